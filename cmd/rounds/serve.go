@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"gorm.io/gorm"
+
+	"rounds/handlers"
+	"rounds/internal/clock"
+	"rounds/internal/config"
+	"rounds/jobs"
+	"rounds/models"
+)
+
+func configUsage() string { return config.Usage() }
+
+// openDatabase reads the configuration, opens the database and migrates it.
+func openDatabase(args []string, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *gorm.DB, error) {
+	cfg, err := config.Load(args, getenv)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	db, err := models.Open(cfg.DatabaseURL, log)
+	if err != nil {
+		return cfg, log, nil, err
+	}
+	n, err := models.Migrate(db)
+	if err != nil {
+		_ = models.Close(db)
+		return cfg, log, nil, err
+	}
+	if n > 0 {
+		log.Info("database migrated", "applied", n)
+	}
+	return cfg, log, db, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, log, db, err := openDatabase(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+
+	clk := clock.Real{}
+	e, _, err := handlers.New(db, cfg, clk, log)
+	if err != nil {
+		return err
+	}
+	runner, err := jobs.New(db, cfg, clk, log)
+	if err != nil {
+		return err
+	}
+
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	runner.Start()
+	log.Info("rounds is serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "version", version,
+		"database", models.DialectOf(db), "smtp", cfg.SMTPURL != "")
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		_ = runner.Shutdown()
+		return err
+	case <-ctx.Done():
+	}
+
+	// In order: stop accepting and drain HTTP, stop the scheduler (letting a
+	// running job finish), then close the database.
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", slog.Any("error", err))
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("http", slog.Any("error", err))
+	}
+	if err := runner.Shutdown(); err != nil {
+		log.Warn("scheduler shutdown", slog.Any("error", err))
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func migrate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	_, _, db, err := openDatabase(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	v, err := models.SchemaVersion(db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database is at schema version %d\n", v)
+	return nil
+}

@@ -1,0 +1,423 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"rounds/models"
+)
+
+type registerInput struct {
+	Email       string `json:"email"`
+	Name        string `json:"name"`
+	Password    string `json:"password"`
+	YearOfStudy *int   `json:"year_of_study"`
+}
+
+func (h *Handler) apiRegister(c echo.Context) error {
+	var in registerInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := models.Register(h.DB, models.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, YearOfStudy: in.YearOfStudy},
+		h.Config.AllowedEmailDomains, h.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"user": u})
+}
+
+// logIn checks credentials under the rate limits and returns the user.
+func (h *Handler) logIn(c echo.Context, email, password string) (models.User, error) {
+	now := h.Clock.Now()
+	ip := c.RealIP()
+	wait, err := models.LoginBlocked(h.DB, email, ip, now)
+	if err != nil {
+		return models.User{}, err
+	}
+	if wait > 0 {
+		return models.User{}, &models.RateLimitedError{RetryAfterSeconds: models.RetryAfterSeconds(wait)}
+	}
+	u, err := models.Authenticate(h.DB, email, password)
+	if errors.Is(err, models.ErrBadCredentials) {
+		if err := models.RecordLoginFailure(h.DB, email, ip, now); err != nil {
+			return models.User{}, err
+		}
+		return models.User{}, err
+	}
+	if err != nil {
+		return models.User{}, err
+	}
+	return u, models.ClearLoginFailures(h.DB, email)
+}
+
+func (h *Handler) apiLogin(c echo.Context) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	p := models.Problems{}
+	if strings.TrimSpace(in.Email) == "" {
+		p.Add("email", "Enter your e-mail address.")
+	}
+	if in.Password == "" {
+		p.Add("password", "Enter your password.")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	u, err := h.logIn(c, in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	secret, t, err := models.IssueToken(h.DB, models.TokenAPI, u.ID, h.Config.LoginTTL, h.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"token": secret, "expires_at": t.ExpiresAt, "user": u})
+}
+
+func (h *Handler) apiLogout(c echo.Context) error {
+	if t := currentToken(c); t != nil {
+		if err := models.RevokeToken(h.DB, t.ID); err != nil {
+			return err
+		}
+	}
+	h.clearLoginCookie(c)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *Handler) resetURL(secret string) string {
+	return h.Config.BaseURL + "/reset-password?token=" + url.QueryEscape(secret)
+}
+
+func (h *Handler) apiPasswordReset(c echo.Context) error {
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Email) == "" {
+		return &models.ValidationError{Fields: map[string]string{"email": "Enter your e-mail address."}}
+	}
+	if err := models.RequestPasswordReset(h.DB, in.Email, h.Config.PasswordResetTTL, h.Clock.Now(), h.resetURL); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]any{"message": "If an account has that address, a reset link is on its way."})
+}
+
+func (h *Handler) apiPasswordResetConfirm(c echo.Context) error {
+	var in struct {
+		Token    string `json:"token"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if _, err := models.ResetPassword(h.DB, in.Token, in.Password, h.Clock.Now()); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *Handler) apiMe(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"user": currentUser(c)})
+}
+
+func (h *Handler) apiUpdateMe(c echo.Context) error {
+	var raw map[string]json.RawMessage
+	if err := decodeJSON(c, &raw); err != nil {
+		return err
+	}
+	var ch models.UserChange
+	if err := decodeUserFields(raw, &ch); err != nil {
+		return err
+	}
+	if ch.Role != nil {
+		return &models.ValidationError{Fields: map[string]string{"role": "Only committee can change roles."}}
+	}
+	u, err := models.UpdateUser(h.DB, currentUser(c).ID, ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"user": u})
+}
+
+// decodeUserFields reads the optional name, role and year_of_study of a
+// PATCH body, telling an absent year from a null one (a graduate).
+func decodeUserFields(raw map[string]json.RawMessage, ch *models.UserChange) error {
+	p := models.Problems{}
+	for k, v := range raw {
+		switch k {
+		case "name":
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				p.Add("name", "Must be a string.")
+			}
+			ch.Name = &s
+		case "role":
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				p.Add("role", "Must be a string.")
+			}
+			ch.Role = &s
+		case "year_of_study":
+			var y *int
+			if json.Unmarshal(v, &y) != nil {
+				p.Add("year_of_study", "Must be a number from 1 to 6, or null.")
+			}
+			ch.YearOfStudy = &y
+		}
+	}
+	if len(p) > 0 {
+		return &errMalformedFields{p}
+	}
+	return nil
+}
+
+// errMalformedFields is a body whose fields have the wrong JSON types.
+type errMalformedFields struct{ fields models.Problems }
+
+func (e *errMalformedFields) Error() string { return "malformed fields" }
+
+func (h *Handler) apiChangePassword(c echo.Context) error {
+	var in struct {
+		CurrentPassword string `json:"current_password"`
+		Password        string `json:"password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	var keep int64
+	if t := currentToken(c); t != nil {
+		keep = t.ID
+	}
+	if err := models.ChangePassword(h.DB, currentUser(c).ID, in.CurrentPassword, in.Password, keep); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// Pages.
+
+func (h *Handler) home(c echo.Context) error {
+	return h.render(c, http.StatusOK, "home", map[string]any{"Title": "Near-peer teaching"})
+}
+
+func (h *Handler) loginPage(c echo.Context) error {
+	if currentUser(c) != nil {
+		return redirect(c, safeNext(c.QueryParam("next")))
+	}
+	return h.render(c, http.StatusOK, "login", map[string]any{
+		"Title": "Log in", "Form": map[string]string{"next": safeNext(c.QueryParam("next"))},
+	})
+}
+
+func (h *Handler) loginSubmit(c echo.Context) error {
+	form := map[string]string{"email": c.FormValue("email"), "next": safeNext(c.FormValue("next"))}
+	u, err := h.logIn(c, form["email"], c.FormValue("password"))
+	if err != nil {
+		status, body := classify(err)
+		if status >= 500 {
+			return err
+		}
+		if status == http.StatusTooManyRequests {
+			var rl *models.RateLimitedError
+			if errors.As(err, &rl) {
+				c.Response().Header().Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds))
+			}
+		}
+		return h.render(c, status, "login", map[string]any{"Title": "Log in", "Form": form, "Error": body.Message})
+	}
+	return h.startLogin(c, u, form["next"])
+}
+
+func (h *Handler) startLogin(c echo.Context, u models.User, next string) error {
+	secret, _, err := models.IssueToken(h.DB, models.TokenLogin, u.ID, h.Config.LoginTTL, h.Clock.Now())
+	if err != nil {
+		return err
+	}
+	h.setLoginCookie(c, secret)
+	return redirect(c, safeNext(next))
+}
+
+func (h *Handler) logoutSubmit(c echo.Context) error {
+	if t := currentToken(c); t != nil {
+		if err := models.RevokeToken(h.DB, t.ID); err != nil {
+			return err
+		}
+	}
+	h.clearLoginCookie(c)
+	h.flash(c, "success", "You have logged out.")
+	return redirect(c, "/login")
+}
+
+func (h *Handler) registerPage(c echo.Context) error {
+	return h.render(c, http.StatusOK, "register", map[string]any{"Title": "Sign up", "Form": map[string]string{}})
+}
+
+// formYear reads a year of study from a form: "1"–"6", or "" / "0" for a
+// graduate.
+func formYear(v string) (*int, bool) {
+	if v == "" || v == "0" || v == "graduate" {
+		return nil, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return nil, false
+	}
+	return &n, true
+}
+
+func (h *Handler) registerSubmit(c echo.Context) error {
+	form := map[string]string{"email": c.FormValue("email"), "name": c.FormValue("name"), "year_of_study": c.FormValue("year_of_study")}
+	rerender := func(err error) error {
+		d := map[string]any{"Title": "Sign up", "Form": form}
+		status, body := classify(err)
+		if status >= 500 {
+			return err
+		}
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			d["Errors"] = ve.Fields
+		} else if status == http.StatusConflict {
+			d["Errors"] = map[string]string{"email": body.Message}
+		} else {
+			d["Error"] = body.Message
+		}
+		return h.render(c, status, "register", d)
+	}
+	year, ok := formYear(form["year_of_study"])
+	if !ok {
+		return rerender(&models.ValidationError{Fields: map[string]string{"year_of_study": "Choose a year from 1 to 6, or graduate."}})
+	}
+	if c.FormValue("password") != c.FormValue("password_confirm") {
+		return rerender(&models.ValidationError{Fields: map[string]string{"password_confirm": "The two passwords differ."}})
+	}
+	u, err := models.Register(h.DB, models.NewUser{Email: form["email"], Name: form["name"], Password: c.FormValue("password"), YearOfStudy: year},
+		h.Config.AllowedEmailDomains, h.Clock.Now())
+	if err != nil {
+		return rerender(err)
+	}
+	h.flash(c, "success", "Welcome to Rounds, "+u.Name+".")
+	return h.startLogin(c, u, "/")
+}
+
+func (h *Handler) forgotPage(c echo.Context) error {
+	return h.render(c, http.StatusOK, "forgot", map[string]any{"Title": "Forgotten password", "Form": map[string]string{}})
+}
+
+func (h *Handler) forgotSubmit(c echo.Context) error {
+	email := strings.TrimSpace(c.FormValue("email"))
+	if email == "" {
+		return h.render(c, http.StatusUnprocessableEntity, "forgot", map[string]any{
+			"Title": "Forgotten password", "Form": map[string]string{}, "Errors": map[string]string{"email": "Enter your e-mail address."}})
+	}
+	if err := models.RequestPasswordReset(h.DB, email, h.Config.PasswordResetTTL, h.Clock.Now(), h.resetURL); err != nil {
+		return err
+	}
+	h.flash(c, "success", "If an account has that address, a reset link is on its way. It works for "+h.Config.PasswordResetTTL.String()+".")
+	return redirect(c, "/login")
+}
+
+func (h *Handler) resetPage(c echo.Context) error {
+	token := c.QueryParam("token")
+	d := map[string]any{"Title": "Choose a new password", "Token": token}
+	if _, _, err := models.UserByToken(h.DB, models.TokenPasswordReset, token, h.Clock.Now()); err != nil {
+		if !errors.Is(err, models.ErrTokenInvalid) {
+			return err
+		}
+		d["Invalid"] = true
+		return h.render(c, http.StatusUnprocessableEntity, "reset", d)
+	}
+	return h.render(c, http.StatusOK, "reset", d)
+}
+
+func (h *Handler) resetSubmit(c echo.Context) error {
+	token := c.FormValue("token")
+	d := map[string]any{"Title": "Choose a new password", "Token": token}
+	if c.FormValue("password") != c.FormValue("password_confirm") {
+		d["Errors"] = map[string]string{"password_confirm": "The two passwords differ."}
+		return h.render(c, http.StatusUnprocessableEntity, "reset", d)
+	}
+	_, err := models.ResetPassword(h.DB, token, c.FormValue("password"), h.Clock.Now())
+	var ve *models.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		d["Errors"] = ve.Fields
+		return h.render(c, http.StatusUnprocessableEntity, "reset", d)
+	case errors.Is(err, models.ErrTokenInvalid):
+		d["Invalid"] = true
+		return h.render(c, http.StatusUnprocessableEntity, "reset", d)
+	case err != nil:
+		return err
+	}
+	h.flash(c, "success", "Your password has been changed. Please log in with it.")
+	return redirect(c, "/login")
+}
+
+func (h *Handler) accountPage(c echo.Context) error {
+	u := currentUser(c)
+	year := ""
+	if u.YearOfStudy != nil {
+		year = strconv.Itoa(*u.YearOfStudy)
+	}
+	return h.render(c, http.StatusOK, "account", map[string]any{
+		"Title": "Your account", "Form": map[string]string{"name": u.Name, "year_of_study": year},
+	})
+}
+
+func (h *Handler) accountSubmit(c echo.Context) error {
+	u := currentUser(c)
+	form := map[string]string{"name": c.FormValue("name"), "year_of_study": c.FormValue("year_of_study")}
+	year, ok := formYear(form["year_of_study"])
+	var err error
+	if !ok {
+		err = &models.ValidationError{Fields: map[string]string{"year_of_study": "Choose a year from 1 to 6, or graduate."}}
+	} else {
+		_, err = models.UpdateProfile(h.DB, u.ID, form["name"], year)
+	}
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return h.render(c, http.StatusUnprocessableEntity, "account", map[string]any{"Title": "Your account", "Form": form, "Errors": ve.Fields})
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(c, "success", "Your profile has been saved.")
+	return redirect(c, "/account")
+}
+
+func (h *Handler) passwordSubmit(c echo.Context) error {
+	u := currentUser(c)
+	var err error
+	if c.FormValue("password") != c.FormValue("password_confirm") {
+		err = &models.ValidationError{Fields: map[string]string{"password_confirm": "The two passwords differ."}}
+	} else {
+		err = models.ChangePassword(h.DB, u.ID, c.FormValue("current_password"), c.FormValue("password"), currentToken(c).ID)
+	}
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		year := ""
+		if u.YearOfStudy != nil {
+			year = strconv.Itoa(*u.YearOfStudy)
+		}
+		return h.render(c, http.StatusUnprocessableEntity, "account", map[string]any{
+			"Title": "Your account", "Form": map[string]string{"name": u.Name, "year_of_study": year}, "PasswordErrors": ve.Fields})
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(c, "success", "Your password has been changed; your other logins have ended.")
+	return redirect(c, "/account")
+}

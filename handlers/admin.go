@@ -1,0 +1,69 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"rounds/models"
+)
+
+func outboxFilter(c echo.Context) models.OutboxFilter {
+	f := models.OutboxFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), To: c.QueryParam("to")}
+	f.Limit, _ = strconv.Atoi(c.QueryParam("limit"))
+	return f
+}
+
+func (h *Handler) apiOutbox(c echo.Context) error {
+	msgs, err := models.ListOutbox(h.DB, outboxFilter(c))
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, outboxJSON(m))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"messages": out})
+}
+
+// outboxJSON shows a message with the data it will be rendered from, so that
+// links (a password reset, say) can be read before it is delivered.
+func outboxJSON(m models.OutboxMessage) map[string]any {
+	return map[string]any{
+		"id": m.ID, "kind": m.Kind, "to": m.ToAddr, "to_name": m.ToName, "user_id": m.UserID, "session_id": m.SessionID,
+		"data": m.DataMap(), "subject": m.Subject, "body_text": m.BodyText, "status": m.Status, "attempts": m.Attempts,
+		"last_error": m.LastError, "next_attempt_at": m.NextAttemptAt, "sent_at": m.SentAt, "created_at": m.CreatedAt,
+	}
+}
+
+func (h *Handler) outboxPage(c echo.Context) error {
+	f := outboxFilter(c)
+	msgs, err := models.ListOutbox(h.DB, f)
+	if err != nil {
+		return err
+	}
+	counts, err := models.OutboxCounts(h.DB)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "outbox", map[string]any{
+		"Title": "Outbox", "Messages": msgs, "Counts": counts, "Filter": f, "SMTP": h.Config.SMTPURL != "",
+	})
+}
+
+func (h *Handler) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (h *Handler) readyz(c echo.Context) error {
+	if err := models.Ping(c.Request().Context(), h.DB); err != nil {
+		h.Log.Warn("database does not answer", "error", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	var one int
+	if err := h.DB.WithContext(c.Request().Context()).Raw("SELECT 1").Scan(&one).Error; err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,218 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"rounds/models"
+)
+
+const (
+	loginCookie = "rounds_login"
+	csrfCookie  = "rounds_csrf"
+	ctxUser     = "user"
+	ctxToken    = "token"
+)
+
+// contentSecurityPolicy allows nothing but Rounds' own files: no inline
+// script, no third parties, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// maxBodyBytes caps every request body but uploads (see maxUploadBytes).
+const maxBodyBytes = 1 << 20
+
+func (h *Handler) securityHeaders() echo.MiddlewareFunc {
+	cfg := middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ContentSecurityPolicy: contentSecurityPolicy,
+		ReferrerPolicy:        "same-origin",
+	}
+	if h.secure {
+		cfg.HSTSMaxAge = 31536000
+	}
+	return middleware.SecureWithConfig(cfg)
+}
+
+func (h *Handler) csrf() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		// An API client with a bearer token, or with no cookie login at all,
+		// cannot be the victim of a forged cross-site request.
+		Skipper: func(c echo.Context) bool {
+			if !isAPI(c) {
+				return false
+			}
+			if bearer(c) != "" {
+				return true
+			}
+			_, err := c.Cookie(loginCookie)
+			return err != nil
+		},
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		CookieName:     csrfCookie,
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   h.secure,
+		CookieSameSite: http.SameSiteLaxMode,
+		ContextKey:     "csrf",
+	})
+}
+
+func (h *Handler) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError: true, LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, LogRemoteIP: true, LogError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			} else if strings.HasPrefix(v.URIPath, "/static/") || v.URIPath == "/healthz" || v.URIPath == "/metrics" {
+				level = slog.LevelDebug
+			}
+			h.Log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP))
+			return nil
+		},
+	})
+}
+
+func bearer(c echo.Context) string {
+	a := c.Request().Header.Get(echo.HeaderAuthorization)
+	if len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+		return strings.TrimSpace(a[7:])
+	}
+	return ""
+}
+
+// authenticate finds who is calling: a bearer token for API clients, the
+// login cookie for browsers. It never refuses; requireLogin does.
+func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		now := h.Clock.Now()
+		if secret := bearer(c); secret != "" {
+			u, t, err := models.UserByToken(h.DB, models.TokenAPI, secret, now)
+			if err == nil {
+				c.Set(ctxUser, &u)
+				c.Set(ctxToken, &t)
+			} else if !errors.Is(err, models.ErrTokenInvalid) {
+				return err
+			}
+			return next(c)
+		}
+		if ck, err := c.Cookie(loginCookie); err == nil && ck.Value != "" {
+			u, t, err := models.UserByToken(h.DB, models.TokenLogin, ck.Value, now)
+			switch {
+			case err == nil:
+				c.Set(ctxUser, &u)
+				c.Set(ctxToken, &t)
+			case errors.Is(err, models.ErrTokenInvalid):
+				h.clearLoginCookie(c)
+			default:
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// currentUser is the logged-in user, or nil.
+func currentUser(c echo.Context) *models.User {
+	u, _ := c.Get(ctxUser).(*models.User)
+	return u
+}
+
+func currentToken(c echo.Context) *models.Token {
+	t, _ := c.Get(ctxToken).(*models.Token)
+	return t
+}
+
+var errLoginRequired = echo.NewHTTPError(http.StatusUnauthorized, "Please log in.")
+
+// requireLogin refuses anonymous callers: 401 for the API, a redirect to the
+// log-in page (and back) for pages.
+func requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if currentUser(c) == nil {
+			return errLoginRequired
+		}
+		return next(c)
+	}
+}
+
+// requireRole admits logged-in users with one of the roles.
+func requireRole(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := currentUser(c)
+			if u == nil {
+				return errLoginRequired
+			}
+			for _, r := range roles {
+				if u.Role == r {
+					return next(c)
+				}
+			}
+			return models.ErrForbidden
+		}
+	}
+}
+
+func loginURL(c echo.Context) string {
+	next := c.Request().URL.RequestURI()
+	if c.Request().Method != http.MethodGet {
+		next = c.Request().Referer()
+		if u, err := url.Parse(next); err == nil {
+			next = u.RequestURI()
+		}
+	}
+	return "/login?next=" + url.QueryEscape(safeNext(next))
+}
+
+// safeNext keeps a post-login redirect on this site: a local path only.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n\\") {
+		return "/"
+	}
+	return next
+}
+
+func (h *Handler) setLoginCookie(c echo.Context, secret string) {
+	c.SetCookie(&http.Cookie{
+		Name: loginCookie, Value: secret, Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(h.Config.LoginTTL / time.Second),
+	})
+}
+
+func (h *Handler) clearLoginCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: loginCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// onlyLoopbackOrCommittee guards /metrics.
+func (h *Handler) onlyLoopbackOrCommittee(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u := currentUser(c); u.IsCommittee() {
+			return next(c)
+		}
+		ip := echo.ExtractIPDirect()(c.Request())
+		if ip == "127.0.0.1" || ip == "::1" || strings.HasPrefix(ip, "127.") {
+			if c.Request().Header.Get("X-Forwarded-For") == "" {
+				return next(c)
+			}
+		}
+		if currentUser(c) == nil {
+			return errLoginRequired
+		}
+		return models.ErrForbidden
+	}
+}

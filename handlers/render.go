@@ -1,0 +1,226 @@
+package handlers
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"rounds/models"
+	"rounds/static"
+	"rounds/templates"
+)
+
+// renderer holds every page, parsed once at start-up: a missing or broken
+// template stops Rounds from starting, not a request.
+type renderer struct {
+	pages map[string]*template.Template
+}
+
+// View is what every page template receives.
+type View struct {
+	Title string
+	User  *models.User
+	CSRF  string
+	Flash *Flash
+	Path  string
+	D     map[string]any
+}
+
+// Flash is a one-time message shown on the next page.
+type Flash struct {
+	Kind    string // success or error
+	Message string
+}
+
+func templateFuncs(loc *time.Location) template.FuncMap {
+	inLoc := func(t time.Time) time.Time { return t.In(loc) }
+	return template.FuncMap{
+		"static": func(name string) string { return "/static/" + name + "?v=" + static.Version },
+		"datetime": func(t time.Time) string { return inLoc(t).Format("Mon 2 Jan 2006, 15:04") },
+		"date":     func(t time.Time) string { return inLoc(t).Format("Mon 2 Jan 2006") },
+		"clock":    func(t time.Time) string { return inLoc(t).Format("15:04") },
+		"isodate":  func(t time.Time) string { return inLoc(t).Format("2006-01-02") },
+		"inputtime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return inLoc(t).Format("2006-01-02T15:04")
+		},
+		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"tzname":  func(t time.Time) string { return inLoc(t).Format("MST") },
+		"title": func(s string) string {
+			s = strings.ReplaceAll(s, "_", " ")
+			if s == "" {
+				return s
+			}
+			return strings.ToUpper(s[:1]) + s[1:]
+		},
+		"year": func(y *int) string {
+			if y == nil {
+				return "Graduate"
+			}
+			return fmt.Sprintf("Year %d", *y)
+		},
+		"yearis": func(y *int, n int) bool { return (y == nil && n == 0) || (y != nil && *y == n) },
+		"seq": func(a, b int) []int {
+			var out []int
+			for i := a; i <= b; i++ {
+				out = append(out, i)
+			}
+			return out
+		},
+		"deref": func(p *int) int {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"pct": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"query": func(kv ...string) string {
+			v := url.Values{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i+1] != "" {
+					v.Set(kv[i], kv[i+1])
+				}
+			}
+			return v.Encode()
+		},
+		"paragraphs": paragraphs,
+		"list":       func(s ...string) []string { return s },
+	}
+}
+
+func newRenderer(loc *time.Location) (*renderer, error) {
+	r := &renderer{pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		t, err := template.New(name).Funcs(templateFuncs(loc)).ParseFS(templates.FS, "layout.html", "partials/*.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", file, err)
+		}
+		r.pages[name] = t
+	}
+	if _, ok := r.pages["error"]; !ok {
+		return nil, fmt.Errorf("templates: pages/error.html is missing")
+	}
+	return r, nil
+}
+
+// Render implements echo.Renderer; data must be a *View.
+func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) error {
+	t, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("templates: no page %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout", data)
+}
+
+// render shows a page with the common view around d.
+func (h *Handler) render(c echo.Context, status int, page string, d map[string]any) error {
+	if d == nil {
+		d = map[string]any{}
+	}
+	v := &View{User: currentUser(c), Path: c.Request().URL.Path, D: d, Flash: h.takeFlash(c)}
+	if t, ok := d["Title"].(string); ok {
+		v.Title = t
+	}
+	if tok, ok := c.Get("csrf").(string); ok {
+		v.CSRF = tok
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Render(status, page, v)
+}
+
+const flashCookie = "rounds_flash"
+
+// flash keeps a message for the next page the browser shows.
+func (h *Handler) flash(c echo.Context, kind, message string) {
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + "|" + message), Path: "/",
+		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+func (h *Handler) takeFlash(c echo.Context) *Flash {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil || ck.Value == "" {
+		return nil
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	raw, err := url.QueryUnescape(ck.Value)
+	if err != nil {
+		return nil
+	}
+	kind, msg, ok := strings.Cut(raw, "|")
+	if !ok || (kind != "success" && kind != "error") || len(msg) > 300 {
+		return nil
+	}
+	return &Flash{Kind: kind, Message: msg}
+}
+
+// redirect answers a form post: post / redirect / get.
+func redirect(c echo.Context, to string) error {
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// paragraphs shows plain text as paragraphs, with web links made clickable
+// and everything else escaped: a description is never raw HTML.
+func paragraphs(s string) template.HTML {
+	var b strings.Builder
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	for _, para := range strings.Split(s, "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		for i, line := range strings.Split(para, "\n") {
+			if i > 0 {
+				b.WriteString("<br>")
+			}
+			b.WriteString(linkify(line))
+		}
+		b.WriteString("</p>")
+	}
+	return template.HTML(b.String())
+}
+
+func linkify(line string) string {
+	var b strings.Builder
+	for i, word := range strings.Split(line, " ") {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		trail := ""
+		for len(word) > 0 && strings.ContainsAny(word[len(word)-1:], ".,;:!?)") {
+			trail = word[len(word)-1:] + trail
+			word = word[:len(word)-1]
+		}
+		if u, err := url.Parse(word); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+			esc := template.HTMLEscapeString(word)
+			b.WriteString(`<a href="` + esc + `" rel="nofollow noopener">` + esc + `</a>`)
+		} else {
+			b.WriteString(template.HTMLEscapeString(word))
+		}
+		b.WriteString(template.HTMLEscapeString(trail))
+	}
+	return b.String()
+}

@@ -1,0 +1,120 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"rounds/models"
+)
+
+// userFilter reads ?role=&year_of_study=&q= ("graduate" or 0 for graduates).
+func userFilter(c echo.Context) (models.UserFilter, error) {
+	f := models.UserFilter{Role: c.QueryParam("role"), Query: c.QueryParam("q")}
+	if f.Role != "" && f.Role != models.RoleStudent && f.Role != models.RoleTeacher && f.Role != models.RoleCommittee {
+		return f, &models.ValidationError{Fields: map[string]string{"role": "Choose student, teacher or committee."}}
+	}
+	if y := c.QueryParam("year_of_study"); y != "" {
+		n, err := strconv.Atoi(y)
+		if y == "graduate" {
+			n, err = 0, nil
+		}
+		if err != nil || n < 0 || n > 6 {
+			return f, &models.ValidationError{Fields: map[string]string{"year_of_study": "Choose a year from 1 to 6, or graduate."}}
+		}
+		f.YearOfStudy = &n
+	}
+	return f, nil
+}
+
+func (h *Handler) apiUsers(c echo.Context) error {
+	f, err := userFilter(c)
+	if err != nil {
+		return err
+	}
+	users, err := models.FindUsers(h.DB, f)
+	if err != nil {
+		return err
+	}
+	if users == nil {
+		users = []models.User{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": users})
+}
+
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, models.ErrNotFound
+	}
+	return id, nil
+}
+
+func (h *Handler) apiUpdateUser(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := decodeJSON(c, &raw); err != nil {
+		return err
+	}
+	var ch models.UserChange
+	if err := decodeUserFields(raw, &ch); err != nil {
+		return err
+	}
+	u, err := models.UpdateUser(h.DB, id, ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"user": u})
+}
+
+func (h *Handler) membersPage(c echo.Context) error {
+	f, err := userFilter(c)
+	d := map[string]any{"Title": "Members", "Query": map[string]string{
+		"role": c.QueryParam("role"), "year_of_study": c.QueryParam("year_of_study"), "q": c.QueryParam("q")}}
+	if err != nil {
+		var ve *models.ValidationError
+		errors.As(err, &ve)
+		d["Errors"] = ve.Fields
+		return h.render(c, http.StatusUnprocessableEntity, "members", d)
+	}
+	f.Limit = 500
+	users, err := models.FindUsers(h.DB, f)
+	if err != nil {
+		return err
+	}
+	d["Users"] = users
+	return h.render(c, http.StatusOK, "members", d)
+}
+
+func (h *Handler) memberSubmit(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	role := c.FormValue("role")
+	year, ok := formYear(c.FormValue("year_of_study"))
+	back := "/committee/members?" + c.FormValue("return")
+	if !ok {
+		h.flash(c, "error", "Choose a year from 1 to 6, or graduate.")
+		return redirect(c, back)
+	}
+	u, err := models.UpdateUser(h.DB, id, models.UserChange{Role: &role, YearOfStudy: &year})
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		for _, msg := range ve.Fields {
+			h.flash(c, "error", msg)
+		}
+		return redirect(c, back)
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(c, "success", "Saved "+u.Name+": "+u.Role+", "+u.YearLabel()+".")
+	return redirect(c, back)
+}

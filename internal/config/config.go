@@ -1,0 +1,225 @@
+// Package config reads Rounds' settings once, from ROUNDS_* environment
+// variables and command-line flags, into a typed and validated struct.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of a running Rounds.
+type Config struct {
+	Addr                  string
+	DatabaseURL           string
+	BaseURL               string
+	TimeZone              string
+	Location              *time.Location
+	SMTPURL               string
+	MailFrom              string
+	JobInterval           time.Duration
+	SessionReminderBefore time.Duration
+	FeedbackReminderAfter time.Duration
+	CheckinRotation       time.Duration
+	CheckinLateAfter      time.Duration
+	FeedbackMinResponses  int
+	AllowedEmailDomains   []string
+	PasswordResetTTL      time.Duration
+	LoginTTL              time.Duration
+	TrustProxy            bool
+	LogFormat             string
+	LogLevel              string
+}
+
+// setting describes one variable: its flag name, environment name, default and help.
+type setting struct {
+	flag, env, def, help string
+}
+
+var settings = []setting{
+	{"addr", "ROUNDS_ADDR", ":8080", "listen address"},
+	{"database-url", "ROUNDS_DATABASE_URL", "sqlite:rounds.db", "sqlite:PATH or postgres://…"},
+	{"base-url", "ROUNDS_BASE_URL", "http://localhost:8080", "public URL, used in e-mails, QR codes and feeds"},
+	{"timezone", "ROUNDS_TIMEZONE", "Europe/London", "the society's time zone"},
+	{"smtp-url", "ROUNDS_SMTP_URL", "", "smtp://user:pass@host:port?tls=none|starttls|tls (empty: keep e-mail in the outbox)"},
+	{"mail-from", "ROUNDS_MAIL_FROM", "Rounds <no-reply@localhost>", "sender of e-mails"},
+	{"job-interval", "ROUNDS_JOB_INTERVAL", "1m", "how often reminders are planned and the outbox delivered"},
+	{"session-reminder-before", "ROUNDS_SESSION_REMINDER_BEFORE", "24h", "session reminder lead time"},
+	{"feedback-reminder-after", "ROUNDS_FEEDBACK_REMINDER_AFTER", "48h", "delay before reminding non-respondents"},
+	{"checkin-rotation", "ROUNDS_CHECKIN_ROTATION", "30s", "check-in code lifetime"},
+	{"checkin-late-after", "ROUNDS_CHECKIN_LATE_AFTER", "10m", "after the start, check-ins count as late"},
+	{"feedback-min-responses", "ROUNDS_FEEDBACK_MIN_RESPONSES", "3", "feedback details are withheld below this many responses"},
+	{"allowed-email-domains", "ROUNDS_ALLOWED_EMAIL_DOMAINS", "", "comma-separated domains allowed to register (empty: any)"},
+	{"password-reset-ttl", "ROUNDS_PASSWORD_RESET_TTL", "1h", "how long a password-reset link works"},
+	{"login-ttl", "ROUNDS_LOGIN_TTL", "720h", "how long a login or API token lasts"},
+	{"trust-proxy", "ROUNDS_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (behind a load balancer)"},
+	{"log-format", "ROUNDS_LOG_FORMAT", "text", "text or json"},
+	{"log-level", "ROUNDS_LOG_LEVEL", "info", "debug, info, warn or error"},
+}
+
+// Load reads the settings: a flag given in args wins over the environment,
+// which wins over the default. getenv is usually os.Getenv.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet("rounds serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	values := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		values[s.env] = fs.String(s.flag, def, s.help+" ($"+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, fmt.Errorf("config: %w (see 'rounds help')", err)
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	}
+	return parse(func(env string) string { return strings.TrimSpace(*values[env]) })
+}
+
+// Usage describes every setting, for 'rounds help'.
+func Usage() string {
+	var b strings.Builder
+	for _, s := range settings {
+		fmt.Fprintf(&b, "  --%-26s %-32s %s (default %q)\n", s.flag, s.env, s.help, s.def)
+	}
+	return b.String()
+}
+
+func parse(get func(string) string) (Config, error) {
+	var errs []error
+	bad := func(env, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{env}, a...)...))
+	}
+	duration := func(env string, min time.Duration) time.Duration {
+		d, err := time.ParseDuration(get(env))
+		if err != nil {
+			bad(env, "%q is not a duration like 30s, 10m or 24h", get(env))
+			return 0
+		}
+		if d < min {
+			bad(env, "must be at least %s", min)
+		}
+		return d
+	}
+	c := Config{
+		Addr:                  get("ROUNDS_ADDR"),
+		DatabaseURL:           get("ROUNDS_DATABASE_URL"),
+		BaseURL:               strings.TrimRight(get("ROUNDS_BASE_URL"), "/"),
+		TimeZone:              get("ROUNDS_TIMEZONE"),
+		SMTPURL:               get("ROUNDS_SMTP_URL"),
+		MailFrom:              get("ROUNDS_MAIL_FROM"),
+		JobInterval:           duration("ROUNDS_JOB_INTERVAL", time.Second),
+		SessionReminderBefore: duration("ROUNDS_SESSION_REMINDER_BEFORE", 0),
+		FeedbackReminderAfter: duration("ROUNDS_FEEDBACK_REMINDER_AFTER", 0),
+		CheckinRotation:       duration("ROUNDS_CHECKIN_ROTATION", 5*time.Second),
+		CheckinLateAfter:      duration("ROUNDS_CHECKIN_LATE_AFTER", 0),
+		PasswordResetTTL:      duration("ROUNDS_PASSWORD_RESET_TTL", time.Minute),
+		LoginTTL:              duration("ROUNDS_LOGIN_TTL", time.Minute),
+		LogFormat:             get("ROUNDS_LOG_FORMAT"),
+		LogLevel:              get("ROUNDS_LOG_LEVEL"),
+	}
+	if c.Addr == "" {
+		bad("ROUNDS_ADDR", "must not be empty")
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("ROUNDS_DATABASE_URL", "%q must start with sqlite: or postgres://", c.DatabaseURL)
+	} else if c.DatabaseURL == "sqlite:" {
+		bad("ROUNDS_DATABASE_URL", "sqlite: needs a file path, e.g. sqlite:rounds.db")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("ROUNDS_BASE_URL", "%q must be an http:// or https:// URL", c.BaseURL)
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil || c.TimeZone == "" {
+		bad("ROUNDS_TIMEZONE", "%q is not a known time zone such as Europe/London", c.TimeZone)
+	}
+	c.Location = loc
+	if c.SMTPURL != "" {
+		if _, err := ParseSMTPURL(c.SMTPURL); err != nil {
+			bad("ROUNDS_SMTP_URL", "%v", err)
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		bad("ROUNDS_MAIL_FROM", "%q is not an e-mail address such as Rounds <no-reply@example.org>", c.MailFrom)
+	}
+	n, err := strconv.Atoi(get("ROUNDS_FEEDBACK_MIN_RESPONSES"))
+	if err != nil || n < 1 {
+		bad("ROUNDS_FEEDBACK_MIN_RESPONSES", "%q must be a whole number of at least 1", get("ROUNDS_FEEDBACK_MIN_RESPONSES"))
+	}
+	c.FeedbackMinResponses = n
+	for _, d := range strings.Split(get("ROUNDS_ALLOWED_EMAIL_DOMAINS"), ",") {
+		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+		if d != "" {
+			c.AllowedEmailDomains = append(c.AllowedEmailDomains, d)
+		}
+	}
+	c.TrustProxy, err = strconv.ParseBool(get("ROUNDS_TRUST_PROXY"))
+	if err != nil {
+		bad("ROUNDS_TRUST_PROXY", "%q must be true or false", get("ROUNDS_TRUST_PROXY"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("ROUNDS_LOG_FORMAT", "%q must be text or json", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("ROUNDS_LOG_LEVEL", "%q must be debug, info, warn or error", c.LogLevel)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("config: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// SMTP is a parsed ROUNDS_SMTP_URL.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	TLS      string // none, starttls or tls
+}
+
+// ParseSMTPURL reads smtp://user:pass@host:port?tls=none|starttls|tls.
+func ParseSMTPURL(raw string) (SMTP, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return SMTP{}, errors.New("must look like smtp://user:pass@host:587?tls=starttls")
+	}
+	s := SMTP{Host: u.Hostname(), TLS: u.Query().Get("tls")}
+	if s.TLS == "" {
+		s.TLS = "starttls"
+		if u.Scheme == "smtps" {
+			s.TLS = "tls"
+		}
+	}
+	switch s.TLS {
+	case "none", "starttls", "tls":
+	default:
+		return SMTP{}, fmt.Errorf("tls=%q must be none, starttls or tls", s.TLS)
+	}
+	s.Port = 587
+	if s.TLS == "tls" {
+		s.Port = 465
+	}
+	if p := u.Port(); p != "" {
+		s.Port, err = strconv.Atoi(p)
+		if err != nil || s.Port < 1 || s.Port > 65535 {
+			return SMTP{}, fmt.Errorf("port %q is not a port number", p)
+		}
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	return s, nil
+}

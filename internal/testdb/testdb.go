@@ -1,0 +1,146 @@
+// Package testdb gives tests a fresh database built by the real migrations:
+// SQLite always, and PostgreSQL too when ROUNDS_TEST_POSTGRES_URL is set.
+package testdb
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"rounds/models"
+)
+
+// PostgresURL is the server tests may create databases on, or "".
+func PostgresURL() string { return os.Getenv("ROUNDS_TEST_POSTGRES_URL") }
+
+// Run calls fn once per available database, as subtests named "sqlite" and
+// "postgres", each with a fresh migrated database.
+func Run(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	if PostgresURL() != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+	}
+}
+
+// URLs returns a fresh, migrated database URL per available dialect, for
+// tests that start whole servers.
+func URLs(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "rounds.db")}
+	if PostgresURL() != "" {
+		out["postgres"] = NewPostgresDatabase(t)
+	}
+	return out
+}
+
+// SQLite opens a new migrated SQLite database in a temporary folder.
+func SQLite(t testing.TB) *gorm.DB {
+	t.Helper()
+	db, err := models.Open("sqlite:"+filepath.Join(t.TempDir(), "rounds.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = models.Close(db) })
+	if _, err := models.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// Postgres opens a new migrated PostgreSQL database that is dropped when the
+// test ends. It skips the test when no server is configured.
+func Postgres(t testing.TB) *gorm.DB {
+	t.Helper()
+	db, err := models.Open(NewPostgresDatabase(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = models.Close(db) })
+	return db
+}
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// NewPostgresDatabase creates a migrated database (cloned from a template
+// migrated once per test binary) and returns its URL; it is dropped when the
+// test ends.
+func NewPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	base := PostgresURL()
+	if base == "" {
+		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
+	}
+	admin, err := models.Open(base, nil)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer models.Close(admin)
+	templateOnce.Do(func() {
+		templateName = "rounds_tmpl_" + randomSuffix()
+		if templateErr = admin.Exec("CREATE DATABASE " + templateName).Error; templateErr != nil {
+			return
+		}
+		var tdb *gorm.DB
+		if tdb, templateErr = models.Open(withDatabase(base, templateName), nil); templateErr != nil {
+			return
+		}
+		_, templateErr = models.Migrate(tdb)
+		_ = models.Close(tdb)
+	})
+	if templateErr != nil {
+		t.Fatalf("postgres template: %v", templateErr)
+	}
+	name := "rounds_test_" + randomSuffix()
+	if err := admin.Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)).Error; err != nil {
+		t.Fatalf("postgres: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := models.Open(base, nil)
+		if err != nil {
+			return
+		}
+		defer models.Close(a)
+		a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	})
+	return withDatabase(base, name)
+}
+
+// DropTemplate removes the template database; call it from TestMain after
+// the tests ran.
+func DropTemplate() {
+	if templateName == "" || PostgresURL() == "" {
+		return
+	}
+	if a, err := models.Open(PostgresURL(), nil); err == nil {
+		a.Exec("DROP DATABASE IF EXISTS " + templateName + " WITH (FORCE)")
+		_ = models.Close(a)
+	}
+}
+
+func withDatabase(base, name string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return strings.ToLower(hex.EncodeToString(b))
+}

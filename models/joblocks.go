@@ -1,0 +1,41 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// TryLockJob takes the named job lock for owner until now+ttl, if nobody
+// else holds it. It tells whether the lock was taken.
+func TryLockJob(db *gorm.DB, name, owner string, now time.Time, ttl time.Duration) (bool, error) {
+	now = now.UTC()
+	res := db.Exec(`INSERT INTO job_locks (name, owner, locked_until) VALUES (?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, locked_until = excluded.locked_until
+WHERE job_locks.locked_until < ? OR job_locks.owner = excluded.owner`, name, owner, now.Add(ttl), now)
+	return res.RowsAffected == 1, res.Error
+}
+
+// UnlockJob releases a job lock held by owner.
+func UnlockJob(db *gorm.DB, name, owner string) error {
+	return db.Exec(`DELETE FROM job_locks WHERE name = ? AND owner = ?`, name, owner).Error
+}
+
+// Setting returns a stored setting, or "" if there is none.
+func Setting(db *gorm.DB, key string) (string, error) {
+	var v []string
+	err := db.Raw("SELECT value FROM settings WHERE key = ?", key).Scan(&v).Error
+	if err != nil || len(v) == 0 {
+		return "", err
+	}
+	return v[0], nil
+}
+
+// EnsureSecret returns the named server secret, creating it once: every
+// instance sharing the database gets the same one.
+func EnsureSecret(db *gorm.DB, key string) (string, error) {
+	if err := db.Exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, NewSecret()).Error; err != nil {
+		return "", err
+	}
+	return Setting(db, key)
+}

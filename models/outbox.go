@@ -1,0 +1,259 @@
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// E-mail kinds, as carried in the X-Rounds-Kind header.
+const (
+	MailWelcome           = "welcome"
+	MailPasswordReset     = "password_reset"
+	MailBookingConfirmed  = "booking_confirmed"
+	MailWaitlistPromoted  = "waitlist_promoted"
+	MailSessionChanged    = "session_changed"
+	MailSessionCancelled  = "session_cancelled"
+	MailSessionReminder   = "session_reminder"
+	MailFeedbackRequest   = "feedback_request"
+	MailFeedbackReminder  = "feedback_reminder"
+	MailCertificateIssued = "certificate_issued"
+	MailRegisterReminder  = "register_reminder"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"  // gave up after MaxDeliveryAttempts
+	OutboxSkipped = "skipped" // no longer worth sending (the session has passed, say)
+)
+
+// MaxDeliveryAttempts is how often delivery of one message is tried.
+const MaxDeliveryAttempts = 8
+
+// OutboxMessage is one e-mail on its way. Data holds what the message needs
+// beyond the user and the session (a link, a reason); the message itself is
+// rendered when it is delivered and kept in Subject and BodyText.
+type OutboxMessage struct {
+	ID            int64      `json:"id"`
+	Kind          string     `json:"kind"`
+	DedupeKey     string     `json:"dedupe_key"`
+	UserID        *int64     `json:"user_id"`
+	SessionID     *int64     `json:"session_id"`
+	ToAddr        string     `json:"to"`
+	ToName        string     `json:"to_name"`
+	Data          string     `json:"-"`
+	Subject       string     `json:"subject"`
+	BodyText      string     `json:"body_text"`
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	ClaimedUntil  *time.Time `json:"-"`
+	ClaimedBy     string     `json:"-"`
+	LastError     string     `json:"last_error"`
+	LoggedAt      *time.Time `json:"-"`
+	SentAt        *time.Time `json:"sent_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+}
+
+// TableName keeps the table's name singular, as the outbox is one queue.
+func (OutboxMessage) TableName() string { return "outbox" }
+
+// DataMap decodes Data.
+func (m *OutboxMessage) DataMap() map[string]string {
+	out := map[string]string{}
+	_ = json.Unmarshal([]byte(m.Data), &out)
+	return out
+}
+
+// Email is what a change asks to be sent.
+type Email struct {
+	Kind      string
+	Key       string // unique: the same key is never queued twice
+	UserID    int64
+	SessionID int64
+	To        string
+	ToName    string
+	Data      map[string]string
+}
+
+// MailKey is the usual dedupe key: one e-mail of a kind per user and session.
+func MailKey(kind string, userID, sessionID int64) string {
+	return fmt.Sprintf("%s:%d:%d", kind, userID, sessionID)
+}
+
+// Enqueue writes e into the outbox, in the caller's transaction. It returns
+// false, and changes nothing, when an e-mail with the same key exists.
+func Enqueue(db *gorm.DB, e Email, now time.Time) (bool, error) {
+	if e.Key == "" {
+		e.Key = MailKey(e.Kind, e.UserID, e.SessionID)
+	}
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return false, err
+	}
+	if e.Data == nil {
+		data = []byte("{}")
+	}
+	m := OutboxMessage{
+		Kind: e.Kind, DedupeKey: e.Key, ToAddr: e.To, ToName: e.ToName, Data: string(data),
+		Status: OutboxPending, NextAttemptAt: now.UTC(), CreatedAt: now.UTC(),
+	}
+	if e.UserID != 0 {
+		m.UserID = &e.UserID
+	}
+	if e.SessionID != 0 {
+		m.SessionID = &e.SessionID
+	}
+	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
+	if res.Error != nil {
+		return false, fmt.Errorf("outbox: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// ClaimOutbox takes up to limit due messages for owner for the length of
+// lease. Several runners may claim at once: each message goes to one of them
+// (FOR UPDATE SKIP LOCKED on PostgreSQL, the single writer on SQLite).
+func ClaimOutbox(db *gorm.DB, owner string, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error) {
+	now = now.UTC()
+	lock := ""
+	if DialectOf(db) == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var claimed []OutboxMessage
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var ids []int64
+		err := tx.Raw(`SELECT id FROM outbox
+WHERE status = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+ORDER BY next_attempt_at, id LIMIT ?`+lock, OutboxPending, now, now, limit).Scan(&ids).Error
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		if err := tx.Model(&OutboxMessage{}).Where("id IN ?", ids).
+			Updates(map[string]any{"claimed_by": owner, "claimed_until": now.Add(lease)}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id IN ?", ids).Order("next_attempt_at, id").Find(&claimed).Error
+	})
+	return claimed, err
+}
+
+// MarkSent records that a claimed message went out, with what was sent.
+// It returns false if the claim had been lost (and so it may go again).
+func MarkSent(db *gorm.DB, m *OutboxMessage, now time.Time) (bool, error) {
+	res := db.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
+		Updates(map[string]any{
+			"status": OutboxSent, "sent_at": now.UTC(), "attempts": gorm.Expr("attempts + 1"),
+			"subject": m.Subject, "body_text": m.BodyText, "claimed_until": nil, "last_error": "",
+		})
+	return res.RowsAffected == 1, res.Error
+}
+
+// MarkSkipped records that a claimed message is no longer worth sending.
+func MarkSkipped(db *gorm.DB, m *OutboxMessage, why string) error {
+	return db.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
+		Updates(map[string]any{"status": OutboxSkipped, "last_error": why, "claimed_until": nil}).Error
+}
+
+// RetryDelay is the back-off after the given number of failed attempts:
+// 1, 2, 4 … minutes, at most six hours.
+func RetryDelay(attempts int) time.Duration {
+	d := time.Minute << min(max(attempts-1, 0), 9)
+	return min(d, 6*time.Hour)
+}
+
+// MarkFailed records a failed attempt and plans the next one, or gives up
+// after MaxDeliveryAttempts.
+func MarkFailed(db *gorm.DB, m *OutboxMessage, now time.Time, cause error) error {
+	attempts := m.Attempts + 1
+	updates := map[string]any{
+		"attempts": attempts, "last_error": truncate(cause.Error(), 1000), "claimed_until": nil,
+		"next_attempt_at": now.Add(RetryDelay(attempts)).UTC(),
+	}
+	if attempts >= MaxDeliveryAttempts {
+		updates["status"] = OutboxFailed
+	}
+	return db.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
+		Updates(updates).Error
+}
+
+// UnloggedOutbox returns pending messages not yet written to the log (used
+// when no SMTP server is configured), marking them logged.
+func UnloggedOutbox(db *gorm.DB, now time.Time, limit int) ([]OutboxMessage, error) {
+	var msgs []OutboxMessage
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("status = ? AND logged_at IS NULL", OutboxPending).Order("id").Limit(limit).Find(&msgs).Error; err != nil {
+			return err
+		}
+		if len(msgs) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(msgs))
+		for i, m := range msgs {
+			ids[i] = m.ID
+		}
+		return tx.Model(&OutboxMessage{}).Where("id IN ?", ids).Update("logged_at", now.UTC()).Error
+	})
+	return msgs, err
+}
+
+// OutboxFilter narrows ListOutbox.
+type OutboxFilter struct {
+	Kind   string
+	Status string
+	To     string
+	Limit  int
+}
+
+// ListOutbox returns the newest messages first.
+func ListOutbox(db *gorm.DB, f OutboxFilter) ([]OutboxMessage, error) {
+	q := db.Model(&OutboxMessage{})
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.To != "" {
+		q = q.Where("to_addr = ?", NormalizeEmail(f.To))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var msgs []OutboxMessage
+	err := q.Order("id DESC").Limit(limit).Find(&msgs).Error
+	return msgs, err
+}
+
+// OutboxCounts counts messages by status, for metrics.
+func OutboxCounts(db *gorm.DB) (map[string]int64, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	err := db.Model(&OutboxMessage{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
+	out := map[string]int64{OutboxPending: 0, OutboxSent: 0, OutboxFailed: 0, OutboxSkipped: 0}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, err
+}
+
+// DeleteOldOutbox removes sent and skipped messages older than before.
+func DeleteOldOutbox(db *gorm.DB, before time.Time) (int64, error) {
+	res := db.Where("status IN ? AND created_at < ?", []string{OutboxSent, OutboxSkipped}, before.UTC()).Delete(&OutboxMessage{})
+	return res.RowsAffected, res.Error
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,159 @@
+package models
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Kinds of token. Only a hash of each secret is stored.
+const (
+	TokenLogin         = "login"          // a browser's cookie login
+	TokenAPI           = "api"            // an API client's bearer token
+	TokenPasswordReset = "password_reset" // a single-use e-mailed link
+	TokenCalendar      = "calendar"       // a private calendar feed
+)
+
+// Token is a stored secret that stands for a user.
+type Token struct {
+	ID         int64
+	Kind       string
+	Hash       string
+	UserID     int64
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	UsedAt     *time.Time
+	LastSeenAt *time.Time
+}
+
+// NewSecret returns 32 random bytes as URL-safe text.
+func NewSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Errorf("crypto/rand: %w", err))
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashSecret is how a secret is stored and looked up.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// IssueToken stores a new token of kind for the user and returns its secret.
+// A ttl of 0 means it does not expire.
+func IssueToken(db *gorm.DB, kind string, userID int64, ttl time.Duration, now time.Time) (string, Token, error) {
+	secret := NewSecret()
+	t := Token{Kind: kind, Hash: HashSecret(secret), UserID: userID, CreatedAt: now.UTC()}
+	if ttl > 0 {
+		exp := now.Add(ttl).UTC()
+		t.ExpiresAt = &exp
+	}
+	if err := db.Create(&t).Error; err != nil {
+		return "", Token{}, fmt.Errorf("token: %w", err)
+	}
+	return secret, t, nil
+}
+
+// UserByToken returns the user a live token of kind stands for, and the token.
+func UserByToken(db *gorm.DB, kind, secret string, now time.Time) (User, Token, error) {
+	if secret == "" || len(secret) > 200 {
+		return User{}, Token{}, ErrTokenInvalid
+	}
+	var t Token
+	err := db.Where("hash = ? AND kind = ?", HashSecret(secret), kind).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return User{}, Token{}, ErrTokenInvalid
+	}
+	if err != nil {
+		return User{}, Token{}, err
+	}
+	if t.UsedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
+		return User{}, Token{}, ErrTokenInvalid
+	}
+	u, err := UserByID(db, t.UserID)
+	if err != nil {
+		return User{}, Token{}, err
+	}
+	return u, t, nil
+}
+
+// RevokeToken deletes a token; revoking an unknown one is not an error.
+func RevokeToken(db *gorm.DB, id int64) error {
+	return db.Delete(&Token{}, id).Error
+}
+
+// RevokeTokens deletes every token of kind the user holds.
+func RevokeTokens(db *gorm.DB, userID int64, kind string) error {
+	return db.Where("user_id = ? AND kind = ?", userID, kind).Delete(&Token{}).Error
+}
+
+// RequestPasswordReset issues a reset link for the account with that e-mail
+// and queues the password_reset e-mail, in one transaction. It does nothing,
+// and says nothing different, when no account matches.
+func RequestPasswordReset(db *gorm.DB, email string, ttl time.Duration, now time.Time, resetURL func(secret string) string) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		u, err := UserByEmail(tx, email)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		secret, t, err := IssueToken(tx, TokenPasswordReset, u.ID, ttl, now)
+		if err != nil {
+			return err
+		}
+		_, err = Enqueue(tx, Email{
+			Kind:   MailPasswordReset,
+			Key:    fmt.Sprintf("%s:%d:%d", MailPasswordReset, u.ID, t.ID),
+			UserID: u.ID,
+			To:     u.Email,
+			ToName: u.Name,
+			Data:   map[string]string{"link": resetURL(secret), "expires_in": ttl.String()},
+		}, now)
+		return err
+	})
+}
+
+// ResetPassword uses a reset link once: it sets the new password and ends
+// every login and token of the account.
+func ResetPassword(db *gorm.DB, secret, password string, now time.Time) (User, error) {
+	if msg := CheckPassword(password); msg != "" {
+		return User{}, &ValidationError{Fields: map[string]string{"password": msg}}
+	}
+	var u User
+	err := db.Transaction(func(tx *gorm.DB) error {
+		found, t, err := UserByToken(tx, TokenPasswordReset, secret, now)
+		if err != nil {
+			return err
+		}
+		u = found
+		res := tx.Model(&Token{}).Where("id = ? AND used_at IS NULL", t.ID).Update("used_at", now.UTC())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return ErrTokenInvalid
+		}
+		return setPassword(tx, t.UserID, password, t.ID)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// DeleteExpiredTokens removes tokens past their expiry and used reset links;
+// it returns how many went.
+func DeleteExpiredTokens(db *gorm.DB, now time.Time) (int64, error) {
+	res := db.Where("(expires_at IS NOT NULL AND expires_at < ?) OR used_at IS NOT NULL", now.UTC()).Delete(&Token{})
+	return res.RowsAffected, res.Error
+}

@@ -1,0 +1,361 @@
+package models
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// Roles a member can have.
+const (
+	RoleStudent   = "student"
+	RoleTeacher   = "teacher"
+	RoleCommittee = "committee"
+)
+
+// Roles lists the roles in order of what they may do.
+var Roles = []string{RoleStudent, RoleTeacher, RoleCommittee}
+
+// PasswordCost is bcrypt's work factor. Tests lower it.
+var PasswordCost = bcrypt.DefaultCost
+
+// MinPasswordLength is the shortest password accepted, in characters.
+const MinPasswordLength = 10
+
+const maxPasswordLength = 1000
+
+// User is a member of the society: a student, a teacher or committee.
+type User struct {
+	ID           int64     `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	PasswordHash string    `json:"-"`
+	Role         string    `json:"role"`
+	YearOfStudy  *int      `json:"year_of_study"`
+	CreatedAt    time.Time `json:"-"`
+	UpdatedAt    time.Time `json:"-"`
+}
+
+// IsCommittee tells whether u may do everything.
+func (u *User) IsCommittee() bool { return u != nil && u.Role == RoleCommittee }
+
+// CanTeach tells whether u may create teaching sessions.
+func (u *User) CanTeach() bool {
+	return u != nil && (u.Role == RoleTeacher || u.Role == RoleCommittee)
+}
+
+// YearLabel is the year of study as people say it.
+func (u *User) YearLabel() string {
+	if u.YearOfStudy == nil {
+		return "Graduate"
+	}
+	return "Year " + string(rune('0'+*u.YearOfStudy))
+}
+
+// NewUser is what it takes to create an account.
+type NewUser struct {
+	Email       string
+	Name        string
+	Password    string
+	Role        string
+	YearOfStudy *int
+}
+
+// NormalizeEmail lower-cases and trims an address, so that e-mail is
+// case-insensitive everywhere.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func validEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " <>\"\r\n") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return false
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+func checkName(p Problems, name string) {
+	switch {
+	case name == "":
+		p.Add("name", "Enter your name.")
+	case utf8.RuneCountInString(name) > 100:
+		p.Add("name", "Use at most 100 characters.")
+	case strings.ContainsAny(name, "\r\n\t"):
+		p.Add("name", "Use a single line.")
+	}
+}
+
+func checkYear(p Problems, y *int) {
+	if y != nil && (*y < 1 || *y > 6) {
+		p.Add("year_of_study", "Choose a year from 1 to 6, or graduate.")
+	}
+}
+
+// CheckPassword says what is wrong with a new password, or "".
+func CheckPassword(pw string) string {
+	switch n := utf8.RuneCountInString(pw); {
+	case n < MinPasswordLength:
+		return "Use at least 10 characters."
+	case n > maxPasswordLength:
+		return "Use at most 1000 characters."
+	}
+	return ""
+}
+
+// HashPassword hashes pw with bcrypt. The password is first reduced with
+// SHA-256 so that long passphrases are not cut at bcrypt's 72 bytes.
+func HashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword(prehash(pw), PasswordCost)
+	return string(h), err
+}
+
+func prehash(pw string) []byte {
+	sum := sha256.Sum256([]byte(pw))
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
+// dummyHash is compared against when no account matches, so that an unknown
+// e-mail takes as long to refuse as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword(prehash("rounds-no-such-user"), bcrypt.DefaultCost)
+
+// CreateUser validates nu and stores a new account.
+func CreateUser(db *gorm.DB, nu NewUser, allowedDomains []string) (User, error) {
+	p := Problems{}
+	email := NormalizeEmail(nu.Email)
+	name := strings.TrimSpace(nu.Name)
+	if email == "" {
+		p.Add("email", "Enter your e-mail address.")
+	} else if !validEmail(email) {
+		p.Add("email", "Enter an e-mail address like name@example.ac.uk.")
+	}
+	checkName(p, name)
+	if msg := CheckPassword(nu.Password); msg != "" {
+		p.Add("password", msg)
+	}
+	checkYear(p, nu.YearOfStudy)
+	role := nu.Role
+	if role == "" {
+		role = RoleStudent
+	}
+	if !validRole(role) {
+		p.Add("role", "Choose student, teacher or committee.")
+	}
+	if err := p.Err(); err != nil {
+		return User{}, err
+	}
+	if len(allowedDomains) > 0 {
+		_, domain, _ := strings.Cut(email, "@")
+		ok := false
+		for _, d := range allowedDomains {
+			if domain == d {
+				ok = true
+			}
+		}
+		if !ok {
+			return User{}, &ValidationError{Fields: map[string]string{"email": "Use your " + strings.Join(allowedDomains, " or ") + " address."}}
+		}
+	}
+	hash, err := HashPassword(nu.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy}
+	if err := db.Create(&u).Error; err != nil {
+		if isDuplicate(err) {
+			return User{}, ErrEmailTaken
+		}
+		return User{}, err
+	}
+	return u, nil
+}
+
+func validRole(r string) bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Authenticate returns the user whose e-mail and password match, or
+// ErrBadCredentials; unknown e-mail and wrong password look the same.
+func Authenticate(db *gorm.DB, email, password string) (User, error) {
+	var u User
+	err := db.Where("email = ?", NormalizeEmail(email)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, prehash(password))
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), prehash(password)) != nil {
+		return User{}, ErrBadCredentials
+	}
+	return u, nil
+}
+
+// UserByID returns one user.
+func UserByID(db *gorm.DB, id int64) (User, error) {
+	var u User
+	err := db.Take(&u, id).Error
+	return u, notFound(err)
+}
+
+// UserByEmail returns the user with that e-mail address.
+func UserByEmail(db *gorm.DB, email string) (User, error) {
+	var u User
+	err := db.Where("email = ?", NormalizeEmail(email)).Take(&u).Error
+	return u, notFound(err)
+}
+
+// UserFilter narrows FindUsers.
+type UserFilter struct {
+	Role        string
+	YearOfStudy *int // 0 means graduates
+	Query       string
+	Limit       int
+}
+
+// FindUsers lists members matching f, by name.
+func FindUsers(db *gorm.DB, f UserFilter) ([]User, error) {
+	q := db.Model(&User{})
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	if f.YearOfStudy != nil {
+		if *f.YearOfStudy == 0 {
+			q = q.Where("year_of_study IS NULL")
+		} else {
+			q = q.Where("year_of_study = ?", *f.YearOfStudy)
+		}
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		like := "%" + escapeLike(strings.ToLower(s)) + "%"
+		q = q.Where("(LOWER(name) LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\')", like, like)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	var users []User
+	err := q.Order("name, id").Limit(limit).Find(&users).Error
+	return users, err
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// UserChange is a committee edit of a member; nil fields stay as they are.
+type UserChange struct {
+	Role        *string
+	YearOfStudy **int // set to a nil *int to make a graduate
+	Name        *string
+}
+
+// UpdateUser applies a committee edit to a member.
+func UpdateUser(db *gorm.DB, id int64, ch UserChange) (User, error) {
+	p := Problems{}
+	updates := map[string]any{}
+	if ch.Role != nil {
+		if !validRole(*ch.Role) {
+			p.Add("role", "Choose student, teacher or committee.")
+		}
+		updates["role"] = *ch.Role
+	}
+	if ch.YearOfStudy != nil {
+		checkYear(p, *ch.YearOfStudy)
+		updates["year_of_study"] = *ch.YearOfStudy
+	}
+	if ch.Name != nil {
+		name := strings.TrimSpace(*ch.Name)
+		checkName(p, name)
+		updates["name"] = name
+	}
+	if err := p.Err(); err != nil {
+		return User{}, err
+	}
+	var u User
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Take(&u, id).Error; err != nil {
+			return notFound(err)
+		}
+		if len(updates) == 0 {
+			return nil
+		}
+		if err := tx.Model(&u).Updates(updates).Error; err != nil {
+			return err
+		}
+		return tx.Take(&u, id).Error
+	})
+	return u, err
+}
+
+// UpdateProfile lets a member change their own name and year of study.
+func UpdateProfile(db *gorm.DB, id int64, name string, year *int) (User, error) {
+	return UpdateUser(db, id, UserChange{Name: &name, YearOfStudy: &year})
+}
+
+// ChangePassword sets a new password after checking the current one, and
+// ends every other login and token of the user.
+func ChangePassword(db *gorm.DB, userID int64, current, next string, keepTokenID int64) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		u, err := UserByID(tx, userID)
+		if err != nil {
+			return err
+		}
+		if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), prehash(current)) != nil {
+			return &ValidationError{Fields: map[string]string{"current_password": "That is not your current password."}}
+		}
+		if msg := CheckPassword(next); msg != "" {
+			return &ValidationError{Fields: map[string]string{"password": msg}}
+		}
+		return setPassword(tx, userID, next, keepTokenID)
+	})
+}
+
+func setPassword(tx *gorm.DB, userID int64, pw string, keepTokenID int64) error {
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	if err := tx.Model(&User{}).Where("id = ?", userID).Update("password_hash", hash).Error; err != nil {
+		return err
+	}
+	return tx.Where("user_id = ? AND kind IN ? AND id <> ?", userID, []string{TokenLogin, TokenAPI, TokenPasswordReset}, keepTokenID).Delete(&Token{}).Error
+}
+
+// CountUsers counts all accounts.
+func CountUsers(db *gorm.DB) (int64, error) {
+	var n int64
+	err := db.Model(&User{}).Count(&n).Error
+	return n, err
+}
+
+// Register creates a student account and queues its welcome e-mail in the
+// same transaction.
+func Register(db *gorm.DB, nu NewUser, allowedDomains []string, now time.Time) (User, error) {
+	nu.Role = RoleStudent
+	var u User
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var err error
+		if u, err = CreateUser(tx, nu, allowedDomains); err != nil {
+			return err
+		}
+		_, err = Enqueue(tx, Email{Kind: MailWelcome, UserID: u.ID, To: u.Email, ToName: u.Name}, now)
+		return err
+	})
+	return u, err
+}
