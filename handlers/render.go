@@ -43,7 +43,7 @@ type Flash struct {
 func templateFuncs(loc *time.Location) template.FuncMap {
 	inLoc := func(t time.Time) time.Time { return t.In(loc) }
 	return template.FuncMap{
-		"static": func(name string) string { return "/static/" + name + "?v=" + static.Version },
+		"static":   func(name string) string { return "/static/" + name + "?v=" + static.Version },
 		"datetime": func(t time.Time) string { return inLoc(t).Format("Mon 2 Jan 2006, 15:04") },
 		"date":     func(t time.Time) string { return inLoc(t).Format("Mon 2 Jan 2006") },
 		"clock":    func(t time.Time) string { return inLoc(t).Format("15:04") },

@@ -27,7 +27,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
 	e.GET("/static/*", echo.WrapHandler(staticFiles()))
-	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg?v="+static.Version) })
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg?v="+static.Version)
+	})
 
 	app := e.Group("", h.authenticate, h.csrf())
 	app.GET("/metrics", h.metricsPage, h.onlyLoopbackOrCommittee)

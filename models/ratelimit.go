@@ -10,11 +10,11 @@ import (
 // Log-in limits count failed attempts only, so that a lecture theatre of
 // students behind one university address can all log in at once.
 const (
-	LoginWindow              = 15 * time.Minute
-	LoginFailuresPerAccount  = 10
-	LoginFailuresPerAddress  = 100
-	loginFailureAccountKey   = "account:"
-	loginFailureAddressKey   = "address:"
+	LoginWindow             = 15 * time.Minute
+	LoginFailuresPerAccount = 10
+	LoginFailuresPerAddress = 100
+	loginFailureAccountKey  = "account:"
+	loginFailureAddressKey  = "address:"
 )
 
 // LoginFailureKeys names the counters a log-in attempt is charged to.
