@@ -31,52 +31,84 @@ func (h *Handler) routes(e *echo.Echo) {
 		return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg?v="+static.Version)
 	})
 
-	app := e.Group("", h.authenticate, h.csrf())
-	app.GET("/metrics", h.metricsPage, h.onlyLoopbackOrCommittee)
+	e.Use(h.authenticate, h.csrf())
+	anyone := routeGroup{e: e}
+	api := routeGroup{e: e, prefix: "/api/v1"}
+	member := anyone.with(requireLogin)
+	memberAPI := api.with(requireLogin)
+	committee := anyone.with(requireRole(models.RoleCommittee))
+	committeeAPI := api.with(requireRole(models.RoleCommittee))
+
+	anyone.GET("/metrics", h.metricsPage, h.onlyLoopbackOrCommittee)
 
 	// Anyone.
-	app.GET("/", h.home)
-	app.GET("/login", h.loginPage)
-	app.POST("/login", h.loginSubmit)
-	app.GET("/register", h.registerPage)
-	app.POST("/register", h.registerSubmit)
-	app.GET("/forgot-password", h.forgotPage)
-	app.POST("/forgot-password", h.forgotSubmit)
-	app.GET("/reset-password", h.resetPage)
-	app.POST("/reset-password", h.resetSubmit)
-
-	api := app.Group("/api/v1")
+	anyone.GET("/", h.home)
+	anyone.GET("/login", h.loginPage)
+	anyone.POST("/login", h.loginSubmit)
+	anyone.GET("/register", h.registerPage)
+	anyone.POST("/register", h.registerSubmit)
+	anyone.GET("/forgot-password", h.forgotPage)
+	anyone.POST("/forgot-password", h.forgotSubmit)
+	anyone.GET("/reset-password", h.resetPage)
+	anyone.POST("/reset-password", h.resetSubmit)
 	api.POST("/auth/register", h.apiRegister)
 	api.POST("/auth/login", h.apiLogin)
 	api.POST("/auth/password-reset", h.apiPasswordReset)
 	api.POST("/auth/password-reset/confirm", h.apiPasswordResetConfirm)
 
 	// Logged in, any role.
-	member := app.Group("", requireLogin)
 	member.POST("/logout", h.logoutSubmit)
 	member.GET("/account", h.accountPage)
 	member.POST("/account", h.accountSubmit)
 	member.POST("/account/password", h.passwordSubmit)
-
-	memberAPI := api.Group("", requireLogin)
 	memberAPI.POST("/auth/logout", h.apiLogout)
 	memberAPI.GET("/me", h.apiMe)
 	memberAPI.PATCH("/me", h.apiUpdateMe)
 	memberAPI.POST("/me/password", h.apiChangePassword)
 
 	// Committee only.
-	committee := app.Group("", requireRole(models.RoleCommittee))
 	committee.GET("/committee/members", h.membersPage)
 	committee.POST("/committee/members/:id", h.memberSubmit)
 	committee.GET("/committee/outbox", h.outboxPage)
-
-	committeeAPI := api.Group("", requireRole(models.RoleCommittee))
 	committeeAPI.GET("/users", h.apiUsers)
 	committeeAPI.PATCH("/users/:id", h.apiUpdateUser)
 	committeeAPI.GET("/admin/outbox", h.apiOutbox)
 
 	// Unknown API paths answer in JSON.
-	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
+}
+
+// routeGroup adds routes under a prefix with middleware of its own. (Echo's
+// own groups also answer every unknown path below them with their
+// middleware, which would turn a 404 into a log-in prompt.)
+type routeGroup struct {
+	e      *echo.Echo
+	prefix string
+	mw     []echo.MiddlewareFunc
+}
+
+func (g routeGroup) with(mw ...echo.MiddlewareFunc) routeGroup {
+	return routeGroup{e: g.e, prefix: g.prefix, mw: append(append([]echo.MiddlewareFunc{}, g.mw...), mw...)}
+}
+
+func (g routeGroup) add(method, path string, h echo.HandlerFunc, mw []echo.MiddlewareFunc) {
+	g.e.Add(method, g.prefix+path, h, append(append([]echo.MiddlewareFunc{}, g.mw...), mw...)...)
+}
+
+func (g routeGroup) GET(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.add(http.MethodGet, path, h, mw)
+}
+func (g routeGroup) POST(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.add(http.MethodPost, path, h, mw)
+}
+func (g routeGroup) PUT(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.add(http.MethodPut, path, h, mw)
+}
+func (g routeGroup) PATCH(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.add(http.MethodPatch, path, h, mw)
+}
+func (g routeGroup) DELETE(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	g.add(http.MethodDelete, path, h, mw)
 }
 
 // isUpload tells whether a request carries a file upload, which has its own
