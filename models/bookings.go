@@ -1,0 +1,570 @@
+package models
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Statuses of a booking.
+const (
+	BookingConfirmed  = "confirmed"
+	BookingWaitlisted = "waitlisted"
+	BookingCancelled  = "cancelled"
+)
+
+// Booking is a member's seat (confirmed) or place in the queue (waitlisted)
+// for one mode of a session; one row per member and session, reused when a
+// cancelled booking is booked again. QueuedAt orders the queue: it only
+// grows within a session, so a new place is always at the back.
+type Booking struct {
+	ID               int64        `json:"id"`
+	SessionID        int64        `json:"session_id"`
+	UserID           int64        `json:"user_id"`
+	Mode             string       `json:"mode"`
+	Status           string       `json:"status"`
+	WaitlistPosition *int         `json:"waitlist_position" gorm:"-"` // 1-based, while waitlisted
+	QueuedAt         time.Time    `json:"-"`
+	BookedBy         *int64       `json:"-"`
+	CancelledAt      *time.Time   `json:"-"`
+	CreatedAt        time.Time    `json:"created_at"`
+	UpdatedAt        time.Time    `json:"-"`
+	User             *BookingUser `json:"user,omitempty" gorm:"-"`    // filled by BookingsForSession
+	Session          *SessionView `json:"session,omitempty" gorm:"-"` // filled by BookingsForUser
+}
+
+// AfterFind keeps times in UTC whatever the driver returns.
+func (b *Booking) AfterFind(*gorm.DB) error {
+	b.QueuedAt, b.CreatedAt, b.UpdatedAt = b.QueuedAt.UTC(), b.CreatedAt.UTC(), b.UpdatedAt.UTC()
+	if b.CancelledAt != nil {
+		t := b.CancelledAt.UTC()
+		b.CancelledAt = &t
+	}
+	return nil
+}
+
+// BookingUser is the member a booking is for, as a session's teachers see
+// them.
+type BookingUser struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	YearOfStudy *int   `json:"year_of_study"`
+}
+
+// BookInput is a request for a seat. Mode may be left empty for in-person or
+// online sessions, not for hybrid ones. UserID, when set to someone else,
+// books on their behalf (the session's teachers and committee only).
+type BookInput struct {
+	Mode   string `json:"mode"`
+	UserID int64  `json:"user_id"`
+}
+
+// BookingFilter narrows BookingsForSession and BookingsForUser.
+type BookingFilter struct {
+	Status string    // confirmed, waitlisted or cancelled
+	Mode   string    // in_person or online
+	From   time.Time // BookingsForUser: sessions that end after From
+}
+
+func (f BookingFilter) check() error {
+	p := Problems{}
+	if f.Status != "" && !sessionChoice(f.Status, BookingConfirmed, BookingWaitlisted, BookingCancelled) {
+		p.Add("status", "Choose confirmed, waitlisted or cancelled.")
+	}
+	if f.Mode != "" && !sessionChoice(f.Mode, ModeInPerson, ModeOnline) {
+		p.Add("mode", "Choose in_person or online.")
+	}
+	return p.Err()
+}
+
+func (f BookingFilter) keep(b Booking) bool {
+	return (f.Status == "" || b.Status == f.Status) && (f.Mode == "" || b.Mode == f.Mode)
+}
+
+// BookSeat books a seat on a published session: confirmed while seats of
+// that mode remain, else waitlisted at the back of the queue. A member books
+// for themselves; the session's teachers and committee may book on behalf
+// of anyone (in.UserID). Booking closes when the session starts, except for
+// committee, who may back-fill past sessions. A booking_confirmed e-mail is
+// queued in the same transaction when the seat is confirmed (not for
+// sessions that have already ended).
+//
+// Errors: ErrNotFound (no such session), ErrForbidden (booking for someone
+// else without managing the session), ErrSessionNotPublished,
+// ErrSessionCancelled, ErrBookingClosed, a ValidationError on mode or
+// user_id, ErrAlreadyBooked (a confirmed or waitlisted booking exists).
+//
+// Capacity holds under any concurrency: the session row is locked (FOR
+// UPDATE on PostgreSQL; SQLite's immediate transactions have one writer)
+// before seats are counted.
+func BookSeat(db *gorm.DB, actor User, sessionID int64, in BookInput, now time.Time) (Booking, error) {
+	now = now.UTC()
+	var out Booking
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if actor.ID == 0 {
+			return ErrForbidden
+		}
+		s, err := lockSession(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		userID := in.UserID
+		if userID == 0 {
+			userID = actor.ID
+		}
+		if userID != actor.ID {
+			if err := authorizeManage(tx, actor, s); err != nil {
+				return err
+			}
+		}
+		switch s.Status {
+		case SessionDraft:
+			return ErrSessionNotPublished
+		case SessionCancelled:
+			return ErrSessionCancelled
+		}
+		if s.HasStarted(now) && !actor.IsCommittee() {
+			return ErrBookingClosed
+		}
+		mode, err := bookingMode(s, in.Mode)
+		if err != nil {
+			return err
+		}
+		member, err := UserByID(tx, userID)
+		if err != nil {
+			if userID != actor.ID {
+				return &ValidationError{Fields: map[string]string{"user_id": "There is no member with that id."}}
+			}
+			return err
+		}
+
+		var prev []Booking
+		if err := tx.Where("session_id = ? AND user_id = ?", s.ID, userID).Limit(1).Find(&prev).Error; err != nil {
+			return err
+		}
+		if len(prev) == 1 && prev[0].Status != BookingCancelled {
+			return ErrAlreadyBooked
+		}
+		queuedAt, err := nextQueuedAt(tx, s.ID, now)
+		if err != nil {
+			return err
+		}
+		status := BookingWaitlisted
+		if capacity := s.Capacity(mode); capacity < 0 {
+			status = BookingConfirmed
+		} else {
+			var confirmed int64
+			err := tx.Model(&Booking{}).Where("session_id = ? AND mode = ? AND status = ?", s.ID, mode, BookingConfirmed).Count(&confirmed).Error
+			if err != nil {
+				return err
+			}
+			if confirmed < int64(capacity) {
+				status = BookingConfirmed
+			}
+		}
+		var bookedBy *int64
+		if actor.ID != userID {
+			id := actor.ID
+			bookedBy = &id
+		}
+		b := Booking{
+			SessionID: s.ID, UserID: userID, Mode: mode, Status: status, QueuedAt: queuedAt,
+			BookedBy: bookedBy, CreatedAt: now, UpdatedAt: now,
+		}
+		if len(prev) == 0 {
+			if err := tx.Create(&b).Error; err != nil {
+				if isDuplicate(err) {
+					return ErrAlreadyBooked
+				}
+				return err
+			}
+		} else {
+			// The unique (session, user) index keeps one row: a new place
+			// reuses the cancelled one, as a new booking at the back.
+			b.ID = prev[0].ID
+			err := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, BookingCancelled).Updates(map[string]any{
+				"mode": mode, "status": status, "queued_at": queuedAt, "booked_by": bookedBy,
+				"cancelled_at": nil, "created_at": now, "updated_at": now,
+			}).Error
+			if err != nil {
+				return err
+			}
+		}
+		if status == BookingWaitlisted {
+			pos, err := WaitlistPosition(tx, b)
+			if err != nil {
+				return err
+			}
+			b.WaitlistPosition = &pos
+		} else if !s.HasEnded(now) {
+			if _, err := Enqueue(tx, Email{
+				Kind: MailBookingConfirmed, Key: placeMailKey(MailBookingConfirmed, b),
+				UserID: member.ID, SessionID: s.ID, To: member.Email, ToName: member.Name,
+				Data: map[string]string{"mode": mode},
+			}, now); err != nil {
+				return err
+			}
+		}
+		out = b
+		return nil
+	})
+	if err != nil {
+		return Booking{}, fmt.Errorf("book seat on session %d: %w", sessionID, err)
+	}
+	return out, nil
+}
+
+// bookingMode resolves the mode asked for against the session's modes.
+func bookingMode(s Session, asked string) (string, error) {
+	invalid := func(msg string) error { return &ValidationError{Fields: map[string]string{"mode": msg}} }
+	switch {
+	case asked == "" && s.Mode == ModeHybrid:
+		return "", invalid("This session is hybrid: choose in_person or online.")
+	case asked == "":
+		return s.Mode, nil
+	case asked != ModeInPerson && asked != ModeOnline:
+		return "", invalid("Choose in_person or online.")
+	case !s.Offers(asked):
+		return "", invalid("This session is " + modeWords(s.Mode) + " only.")
+	}
+	return asked, nil
+}
+
+// nextQueuedAt is the queue time of a new place: now, or just after the
+// newest place of the session if the clock has not moved past it, so that
+// a new place is always at the back of the queue.
+func nextQueuedAt(tx *gorm.DB, sessionID int64, now time.Time) (time.Time, error) {
+	now = now.UTC().Truncate(time.Microsecond)
+	var last []Booking
+	err := tx.Where("session_id = ?", sessionID).Order("queued_at DESC, id DESC").Limit(1).Find(&last).Error
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(last) == 1 && !now.After(last[0].QueuedAt) {
+		return last[0].QueuedAt.Add(time.Microsecond), nil
+	}
+	return now, nil
+}
+
+// placeMailKey is the dedupe key of an e-mail about one place in a queue:
+// the same member can be confirmed or promoted again on the same session
+// after cancelling and booking again, and each place has its own queue time.
+func placeMailKey(kind string, b Booking) string {
+	return MailKey(kind, b.UserID, b.SessionID) + ":" + strconv.FormatInt(b.QueuedAt.UnixMicro(), 10)
+}
+
+// WaitlistPosition is the 1-based place of a waitlisted booking in the queue
+// of its mode, or 0 if it is not waitlisted.
+func WaitlistPosition(db *gorm.DB, b Booking) (int, error) {
+	if b.Status != BookingWaitlisted {
+		return 0, nil
+	}
+	var n int64
+	err := db.Model(&Booking{}).
+		Where("session_id = ? AND mode = ? AND status = ?", b.SessionID, b.Mode, BookingWaitlisted).
+		Where("(queued_at < ? OR (queued_at = ? AND id <= ?))", b.QueuedAt.UTC(), b.QueuedAt.UTC(), b.ID).
+		Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("waitlist position: %w", err)
+	}
+	return int(n), nil
+}
+
+// UserBooking returns the member's booking of a session in any status, with
+// its waitlist position, or ErrNotFound.
+func UserBooking(db *gorm.DB, sessionID, userID int64) (Booking, error) {
+	var b Booking
+	if err := db.Where("session_id = ? AND user_id = ?", sessionID, userID).Take(&b).Error; err != nil {
+		return Booking{}, fmt.Errorf("booking: %w", notFound(err))
+	}
+	if b.Status == BookingWaitlisted {
+		pos, err := WaitlistPosition(db, b)
+		if err != nil {
+			return Booking{}, err
+		}
+		b.WaitlistPosition = &pos
+	}
+	return b, nil
+}
+
+// CancelMyBooking cancels the actor's own booking of a session; see
+// CancelBooking.
+func CancelMyBooking(db *gorm.DB, actor User, sessionID int64, now time.Time) (Booking, error) {
+	return cancelBooking(db, actor, sessionID, 0, now)
+}
+
+// CancelBooking cancels one booking of a session: the member's own, or any
+// by the session's teachers and committee. In the same transaction a
+// confirmed booking's seat goes to the first waitlisted booking of that
+// mode, who is sent a waitlist_promoted e-mail; a waitlisted booking just
+// leaves the queue. Members cannot cancel once the session has started.
+// Cancelling a cancelled booking changes nothing.
+func CancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
+	if bookingID == 0 {
+		return Booking{}, fmt.Errorf("cancel booking: %w", ErrNotFound)
+	}
+	return cancelBooking(db, actor, sessionID, bookingID, now)
+}
+
+// cancelBooking cancels booking bookingID, or the actor's own if it is 0.
+func cancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
+	now = now.UTC()
+	var out Booking
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if actor.ID == 0 {
+			return ErrForbidden
+		}
+		s, err := lockSession(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		manager, err := CanManageSession(tx, actor, s.ID)
+		if err != nil {
+			return err
+		}
+		q := tx.Where("session_id = ?", s.ID)
+		if bookingID == 0 {
+			q = q.Where("user_id = ?", actor.ID)
+		} else {
+			q = q.Where("id = ?", bookingID)
+		}
+		var found []Booking
+		if err := q.Limit(1).Find(&found).Error; err != nil {
+			return err
+		}
+		if !manager && (len(found) == 0 || found[0].UserID != actor.ID) {
+			visible, err := CanSeeSession(tx, actor, s)
+			if err != nil {
+				return err
+			}
+			if !visible || bookingID == 0 {
+				return ErrNotFound
+			}
+			return ErrForbidden
+		}
+		if len(found) == 0 {
+			return ErrNotFound
+		}
+		b := found[0]
+		if b.Status == BookingCancelled {
+			out = b
+			return nil
+		}
+		if s.Status == SessionPublished && s.HasStarted(now) && !manager {
+			return ErrBookingClosed
+		}
+		was := b.Status
+		b.Status, b.CancelledAt, b.UpdatedAt = BookingCancelled, &now, now
+		err = tx.Model(&Booking{}).Where("id = ?", b.ID).Updates(map[string]any{
+			"status": BookingCancelled, "cancelled_at": now, "updated_at": now,
+		}).Error
+		if err != nil {
+			return err
+		}
+		if was == BookingConfirmed {
+			if _, err := promoteWaitlisted(tx, s, now, b.Mode); err != nil {
+				return err
+			}
+		}
+		out = b
+		return nil
+	})
+	if err != nil {
+		return Booking{}, fmt.Errorf("cancel booking on session %d: %w", sessionID, err)
+	}
+	return out, nil
+}
+
+// PromoteFromWaitlist fills every free seat of a published session from its
+// waitlists, first come first served, queuing a waitlist_promoted e-mail for
+// each promoted booking, and returns them. Booking rules call it themselves;
+// it is exported for repairs and jobs, and is safe to run at any time.
+func PromoteFromWaitlist(db *gorm.DB, sessionID int64, now time.Time) ([]Booking, error) {
+	var out []Booking
+	err := db.Transaction(func(tx *gorm.DB) error {
+		s, err := lockSession(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		out, err = promoteWaitlisted(tx, s, now.UTC(), s.Modes()...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("promote from waitlist of session %d: %w", sessionID, err)
+	}
+	return out, nil
+}
+
+// promoteWaitlisted confirms waitlisted bookings of the given modes while
+// seats remain. The caller holds the session's lock.
+func promoteWaitlisted(tx *gorm.DB, s Session, now time.Time, modes ...string) ([]Booking, error) {
+	if s.Status != SessionPublished {
+		return nil, nil
+	}
+	var promoted []Booking
+	for _, m := range modes {
+		capacity := s.Capacity(m)
+		q := tx.Where("session_id = ? AND mode = ? AND status = ?", s.ID, m, BookingWaitlisted).Order("queued_at, id")
+		if capacity >= 0 {
+			var confirmed int64
+			err := tx.Model(&Booking{}).Where("session_id = ? AND mode = ? AND status = ?", s.ID, m, BookingConfirmed).Count(&confirmed).Error
+			if err != nil {
+				return nil, err
+			}
+			free := int64(capacity) - confirmed
+			if free <= 0 {
+				continue
+			}
+			q = q.Limit(int(free))
+		}
+		var next []Booking
+		if err := q.Find(&next).Error; err != nil {
+			return nil, err
+		}
+		for _, b := range next {
+			res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, BookingWaitlisted).
+				Updates(map[string]any{"status": BookingConfirmed, "updated_at": now})
+			if res.Error != nil {
+				return nil, res.Error
+			}
+			b.Status, b.UpdatedAt = BookingConfirmed, now
+			promoted = append(promoted, b)
+		}
+	}
+	if len(promoted) == 0 || s.HasEnded(now) {
+		return promoted, nil
+	}
+	members, err := bookingUsers(tx, promoted)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range promoted {
+		u := members[b.UserID]
+		if _, err := Enqueue(tx, Email{
+			Kind: MailWaitlistPromoted, Key: placeMailKey(MailWaitlistPromoted, b),
+			UserID: b.UserID, SessionID: s.ID, To: u.Email, ToName: u.Name,
+			Data: map[string]string{"mode": b.Mode},
+		}, now); err != nil {
+			return nil, err
+		}
+	}
+	return promoted, nil
+}
+
+// bookingUsers loads the members the bookings are for.
+func bookingUsers(db *gorm.DB, bs []Booking) (map[int64]BookingUser, error) {
+	out := map[int64]BookingUser{}
+	if len(bs) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, 0, len(bs))
+	for _, b := range bs {
+		ids = append(ids, b.UserID)
+	}
+	var users []BookingUser
+	if err := db.Model(&User{}).Select("id, name, email, year_of_study").Where("id IN ?", ids).Scan(&users).Error; err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+// BookingsForSession lists a session's bookings, with their members, in the
+// order their places were taken, for its teachers and committee (others get
+// ErrForbidden, or ErrNotFound if they may not see the session). Cancelled
+// bookings are included unless f says otherwise.
+func BookingsForSession(db *gorm.DB, viewer User, sessionID int64, f BookingFilter) ([]Booking, error) {
+	if err := f.check(); err != nil {
+		return nil, fmt.Errorf("bookings for session %d: %w", sessionID, err)
+	}
+	s, err := SessionByID(db, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorizeManage(db, viewer, s); err != nil {
+		return nil, fmt.Errorf("bookings for session %d: %w", sessionID, err)
+	}
+	var all []Booking
+	if err := db.Where("session_id = ?", sessionID).Order("queued_at, id").Find(&all).Error; err != nil {
+		return nil, fmt.Errorf("bookings for session %d: %w", sessionID, err)
+	}
+	members, err := bookingUsers(db, all)
+	if err != nil {
+		return nil, fmt.Errorf("bookings for session %d: %w", sessionID, err)
+	}
+	queue := map[string]int{}
+	out := []Booking{}
+	for _, b := range all {
+		if b.Status == BookingWaitlisted {
+			queue[b.Mode]++
+			pos := queue[b.Mode]
+			b.WaitlistPosition = &pos
+		}
+		if !f.keep(b) {
+			continue
+		}
+		u := members[b.UserID]
+		b.User = &u
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// BookingsForUser lists the viewer's own bookings, each with the session as
+// the viewer sees it, by the session's start. Cancelled bookings are
+// included unless f says otherwise.
+func BookingsForUser(db *gorm.DB, viewer User, f BookingFilter) ([]Booking, error) {
+	if err := f.check(); err != nil {
+		return nil, fmt.Errorf("bookings for user: %w", err)
+	}
+	q := db.Model(&Booking{}).Joins("JOIN sessions ON sessions.id = bookings.session_id").
+		Where("bookings.user_id = ?", viewer.ID)
+	if f.Status != "" {
+		q = q.Where("bookings.status = ?", f.Status)
+	}
+	if f.Mode != "" {
+		q = q.Where("bookings.mode = ?", f.Mode)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("sessions.ends_at > ?", f.From.UTC())
+	}
+	var bs []Booking
+	if err := q.Select("bookings.*").Order("sessions.starts_at, bookings.id").Find(&bs).Error; err != nil {
+		return nil, fmt.Errorf("bookings for user %d: %w", viewer.ID, err)
+	}
+	if len(bs) == 0 {
+		return []Booking{}, nil
+	}
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
+		ids[i] = b.SessionID
+	}
+	var ss []Session
+	if err := db.Where("id IN ?", ids).Find(&ss).Error; err != nil {
+		return nil, fmt.Errorf("bookings for user %d: %w", viewer.ID, err)
+	}
+	views, err := ViewSessions(db, viewer, ss)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*SessionView{}
+	for i := range views {
+		byID[views[i].ID] = &views[i]
+	}
+	for i := range bs {
+		if bs[i].Status == BookingWaitlisted {
+			pos, err := WaitlistPosition(db, bs[i])
+			if err != nil {
+				return nil, err
+			}
+			bs[i].WaitlistPosition = &pos
+		}
+		bs[i].Session = byID[bs[i].SessionID]
+	}
+	return bs, nil
+}
