@@ -14,6 +14,7 @@ import (
 
 	"rounds/internal/clock"
 	"rounds/internal/config"
+	"rounds/models"
 )
 
 // Handler holds what every request handler needs.
@@ -25,6 +26,8 @@ type Handler struct {
 	views   *renderer
 	metrics *metrics
 	secure  bool // the site is served over https: cookies get Secure
+
+	calendarKey []byte // derives calendar feed addresses
 }
 
 // New builds the Echo server with every route and middleware of Rounds.
@@ -39,6 +42,12 @@ func New(db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*ec
 		metrics: newMetrics(prometheus.NewRegistry(), db),
 		secure:  u != nil && u.Scheme == "https",
 	}
+	calendarKey, err := models.EnsureSecret(db, "calendar_key")
+	if err != nil {
+		return nil, nil, err
+	}
+	h.calendarKey = []byte(calendarKey)
+
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -36,6 +36,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	api := routeGroup{e: e, prefix: "/api/v1"}
 	member := anyone.with(requireLogin)
 	memberAPI := api.with(requireLogin)
+	teacherAPI := api.with(requireRole(models.RoleTeacher, models.RoleCommittee))
 	committee := anyone.with(requireRole(models.RoleCommittee))
 	committeeAPI := api.with(requireRole(models.RoleCommittee))
 
@@ -55,6 +56,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	api.POST("/auth/login", h.apiLogin)
 	api.POST("/auth/password-reset", h.apiPasswordReset)
 	api.POST("/auth/password-reset/confirm", h.apiPasswordResetConfirm)
+	// The secret in the address is the credential.
+	anyone.GET("/sessions/:id", h.sessionICS) // only /sessions/{id}.ics until the session pages exist
+	anyone.GET("/calendar/:token", h.calendarFeed)
 
 	// Logged in, any role.
 	member.POST("/logout", h.logoutSubmit)
@@ -65,6 +69,23 @@ func (h *Handler) routes(e *echo.Echo) {
 	memberAPI.GET("/me", h.apiMe)
 	memberAPI.PATCH("/me", h.apiUpdateMe)
 	memberAPI.POST("/me/password", h.apiChangePassword)
+	memberAPI.GET("/me/bookings", h.apiMyBookings)
+	memberAPI.GET("/me/calendar", h.apiMyCalendar)
+	memberAPI.POST("/me/calendar/reset", h.apiResetCalendar)
+	memberAPI.GET("/sessions", h.apiListSessions)
+	memberAPI.GET("/sessions/:id", h.apiGetSession)
+	// Booking: a student for self; its teachers and committee on behalf
+	// (checked in models.BookSeat against the session).
+	memberAPI.POST("/sessions/:id/bookings", h.apiBook)
+	memberAPI.DELETE("/sessions/:id/bookings/me", h.apiCancelMyBooking)
+
+	// Teachers and committee; models checks "a teacher of this session".
+	teacherAPI.POST("/sessions", h.apiCreateSession)
+	teacherAPI.PATCH("/sessions/:id", h.apiUpdateSession)
+	teacherAPI.POST("/sessions/:id/publish", h.apiPublishSession)
+	teacherAPI.POST("/sessions/:id/cancel", h.apiCancelSession)
+	teacherAPI.GET("/sessions/:id/bookings", h.apiSessionBookings)
+	teacherAPI.DELETE("/sessions/:id/bookings/:booking_id", h.apiCancelBooking)
 
 	// Committee only.
 	committee.GET("/committee/members", h.membersPage)

@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"rounds/models"
+)
+
+func (h *Handler) apiBook(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in models.BookInput
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	b, err := models.BookSeat(h.DB, *currentUser(c), id, in, h.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"booking": b})
+}
+
+func (h *Handler) apiCancelMyBooking(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := models.CancelMyBooking(h.DB, *currentUser(c), id, h.Clock.Now()); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *Handler) apiCancelBooking(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	bid, err := pathID(c, "booking_id")
+	if err != nil {
+		return err
+	}
+	if _, err := models.CancelBooking(h.DB, *currentUser(c), id, bid, h.Clock.Now()); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *Handler) apiSessionBookings(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f := models.BookingFilter{Status: c.QueryParam("status"), Mode: c.QueryParam("mode")}
+	bs, err := models.BookingsForSession(h.DB, *currentUser(c), id, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"bookings": bs})
+}
+
+func (h *Handler) apiMyBookings(c echo.Context) error {
+	f := models.BookingFilter{Status: c.QueryParam("status"), Mode: c.QueryParam("mode")}
+	var ok bool
+	if f.From, ok = h.parseWhen(c.QueryParam("from")); !ok {
+		return &models.ValidationError{Fields: map[string]string{"from": "Use a date like 2026-11-02."}}
+	}
+	bs, err := models.BookingsForUser(h.DB, *currentUser(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"bookings": bs})
+}
