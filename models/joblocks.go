@@ -16,6 +16,14 @@ WHERE job_locks.locked_until < ? OR job_locks.owner = excluded.owner`, name, own
 	return res.RowsAffected == 1, res.Error
 }
 
+// HoldJobLock keeps a job lock held by owner until the given time, then
+// lets it lapse: a job that finished early still blocks another instance
+// whose tick comes a moment later. It tells whether owner still held it.
+func HoldJobLock(db *gorm.DB, name, owner string, until time.Time) (bool, error) {
+	res := db.Exec(`UPDATE job_locks SET locked_until = ? WHERE name = ? AND owner = ?`, until.UTC(), name, owner)
+	return res.RowsAffected == 1, res.Error
+}
+
 // UnlockJob releases a job lock held by owner.
 func UnlockJob(db *gorm.DB, name, owner string) error {
 	return db.Exec(`DELETE FROM job_locks WHERE name = ? AND owner = ?`, name, owner).Error

@@ -182,6 +182,22 @@ func MarkFailed(db *gorm.DB, m *OutboxMessage, now time.Time, cause error) error
 		Updates(updates).Error
 }
 
+// ReleaseOutbox gives up a claim on a message that was not attempted (the
+// runner is stopping, or ran out of lease), so that it is due again at once
+// rather than when the lease ends.
+func ReleaseOutbox(db *gorm.DB, m *OutboxMessage) error {
+	return db.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
+		Update("claimed_until", nil).Error
+}
+
+// SetRendered keeps the text a pending message would be sent with, so that
+// committee can read it in the outbox while no SMTP server is configured.
+// Delivery renders the message again and keeps what it sent.
+func SetRendered(db *gorm.DB, id int64, subject, body string) error {
+	return db.Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxPending).
+		Updates(map[string]any{"subject": subject, "body_text": body}).Error
+}
+
 // UnloggedOutbox returns pending messages not yet written to the log (used
 // when no SMTP server is configured), marking them logged.
 func UnloggedOutbox(db *gorm.DB, now time.Time, limit int) ([]OutboxMessage, error) {
