@@ -146,6 +146,7 @@ func (h *Handler) apiUpdateMe(c echo.Context) error {
 	if ch.Role != nil {
 		return &models.ValidationError{Fields: map[string]string{"role": "Only committee can change roles."}}
 	}
+	ch.At = h.Clock.Now()
 	u, err := models.UpdateUser(h.DB, currentUser(c).ID, ch)
 	if err != nil {
 		return err
@@ -385,7 +386,7 @@ func (h *Handler) accountSubmit(c echo.Context) error {
 	if !ok {
 		err = &models.ValidationError{Fields: map[string]string{"year_of_study": "Choose a year from 1 to 6, or graduate."}}
 	} else {
-		_, err = models.UpdateProfile(h.DB, u.ID, form["name"], year)
+		_, err = models.UpdateProfile(h.DB, u.ID, form["name"], year, h.Clock.Now())
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {

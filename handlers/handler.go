@@ -27,7 +27,8 @@ type Handler struct {
 	metrics *metrics
 	secure  bool // the site is served over https: cookies get Secure
 
-	calendarKey []byte // derives calendar feed addresses
+	calendarKey []byte              // derives calendar feed addresses
+	checkin     models.CheckinRules // check-in codes
 }
 
 // New builds the Echo server with every route and middleware of Rounds.
@@ -46,7 +47,12 @@ func New(db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*ec
 	if err != nil {
 		return nil, nil, err
 	}
+	checkinKey, err := models.EnsureSecret(db, "checkin_key")
+	if err != nil {
+		return nil, nil, err
+	}
 	h.calendarKey = []byte(calendarKey)
+	h.checkin = models.CheckinRules{Secret: []byte(checkinKey), Rotation: cfg.CheckinRotation, LateAfter: cfg.CheckinLateAfter}
 
 	e := echo.New()
 	e.HideBanner = true

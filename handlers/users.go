@@ -66,6 +66,7 @@ func (h *Handler) apiUpdateUser(c echo.Context) error {
 	if err := decodeUserFields(raw, &ch); err != nil {
 		return err
 	}
+	ch.At = h.Clock.Now()
 	u, err := models.UpdateUser(h.DB, id, ch)
 	if err != nil {
 		return err
@@ -104,7 +105,7 @@ func (h *Handler) memberSubmit(c echo.Context) error {
 		h.flash(c, "error", "Choose a year from 1 to 6, or graduate.")
 		return redirect(c, back)
 	}
-	u, err := models.UpdateUser(h.DB, id, models.UserChange{Role: &role, YearOfStudy: &year})
+	u, err := models.UpdateUser(h.DB, id, models.UserChange{Role: &role, YearOfStudy: &year, At: h.Clock.Now()})
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		for _, msg := range ve.Fields {

@@ -349,13 +349,15 @@ func SessionByID(db *gorm.DB, id int64) (Session, error) {
 // transaction ends, so that rules that read and then write (capacity,
 // waitlist order) are serialised per session. SQLite's immediate
 // transactions and single writer serialise them already.
+// Every change of a session or its bookings locks it first, so this is also
+// where its dashboard figures are marked for working out again.
 func lockSession(tx *gorm.DB, id int64) (Session, error) {
 	var s Session
 	err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&s, id).Error
 	if err != nil {
 		return Session{}, notFound(err)
 	}
-	return s, nil
+	return s, markFiguresStale(tx, id)
 }
 
 // VisibleSession returns the session if viewer may see it, else ErrNotFound.
@@ -718,6 +720,9 @@ func CreateSession(db *gorm.DB, actor User, in SessionInput, now time.Time) (Ses
 			return err
 		}
 		if err := tx.Create(&s).Error; err != nil {
+			return err
+		}
+		if err := markFiguresStale(tx, s.ID); err != nil {
 			return err
 		}
 		if err := setSessionTeachers(tx, s.ID, ids); err != nil {

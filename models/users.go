@@ -170,10 +170,16 @@ func CreateUser(db *gorm.DB, nu NewUser, allowedDomains []string) (User, error) 
 		return User{}, err
 	}
 	u := User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy}
-	if err := db.Create(&u).Error; err != nil {
-		if isDuplicate(err) {
-			return User{}, ErrEmailTaken
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&u).Error; err != nil {
+			if isDuplicate(err) {
+				return ErrEmailTaken
+			}
+			return err
 		}
+		return recordYear(tx, u.ID, u.YearOfStudy, u.CreatedAt)
+	})
+	if err != nil {
 		return User{}, err
 	}
 	return u, nil
@@ -263,6 +269,7 @@ type UserChange struct {
 	Role        *string
 	YearOfStudy **int // set to a nil *int to make a graduate
 	Name        *string
+	At          time.Time // when the change takes effect (the year-of-study history); zero is now
 }
 
 // UpdateUser applies a committee edit to a member.
@@ -295,17 +302,30 @@ func UpdateUser(db *gorm.DB, id int64, ch UserChange) (User, error) {
 		if len(updates) == 0 {
 			return nil
 		}
+		oldYear := u.YearOfStudy
 		if err := tx.Model(&u).Updates(updates).Error; err != nil {
 			return err
 		}
-		return tx.Take(&u, id).Error
+		if err := tx.Take(&u, id).Error; err != nil {
+			return err
+		}
+		if !sameYear(oldYear, u.YearOfStudy) {
+			at := ch.At
+			if at.IsZero() {
+				at = time.Now()
+			}
+			return recordYear(tx, u.ID, u.YearOfStudy, at)
+		}
+		return nil
 	})
 	return u, err
 }
 
+func sameYear(a, b *int) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
 // UpdateProfile lets a member change their own name and year of study.
-func UpdateProfile(db *gorm.DB, id int64, name string, year *int) (User, error) {
-	return UpdateUser(db, id, UserChange{Name: &name, YearOfStudy: &year})
+func UpdateProfile(db *gorm.DB, id int64, name string, year *int, now time.Time) (User, error) {
+	return UpdateUser(db, id, UserChange{Name: &name, YearOfStudy: &year, At: now})
 }
 
 // ChangePassword sets a new password after checking the current one, and

@@ -1,0 +1,527 @@
+package models
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"rounds/internal/checkin"
+)
+
+// Attendance statuses.
+const (
+	AttendancePresent = "present"
+	AttendanceLate    = "late"
+	AttendanceAbsent  = "absent"
+	AttendanceExcused = "excused"
+)
+
+// Sources of an attendance record, from least to most trusted. A record is
+// only replaced by one from a source at least as trusted.
+const (
+	SourceApology  = "apology"   // the student said in advance they cannot come
+	SourceCode     = "code"      // the student typed or scanned the check-in code
+	SourceJoinLink = "join_link" // the student joined the online session through Rounds
+	SourceImport   = "import"    // the meeting's own attendance report
+	SourceRegister = "register"  // the teacher's register
+)
+
+var sourceRank = map[string]int{SourceApology: 0, SourceCode: 1, SourceJoinLink: 1, SourceImport: 2, SourceRegister: 3}
+
+// CheckinOpensBefore is how long before the start check-in opens.
+const CheckinOpensBefore = 15 * time.Minute
+
+// Errors of the attendance rules.
+var (
+	ErrCheckinClosed   = &Error{KindUnprocessable, "checkin_closed", "Check-in is open from 15 minutes before the start until the end of the session."}
+	ErrCheckinCode     = &Error{KindUnprocessable, "invalid_code", "That code is wrong or has expired. Check the code on the screen and try again."}
+	ErrNotBookedOnline = &Error{KindForbidden, "not_booked_online", "The join link is for students with a confirmed online seat."}
+	ErrNotEnded        = &Error{KindUnprocessable, "session_not_ended", "This can be done once the session has ended."}
+)
+
+// Attendance records what happened for one student at one session.
+type Attendance struct {
+	ID          int64      `json:"-"`
+	SessionID   int64      `json:"session_id"`
+	UserID      int64      `json:"user_id"`
+	Status      string     `json:"status"`
+	Mode        string     `json:"mode"`
+	Source      string     `json:"source"`
+	CheckedInAt *time.Time `json:"checked_in_at"`
+	Minutes     *int       `json:"minutes"`
+	RecordedBy  *int64     `json:"-"`
+	CreatedAt   time.Time  `json:"-"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// TableName is attendance, a mass noun.
+func (Attendance) TableName() string { return "attendance" }
+
+// Attended tells whether the record counts as having come.
+func (a Attendance) Attended() bool {
+	return a.Status == AttendancePresent || a.Status == AttendanceLate
+}
+
+// AttendanceAuditEntry is one change of an attendance record.
+type AttendanceAuditEntry struct {
+	ID         int64     `json:"-"`
+	SessionID  int64     `json:"session_id"`
+	UserID     int64     `json:"user_id"`
+	ActorID    *int64    `json:"actor_id"`
+	At         time.Time `json:"at"`
+	FromStatus string    `json:"from_status"`
+	ToStatus   string    `json:"to_status"`
+	FromMode   string    `json:"from_mode"`
+	ToMode     string    `json:"to_mode"`
+	FromSource string    `json:"from_source"`
+	ToSource   string    `json:"to_source"`
+}
+
+// TableName names the audit table.
+func (AttendanceAuditEntry) TableName() string { return "attendance_audit" }
+
+// CheckinRules are the society's check-in settings.
+type CheckinRules struct {
+	Secret    []byte
+	Rotation  time.Duration
+	LateAfter time.Duration
+}
+
+// checkinOpen tells whether check-in is open for s at now.
+func checkinOpen(s Session, now time.Time) bool {
+	return !now.Before(s.StartsAt.Add(-CheckinOpensBefore)) && now.Before(s.EndsAt)
+}
+
+// arrivalStatus is present, or late after the grace period.
+func arrivalStatus(s Session, late time.Duration, now time.Time) string {
+	if now.After(s.StartsAt.Add(late)) {
+		return AttendanceLate
+	}
+	return AttendancePresent
+}
+
+// CheckinCode returns the current code of mode for a session's teachers and
+// committee, and when it stops being the current one.
+func CheckinCode(db *gorm.DB, actor User, sessionID int64, mode string, rules CheckinRules, now time.Time) (string, time.Time, error) {
+	s, err := manageableSession(db, actor, sessionID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if mode == "" {
+		mode = s.Modes()[0]
+	}
+	if !s.Offers(mode) {
+		return "", time.Time{}, &ValidationError{Fields: map[string]string{"mode": "This session has no " + modeWords(mode) + " seats."}}
+	}
+	code, exp := checkin.Current(rules.Secret, s.ID, mode, now, rules.Rotation)
+	return code, exp, nil
+}
+
+// manageableSession loads a session its teachers or committee may manage.
+func manageableSession(db *gorm.DB, actor User, sessionID int64) (Session, error) {
+	s, err := SessionByID(db, sessionID)
+	if err != nil {
+		return Session{}, err
+	}
+	if err := authorizeManage(db, actor, s); err != nil {
+		return Session{}, err
+	}
+	return s, nil
+}
+
+// CheckIn records a student's attendance from a check-in code: present, or
+// late after the grace period. A repeat changes nothing. A student who never
+// booked checks in as a walk-in. It tells whether the record is new.
+func CheckIn(db *gorm.DB, student User, sessionID int64, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	s, err := SessionByID(db, sessionID)
+	if err != nil {
+		return Attendance{}, false, err
+	}
+	if s.Status == SessionDraft {
+		return Attendance{}, false, ErrNotFound
+	}
+	if s.Status == SessionCancelled {
+		return Attendance{}, false, ErrSessionCancelled
+	}
+	if !checkinOpen(s, now) {
+		return Attendance{}, false, ErrCheckinClosed
+	}
+	mode, ok := checkin.Verify(rules.Secret, s.ID, code, now, rules.Rotation)
+	if !ok || !s.Offers(mode) {
+		return Attendance{}, false, ErrCheckinCode
+	}
+	t := now.UTC()
+	return recordArrival(db, s, student.ID, Attendance{Status: arrivalStatus(s, rules.LateAfter, now), Mode: mode, Source: SourceCode, CheckedInAt: &t}, now)
+}
+
+// recordArrival stores an arrival unless the student is already recorded as
+// having come; it tells whether anything changed.
+func recordArrival(db *gorm.DB, s Session, userID int64, rec Attendance, now time.Time) (Attendance, bool, error) {
+	var out Attendance
+	var changed bool
+	err := db.Transaction(func(tx *gorm.DB) error {
+		existing, found, err := attendanceFor(tx, s.ID, userID, true)
+		if err != nil {
+			return err
+		}
+		if found && (existing.Attended() || sourceRank[existing.Source] > sourceRank[rec.Source]) {
+			out = existing
+			return nil
+		}
+		rec.SessionID, rec.UserID = s.ID, userID
+		out, changed, err = putAttendance(tx, rec, &userID, now)
+		return err
+	})
+	return out, changed, err
+}
+
+func attendanceFor(tx *gorm.DB, sessionID, userID int64, lock bool) (Attendance, bool, error) {
+	var a Attendance
+	q := tx.Where("session_id = ? AND user_id = ?", sessionID, userID)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Attendance{}, false, nil
+	}
+	return a, err == nil, err
+}
+
+// putAttendance writes rec over any record of a less trusted source, with an
+// audit entry; a record from a more trusted source stays. It tells whether
+// anything changed.
+func putAttendance(tx *gorm.DB, rec Attendance, actorID *int64, now time.Time) (Attendance, bool, error) {
+	now = now.UTC()
+	old, found, err := attendanceFor(tx, rec.SessionID, rec.UserID, true)
+	if err != nil {
+		return Attendance{}, false, err
+	}
+	if found {
+		if sourceRank[rec.Source] < sourceRank[old.Source] {
+			return old, false, nil
+		}
+		if old.Status == rec.Status && old.Mode == rec.Mode && old.Source == rec.Source && equalMinutes(old.Minutes, rec.Minutes) {
+			return old, false, nil
+		}
+		rec.ID, rec.CreatedAt = old.ID, old.CreatedAt
+		if rec.CheckedInAt == nil && rec.Status == old.Status {
+			rec.CheckedInAt = old.CheckedInAt
+		}
+	} else {
+		rec.CreatedAt = now
+	}
+	rec.UpdatedAt = now
+	rec.RecordedBy = actorID
+	if err := tx.Save(&rec).Error; err != nil {
+		return Attendance{}, false, err
+	}
+	if err := markFiguresStale(tx, rec.SessionID); err != nil {
+		return Attendance{}, false, err
+	}
+	entry := AttendanceAuditEntry{SessionID: rec.SessionID, UserID: rec.UserID, ActorID: actorID, At: now,
+		FromStatus: old.Status, ToStatus: rec.Status, FromMode: old.Mode, ToMode: rec.Mode, FromSource: old.Source, ToSource: rec.Source}
+	if err := tx.Create(&entry).Error; err != nil {
+		return Attendance{}, false, err
+	}
+	return rec, true, nil
+}
+
+func equalMinutes(a, b *int) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// JoinOnline returns the meeting link for a student with a confirmed online
+// booking, recording their online attendance when the session is running.
+func JoinOnline(db *gorm.DB, student User, sessionID int64, lateAfter time.Duration, now time.Time) (string, error) {
+	s, err := SessionByID(db, sessionID)
+	if err != nil {
+		return "", err
+	}
+	if s.Status == SessionDraft {
+		return "", ErrNotFound
+	}
+	if s.Status == SessionCancelled {
+		return "", ErrSessionCancelled
+	}
+	var n int64
+	if err := db.Table("bookings").Where("session_id = ? AND user_id = ? AND mode = ? AND status = ?",
+		s.ID, student.ID, ModeOnline, BookingConfirmed).Count(&n).Error; err != nil {
+		return "", err
+	}
+	if n == 0 || s.OnlineURL == "" {
+		return "", ErrNotBookedOnline
+	}
+	if checkinOpen(s, now) {
+		t := now.UTC()
+		rec := Attendance{Status: arrivalStatus(s, lateAfter, now), Mode: ModeOnline, Source: SourceJoinLink, CheckedInAt: &t}
+		if _, _, err := recordArrival(db, s, student.ID, rec, now); err != nil {
+			return "", err
+		}
+	}
+	return s.OnlineURL, nil
+}
+
+// RegisterEntry is a teacher's register mark for one student.
+type RegisterEntry struct {
+	Status string
+	Mode   string // may be empty: the booking's mode, or the session's only mode
+}
+
+// MarkRegister records a teacher's register entry for a student, booked or
+// a walk-in. It outranks every other source.
+func MarkRegister(db *gorm.DB, actor User, sessionID, userID int64, e RegisterEntry, now time.Time) (Attendance, error) {
+	var out Attendance
+	err := db.Transaction(func(tx *gorm.DB) error {
+		s, err := manageableSession(tx, actor, sessionID)
+		if err != nil {
+			return err
+		}
+		if s.Status == SessionDraft {
+			return ErrSessionNotPublished
+		}
+		student, err := UserByID(tx, userID)
+		if err != nil {
+			return err
+		}
+		p := Problems{}
+		switch e.Status {
+		case AttendancePresent, AttendanceLate, AttendanceAbsent, AttendanceExcused:
+		default:
+			p.Add("status", "Choose present, late, absent or excused.")
+		}
+		mode := e.Mode
+		if mode == "" {
+			mode = defaultAttendanceMode(tx, s, userID)
+		}
+		if mode == "" {
+			p.Add("mode", "Choose in person or online.")
+		} else if !s.Offers(mode) {
+			p.Add("mode", "This session has no "+modeWords(mode)+" seats.")
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		rec := Attendance{SessionID: s.ID, UserID: student.ID, Status: e.Status, Mode: mode, Source: SourceRegister}
+		if rec.Status == AttendancePresent || rec.Status == AttendanceLate {
+			if old, found, _ := attendanceFor(tx, s.ID, student.ID, false); found && old.CheckedInAt != nil {
+				rec.CheckedInAt = old.CheckedInAt
+			}
+		}
+		actorID := actor.ID
+		out, _, err = putAttendance(tx, rec, &actorID, now)
+		return err
+	})
+	return out, err
+}
+
+// defaultAttendanceMode is the student's booking mode, or the session's only
+// mode, or "" for a hybrid walk-in.
+func defaultAttendanceMode(tx *gorm.DB, s Session, userID int64) string {
+	var modes []string
+	tx.Table("bookings").Where("session_id = ? AND user_id = ? AND status <> ?", s.ID, userID, BookingCancelled).Pluck("mode", &modes)
+	if len(modes) > 0 {
+		return modes[0]
+	}
+	if m := s.Modes(); len(m) == 1 {
+		return m[0]
+	}
+	return ""
+}
+
+// MarkUnmarkedAbsent marks absent every confirmed booking without an
+// attendance record, once the session has ended. It returns how many.
+func MarkUnmarkedAbsent(db *gorm.DB, actor User, sessionID int64, now time.Time) (int, error) {
+	n := 0
+	err := db.Transaction(func(tx *gorm.DB) error {
+		s, err := manageableSession(tx, actor, sessionID)
+		if err != nil {
+			return err
+		}
+		if !s.HasEnded(now) {
+			return ErrNotEnded
+		}
+		var rows []struct {
+			UserID int64
+			Mode   string
+		}
+		err = tx.Table("bookings").Select("bookings.user_id, bookings.mode").
+			Where("bookings.session_id = ? AND bookings.status = ?", s.ID, BookingConfirmed).
+			Where("NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = bookings.session_id AND a.user_id = bookings.user_id)").
+			Scan(&rows).Error
+		if err != nil {
+			return err
+		}
+		actorID := actor.ID
+		for _, r := range rows {
+			if _, _, err := putAttendance(tx, Attendance{SessionID: s.ID, UserID: r.UserID, Status: AttendanceAbsent, Mode: r.Mode, Source: SourceRegister}, &actorID, now); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// SendApologies records that a student cannot come: their booking is
+// cancelled as "can't make it" would (promoting the waitlist) and they are
+// recorded as excused.
+func SendApologies(db *gorm.DB, student User, sessionID int64, now time.Time) (Attendance, error) {
+	var out Attendance
+	err := db.Transaction(func(tx *gorm.DB) error {
+		s, err := SessionByID(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if s.HasStarted(now) {
+			return &Error{KindUnprocessable, "session_started", "Apologies are sent before the session starts; ask the teacher to mark you excused."}
+		}
+		b, err := UserBooking(tx, sessionID, student.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := CancelBooking(tx, student, sessionID, b.ID, now); err != nil {
+			return err
+		}
+		uid := student.ID
+		out, _, err = putAttendance(tx, Attendance{SessionID: s.ID, UserID: student.ID, Status: AttendanceExcused, Mode: b.Mode, Source: SourceApology}, &uid, now)
+		return err
+	})
+	return out, err
+}
+
+// RegisterRow is one line of a session's register.
+type RegisterRow struct {
+	User          User        `json:"user"`
+	Booking       *Booking    `json:"booking"`
+	Attendance    *Attendance `json:"attendance"`
+	WalkIn        bool        `json:"walk_in"`
+	BookingMode   string      `json:"-"`
+	BookingStatus string      `json:"-"`
+}
+
+// SessionRegister lists every booked student (confirmed or waitlisted) and
+// every walk-in, with their attendance, by name.
+func SessionRegister(db *gorm.DB, actor User, sessionID int64) ([]RegisterRow, error) {
+	s, err := manageableSession(db, actor, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	var bookings []Booking
+	if err := db.Where("session_id = ? AND status <> ?", s.ID, BookingCancelled).Find(&bookings).Error; err != nil {
+		return nil, err
+	}
+	var records []Attendance
+	if err := db.Where("session_id = ?", s.ID).Find(&records).Error; err != nil {
+		return nil, err
+	}
+	rows := map[int64]*RegisterRow{}
+	for i := range bookings {
+		b := bookings[i]
+		rows[b.UserID] = &RegisterRow{Booking: &b, BookingMode: b.Mode, BookingStatus: b.Status}
+	}
+	for i := range records {
+		a := records[i]
+		r, ok := rows[a.UserID]
+		if !ok {
+			r = &RegisterRow{WalkIn: true}
+			rows[a.UserID] = r
+		}
+		r.Attendance = &a
+		if r.Booking != nil && r.Booking.Status != BookingConfirmed && a.Attended() {
+			r.WalkIn = true
+		}
+	}
+	ids := make([]int64, 0, len(rows))
+	for id := range rows {
+		ids = append(ids, id)
+	}
+	var users []User
+	if len(ids) > 0 {
+		if err := db.Where("id IN ?", ids).Find(&users).Error; err != nil {
+			return nil, err
+		}
+	}
+	out := make([]RegisterRow, 0, len(users))
+	for _, u := range users {
+		r := rows[u.ID]
+		r.User = u
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := strings.ToLower(out[i].User.Name), strings.ToLower(out[j].User.Name); a != b {
+			return a < b
+		}
+		return out[i].User.ID < out[j].User.ID
+	})
+	return out, nil
+}
+
+// SessionAttendance lists a session's attendance records.
+func SessionAttendance(db *gorm.DB, actor User, sessionID int64) ([]Attendance, error) {
+	s, err := manageableSession(db, actor, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Attendance
+	err = db.Where("session_id = ?", s.ID).Order("user_id").Find(&out).Error
+	return out, err
+}
+
+// CountArrivals counts who has come (present or late) by mode.
+func CountArrivals(db *gorm.DB, sessionID int64) (map[string]int, error) {
+	var rows []struct {
+		Mode string
+		N    int
+	}
+	err := db.Model(&Attendance{}).Select("mode, COUNT(*) AS n").
+		Where("session_id = ? AND status IN ?", sessionID, []string{AttendancePresent, AttendanceLate}).
+		Group("mode").Scan(&rows).Error
+	out := map[string]int{ModeInPerson: 0, ModeOnline: 0}
+	for _, r := range rows {
+		out[r.Mode] = r.N
+	}
+	return out, err
+}
+
+// AttendanceOf returns a student's own record for a session, if any.
+func AttendanceOf(db *gorm.DB, userID, sessionID int64) (Attendance, bool, error) {
+	return attendanceFor(db, sessionID, userID, false)
+}
+
+// AttendanceAudit lists every change of a session's attendance, oldest first.
+// It is for committee.
+func AttendanceAudit(db *gorm.DB, actor User, sessionID int64) ([]AttendanceAuditEntry, error) {
+	if !actor.IsCommittee() {
+		return nil, ErrForbidden
+	}
+	if _, err := SessionByID(db, sessionID); err != nil {
+		return nil, err
+	}
+	var out []AttendanceAuditEntry
+	err := db.Where("session_id = ?", sessionID).Order("at, id").Find(&out).Error
+	return out, err
+}
+
+// CheckInByCode records a check-in from a code alone: the code names its
+// session, so a student on the "Check in" page types nothing else. Only
+// sessions open for check-in at now are tried.
+func CheckInByCode(db *gorm.DB, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	var open []Session
+	err := db.Where("status = ? AND starts_at <= ? AND ends_at > ?", SessionPublished, now.Add(CheckinOpensBefore).UTC(), now.UTC()).
+		Order("starts_at").Limit(500).Find(&open).Error
+	if err != nil {
+		return Attendance{}, false, err
+	}
+	for _, s := range open {
+		if _, ok := checkin.Verify(rules.Secret, s.ID, code, now, rules.Rotation); ok {
+			return CheckIn(db, student, s.ID, code, rules, now)
+		}
+	}
+	return Attendance{}, false, ErrCheckinCode
+}

@@ -1,0 +1,265 @@
+package models
+
+import (
+	"errors"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// Benefits a student can say a session gave them.
+var Benefits = []string{"knowledge", "motivation", "community", "exam_preparation", "clinical_skills", "confidence"}
+
+// Errors of the feedback rules.
+var (
+	ErrFeedbackGiven    = &Error{KindConflict, "feedback_already_given", "You have already given feedback on this session. Thank you!"}
+	ErrDidNotAttend     = &Error{KindForbidden, "did_not_attend", "Feedback is for students who attended this session."}
+	ErrFeedbackTooEarly = &Error{KindUnprocessable, "feedback_not_open", "Feedback opens when the session starts."}
+)
+
+const maxFeedbackText = 2000
+
+// Feedback is one attendee's answer about a session. It is never shown with
+// the student's name.
+type Feedback struct {
+	ID               int64     `json:"-"`
+	SessionID        int64     `json:"session_id"`
+	UserID           int64     `json:"-"`
+	Overall          int       `json:"overall"`
+	Teaching         int       `json:"teaching"`
+	ConfidenceBefore int       `json:"confidence_before"`
+	ConfidenceAfter  int       `json:"confidence_after"`
+	Benefits         string    `json:"-"`
+	WentWell         string    `json:"went_well"`
+	Improve          string    `json:"improve"`
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// TableName keeps the table's name as written.
+func (Feedback) TableName() string { return "feedback" }
+
+// BenefitList splits the stored benefits.
+func (f Feedback) BenefitList() []string {
+	if f.Benefits == "" {
+		return []string{}
+	}
+	return strings.Split(f.Benefits, ",")
+}
+
+// FeedbackInput is what a student sends.
+type FeedbackInput struct {
+	Overall          int      `json:"overall"`
+	Teaching         int      `json:"teaching"`
+	ConfidenceBefore int      `json:"confidence_before"`
+	ConfidenceAfter  int      `json:"confidence_after"`
+	Benefits         []string `json:"benefits"`
+	WentWell         string   `json:"went_well"`
+	Improve          string   `json:"improve"`
+}
+
+func (in FeedbackInput) check() (string, error) {
+	p := Problems{}
+	for field, v := range map[string]int{"overall": in.Overall, "teaching": in.Teaching,
+		"confidence_before": in.ConfidenceBefore, "confidence_after": in.ConfidenceAfter} {
+		if v < 1 || v > 5 {
+			p.Add(field, "Choose from 1 to 5.")
+		}
+	}
+	seen := map[string]bool{}
+	for _, b := range in.Benefits {
+		ok := false
+		for _, known := range Benefits {
+			ok = ok || b == known
+		}
+		if !ok {
+			p.Add("benefits", "Choose from knowledge, motivation, community, exam preparation, clinical skills and confidence.")
+		}
+		seen[b] = true
+	}
+	for field, v := range map[string]string{"went_well": in.WentWell, "improve": in.Improve} {
+		if utf8.RuneCountInString(v) > maxFeedbackText {
+			p.Add(field, "Use at most 2000 characters.")
+		}
+		if !utf8.ValidString(v) {
+			p.Add(field, "Use plain text.")
+		}
+	}
+	var list []string
+	for _, b := range Benefits { // stored in a fixed order, without repeats
+		if seen[b] {
+			list = append(list, b)
+		}
+	}
+	return strings.Join(list, ","), p.Err()
+}
+
+// SubmitFeedback stores a student's feedback on a session they attended,
+// once, and issues their attendance certificate with its e-mail, in one
+// transaction.
+func SubmitFeedback(db *gorm.DB, student User, sessionID int64, in FeedbackInput, now time.Time) (Feedback, Certificate, error) {
+	benefits, err := in.check()
+	if err != nil {
+		return Feedback{}, Certificate{}, err
+	}
+	var fb Feedback
+	var cert Certificate
+	err = db.Transaction(func(tx *gorm.DB) error {
+		s, err := SessionByID(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if s.Status == SessionDraft {
+			return ErrNotFound
+		}
+		a, found, err := attendanceFor(tx, s.ID, student.ID, false)
+		if err != nil {
+			return err
+		}
+		if !found || !a.Attended() {
+			return ErrDidNotAttend
+		}
+		if now.Before(s.StartsAt) {
+			return ErrFeedbackTooEarly
+		}
+		fb = Feedback{SessionID: s.ID, UserID: student.ID, Overall: in.Overall, Teaching: in.Teaching,
+			ConfidenceBefore: in.ConfidenceBefore, ConfidenceAfter: in.ConfidenceAfter, Benefits: benefits,
+			WentWell: strings.TrimSpace(in.WentWell), Improve: strings.TrimSpace(in.Improve), CreatedAt: now.UTC()}
+		if err := tx.Create(&fb).Error; err != nil {
+			if isDuplicate(err) {
+				return ErrFeedbackGiven
+			}
+			return err
+		}
+		if err := markFiguresStale(tx, s.ID); err != nil {
+			return err
+		}
+		cert, err = issueAttendanceCertificate(tx, student, s, a, now)
+		return err
+	})
+	return fb, cert, err
+}
+
+// HasGivenFeedback tells whether the student has answered for the session.
+func HasGivenFeedback(db *gorm.DB, userID, sessionID int64) (bool, error) {
+	var n int64
+	err := db.Model(&Feedback{}).Where("session_id = ? AND user_id = ?", sessionID, userID).Count(&n).Error
+	return n > 0, err
+}
+
+// FeedbackComment is a free-text answer, without its author.
+type FeedbackComment struct {
+	WentWell string `json:"went_well"`
+	Improve  string `json:"improve"`
+}
+
+// FeedbackSummary sums up the answers about one or more sessions. Below the
+// anonymity threshold only the counts are given.
+type FeedbackSummary struct {
+	Responses         int               `json:"responses"`
+	Attended          int               `json:"attended"`
+	ResponseRate      *float64          `json:"response_rate"`
+	Withheld          bool              `json:"withheld"`
+	OverallAvg        *float64          `json:"overall_avg"`
+	TeachingAvg       *float64          `json:"teaching_avg"`
+	ConfidenceGainAvg *float64          `json:"confidence_gain_avg"`
+	Benefits          map[string]int    `json:"benefits"`
+	Comments          []FeedbackComment `json:"comments"`
+}
+
+// SessionFeedbackSummary is the summary of one session for its teachers and
+// committee. minResponses is the anonymity threshold.
+func SessionFeedbackSummary(db *gorm.DB, actor User, sessionID int64, minResponses int) (FeedbackSummary, error) {
+	s, err := manageableSession(db, actor, sessionID)
+	if err != nil {
+		return FeedbackSummary{}, err
+	}
+	return summarise(db, []int64{s.ID}, minResponses)
+}
+
+// TeacherFeedbackSummary sums up every session the teacher taught that
+// started within [from, to). The threshold applies to the whole.
+func TeacherFeedbackSummary(db *gorm.DB, teacherID int64, from, to time.Time, minResponses int) (FeedbackSummary, error) {
+	var ids []int64
+	err := db.Table("sessions").Joins("JOIN session_teachers st ON st.session_id = sessions.id").
+		Where("st.user_id = ? AND sessions.status = ? AND sessions.starts_at >= ? AND sessions.starts_at < ?",
+			teacherID, SessionPublished, from.UTC(), to.UTC()).Pluck("sessions.id", &ids).Error
+	if err != nil {
+		return FeedbackSummary{}, err
+	}
+	return summarise(db, ids, minResponses)
+}
+
+func summarise(db *gorm.DB, sessionIDs []int64, minResponses int) (FeedbackSummary, error) {
+	sum := FeedbackSummary{Benefits: map[string]int{}, Comments: []FeedbackComment{}}
+	if len(sessionIDs) == 0 {
+		sum.Withheld = minResponses > 0
+		return sum, nil
+	}
+	var attended int64
+	if err := db.Model(&Attendance{}).Where("session_id IN ? AND status IN ?", sessionIDs, []string{AttendancePresent, AttendanceLate}).
+		Count(&attended).Error; err != nil {
+		return sum, err
+	}
+	var all []Feedback
+	if err := db.Where("session_id IN ?", sessionIDs).Find(&all).Error; err != nil {
+		return sum, err
+	}
+	sum.Attended, sum.Responses = int(attended), len(all)
+	if attended > 0 {
+		r := round2(float64(len(all)) / float64(attended))
+		sum.ResponseRate = &r
+	}
+	if len(all) < minResponses {
+		sum.Withheld = true
+		return sum, nil
+	}
+	for _, b := range Benefits {
+		sum.Benefits[b] = 0
+	}
+	var overall, teaching, gain float64
+	for _, f := range all {
+		overall += float64(f.Overall)
+		teaching += float64(f.Teaching)
+		gain += float64(f.ConfidenceAfter - f.ConfidenceBefore)
+		for _, b := range f.BenefitList() {
+			sum.Benefits[b]++
+		}
+		if f.WentWell != "" || f.Improve != "" {
+			sum.Comments = append(sum.Comments, FeedbackComment{WentWell: f.WentWell, Improve: f.Improve})
+		}
+	}
+	if n := float64(len(all)); n > 0 {
+		o, t, g := round2(overall/n), round2(teaching/n), round2(gain/n)
+		sum.OverallAvg, sum.TeachingAvg, sum.ConfidenceGainAvg = &o, &t, &g
+	}
+	// Comments in a fixed order unrelated to who answered when.
+	sort.Slice(sum.Comments, func(i, j int) bool {
+		a, b := sum.Comments[i], sum.Comments[j]
+		if a.WentWell != b.WentWell {
+			return a.WentWell < b.WentWell
+		}
+		return a.Improve < b.Improve
+	})
+	return sum, nil
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// FeedbackDue lists the sessions a student attended and has not yet given
+// feedback on, newest first.
+func FeedbackDue(db *gorm.DB, studentID int64, now time.Time) ([]Session, error) {
+	var out []Session
+	err := db.Model(&Session{}).
+		Joins("JOIN attendance a ON a.session_id = sessions.id AND a.user_id = ? AND a.status IN ?", studentID, []string{AttendancePresent, AttendanceLate}).
+		Where("sessions.starts_at <= ? AND sessions.status = ?", now.UTC(), SessionPublished).
+		Where("NOT EXISTS (SELECT 1 FROM feedback f WHERE f.session_id = sessions.id AND f.user_id = ?)", studentID).
+		Order("sessions.starts_at DESC").Limit(50).Find(&out).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	return out, err
+}

@@ -1,0 +1,151 @@
+package models_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"rounds/internal/testdb"
+	"rounds/models"
+)
+
+func fbGood() models.FeedbackInput {
+	return models.FeedbackInput{Overall: 5, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 4,
+		Benefits: []string{"knowledge", "exam_preparation"}, WentWell: "Clear ECG examples", Improve: "More time for questions"}
+}
+
+// fbAttended books and checks in n students; it returns them.
+func fbAttended(t *testing.T, db *gorm.DB, teacher models.User, s models.Session, n int) []models.User {
+	t.Helper()
+	var out []models.User
+	for i := 0; i < n; i++ {
+		u := atUser(t, db, "attendee"+string(rune('a'+i))+"@x.ac.uk", models.RoleStudent)
+		atBook(t, db, u, s, "")
+		if _, err := models.MarkRegister(db, teacher, s.ID, u.ID, models.RegisterEntry{Status: models.AttendancePresent}, atStart.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+func TestFeedbackEligibilityAndOnce(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		s := atSession(t, db, teacher, models.ModeInPerson, 30)
+		attendee := fbAttended(t, db, teacher, s, 1)[0]
+		booked := atUser(t, db, "noshow@x.ac.uk", models.RoleStudent)
+		atBook(t, db, booked, s, "")
+		models.MarkRegister(db, teacher, s.ID, booked.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, atStart.Add(time.Hour))
+		stranger := atUser(t, db, "stranger@x.ac.uk", models.RoleStudent)
+		after := atStart.Add(2 * time.Hour)
+
+		for _, u := range []models.User{booked, stranger} {
+			if _, _, err := models.SubmitFeedback(db, u, s.ID, fbGood(), after); !isErr(err, models.ErrDidNotAttend) {
+				t.Errorf("%s: %v", u.Email, err)
+			}
+		}
+		bad := fbGood()
+		bad.Overall, bad.Benefits = 6, []string{"free pizza"}
+		_, _, err := models.SubmitFeedback(db, attendee, s.ID, bad, after)
+		var ve *models.ValidationError
+		if !asValidation(err, &ve) || ve.Fields["overall"] == "" || ve.Fields["benefits"] == "" {
+			t.Errorf("invalid feedback: %v", err)
+		}
+		long := fbGood()
+		long.Improve = strings.Repeat("x", 2001)
+		if _, _, err := models.SubmitFeedback(db, attendee, s.ID, long, after); !asValidation(err, &ve) {
+			t.Errorf("2001-character comment: %v", err)
+		}
+
+		fb, cert, err := models.SubmitFeedback(db, attendee, s.ID, fbGood(), after)
+		if err != nil || fb.ID == 0 || cert.Kind != models.CertificateAttendance || !strings.HasPrefix(cert.Code, "RND-") {
+			t.Fatalf("feedback: %+v %+v %v", fb, cert, err)
+		}
+		if _, _, err := models.SubmitFeedback(db, attendee, s.ID, fbGood(), after); !isErr(err, models.ErrFeedbackGiven) {
+			t.Errorf("second feedback: %v", err)
+		}
+		facts, _ := cert.Attendance()
+		if facts.StudentName != attendee.Name || facts.SessionTitle != s.Title || facts.DurationMinutes != 90 || len(facts.Teachers) != 1 {
+			t.Errorf("certificate facts = %+v", facts)
+		}
+		found, err := models.CertificateByCode(db, strings.ToLower(strings.ReplaceAll(cert.Code, "-", " ")))
+		if err != nil || found.ID != cert.ID {
+			t.Errorf("verify by typed code: %v", err)
+		}
+		msgs, _ := models.ListOutbox(db, models.OutboxFilter{Kind: models.MailCertificateIssued})
+		if len(msgs) != 1 || msgs[0].ToAddr != attendee.Email || msgs[0].DataMap()["code"] != cert.Code {
+			t.Errorf("certificate e-mail: %+v", msgs)
+		}
+	})
+}
+
+func asValidation(err error, ve **models.ValidationError) bool {
+	v, ok := err.(*models.ValidationError)
+	if ok {
+		*ve = v
+	}
+	return ok
+}
+
+func TestFeedbackSummaryAnonymity(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		s := atSession(t, db, teacher, models.ModeInPerson, 30)
+		us := fbAttended(t, db, teacher, s, 4)
+		after := atStart.Add(2 * time.Hour)
+		answers := []models.FeedbackInput{
+			{Overall: 5, Teaching: 5, ConfidenceBefore: 1, ConfidenceAfter: 4, Benefits: []string{"knowledge"}, WentWell: "Great"},
+			{Overall: 3, Teaching: 4, ConfidenceBefore: 3, ConfidenceAfter: 3, Benefits: []string{"knowledge", "community"}, Improve: "Slower"},
+			{Overall: 4, Teaching: 3, ConfidenceBefore: 2, ConfidenceAfter: 4},
+		}
+		for i, in := range answers[:2] {
+			if _, _, err := models.SubmitFeedback(db, us[i], s.ID, in, after); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sum, err := models.SessionFeedbackSummary(db, teacher, s.ID, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sum.Withheld || sum.Responses != 2 || sum.Attended != 4 || *sum.ResponseRate != 0.5 || sum.OverallAvg != nil || len(sum.Comments) != 0 {
+			t.Errorf("below the threshold: %+v", sum)
+		}
+		models.SubmitFeedback(db, us[2], s.ID, answers[2], after)
+		sum, _ = models.SessionFeedbackSummary(db, teacher, s.ID, 3)
+		if sum.Withheld || sum.Responses != 3 || *sum.OverallAvg != 4 || *sum.TeachingAvg != 4 || *sum.ConfidenceGainAvg != 1.67 ||
+			sum.Benefits["knowledge"] != 2 || sum.Benefits["community"] != 1 || sum.Benefits["motivation"] != 0 || len(sum.Comments) != 2 {
+			t.Errorf("at the threshold: %+v", sum)
+		}
+		raw, _ := json.Marshal(sum)
+		for _, u := range us {
+			if strings.Contains(string(raw), u.Name) || strings.Contains(string(raw), u.Email) {
+				t.Errorf("summary names a student: %s", raw)
+			}
+		}
+		// Only its teachers and committee read it.
+		if _, err := models.SessionFeedbackSummary(db, us[0], s.ID, 3); err == nil {
+			t.Error("a student read the summary")
+		}
+
+		// The teacher's record over the term.
+		c, err := models.IssueTeachingCertificate(db, teacher, atStart.AddDate(0, -1, 0), atStart.AddDate(0, 1, 0), 3, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		facts, _ := c.Teaching()
+		if facts.TotalSessions != 1 || facts.TotalHours != 1.5 || facts.TotalAttendees != 4 || facts.Responses != 3 || *facts.OverallAvg != 4 {
+			t.Errorf("teaching facts = %+v", facts)
+		}
+		if _, err := models.IssueTeachingCertificate(db, teacher, atStart, atStart.Add(-time.Hour), 3, after); err == nil {
+			t.Error("a period ending before it starts")
+		}
+		certs, _ := models.CertificatesOf(db, teacher.ID)
+		if len(certs) != 1 || certs[0].Kind != models.CertificateTeaching {
+			t.Errorf("teacher's certificates = %+v", certs)
+		}
+	})
+}
