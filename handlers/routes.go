@@ -59,6 +59,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	// The secret in the address is the credential.
 	anyone.GET("/sessions/:id", h.sessionICS) // only /sessions/{id}.ics until the session pages exist
 	anyone.GET("/calendar/:token", h.calendarFeed)
+	anyone.GET("/certificates/:code", h.certificateFile) // the public verification page, and .pdf
 
 	// Logged in, any role.
 	member.POST("/logout", h.logoutSubmit)
@@ -78,6 +79,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	// (checked in models.BookSeat against the session).
 	memberAPI.POST("/sessions/:id/bookings", h.apiBook)
 	memberAPI.DELETE("/sessions/:id/bookings/me", h.apiCancelMyBooking)
+	// Attendance and feedback of one's own; models checks the session's window,
+	// the booking, and that the student attended.
+	memberAPI.POST("/checkin", h.apiCheckinByCode)
+	memberAPI.POST("/sessions/:id/checkin", h.apiCheckin)
+	memberAPI.POST("/sessions/:id/apologies", h.apiApologies)
+	memberAPI.POST("/sessions/:id/feedback", h.apiGiveFeedback)
+	memberAPI.GET("/me/certificates", h.apiMyCertificates)
+	member.GET("/sessions/:id/join", h.join)
 
 	// Teachers and committee; models checks "a teacher of this session".
 	teacherAPI.POST("/sessions", h.apiCreateSession)
@@ -86,6 +95,13 @@ func (h *Handler) routes(e *echo.Echo) {
 	teacherAPI.POST("/sessions/:id/cancel", h.apiCancelSession)
 	teacherAPI.GET("/sessions/:id/bookings", h.apiSessionBookings)
 	teacherAPI.DELETE("/sessions/:id/bookings/:booking_id", h.apiCancelBooking)
+	teacherAPI.GET("/sessions/:id/checkin", h.apiCheckinCode)
+	teacherAPI.GET("/sessions/:id/attendance", h.apiAttendance)
+	teacherAPI.PUT("/sessions/:id/attendance/:user_id", h.apiMarkAttendance)
+	teacherAPI.POST("/sessions/:id/attendance/import", h.apiImportAttendance)
+	teacherAPI.POST("/sessions/:id/attendance/mark-absent", h.apiMarkAbsent)
+	teacherAPI.GET("/sessions/:id/feedback/summary", h.apiFeedbackSummary)
+	teacherAPI.POST("/me/certificates/teaching", h.apiTeachingCertificate)
 
 	// Committee only.
 	committee.GET("/committee/members", h.membersPage)
@@ -94,6 +110,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.GET("/users", h.apiUsers)
 	committeeAPI.PATCH("/users/:id", h.apiUpdateUser)
 	committeeAPI.GET("/admin/outbox", h.apiOutbox)
+	committeeAPI.GET("/sessions/:id/attendance/audit", h.apiAttendanceAudit)
 
 	// Unknown API paths answer in JSON.
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })

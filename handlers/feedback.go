@@ -1,0 +1,40 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"rounds/models"
+)
+
+func (h *Handler) apiGiveFeedback(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in models.FeedbackInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	fb, cert, err := models.SubmitFeedback(h.DB, *currentUser(c), id, in, h.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{
+		"feedback":    map[string]any{"session_id": fb.SessionID, "created_at": fb.CreatedAt},
+		"certificate": h.certificateJSON(cert),
+	})
+}
+
+func (h *Handler) apiFeedbackSummary(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sum, err := models.SessionFeedbackSummary(h.DB, *currentUser(c), id, h.Config.FeedbackMinResponses)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sum)
+}
