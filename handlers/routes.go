@@ -112,6 +112,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.GET("/admin/outbox", h.apiOutbox)
 	committeeAPI.GET("/sessions/:id/attendance/audit", h.apiAttendanceAudit)
 
+	// Attendance pages (teachers: take attendance, register, import; students: check in).
+	// Feedback and certificate pages.
+	// Dashboard (committee).
+
 	// Unknown API paths answer in JSON.
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 }
