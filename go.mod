@@ -21,6 +21,8 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
+require gorm.io/plugin/dbresolver v1.6.2 // indirect
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

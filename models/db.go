@@ -19,6 +19,7 @@ import (
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 )
 
 // Dialect names the database behind a *gorm.DB.
@@ -93,7 +94,7 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		// One connection: SQLite has one writer anyway, and a single
+		// One writer connection: SQLite has one writer anyway, and a single
 		// connection makes every transaction strictly serial.
 		sqlDB.SetMaxOpenConns(1)
 		sqlDB.SetMaxIdleConns(1)
@@ -102,6 +103,22 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 		if err := sqlDB.Ping(); err != nil {
 			return nil, fmt.Errorf("database: open %s: %w", path, err)
 		}
+		// Reads outside a transaction go to a small pool of their own, so
+		// they do not queue behind writes (WAL lets them run side by side).
+		readers, err := sql.Open(sqliteDriver, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("database: open %s for reading: %w", path, err)
+		}
+		readers.SetMaxOpenConns(sqliteReaders)
+		readers.SetMaxIdleConns(sqliteReaders)
+		err = db.Use(dbresolver.Register(dbresolver.Config{
+			Replicas: []gorm.Dialector{sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn, Conn: readers})},
+		}))
+		if err != nil {
+			readers.Close()
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		readPools.Store(sqlDB, readers)
 		return db, nil
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		db, err := gorm.Open(postgres.Open(url), cfg)
@@ -120,11 +137,20 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 	return nil, fmt.Errorf("database: %q must start with sqlite: or postgres://", url)
 }
 
+// sqliteReaders is the size of SQLite's read pool.
+const sqliteReaders = 4
+
+// readPools holds each SQLite database's read pool, by its writer.
+var readPools sync.Map
+
 // Close closes the database's connections.
 func Close(db *gorm.DB) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
+	}
+	if r, ok := readPools.LoadAndDelete(sqlDB); ok {
+		r.(*sql.DB).Close()
 	}
 	return sqlDB.Close()
 }

@@ -1,0 +1,661 @@
+// Command roundsload measures Rounds under load, over loopback only: a
+// booking rush, booking throughput against a bare booking transaction on the
+// same database, the session list page against an Echo hello-world, the
+// committee dashboard, and outbox delivery to a local SMTP sink. It starts
+// `rounds serve` as a separate process so that its memory can be read, and
+// prints the results as Markdown.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"rounds/models"
+)
+
+type options struct {
+	rounds      string
+	work        string
+	students    int
+	seats       int
+	rush        int
+	conns       int
+	duration    time.Duration
+	emails      int
+	dashboardDB string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.rounds, "rounds", "", "the rounds binary (default: build ./cmd/rounds)")
+	flag.StringVar(&o.work, "work", "", "working folder (default: a temporary one)")
+	flag.IntVar(&o.students, "students", 1000, "students in the booking rush")
+	flag.IntVar(&o.seats, "seats", 150, "seats of the rushed session")
+	flag.IntVar(&o.rush, "rush", 200, "students booking at the same moment")
+	flag.IntVar(&o.conns, "conns", 64, "connections for the throughput runs")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each throughput run")
+	flag.IntVar(&o.emails, "emails", 10000, "e-mails to deliver in the outbox run")
+	flag.StringVar(&o.dashboardDB, "dashboard-db", "", "a SQLite file made by `rounds demo --scale` for the dashboard run (skipped without it)")
+	flag.Parse()
+	log.SetFlags(0)
+	if err := run(context.Background(), o, os.Stdout); err != nil {
+		log.Fatal("roundsload: ", err)
+	}
+}
+
+func run(ctx context.Context, o options, out io.Writer) error {
+	models.PasswordCost = bcrypt.MinCost // accounts are made directly; logins are not measured
+	if o.work == "" {
+		dir, err := os.MkdirTemp("", "roundsload")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		o.work = dir
+	}
+	if o.rounds == "" {
+		o.rounds = filepath.Join(o.work, "rounds")
+		log.Printf("building rounds")
+		cmd := exec.Command("go", "build", "-o", o.rounds, "./cmd/rounds")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+	}
+	r := &report{}
+	r.linef("# Load run, %s", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	r.linef("")
+	r.linef("Machine: %s/%s, %d cores, %s. Every request over loopback; %d connections, %s per throughput run.",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), o.conns, o.duration)
+	r.linef("")
+	r.linef("| run | result | requests/s | p50 | p99 | errors |")
+	r.linef("|---|---|---:|---:|---:|---:|")
+
+	hello := helloBaseline(o)
+	r.row("Echo hello-world (baseline)", "", hello)
+
+	dbPath := filepath.Join(o.work, "load.db")
+	seed, err := seedDatabase(dbPath, o)
+	if err != nil {
+		return err
+	}
+	bare, err := bareBookingBaseline(dbPath, seed, o)
+	if err != nil {
+		return err
+	}
+	r.row("bare booking transaction, GORM + SQLite (baseline)", "", bare)
+
+	srv, err := startServer(ctx, o, dbPath, "")
+	if err != nil {
+		return err
+	}
+	rush, confirmed, waitlisted := bookingRush(srv, seed, o)
+	verdict := fmt.Sprintf("%d confirmed, %d waitlisted", confirmed, waitlisted)
+	if confirmed != o.seats || rush.errors > 0 {
+		verdict += " — WRONG"
+	}
+	r.row(fmt.Sprintf("booking rush: %d students, %d seats, %d at once", o.students, o.seats, o.rush), verdict, rush)
+	booking := bookingThroughput(srv, seed, o)
+	share := 0.0
+	if bare.rate() > 0 {
+		share = booking.rate() / bare.rate() * 100
+	}
+	r.row("booking endpoint, POST /api/v1/sessions/{id}/bookings", fmt.Sprintf("%.0f%% of the bare transaction", share), booking)
+	list := measure(o.conns, o.duration, func(c *http.Client) error {
+		return get(c, srv.url+"/sessions", seed.studentCookie)
+	})
+	r.row("session list page, GET /sessions", "", list)
+	api := measure(o.conns, o.duration, func(c *http.Client) error {
+		return get(c, srv.url+"/api/v1/sessions", "Bearer "+seed.studentTokens[0])
+	})
+	r.row("session list API, GET /api/v1/sessions", "", api)
+	mem := srv.peakMemory()
+	srv.stop()
+
+	sent, took, err := outboxRun(ctx, o, dbPath, seed)
+	if err != nil {
+		return err
+	}
+	r.row(fmt.Sprintf("outbox: %d e-mails to a local SMTP sink", o.emails), fmt.Sprintf("%d delivered in %s", sent, took.Round(time.Millisecond)),
+		result{count: sent, elapsed: took})
+
+	if o.dashboardDB != "" {
+		dash, err := dashboardRun(ctx, o)
+		if err != nil {
+			return err
+		}
+		r.row("dashboard, GET /api/v1/stats/attendance (one year, by year of study)", "", dash)
+	}
+	r.linef("")
+	r.linef("Peak resident memory of `rounds serve` during the booking and list runs: %.1f MB.", float64(mem)/(1<<20))
+	_, err = io.WriteString(out, r.String())
+	return err
+}
+
+type report struct{ strings.Builder }
+
+func (r *report) linef(format string, a ...any) { fmt.Fprintf(&r.Builder, format+"\n", a...) }
+
+func (r *report) row(name, verdict string, res result) {
+	r.linef("| %s | %s | %.0f | %s | %s | %d |", name, verdict, res.rate(), ms(res.quantile(0.5)), ms(res.quantile(0.99)), res.errors)
+}
+
+func ms(d time.Duration) string {
+	if d == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+// result is what one run measured.
+type result struct {
+	count     int
+	errors    int
+	elapsed   time.Duration
+	latencies []time.Duration
+}
+
+func (r result) rate() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.count) / r.elapsed.Seconds()
+}
+
+func (r result) quantile(q float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), r.latencies...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+func newClient(conns int) *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute,
+	}}
+}
+
+// measure runs fn from conns goroutines for d and collects latencies.
+func measure(conns int, d time.Duration, fn func(*http.Client) error) result {
+	client := newClient(conns)
+	defer client.CloseIdleConnections()
+	var mu sync.Mutex
+	var res result
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for i := 0; i < conns; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			errs := 0
+			for time.Now().Before(deadline) {
+				t := time.Now()
+				if err := fn(client); err != nil {
+					if errors.Is(err, errDone) {
+						break
+					}
+					errs++
+				}
+				lat = append(lat, time.Since(t))
+			}
+			mu.Lock()
+			res.latencies = append(res.latencies, lat...)
+			res.errors += errs
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.count = len(res.latencies)
+	return res
+}
+
+var errDone = errors.New("no more work")
+
+func get(c *http.Client, url, auth string) error {
+	req, _ := http.NewRequest("GET", url, nil)
+	if strings.HasPrefix(auth, "Bearer ") {
+		req.Header.Set("Authorization", auth)
+	} else if auth != "" {
+		req.Header.Set("Cookie", auth)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d", url, res.StatusCode)
+	}
+	return nil
+}
+
+func helloBaseline(o options) result {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/", func(c echo.Context) error { return c.String(200, "Hello, World!") })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Handler: e}
+	go srv.Serve(ln)
+	defer srv.Close()
+	return measure(o.conns, o.duration, func(c *http.Client) error { return get(c, "http://"+ln.Addr().String()+"/", "") })
+}
+
+// seed holds the accounts and sessions made before the server starts.
+type seed struct {
+	rushSession   int64
+	sessions      []int64 // roomy sessions for the throughput run
+	studentIDs    []int64
+	studentTokens []string
+	studentCookie string
+	committeeTok  string
+	bareSessions  []int64 // sessions the bare transaction books into
+}
+
+func seedDatabase(path string, o options) (*seed, error) {
+	log.Printf("seeding %s", path)
+	db, err := models.Open("sqlite:"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer models.Close(db)
+	if _, err := models.Migrate(db); err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	committee, err := models.CreateUser(db, models.NewUser{Email: "chair@load.example", Name: "Chair", Password: "load test password", Role: models.RoleCommittee}, nil)
+	if err != nil {
+		return nil, err
+	}
+	s := &seed{}
+	if s.committeeTok, _, err = models.IssueToken(db, models.TokenAPI, committee.ID, 24*time.Hour, now); err != nil {
+		return nil, err
+	}
+	for i := 0; i < o.students; i++ {
+		y := i%6 + 1
+		u, err := models.CreateUser(db, models.NewUser{Email: fmt.Sprintf("student%04d@load.example", i), Name: fmt.Sprintf("Student %04d", i),
+			Password: "load test password", YearOfStudy: &y}, nil)
+		if err != nil {
+			return nil, err
+		}
+		tok, _, err := models.IssueToken(db, models.TokenAPI, u.ID, 24*time.Hour, now)
+		if err != nil {
+			return nil, err
+		}
+		s.studentIDs = append(s.studentIDs, u.ID)
+		s.studentTokens = append(s.studentTokens, tok)
+	}
+	login, _, err := models.IssueToken(db, models.TokenLogin, s.studentIDs[0], 24*time.Hour, now)
+	if err != nil {
+		return nil, err
+	}
+	s.studentCookie = "rounds_login=" + login
+	mk := func(title string, capacity int, day int) (int64, error) {
+		start := now.Add(time.Duration(day)*24*time.Hour + 18*time.Hour).Truncate(time.Hour)
+		end := start.Add(90 * time.Minute)
+		format, mode, venue, topic := models.FormatLecture, models.ModeInPerson, "Lecture Theatre 1", "Cardiology"
+		years := []int{1, 2, 3, 4, 5, 6}
+		in := models.SessionInput{Title: &title, Format: &format, Mode: &mode, Venue: &venue, Topic: &topic, YearGroups: &years,
+			InPersonCapacity: &capacity, StartsAt: &start, EndsAt: &end}
+		sess, err := models.CreateSession(db, committee, in, now)
+		if err != nil {
+			return 0, err
+		}
+		_, err = models.PublishSession(db, committee, sess.ID, now)
+		return sess.ID, err
+	}
+	if s.rushSession, err = mk("The booking rush", o.seats, 3); err != nil {
+		return nil, err
+	}
+	for i := 0; i < 40; i++ {
+		id, err := mk(fmt.Sprintf("Roomy session %d", i), 10000, 4+i%30)
+		if err != nil {
+			return nil, err
+		}
+		s.sessions = append(s.sessions, id)
+	}
+	for i := 0; i < 40; i++ {
+		id, err := mk(fmt.Sprintf("Bare session %d", i), 10000, 4+i%30)
+		if err != nil {
+			return nil, err
+		}
+		s.bareSessions = append(s.bareSessions, id)
+	}
+	return s, nil
+}
+
+// bareBookingBaseline books seats with the least a booking must do: in one
+// immediate transaction, read the session, count its confirmed seats and
+// insert the booking.
+func bareBookingBaseline(path string, s *seed, o options) (result, error) {
+	db, err := models.Open("sqlite:"+path, nil)
+	if err != nil {
+		return result{}, err
+	}
+	defer models.Close(db)
+	var next atomic.Int64
+	pairs := len(s.bareSessions) * len(s.studentIDs)
+	res := measure(o.conns, o.duration, func(*http.Client) error {
+		n := int(next.Add(1) - 1)
+		if n >= pairs {
+			return errDone
+		}
+		sessionID, userID := s.bareSessions[n%len(s.bareSessions)], s.studentIDs[n/len(s.bareSessions)]
+		return db.Transaction(func(tx *gorm.DB) error {
+			var capacity int
+			if err := tx.Raw("SELECT in_person_capacity FROM sessions WHERE id = ?", sessionID).Scan(&capacity).Error; err != nil {
+				return err
+			}
+			var confirmed int64
+			if err := tx.Raw("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND mode = 'in_person' AND status = 'confirmed'", sessionID).Scan(&confirmed).Error; err != nil {
+				return err
+			}
+			status := "confirmed"
+			if int(confirmed) >= capacity {
+				status = "waitlisted"
+			}
+			now := time.Now().UTC()
+			return tx.Exec(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, created_at, updated_at) VALUES (?, ?, 'in_person', ?, ?, ?, ?)`,
+				sessionID, userID, status, now, now, now).Error
+		})
+	})
+	return res, nil
+}
+
+// server is a running `rounds serve`.
+type server struct {
+	url string
+	cmd *exec.Cmd
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func startServer(ctx context.Context, o options, dbPath, smtpURL string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, o.rounds, "serve")
+	cmd.Env = append(os.Environ(), "ROUNDS_ADDR="+addr, "ROUNDS_DATABASE_URL=sqlite:"+dbPath, "ROUNDS_BASE_URL=http://"+addr,
+		"ROUNDS_LOG_LEVEL=warn", "ROUNDS_SMTP_URL="+smtpURL, "ROUNDS_JOB_INTERVAL=1s")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{url: "http://" + addr, cmd: cmd}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if res, err := http.Get(s.url + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return s, nil
+			}
+		}
+	}
+	s.stop()
+	return nil, errors.New("rounds serve did not become ready")
+}
+
+// peakMemory is the server's peak resident set size, from /proc.
+func (s *server) peakMemory() int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+	}
+}
+
+func book(c *http.Client, url, token, body string) (string, error) {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("booking: %d %s", res.StatusCode, raw)
+	}
+	switch {
+	case strings.Contains(string(raw), `"status":"confirmed"`):
+		return "confirmed", nil
+	case strings.Contains(string(raw), `"status":"waitlisted"`):
+		return "waitlisted", nil
+	}
+	return "", fmt.Errorf("booking: unexpected answer %s", raw)
+}
+
+// bookingRush has every student book the rushed session, rush at a time.
+func bookingRush(srv *server, s *seed, o options) (result, int, int) {
+	client := newClient(o.rush)
+	url := fmt.Sprintf("%s/api/v1/sessions/%d/bookings", srv.url, s.rushSession)
+	var confirmed, waitlisted atomic.Int64
+	var mu sync.Mutex
+	var res result
+	work := make(chan string)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < o.rush; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for tok := range work {
+				t := time.Now()
+				status, err := book(client, url, tok, `{"mode":"in_person"}`)
+				lat := time.Since(t)
+				mu.Lock()
+				res.latencies = append(res.latencies, lat)
+				if err != nil {
+					res.errors++
+					log.Print(err)
+				}
+				mu.Unlock()
+				switch status {
+				case "confirmed":
+					confirmed.Add(1)
+				case "waitlisted":
+					waitlisted.Add(1)
+				}
+			}
+		}()
+	}
+	for _, tok := range s.studentTokens {
+		work <- tok
+	}
+	close(work)
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.count = len(res.latencies)
+	return res, int(confirmed.Load()), int(waitlisted.Load())
+}
+
+// bookingThroughput books distinct (student, session) pairs as fast as the
+// server takes them.
+func bookingThroughput(srv *server, s *seed, o options) result {
+	var next atomic.Int64
+	pairs := len(s.sessions) * len(s.studentTokens)
+	return measure(o.conns, o.duration, func(c *http.Client) error {
+		n := int(next.Add(1) - 1)
+		if n >= pairs {
+			return errDone
+		}
+		sessionID, tok := s.sessions[n%len(s.sessions)], s.studentTokens[n/len(s.sessions)]
+		_, err := book(c, fmt.Sprintf("%s/api/v1/sessions/%d/bookings", srv.url, sessionID), tok, `{}`)
+		return err
+	})
+}
+
+// sink is an SMTP server that counts what it accepts.
+type sink struct {
+	mu  sync.Mutex
+	ids map[string]int
+}
+
+type sinkSession struct{ s *sink }
+
+func (x *sinkSession) AuthMechanisms() []string             { return nil }
+func (x *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (x *sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (x *sinkSession) Reset()                               {}
+func (x *sinkSession) Logout() error                        { return nil }
+func (x *sinkSession) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	id := ""
+	for _, line := range strings.Split(string(raw), "\r\n") {
+		if strings.HasPrefix(strings.ToLower(line), "message-id:") {
+			id = strings.TrimSpace(line[len("message-id:"):])
+			break
+		}
+	}
+	x.s.mu.Lock()
+	x.s.ids[id]++
+	x.s.mu.Unlock()
+	return nil
+}
+
+// outboxRun queues o.emails e-mails and times their delivery by a fresh
+// server to a local SMTP sink.
+func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, time.Duration, error) {
+	db, err := models.Open("sqlite:"+dbPath, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer models.Close(db)
+	// The booking runs queued e-mails of their own; count only ours.
+	if err := db.Exec("UPDATE outbox SET status = 'skipped' WHERE status = 'pending'").Error; err != nil {
+		return 0, 0, err
+	}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		now := time.Now().UTC()
+		for i := 0; i < o.emails; i++ {
+			uid := s.studentIDs[i%len(s.studentIDs)]
+			if _, err := models.Enqueue(tx, models.Email{Kind: models.MailWelcome, Key: fmt.Sprintf("load:%d", i), UserID: uid,
+				To: fmt.Sprintf("student%04d@load.example", i%len(s.studentIDs)), ToName: "Student"}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	sk := &sink{ids: map[string]int{}}
+	smtpSrv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sk}, nil }))
+	smtpSrv.Domain = "localhost"
+	smtpSrv.AllowInsecureAuth = true
+	smtpSrv.ErrorLog = log.New(io.Discard, "", 0)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, 0, err
+	}
+	go smtpSrv.Serve(ln)
+	defer smtpSrv.Close()
+
+	start := time.Now()
+	srv, err := startServer(ctx, o, dbPath, "smtp://"+ln.Addr().String()+"?tls=none")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer srv.stop()
+	for deadline := time.Now().Add(15 * time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		var pending int64
+		if err := db.Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxPending).Count(&pending).Error; err != nil {
+			return 0, 0, err
+		}
+		if pending == 0 {
+			break
+		}
+	}
+	took := time.Since(start)
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	for id, n := range sk.ids {
+		if n > 1 {
+			return 0, 0, fmt.Errorf("outbox: %s delivered %d times", id, n)
+		}
+	}
+	return len(sk.ids), took, nil
+}
+
+// dashboardRun times the committee's breakdown on a large database.
+func dashboardRun(ctx context.Context, o options) (result, error) {
+	db, err := models.Open("sqlite:"+o.dashboardDB, nil)
+	if err != nil {
+		return result{}, err
+	}
+	var chair models.User
+	if err := db.Where("role = ?", models.RoleCommittee).Order("id").Take(&chair).Error; err != nil {
+		models.Close(db)
+		return result{}, fmt.Errorf("dashboard database has no committee member: %w", err)
+	}
+	tok, _, err := models.IssueToken(db, models.TokenAPI, chair.ID, time.Hour, time.Now())
+	models.Close(db)
+	if err != nil {
+		return result{}, err
+	}
+	srv, err := startServer(ctx, o, o.dashboardDB, "")
+	if err != nil {
+		return result{}, err
+	}
+	defer srv.stop()
+	return measure(4, o.duration, func(c *http.Client) error {
+		return get(c, srv.url+"/api/v1/stats/attendance?group_by=year_of_study", "Bearer "+tok)
+	}), nil
+}
