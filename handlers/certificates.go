@@ -154,8 +154,8 @@ func (h *Handler) certificatePDF(cert models.Certificate) ([]byte, error) {
 			return nil, err
 		}
 		tc := pdf.TeachingCertificate{Code: cert.Code, TeacherName: f.TeacherName,
-			PeriodFrom: f.From.In(h.Config.Location).Format("2 January 2006"),
-			PeriodTo:   f.To.Add(-time.Second).In(h.Config.Location).Format("2 January 2006"),
+			PeriodFrom:    f.From.In(h.Config.Location).Format("2 January 2006"),
+			PeriodTo:      f.To.Add(-time.Second).In(h.Config.Location).Format("2 January 2006"),
 			TotalSessions: f.TotalSessions, TotalHours: f.TotalHours, TotalAttendees: f.TotalAttendees,
 			OverallAvg: f.OverallAvg, TeachingAvg: f.TeachingAvg, Responses: f.Responses,
 			Society: society, IssuedAt: issued, IssuedTime: cert.IssuedAt, VerifyURL: verify, QRPNG: png}
