@@ -1,15 +1,17 @@
-// Package jobs runs Rounds' scheduled work: delivering the outbox over SMTP
-// with retries, housekeeping, and (later) planning reminders into the
-// outbox. One gocron scheduler runs named jobs in the society's time zone,
-// each in singleton mode and behind a lock in the database, so that with
-// several instances sharing a database each tick runs on one of them.
+// Package jobs runs Rounds' scheduled work: planning reminders into the
+// outbox, delivering the outbox over SMTP with retries, refreshing the
+// dashboard figures, and housekeeping. One gocron scheduler runs named jobs
+// in the society's time zone, each in singleton mode and behind a lock in
+// the database, so that with several instances sharing a database each tick
+// runs on one of them.
 //
 // Every job body is an exported method of Runner that takes a context and
-// returns an error (DeliverOutbox, Housekeeping), so a test can call it
-// directly with a fake clock. To add a job, write such a method in a file of
-// its own and register it in New beside the others:
+// returns an error (PlanReminders, DeliverOutbox, RefreshFigures,
+// Housekeeping), so a test can call it directly with a fake clock. To add a
+// job, write such a method in a file of its own and register it in New
+// beside the others:
 //
-//	r.AddJob(Job{Name: "plan_reminders", Every: cfg.JobInterval, Run: r.PlanReminders})
+//	{Name: JobPlanReminders, Every: interval, Run: r.PlanReminders},
 //
 // Jobs must be idempotent: a lock lapses if its holder dies, and an
 // instance whose clock is far off may run a tick twice.
@@ -36,8 +38,10 @@ import (
 
 // Names of the jobs, as they appear in logs and in the job_locks table.
 const (
-	JobDeliverOutbox = "deliver_outbox"
-	JobHousekeeping  = "housekeeping"
+	JobPlanReminders  = "plan_reminders"
+	JobDeliverOutbox  = "deliver_outbox"
+	JobRefreshFigures = "refresh_figures"
+	JobHousekeeping   = "housekeeping"
 )
 
 // Defaults for delivery.
@@ -136,7 +140,9 @@ func New(db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger, opts
 		interval = time.Minute
 	}
 	for _, j := range []Job{
+		{Name: JobPlanReminders, Every: interval, Run: r.PlanReminders},
 		{Name: JobDeliverOutbox, Every: interval, Run: r.DeliverOutbox},
+		{Name: JobRefreshFigures, Every: interval, Run: r.RefreshFigures},
 		{Name: JobHousekeeping, Cron: "7 * * * *", Run: r.Housekeeping},
 	} {
 		if err := r.AddJob(j); err != nil {

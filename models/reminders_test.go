@@ -1,0 +1,434 @@
+package models_test
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"rounds/internal/testdb"
+	"rounds/models"
+)
+
+const lead = 24 * time.Hour
+
+// remSession publishes a session of capacity seats per mode starting at
+// start, lasting 90 minutes, taught by teachers, created a month before.
+func remSession(t *testing.T, db *gorm.DB, mode string, start time.Time, capacity int, teachers ...models.User) models.Session {
+	t.Helper()
+	created := start.Add(-30 * 24 * time.Hour)
+	title, format := "Cardiology: ECGs", models.FormatSmallGroup
+	venue, link := "Room 2", "https://teams.example/l/1"
+	end := start.Add(90 * time.Minute)
+	years := []int{3}
+	ids := make([]int64, len(teachers))
+	for i, u := range teachers {
+		ids[i] = u.ID
+	}
+	in := models.SessionInput{Title: &title, Format: &format, Mode: &mode, YearGroups: &years, StartsAt: &start, EndsAt: &end, TeacherIDs: &ids}
+	if mode != models.ModeOnline {
+		in.Venue, in.InPersonCapacity = &venue, &capacity
+	}
+	if mode != models.ModeInPerson {
+		in.OnlineURL, in.OnlineCapacity = &link, &capacity
+	}
+	s, err := models.CreateSession(db, teachers[0], in, created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = models.PublishSession(db, teachers[0], s.ID, created); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func remBook(t *testing.T, db *gorm.DB, u models.User, s models.Session, mode string, at time.Time) models.Booking {
+	t.Helper()
+	b, err := models.BookSeat(db, u, s.ID, models.BookInput{Mode: mode}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// queued lists the outbox rows of kind as "email session" pairs, sorted.
+func queued(t *testing.T, db *gorm.DB, kind string) []models.OutboxMessage {
+	t.Helper()
+	msgs, err := models.ListOutbox(db, models.OutboxFilter{Kind: kind, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(msgs, func(i, j int) bool { return msgs[i].ID < msgs[j].ID })
+	return msgs
+}
+
+func recipients(msgs []models.OutboxMessage) map[string]int {
+	out := map[string]int{}
+	for _, m := range msgs {
+		out[fmt.Sprintf("%s %d", m.ToAddr, *m.SessionID)]++
+	}
+	return out
+}
+
+func plan(t *testing.T, f func(*gorm.DB, time.Time) (int, error), db *gorm.DB, at time.Time, want int) {
+	t.Helper()
+	n, err := f(db, at)
+	if err != nil {
+		t.Fatalf("plan at %v: %v", at, err)
+	}
+	if n != want {
+		t.Fatalf("plan at %v queued %d, want %d", at, n, want)
+	}
+}
+
+func sessionReminders(db *gorm.DB, now time.Time) (int, error) {
+	return models.PlanSessionReminders(db, lead, now)
+}
+
+func feedbackReminders(db *gorm.DB, now time.Time) (int, error) {
+	return models.PlanFeedbackReminders(db, 48*time.Hour, now)
+}
+
+func TestPlanSessionReminders(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
+		b := atUser(t, db, "b@x.ac.uk", models.RoleStudent)
+		c := atUser(t, db, "c@x.ac.uk", models.RoleStudent)
+		w := atUser(t, db, "w@x.ac.uk", models.RoleStudent)
+		late := atUser(t, db, "late@x.ac.uk", models.RoleStudent)
+		s := remSession(t, db, models.ModeHybrid, atStart, 2, teacher)
+		moment := atStart.Add(-lead)
+
+		remBook(t, db, a, s, models.ModeInPerson, atStart.Add(-48*time.Hour))
+		remBook(t, db, c, s, models.ModeInPerson, atStart.Add(-47*time.Hour))
+		if remBook(t, db, w, s, models.ModeInPerson, atStart.Add(-46*time.Hour)).Status != models.BookingWaitlisted {
+			t.Fatal("w is not waitlisted")
+		}
+		remBook(t, db, b, s, models.ModeOnline, moment) // confirmed at the very moment
+
+		plan(t, sessionReminders, db, moment.Add(-time.Minute), 0)
+		plan(t, sessionReminders, db, moment, 3)
+		plan(t, sessionReminders, db, moment, 0)
+		plan(t, sessionReminders, db, moment.Add(time.Minute), 0)
+
+		// Booked after the moment: the confirmation serves, no reminder.
+		remBook(t, db, late, s, models.ModeOnline, atStart.Add(-23*time.Hour))
+		// c cancels; w is promoted after the moment: no reminder either.
+		if _, err := models.CancelMyBooking(db, c, s.ID, atStart.Add(-20*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if bk, _ := models.UserBooking(db, s.ID, w.ID); bk.Status != models.BookingConfirmed {
+			t.Fatalf("w: %s", bk.Status)
+		}
+		plan(t, sessionReminders, db, atStart.Add(-19*time.Hour), 0)
+		plan(t, sessionReminders, db, atStart.Add(-time.Second), 0)
+		plan(t, sessionReminders, db, atStart, 0)
+
+		msgs := queued(t, db, models.MailSessionReminder)
+		got := recipients(msgs)
+		want := map[string]int{fmt.Sprintf("a@x.ac.uk %d", s.ID): 1, fmt.Sprintf("b@x.ac.uk %d", s.ID): 1, fmt.Sprintf("c@x.ac.uk %d", s.ID): 1}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("reminders to %v, want %v", got, want)
+		}
+		for _, m := range msgs {
+			d := m.DataMap()
+			if m.DedupeKey != models.SessionReminderKey(*m.UserID, s.ID, atStart) || d["starts_at"] != "2026-11-03T18:00:00Z" ||
+				!m.CreatedAt.Equal(moment) {
+				t.Errorf("reminder %s: data %v, created %v", m.DedupeKey, d, m.CreatedAt)
+			}
+		}
+		if d := msgs[0].DataMap(); d["mode"] != models.ModeInPerson {
+			t.Errorf("a's reminder: mode %q", d["mode"])
+		}
+	})
+}
+
+// The planner was not running at the moment: it catches up if the session
+// has not started, and sends nothing once it has.
+func TestSessionRemindersAfterDownTime(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
+		early := remSession(t, db, models.ModeInPerson, atStart.Add(-2*time.Hour), 10, teacher)
+		later := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
+		remBook(t, db, a, early, "", atStart.Add(-72*time.Hour))
+		remBook(t, db, a, later, "", atStart.Add(-72*time.Hour))
+
+		plan(t, sessionReminders, db, atStart.Add(-27*time.Hour), 0)
+		// Down from 27 hours before until a minute before the later start.
+		plan(t, sessionReminders, db, atStart.Add(-time.Minute), 1)
+		msgs := queued(t, db, models.MailSessionReminder)
+		if len(msgs) != 1 || *msgs[0].SessionID != later.ID {
+			t.Fatalf("reminders: %+v", msgs)
+		}
+	})
+}
+
+// A session moved after its reminder was queued gets a new reminder for the
+// new time, under a new key; the old one stays (the letter skips it).
+func TestSessionReminderForAMovedSession(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
+		s := remSession(t, db, models.ModeOnline, atStart, 10, teacher)
+		remBook(t, db, a, s, "", atStart.Add(-72*time.Hour))
+		plan(t, sessionReminders, db, atStart.Add(-lead), 1)
+
+		// Two days later.
+		newStart, newEnd := atStart.Add(48*time.Hour), atStart.Add(48*time.Hour+time.Hour)
+		if _, err := models.UpdateSession(db, teacher, s.ID, models.SessionInput{StartsAt: &newStart, EndsAt: &newEnd}, atStart.Add(-23*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		plan(t, sessionReminders, db, atStart.Add(-22*time.Hour), 0)
+		plan(t, sessionReminders, db, atStart, 0)
+		plan(t, sessionReminders, db, newStart.Add(-lead), 1)
+		plan(t, sessionReminders, db, newStart.Add(-lead), 0)
+
+		// Moved earlier, into the reminder window: due at once.
+		earlier, earlierEnd := newStart.Add(-12*time.Hour), newStart.Add(-11*time.Hour)
+		at := newStart.Add(-lead).Add(time.Hour)
+		if _, err := models.UpdateSession(db, teacher, s.ID, models.SessionInput{StartsAt: &earlier, EndsAt: &earlierEnd}, at); err != nil {
+			t.Fatal(err)
+		}
+		plan(t, sessionReminders, db, at, 1)
+
+		msgs := queued(t, db, models.MailSessionReminder)
+		if len(msgs) != 3 {
+			t.Fatalf("%d reminders, want 3", len(msgs))
+		}
+		for i, start := range []time.Time{atStart, newStart, earlier} {
+			if msgs[i].DedupeKey != models.SessionReminderKey(a.ID, s.ID, start) || msgs[i].DataMap()["starts_at"] != start.Format(time.RFC3339) {
+				t.Errorf("reminder %d: key %s, data %v", i, msgs[i].DedupeKey, msgs[i].DataMap())
+			}
+		}
+	})
+}
+
+func TestNoSessionReminderForACancelledSession(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
+		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
+		remBook(t, db, a, s, "", atStart.Add(-72*time.Hour))
+		if _, err := models.CancelSession(db, teacher, s.ID, "Room flooded.", atStart.Add(-30*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		plan(t, sessionReminders, db, atStart.Add(-lead), 0)
+		plan(t, sessionReminders, db, atStart.Add(-time.Hour), 0)
+	})
+}
+
+func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		p := atUser(t, db, "present@x.ac.uk", models.RoleStudent)
+		l := atUser(t, db, "late@x.ac.uk", models.RoleStudent)
+		x := atUser(t, db, "absent@x.ac.uk", models.RoleStudent)
+		g := atUser(t, db, "gave@x.ac.uk", models.RoleStudent)
+		w := atUser(t, db, "walkin@x.ac.uk", models.RoleStudent)
+		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
+		old := remSession(t, db, models.ModeInPerson, atStart.Add(-8*24*time.Hour), 10, teacher)
+		for _, u := range []models.User{p, l, x, g} {
+			remBook(t, db, u, s, "", atStart.Add(-72*time.Hour))
+		}
+		end := s.EndsAt
+		mark := func(s models.Session, u models.User, status string, at time.Time) {
+			t.Helper()
+			if _, err := models.MarkRegister(db, teacher, s.ID, u.ID, models.RegisterEntry{Status: status}, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mark(old, p, models.AttendancePresent, old.EndsAt.Add(10*time.Minute))
+
+		// Nothing before the end, even for those checked in.
+		mark(s, p, models.AttendancePresent, atStart.Add(30*time.Minute))
+		plan(t, models.PlanFeedbackRequests, db, end.Add(-time.Second), 0)
+
+		mark(s, l, models.AttendanceLate, end.Add(10*time.Minute))
+		mark(s, x, models.AttendanceAbsent, end.Add(10*time.Minute))
+		mark(s, g, models.AttendancePresent, end.Add(10*time.Minute))
+		if _, _, err := models.SubmitFeedback(db, g, s.ID, models.FeedbackInput{Overall: 4, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 3}, end.Add(15*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		asked := end.Add(20 * time.Minute)
+		// p and l; not x (absent), not g (answered), nothing about the
+		// session that ended eight days ago.
+		plan(t, models.PlanFeedbackRequests, db, asked, 2)
+		plan(t, models.PlanFeedbackRequests, db, asked, 0)
+
+		// A walk-in recorded three days later is asked then.
+		mark(s, w, models.AttendancePresent, end.Add(72*time.Hour))
+		plan(t, models.PlanFeedbackRequests, db, end.Add(72*time.Hour), 1)
+		// Past the look-back nobody new is asked.
+		y := atUser(t, db, "y@x.ac.uk", models.RoleStudent)
+		mark(s, y, models.AttendancePresent, end.Add(8*24*time.Hour))
+		plan(t, models.PlanFeedbackRequests, db, end.Add(8*24*time.Hour), 0)
+
+		got := recipients(queued(t, db, models.MailFeedbackRequest))
+		want := map[string]int{fmt.Sprintf("present@x.ac.uk %d", s.ID): 1, fmt.Sprintf("late@x.ac.uk %d", s.ID): 1, fmt.Sprintf("walkin@x.ac.uk %d", s.ID): 1}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("feedback requests to %v, want %v", got, want)
+		}
+
+		// Reminders: 48 hours after each request, once, only to those who
+		// have still not answered (l answers in between).
+		plan(t, feedbackReminders, db, asked.Add(48*time.Hour-time.Second), 0)
+		if _, _, err := models.SubmitFeedback(db, l, s.ID, models.FeedbackInput{Overall: 3, Teaching: 4, ConfidenceBefore: 1, ConfidenceAfter: 3}, asked.Add(30*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		plan(t, feedbackReminders, db, asked.Add(48*time.Hour), 1)
+		plan(t, feedbackReminders, db, asked.Add(49*time.Hour), 0)
+		plan(t, feedbackReminders, db, end.Add(72*time.Hour+48*time.Hour), 1) // the walk-in's
+		plan(t, feedbackReminders, db, end.Add(20*24*time.Hour), 0)
+
+		msgs := queued(t, db, models.MailFeedbackReminder)
+		got = recipients(msgs)
+		want = map[string]int{fmt.Sprintf("present@x.ac.uk %d", s.ID): 1, fmt.Sprintf("walkin@x.ac.uk %d", s.ID): 1}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("feedback reminders to %v, want %v", got, want)
+		}
+		if d := msgs[0].DataMap(); d["requested_at"] != asked.Format(time.RFC3339) {
+			t.Errorf("requested_at = %q, want %s", d["requested_at"], asked.Format(time.RFC3339))
+		}
+		for _, m := range msgs {
+			if m.DedupeKey != models.MailKey(models.MailFeedbackReminder, *m.UserID, s.ID) {
+				t.Errorf("key %s", m.DedupeKey)
+			}
+		}
+	})
+}
+
+// A feedback request that was skipped (the student answered before it went)
+// or failed is not followed up.
+func TestNoFeedbackReminderAfterASkippedRequest(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		p := atUser(t, db, "p@x.ac.uk", models.RoleStudent)
+		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
+		remBook(t, db, p, s, "", atStart.Add(-72*time.Hour))
+		if _, err := models.MarkRegister(db, teacher, s.ID, p.ID, models.RegisterEntry{Status: models.AttendancePresent}, s.EndsAt); err != nil {
+			t.Fatal(err)
+		}
+		plan(t, models.PlanFeedbackRequests, db, s.EndsAt, 1)
+		if err := db.Model(&models.OutboxMessage{}).Where("kind = ?", models.MailFeedbackRequest).Update("status", models.OutboxSkipped).Error; err != nil {
+			t.Fatal(err)
+		}
+		plan(t, feedbackReminders, db, s.EndsAt.Add(72*time.Hour), 0)
+	})
+}
+
+func TestPlanRegisterReminders(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		cohost := atUser(t, db, "cohost@x.ac.uk", models.RoleTeacher)
+		former := atUser(t, db, "former@x.ac.uk", models.RoleTeacher)
+		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
+		b := atUser(t, db, "b@x.ac.uk", models.RoleStudent)
+
+		untaken := remSession(t, db, models.ModeInPerson, atStart, 10, teacher, cohost, former)
+		checkedIn := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
+		apologies := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
+		cancelled := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
+		old := remSession(t, db, models.ModeInPerson, atStart.Add(-8*24*time.Hour), 10, teacher)
+		// The former teacher has gone back to being a student.
+		if err := db.Model(&models.User{}).Where("id = ?", former.ID).Update("role", models.RoleStudent).Error; err != nil {
+			t.Fatal(err)
+		}
+
+		remBook(t, db, a, checkedIn, "", atStart.Add(-72*time.Hour))
+		code, _, err := models.CheckinCode(db, teacher, checkedIn.ID, models.ModeInPerson, atRules, atStart)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := models.CheckIn(db, a, checkedIn.ID, code, atRules, atStart); err != nil {
+			t.Fatal(err)
+		}
+		remBook(t, db, b, apologies, "", atStart.Add(-72*time.Hour))
+		if _, err := models.SendApologies(db, b, apologies.ID, atStart.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.CancelSession(db, teacher, cancelled.ID, "Strike day.", atStart.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if taken, err := models.RegisterTaken(db, apologies.ID); err != nil || taken {
+			t.Fatalf("apologies count as the register: %v %v", taken, err)
+		}
+		if taken, err := models.RegisterTaken(db, checkedIn.ID); err != nil || !taken {
+			t.Fatalf("a check-in does not count as attendance: %v %v", taken, err)
+		}
+
+		end := untaken.EndsAt
+		plan(t, models.PlanRegisterReminders, db, end.Add(29*time.Minute), 0)
+		plan(t, models.PlanRegisterReminders, db, end.Add(30*time.Minute), 3)
+		plan(t, models.PlanRegisterReminders, db, end.Add(time.Hour), 0)
+		plan(t, models.PlanRegisterReminders, db, end.Add(6*24*time.Hour), 0)
+
+		got := recipients(queued(t, db, models.MailRegisterReminder))
+		want := map[string]int{
+			fmt.Sprintf("teacher@x.ac.uk %d", untaken.ID): 1, fmt.Sprintf("cohost@x.ac.uk %d", untaken.ID): 1,
+			fmt.Sprintf("teacher@x.ac.uk %d", apologies.ID): 1,
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("register reminders to %v, want %v (old session %d)", got, want, old.ID)
+		}
+	})
+}
+
+// Several instances planning at the same moment queue each e-mail once.
+func TestPlanRemindersConcurrently(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		var sessions []models.Session
+		for i := range 3 {
+			sessions = append(sessions, remSession(t, db, models.ModeOnline, atStart.Add(time.Duration(i)*time.Hour), 100, teacher))
+		}
+		past := remSession(t, db, models.ModeOnline, atStart.Add(-48*time.Hour), 100, teacher)
+		for i := range 30 {
+			u := atUser(t, db, fmt.Sprintf("s%02d@x.ac.uk", i), models.RoleStudent)
+			for _, s := range sessions {
+				remBook(t, db, u, s, "", atStart.Add(-72*time.Hour))
+			}
+			remBook(t, db, u, past, "", atStart.Add(-96*time.Hour))
+			if _, err := models.MarkRegister(db, teacher, past.ID, u.ID, models.RegisterEntry{Status: models.AttendancePresent}, past.EndsAt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := atStart.Add(-time.Hour)
+		rules := models.ReminderRules{SessionReminderBefore: lead}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		total := models.PlannedReminders{}
+		for range 6 {
+			wg.Go(func() {
+				p, err := models.PlanReminders(db, rules, now)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				total.SessionReminders += p.SessionReminders
+				total.FeedbackRequests += p.FeedbackRequests
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if total.SessionReminders != 90 || total.FeedbackRequests != 30 {
+			t.Fatalf("queued %+v, want 90 session reminders and 30 feedback requests in all", total)
+		}
+		for kind, n := range map[string]int{models.MailSessionReminder: 90, models.MailFeedbackRequest: 30} {
+			msgs := queued(t, db, kind)
+			if len(msgs) != n {
+				t.Errorf("%d %s rows, want %d", len(msgs), kind, n)
+			}
+			for r, c := range recipients(msgs) {
+				if c != 1 {
+					t.Errorf("%s to %s: %d", kind, r, c)
+				}
+			}
+		}
+	})
+}
