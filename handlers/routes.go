@@ -113,6 +113,21 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.GET("/sessions/:id/attendance/audit", h.apiAttendanceAudit)
 
 	// Attendance pages (teachers: take attendance, register, import; students: check in).
+	// Students: models checks the code, the check-in window and the booking.
+	// The rest is for the session's teachers and committee (checked in models
+	// too); the register's audit trail is for committee.
+	member.GET("/checkin", h.checkinPage)
+	member.POST("/checkin", h.checkinSubmit)
+	member.GET("/checkin/done", h.checkinDone)
+	member.POST("/sessions/:id/apologies", h.apologiesSubmit)
+	member.GET("/sessions/:id/attendance", h.takeAttendancePage, requireRole(models.RoleTeacher, models.RoleCommittee))
+	member.GET("/sessions/:id/attendance/qr.svg", h.attendanceQR, requireRole(models.RoleTeacher, models.RoleCommittee))
+	member.GET("/sessions/:id/register", h.sessionRegisterPage, requireRole(models.RoleTeacher, models.RoleCommittee))
+	member.POST("/sessions/:id/register/mark-absent", h.registerMarkAbsent, requireRole(models.RoleTeacher, models.RoleCommittee))
+	member.POST("/sessions/:id/register/import", h.importPreview, requireRole(models.RoleTeacher, models.RoleCommittee))
+	member.POST("/sessions/:id/register/import/confirm", h.importConfirm, requireRole(models.RoleTeacher, models.RoleCommittee))
+	member.POST("/sessions/:id/register/:user_id", h.registerMark, requireRole(models.RoleTeacher, models.RoleCommittee))
+	committee.GET("/sessions/:id/register/audit", h.registerAuditPage)
 	// Feedback and certificate pages.
 	// Dashboard (committee).
 

@@ -1,0 +1,788 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"rounds/internal/checkin"
+	"rounds/internal/qr"
+	"rounds/models"
+)
+
+// The attendance pages: the teacher's "Take attendance" screen with the
+// rotating code and its QR code, the student's "Check in" page, the register,
+// the import of a Teams or Zoom report, and apologies. They call the same
+// model functions as the attendance API.
+
+// ---- take attendance -------------------------------------------------------
+
+// attendanceMode reads ?mode=, keeping only the two modes a code can prove;
+// "" lets the model choose the session's first mode.
+func attendanceMode(c echo.Context) string {
+	if m := c.QueryParam("mode"); m == models.ModeInPerson || m == models.ModeOnline {
+		return m
+	}
+	return ""
+}
+
+// takeAttendancePage shows the current check-in code of one mode, big, with
+// its QR code, the time before it changes and who has checked in. The
+// script checkin.js keeps it current; without JavaScript there is a Refresh
+// link, and ?refresh=auto makes the page reload itself when the code changes.
+func (h *Handler) takeAttendancePage(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := *currentUser(c)
+	now := h.Clock.Now()
+	mode := attendanceMode(c)
+	code, expires, err := models.CheckinCode(h.DB, u, id, mode, h.checkin, now)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) && mode != "" {
+		// A mode this session does not have: show the one it has.
+		return c.Redirect(http.StatusFound, fmt.Sprintf("/sessions/%d/attendance", id))
+	}
+	if err != nil {
+		return err
+	}
+	s, err := models.SessionByID(h.DB, id)
+	if err != nil {
+		return err
+	}
+	if mode == "" {
+		mode = s.Modes()[0]
+	}
+	arrived, err := models.CountArrivals(h.DB, id)
+	if err != nil {
+		return err
+	}
+	opens := s.StartsAt.Add(-models.CheckinOpensBefore)
+	state := "open"
+	switch {
+	case s.Status == models.SessionCancelled:
+		state = "cancelled"
+	case s.Status == models.SessionDraft:
+		state = "draft"
+	case s.HasEnded(now):
+		state = "ended"
+	case now.Before(opens):
+		state = "early"
+	}
+	left := int(expires.Sub(now).Round(time.Second) / time.Second)
+	if left < 1 {
+		left = 1
+	}
+	d := map[string]any{
+		"Title": "Take attendance · " + s.Title, "Session": s, "Mode": mode, "Hybrid": len(s.Modes()) > 1,
+		"Code": code, "Expires": expires, "SecondsLeft": left, "Now": now.UTC().Format(time.RFC3339Nano),
+		"Rotation": int(h.Config.CheckinRotation / time.Second), "Opens": opens, "State": state,
+		"ShowCode": state == "open" || state == "early", "Arrived": arrived,
+		"CheckinAddress": strings.TrimPrefix(strings.TrimPrefix(h.Config.BaseURL, "https://"), "http://") + "/checkin",
+		"QR":             fmt.Sprintf("/sessions/%d/attendance/qr.svg?mode=%s&code=%s", id, mode, code),
+	}
+	// Without JavaScript the teacher may ask the screen to reload itself
+	// each time the code changes. It is their choice, never the default: a
+	// page that reloads on a timer is hard to use with a screen reader.
+	auto := c.QueryParam("refresh") == "auto"
+	d["Auto"] = auto
+	if auto && (state == "open" || state == "early") {
+		d["Refresh"] = left + 1
+	}
+	return h.render(c, http.StatusOK, "attendance_take", d)
+}
+
+// attendanceQR draws the check-in QR code of a mode as an SVG image. Given
+// ?code= that is still accepted (the current or the previous code of that
+// mode), it draws that one, so the image matches the code the page shows;
+// otherwise the current code.
+func (h *Handler) attendanceQR(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	now := h.Clock.Now()
+	code, _, err := models.CheckinCode(h.DB, *currentUser(c), id, attendanceMode(c), h.checkin, now)
+	if err != nil {
+		return err
+	}
+	if want := checkin.Normalise(c.QueryParam("code")); want != "" && want != code {
+		if _, ok := checkin.Verify(h.checkin.Secret, id, want, now, h.checkin.Rotation); ok && want[0] == code[0] {
+			code = want
+		}
+	}
+	svg, err := qr.SVG(h.checkinURL(id, code), qr.Options{Title: "QR code to check in"})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "image/svg+xml", svg)
+}
+
+// ---- check in --------------------------------------------------------------
+
+// checkinPage is the student's "Check in" page: one field for the code. The
+// QR code opens it with ?session=&code=, and then it shows the session and
+// a single button; only the POST records anything.
+func (h *Handler) checkinPage(c echo.Context) error {
+	code := strings.TrimSpace(c.QueryParam("code"))
+	d := map[string]any{"Title": "Check in", "Form": map[string]string{"code": code}}
+	sid := c.QueryParam("session")
+	if sid == "" {
+		return h.render(c, http.StatusOK, "checkin", d)
+	}
+	id, err := strconv.ParseInt(sid, 10, 64)
+	if err != nil || id <= 0 {
+		d["Error"] = "That check-in link is not for a session on Rounds. Type the code shown on the screen instead."
+		return h.render(c, http.StatusNotFound, "checkin", d)
+	}
+	s, err := models.SessionByID(h.DB, id)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && s.Status == models.SessionDraft) {
+		d["Error"] = "That check-in link is not for a session on Rounds. Type the code shown on the screen instead."
+		return h.render(c, http.StatusNotFound, "checkin", d)
+	}
+	if err != nil {
+		return err
+	}
+	if s.Status == models.SessionCancelled {
+		d["Error"] = models.ErrSessionCancelled.Message
+		return h.render(c, http.StatusUnprocessableEntity, "checkin", d)
+	}
+	a, found, err := models.AttendanceOf(h.DB, currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	if found && a.Attended() {
+		return redirect(c, fmt.Sprintf("/checkin/done?session=%d", id))
+	}
+	d["Session"] = &s
+	return h.render(c, http.StatusOK, "checkin", d)
+}
+
+// checkinSubmit records a check-in from a typed code (which names its
+// session) or from the QR code's confirmation (which names it too).
+func (h *Handler) checkinSubmit(c echo.Context) error {
+	code := strings.TrimSpace(c.FormValue("code"))
+	form := map[string]string{"code": code}
+	rerender := func(status int, msg string) error {
+		return h.render(c, status, "checkin", map[string]any{"Title": "Check in", "Form": form, "Errors": map[string]string{"code": msg}})
+	}
+	if code == "" {
+		return rerender(http.StatusUnprocessableEntity, "Enter the code shown on the screen.")
+	}
+	u := *currentUser(c)
+	now := h.Clock.Now()
+	var a models.Attendance
+	var err error
+	if id, perr := strconv.ParseInt(c.FormValue("session"), 10, 64); perr == nil && id > 0 {
+		a, _, err = models.CheckIn(h.DB, u, id, code, h.checkin, now)
+	} else {
+		a, _, err = models.CheckInByCode(h.DB, u, code, h.checkin, now)
+	}
+	if err != nil {
+		status, body := classify(err)
+		if status >= 500 {
+			return err
+		}
+		msg := body.Message
+		if errors.Is(err, models.ErrNotFound) {
+			msg = "That check-in link is not for a session on Rounds. Type the code shown on the screen instead."
+		}
+		return rerender(status, msg)
+	}
+	return redirect(c, fmt.Sprintf("/checkin/done?session=%d", a.SessionID))
+}
+
+// checkinDone tells the student what the register now says about them.
+func (h *Handler) checkinDone(c echo.Context) error {
+	id, err := strconv.ParseInt(c.QueryParam("session"), 10, 64)
+	if err != nil || id <= 0 {
+		return redirect(c, "/checkin")
+	}
+	a, found, err := models.AttendanceOf(h.DB, currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return redirect(c, "/checkin")
+	}
+	s, err := models.SessionByID(h.DB, id)
+	if err != nil {
+		return err
+	}
+	when := a.UpdatedAt
+	if a.CheckedInAt != nil {
+		when = *a.CheckedInAt
+	}
+	title := "You are checked in"
+	if !a.Attended() {
+		title = "Not checked in"
+	}
+	return h.render(c, http.StatusOK, "checkin_done", map[string]any{
+		"Title": title, "Session": s, "Attendance": a, "Attended": a.Attended(), "When": when,
+		"LateMinutes": int(h.Config.CheckinLateAfter / time.Minute),
+	})
+}
+
+// ---- apologies -------------------------------------------------------------
+
+// apologiesSubmit records that a student cannot come: their booking is given
+// up and they are excused. Back to the session page either way.
+func (h *Handler) apologiesSubmit(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/sessions/%d", id)
+	_, err = models.SendApologies(h.DB, *currentUser(c), id, h.Clock.Now())
+	if err != nil {
+		status, body := classify(err)
+		if status >= 500 {
+			return err
+		}
+		msg := body.Message
+		if errors.Is(err, models.ErrNotFound) {
+			msg = "You have no booking on this session to send apologies for."
+		}
+		h.flash(c, "error", msg)
+		return redirect(c, back)
+	}
+	h.flash(c, "success", "Your apologies have been sent, and your place has been given to someone else.")
+	return redirect(c, back)
+}
+
+// ---- the register ----------------------------------------------------------
+
+// registerLine is one student on the register page.
+type registerLine struct {
+	User     models.User
+	Booking  string     // what they booked, in words
+	Status   string     // present, late, absent, excused; "" when not marked
+	Mode     string     // of the attendance, else of the booking
+	Source   string     // how the status was recorded
+	When     *time.Time // when it was recorded
+	Arrived  *time.Time // when they checked in
+	Minutes  *int       // time in the online meeting, from an import
+	WalkIn   bool
+	Attended bool
+}
+
+// StatusText is the status in words, never only a colour.
+func (l registerLine) StatusText() string {
+	if l.Status == "" {
+		return "Not marked"
+	}
+	return statusWords(l.Status)
+}
+
+// Badge is the CSS class of the status badge.
+func (l registerLine) Badge() string {
+	switch l.Status {
+	case models.AttendancePresent:
+		return "ok"
+	case models.AttendanceLate:
+		return "warn"
+	case models.AttendanceAbsent:
+		return "bad"
+	}
+	return ""
+}
+
+// SourceText says how the status was recorded.
+func (l registerLine) SourceText() string { return sourceWords(l.Source) }
+
+// ModeText is the mode in words.
+func (l registerLine) ModeText() string { return modeText(l.Mode) }
+
+func statusWords(s string) string {
+	switch s {
+	case models.AttendancePresent:
+		return "Present"
+	case models.AttendanceLate:
+		return "Late"
+	case models.AttendanceAbsent:
+		return "Absent"
+	case models.AttendanceExcused:
+		return "Excused"
+	}
+	return s
+}
+
+func modeText(m string) string {
+	switch m {
+	case models.ModeInPerson:
+		return "In person"
+	case models.ModeOnline:
+		return "Online"
+	}
+	return ""
+}
+
+func sourceWords(s string) string {
+	switch s {
+	case models.SourceCode:
+		return "Check-in code"
+	case models.SourceJoinLink:
+		return "Join link"
+	case models.SourceRegister:
+		return "Register"
+	case models.SourceImport:
+		return "Meeting report"
+	case models.SourceApology:
+		return "Apologies"
+	}
+	return s
+}
+
+// registerCounts are the figures at the top of the register.
+type registerCounts struct {
+	Booked, Waitlisted, Present, Late, Absent, Excused, Unmarked, WalkIns int
+}
+
+// registerLines turns the model's register into lines and counts.
+func registerLines(rows []models.RegisterRow) ([]registerLine, registerCounts) {
+	var n registerCounts
+	lines := make([]registerLine, 0, len(rows))
+	for _, r := range rows {
+		l := registerLine{User: r.User, WalkIn: r.WalkIn, Mode: r.BookingMode}
+		switch {
+		case r.Booking != nil && r.BookingStatus == models.BookingConfirmed:
+			l.Booking = "Booked " + strings.ToLower(modeText(r.BookingMode))
+			n.Booked++
+		case r.Booking != nil && r.BookingStatus == models.BookingWaitlisted:
+			l.Booking = "Waitlisted " + strings.ToLower(modeText(r.BookingMode))
+			n.Waitlisted++
+		}
+		if r.WalkIn {
+			if l.Booking != "" {
+				l.Booking += "; came as a walk-in"
+			} else {
+				l.Booking = "Walk-in"
+			}
+		}
+		if a := r.Attendance; a != nil {
+			l.Status, l.Mode, l.Source, l.Arrived, l.Minutes = a.Status, a.Mode, a.Source, a.CheckedInAt, a.Minutes
+			when := a.UpdatedAt
+			l.When = &when
+			l.Attended = a.Attended()
+		}
+		switch l.Status {
+		case models.AttendancePresent:
+			n.Present++
+		case models.AttendanceLate:
+			n.Late++
+		case models.AttendanceAbsent:
+			n.Absent++
+		case models.AttendanceExcused:
+			n.Excused++
+		case "":
+			if r.BookingStatus == models.BookingConfirmed {
+				n.Unmarked++
+			}
+		}
+		if r.WalkIn && l.Attended {
+			n.WalkIns++
+		}
+		lines = append(lines, l)
+	}
+	return lines, n
+}
+
+// walkInMatch is a member found by the walk-in search.
+type walkInMatch struct {
+	User       models.User
+	OnRegister bool
+}
+
+// sessionRegisterPage is the register: every booked student and walk-in,
+// with a form per line, the walk-in search (?q=) and the import form.
+func (h *Handler) sessionRegisterPage(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return h.renderRegister(c, http.StatusOK, id, nil)
+}
+
+// renderRegister shows the register, with extra data (an import form's
+// mistakes) when re-rendered after a post.
+func (h *Handler) renderRegister(c echo.Context, status int, id int64, extra map[string]any) error {
+	u := *currentUser(c)
+	rows, err := models.SessionRegister(h.DB, u, id)
+	if err != nil {
+		return err
+	}
+	s, err := models.SessionByID(h.DB, id)
+	if err != nil {
+		return err
+	}
+	now := h.Clock.Now()
+	lines, counts := registerLines(rows)
+	d := map[string]any{
+		"Title": "Register · " + s.Title, "Session": s, "Lines": lines, "Counts": counts, "Hybrid": len(s.Modes()) > 1,
+		"Modes": s.Modes(), "Statuses": []string{models.AttendancePresent, models.AttendanceLate, models.AttendanceAbsent, models.AttendanceExcused},
+		"Ended": s.HasEnded(now), "DefaultMinutes": models.DefaultImportMinutes(s),
+		"ImportForm": map[string]string{"min_minutes": strconv.Itoa(models.DefaultImportMinutes(s))},
+	}
+	if q := strings.TrimSpace(c.QueryParam("q")); q != "" && c.Request().Method == http.MethodGet {
+		d["Query"] = q
+		if len([]rune(q)) < 2 {
+			d["SearchError"] = "Type at least two letters of the member's name or e-mail address."
+		} else {
+			users, err := models.FindUsers(h.DB, models.UserFilter{Query: q, Limit: 20})
+			if err != nil {
+				return err
+			}
+			onRegister := map[int64]bool{}
+			for _, l := range lines {
+				onRegister[l.User.ID] = true
+			}
+			matches := make([]walkInMatch, 0, len(users))
+			for _, m := range users {
+				matches = append(matches, walkInMatch{User: m, OnRegister: onRegister[m.ID]})
+			}
+			d["Matches"] = matches
+		}
+	}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return h.render(c, status, "attendance_register", d)
+}
+
+func (h *Handler) registerPath(id int64) string { return fmt.Sprintf("/sessions/%d/register", id) }
+
+// flashProblem shows a mistake the teacher can put right on the register as
+// a flash; anything else (not allowed, no such session) is returned.
+func (h *Handler) flashProblem(c echo.Context, err error) bool {
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		msgs := make([]string, 0, len(ve.Fields))
+		for _, k := range []string{"status", "mode"} {
+			if m, ok := ve.Fields[k]; ok {
+				msgs = append(msgs, m)
+			}
+		}
+		for k, m := range ve.Fields {
+			if k != "status" && k != "mode" {
+				msgs = append(msgs, m)
+			}
+		}
+		h.flash(c, "error", strings.Join(msgs, " "))
+		return true
+	}
+	var de *models.Error
+	if errors.As(err, &de) && de.Kind == models.KindUnprocessable {
+		h.flash(c, "error", de.Message)
+		return true
+	}
+	return false
+}
+
+// registerMark changes one student's line of the register, or adds a
+// walk-in found by the search.
+func (h *Handler) registerMark(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	uid, err := pathID(c, "user_id")
+	if err != nil {
+		return err
+	}
+	entry := models.RegisterEntry{Status: c.FormValue("status"), Mode: c.FormValue("mode")}
+	a, err := models.MarkRegister(h.DB, *currentUser(c), id, uid, entry, h.Clock.Now())
+	if err != nil {
+		if h.flashProblem(c, err) {
+			return redirect(c, h.registerPath(id))
+		}
+		return err
+	}
+	student, err := models.UserByID(h.DB, uid)
+	if err != nil {
+		return err
+	}
+	h.flash(c, "success", fmt.Sprintf("%s: %s, %s.", student.Name, strings.ToLower(statusWords(a.Status)), strings.ToLower(modeText(a.Mode))))
+	return redirect(c, h.registerPath(id))
+}
+
+// registerMarkAbsent marks absent everyone booked who is still unmarked,
+// once the session has ended.
+func (h *Handler) registerMarkAbsent(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := models.MarkUnmarkedAbsent(h.DB, *currentUser(c), id, h.Clock.Now())
+	if err != nil {
+		if h.flashProblem(c, err) {
+			return redirect(c, h.registerPath(id))
+		}
+		return err
+	}
+	switch n {
+	case 0:
+		h.flash(c, "success", "Nobody booked was left unmarked.")
+	case 1:
+		h.flash(c, "success", "Marked 1 student absent.")
+	default:
+		h.flash(c, "success", fmt.Sprintf("Marked %d students absent.", n))
+	}
+	return redirect(c, h.registerPath(id))
+}
+
+// ---- import ------------------------------------------------------------------
+
+// importActionText says what the import does with a line.
+func importActionText(action string) string {
+	switch action {
+	case models.ImportMarkPresent:
+		return "Will be marked present"
+	case models.ImportTooShort:
+		return "Not marked: stayed too short a time"
+	case models.ImportTeacher:
+		return "Not marked: a teacher of the session"
+	case models.ImportUnmatched:
+		return "Not marked: no member matched"
+	case models.ImportKeptRegister:
+		return "Kept as the register says"
+	}
+	return action
+}
+
+// importRow is one line of the import preview.
+type importRow struct {
+	models.ImportLine
+	Text, Badge string
+}
+
+// importPreview reads an uploaded report and shows what importing it would
+// do, with a form to confirm.
+func (h *Handler) importPreview(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	form := map[string]string{"min_minutes": c.FormValue("min_minutes")}
+	again := func(err error) error {
+		var ve *models.ValidationError
+		var he *echo.HTTPError
+		var de *models.Error
+		switch {
+		case errors.As(err, &ve):
+			return h.renderRegister(c, http.StatusUnprocessableEntity, id, map[string]any{"ImportErrors": ve.Fields, "ImportForm": form})
+		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+			return h.renderRegister(c, he.Code, id, map[string]any{"ImportForm": form,
+				"ImportErrors": map[string]string{"file": "The file is larger than 10 MB, far larger than any attendance report. Check that you chose the right file."}})
+		case errors.As(err, &de) && de.Kind == models.KindUnprocessable:
+			return h.renderRegister(c, http.StatusUnprocessableEntity, id, map[string]any{"ImportErrors": map[string]string{"file": de.Message}, "ImportForm": form})
+		}
+		return err
+	}
+	min, err := minMinutes(c)
+	if err != nil {
+		return again(err)
+	}
+	report, err := readReport(c, h.Config.Location)
+	if err != nil {
+		return again(err)
+	}
+	u := *currentUser(c)
+	plan, err := models.PlanImport(h.DB, u, id, report, min)
+	if err != nil {
+		return again(err)
+	}
+	s, err := models.SessionByID(h.DB, id)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	rows := make([]importRow, 0, len(plan.Lines))
+	for _, l := range plan.Lines {
+		counts[l.Action]++
+		r := importRow{ImportLine: l, Text: importActionText(l.Action)}
+		switch l.Action {
+		case models.ImportMarkPresent:
+			r.Badge = "ok"
+		case models.ImportTooShort, models.ImportUnmatched:
+			r.Badge = "warn"
+		}
+		rows = append(rows, r)
+	}
+	encoded := encodePlan(plan)
+	source := "Teams"
+	if report.Source == "zoom" {
+		source = "Zoom"
+	}
+	return h.render(c, http.StatusOK, "attendance_import", map[string]any{
+		"Title": "Check the import", "Session": s, "Plan": plan, "Rows": rows, "Counts": counts,
+		"Encoded": encoded, "Signature": h.planSignature(id, u.ID, encoded), "Source": source, "ReportTitle": report.Title, "Online": s.Offers(models.ModeOnline),
+	})
+}
+
+// planSignature binds a previewed plan to its session and teacher, so the
+// confirmation form applies exactly what was shown: a minimum or an action
+// edited in the page is refused before ApplyImport checks each line again.
+func (h *Handler) planSignature(sessionID, userID int64, encoded string) string {
+	mac := hmac.New(sha256.New, h.checkin.Secret)
+	fmt.Fprintf(mac, "rounds import plan v1\x00%d\x00%d\x00", sessionID, userID)
+	mac.Write([]byte(encoded))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// maxImportLines bounds a plan sent back by the confirmation form.
+const maxImportLines = 5000
+
+// errBadPlan is a confirmation form whose plan cannot be read.
+var errBadPlan = errors.New("import: the plan could not be read")
+
+// decodePlan reads back a plan carried by the confirmation form and checks
+// its shape; ApplyImport then checks every line against the database again.
+func decodePlan(s string) (models.ImportPlan, error) {
+	var p models.ImportPlan
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil || dec.More() {
+		return models.ImportPlan{}, errBadPlan
+	}
+	if p.MinMinutes < 0 || p.MinMinutes > 24*60 || len(p.Lines) == 0 || len(p.Lines) > maxImportLines {
+		return models.ImportPlan{}, errBadPlan
+	}
+	seen := map[int64]bool{}
+	for _, l := range p.Lines {
+		switch l.Action {
+		case models.ImportMarkPresent, models.ImportTooShort, models.ImportTeacher, models.ImportUnmatched, models.ImportKeptRegister:
+		default:
+			return models.ImportPlan{}, errBadPlan
+		}
+		if l.UserID < 0 || l.Minutes < 0 || (l.Action == models.ImportMarkPresent && l.Minutes < p.MinMinutes) {
+			return models.ImportPlan{}, errBadPlan
+		}
+		if l.UserID > 0 {
+			if seen[l.UserID] {
+				return models.ImportPlan{}, errBadPlan
+			}
+			seen[l.UserID] = true
+		}
+	}
+	return p, nil
+}
+
+// importConfirm applies the plan the teacher has just checked.
+func (h *Handler) importConfirm(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := *currentUser(c)
+	encoded := c.FormValue("plan")
+	want := h.planSignature(id, u.ID, encoded)
+	plan, err := decodePlan(encoded)
+	bad := err != nil || !hmac.Equal([]byte(want), []byte(c.FormValue("signature")))
+	if bad {
+		// Applying nothing still checks who is asking: only the session's
+		// teachers and committee learn that the plan was refused.
+		plan = models.ImportPlan{}
+	}
+	res, err := models.ApplyImport(h.DB, u, id, plan, h.Clock.Now())
+	if err != nil {
+		if h.flashProblem(c, err) {
+			return redirect(c, h.registerPath(id))
+		}
+		return err
+	}
+	if bad {
+		h.flash(c, "error", "That import could not be read. Please upload the report again.")
+		return redirect(c, h.registerPath(id))
+	}
+	h.flash(c, "success", fmt.Sprintf("Marked %d present; %d not matched.", res.MarkedPresent, len(res.Unmatched)))
+	return redirect(c, h.registerPath(id))
+}
+
+// ---- audit -----------------------------------------------------------------
+
+// auditLine is one change of the register, with names.
+type auditLine struct {
+	models.AttendanceAuditEntry
+	Student, By string
+}
+
+// Change is the change of status in words.
+func (l auditLine) Change() string { return fromTo(statusWords(l.FromStatus), statusWords(l.ToStatus)) }
+
+// ModeChange is the change of mode in words.
+func (l auditLine) ModeChange() string { return fromTo(modeText(l.FromMode), modeText(l.ToMode)) }
+
+// SourceChange is the change of how it was recorded, in words.
+func (l auditLine) SourceChange() string {
+	return fromTo(sourceWords(l.FromSource), sourceWords(l.ToSource))
+}
+
+func fromTo(from, to string) string {
+	switch {
+	case from == to:
+		return to
+	case from == "":
+		return "(none) → " + to
+	}
+	return from + " → " + to
+}
+
+// registerAuditPage lists every change of the register: who, when, from
+// what to what. It is for committee.
+func (h *Handler) registerAuditPage(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	entries, err := models.AttendanceAudit(h.DB, *currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	s, err := models.SessionByID(h.DB, id)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	name := func(id int64) (string, error) {
+		if n, ok := names[id]; ok {
+			return n, nil
+		}
+		u, err := models.UserByID(h.DB, id)
+		if errors.Is(err, models.ErrNotFound) {
+			names[id] = "(a deleted member)"
+			return names[id], nil
+		}
+		if err != nil {
+			return "", err
+		}
+		names[id] = u.Name
+		return u.Name, nil
+	}
+	lines := make([]auditLine, 0, len(entries))
+	for i := len(entries) - 1; i >= 0; i-- { // newest first
+		e := entries[i]
+		l := auditLine{AttendanceAuditEntry: e, By: "Rounds"}
+		if l.Student, err = name(e.UserID); err != nil {
+			return err
+		}
+		if e.ActorID != nil {
+			if l.By, err = name(*e.ActorID); err != nil {
+				return err
+			}
+		}
+		lines = append(lines, l)
+	}
+	return h.render(c, http.StatusOK, "attendance_audit", map[string]any{"Title": "Changes to the register", "Session": s, "Lines": lines})
+}
