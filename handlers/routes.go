@@ -37,13 +37,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	member := anyone.with(requireLogin)
 	memberAPI := api.with(requireLogin)
 	teacherAPI := api.with(requireRole(models.RoleTeacher, models.RoleCommittee))
+	teacher := anyone.with(requireRole(models.RoleTeacher, models.RoleCommittee))
 	committee := anyone.with(requireRole(models.RoleCommittee))
 	committeeAPI := api.with(requireRole(models.RoleCommittee))
 
 	anyone.GET("/metrics", h.metricsPage, h.onlyLoopbackOrCommittee)
 
 	// Anyone.
-	anyone.GET("/", h.home)
+	anyone.GET("/", h.homePage)
 	anyone.GET("/login", h.loginPage)
 	anyone.POST("/login", h.loginSubmit)
 	anyone.GET("/register", h.registerPage)
@@ -57,7 +58,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	api.POST("/auth/password-reset", h.apiPasswordReset)
 	api.POST("/auth/password-reset/confirm", h.apiPasswordResetConfirm)
 	// The secret in the address is the credential.
-	anyone.GET("/sessions/:id", h.sessionICS) // only /sessions/{id}.ics until the session pages exist
+	// /sessions/{id}.ics is the session's calendar file; the page itself
+	// asks for a login.
+	anyone.GET("/sessions/:id", h.sessionPage)
 	anyone.GET("/calendar/:token", h.calendarFeed)
 	anyone.GET("/certificates/:code", h.certificateFile) // the public verification page, and .pdf
 
@@ -66,6 +69,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.GET("/account", h.accountPage)
 	member.POST("/account", h.accountSubmit)
 	member.POST("/account/password", h.passwordSubmit)
+	member.GET("/sessions", h.sessionsPage)
+	member.POST("/sessions/:id/book", h.bookSubmit)
+	member.POST("/sessions/:id/cancel-booking", h.cancelMyBookingSubmit)
+	member.GET("/my/sessions", h.mySessionsPage)
+	member.POST("/my/calendar/reset", h.resetCalendarSubmit)
 	memberAPI.POST("/auth/logout", h.apiLogout)
 	memberAPI.GET("/me", h.apiMe)
 	memberAPI.PATCH("/me", h.apiUpdateMe)
@@ -102,6 +110,19 @@ func (h *Handler) routes(e *echo.Echo) {
 	teacherAPI.POST("/sessions/:id/attendance/mark-absent", h.apiMarkAbsent)
 	teacherAPI.GET("/sessions/:id/feedback/summary", h.apiFeedbackSummary)
 	teacherAPI.POST("/me/certificates/teaching", h.apiTeachingCertificate)
+
+	// Teacher and committee pages; models checks "a teacher of this session"
+	// (committee may book on behalf for past sessions).
+	teacher.GET("/teaching", h.teachingPage)
+	teacher.GET("/teaching/new", h.newSessionPage)
+	teacher.POST("/teaching/new", h.createSessionSubmit)
+	teacher.GET("/sessions/:id/edit", h.editSessionPage)
+	teacher.POST("/sessions/:id/edit", h.updateSessionSubmit)
+	teacher.POST("/sessions/:id/publish", h.publishSessionSubmit)
+	teacher.POST("/sessions/:id/cancel", h.cancelSessionSubmit)
+	teacher.GET("/sessions/:id/manage", h.manageSessionPage)
+	teacher.POST("/sessions/:id/manage/book", h.bookOnBehalfSubmit)
+	teacher.POST("/sessions/:id/bookings/:booking_id/cancel", h.cancelBookingSubmit)
 
 	// Committee only.
 	committee.GET("/committee/members", h.membersPage)
