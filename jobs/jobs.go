@@ -108,6 +108,10 @@ func New(db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger, opts
 		db: db, cfg: cfg, clk: clk, log: log.With("component", "jobs"),
 		batch: DefaultBatchSize, lease: DefaultLease, jobNames: map[string]bool{},
 	}
+	if cfg.OutboxLease > 0 {
+		// A claim must outlast a few SMTP conversations (see DeliverOutbox).
+		r.lease = max(cfg.OutboxLease, 2*sendTimeout+time.Minute)
+	}
 	for _, o := range opts {
 		o(r)
 	}
@@ -170,8 +174,11 @@ type Job struct {
 	// the run ends sooner, so that an instance ticking a moment later skips
 	// the tick. Zero means half of Every, or 30 seconds for a Cron job.
 	Hold time.Duration
-	// LockTTL is how long the lock lasts if its holder dies mid-run; zero
-	// means DefaultLockTTL (or Hold, if longer).
+	// LockTTL is how long the lock lasts if its holder dies mid-run. Zero
+	// means two intervals for an Every job, DefaultLockTTL for a Cron job
+	// (or Hold, if longer). Every job of Rounds is safe to run twice at
+	// once — the lock only saves doubled work — so after a crash it should
+	// lapse soon rather than hold the work back.
 	LockTTL time.Duration
 }
 
@@ -195,6 +202,9 @@ func (r *Runner) AddJob(j Job) error {
 	}
 	if j.LockTTL <= 0 {
 		j.LockTTL = max(DefaultLockTTL, j.Hold)
+		if j.Every > 0 {
+			j.LockTTL = max(2*j.Every, j.Hold)
+		}
 	}
 	var def gocron.JobDefinition
 	opts := []gocron.JobOption{

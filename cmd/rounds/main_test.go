@@ -6,17 +6,40 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"rounds/internal/testdb"
 	"rounds/models"
 )
 
 func init() { models.PasswordCost = bcrypt.MinCost }
+
+// TestMain lets the test binary stand in for `rounds`: with
+// ROUNDS_TEST_AS_ROUNDS=1 it runs the command line instead of the tests, so
+// process-level tests can start real servers without a build step.
+func TestMain(m *testing.M) {
+	if os.Getenv("ROUNDS_TEST_AS_ROUNDS") == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "rounds:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	code := m.Run()
+	testdb.DropTemplate()
+	os.Exit(code)
+}
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 

@@ -32,6 +32,7 @@ type Config struct {
 	AllowedEmailDomains   []string
 	PasswordResetTTL      time.Duration
 	LoginTTL              time.Duration
+	OutboxLease           time.Duration
 	TrustProxy            bool
 	LogFormat             string
 	LogLevel              string
@@ -58,6 +59,7 @@ var settings = []setting{
 	{"allowed-email-domains", "ROUNDS_ALLOWED_EMAIL_DOMAINS", "", "comma-separated domains allowed to register (empty: any)"},
 	{"password-reset-ttl", "ROUNDS_PASSWORD_RESET_TTL", "1h", "how long a password-reset link works"},
 	{"login-ttl", "ROUNDS_LOGIN_TTL", "720h", "how long a login or API token lasts"},
+	{"outbox-lease", "ROUNDS_OUTBOX_LEASE", "5m", "how long e-mails claimed by an instance that died wait before another sends them (at least 3m)"},
 	{"trust-proxy", "ROUNDS_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (behind a load balancer)"},
 	{"log-format", "ROUNDS_LOG_FORMAT", "text", "text or json"},
 	{"log-level", "ROUNDS_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -124,6 +126,7 @@ func parse(get func(string) string) (Config, error) {
 		CheckinLateAfter:      duration("ROUNDS_CHECKIN_LATE_AFTER", 0),
 		PasswordResetTTL:      duration("ROUNDS_PASSWORD_RESET_TTL", time.Minute),
 		LoginTTL:              duration("ROUNDS_LOGIN_TTL", time.Minute),
+		OutboxLease:           duration("ROUNDS_OUTBOX_LEASE", 3*time.Minute), // over twice the SMTP timeout of one message
 		LogFormat:             get("ROUNDS_LOG_FORMAT"),
 		LogLevel:              get("ROUNDS_LOG_LEVEL"),
 	}
