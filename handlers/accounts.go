@@ -211,10 +211,6 @@ func (h *Handler) apiChangePassword(c echo.Context) error {
 
 // Pages.
 
-func (h *Handler) home(c echo.Context) error {
-	return h.render(c, http.StatusOK, "home", map[string]any{"Title": "Near-peer teaching"})
-}
-
 func (h *Handler) loginPage(c echo.Context) error {
 	if currentUser(c) != nil {
 		return redirect(c, safeNext(c.QueryParam("next")))
