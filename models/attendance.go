@@ -137,6 +137,12 @@ func manageableSession(db *gorm.DB, actor User, sessionID int64) (Session, error
 // late after the grace period. A repeat changes nothing. A student who never
 // booked checks in as a walk-in. It tells whether the record is new.
 func CheckIn(db *gorm.DB, student User, sessionID int64, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	return guardCheckin(db, student.ID, now, func() (Attendance, bool, error) {
+		return checkIn(db, student, sessionID, code, rules, now)
+	})
+}
+
+func checkIn(db *gorm.DB, student User, sessionID int64, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
 	s, err := SessionByID(db, sessionID)
 	if err != nil {
 		return Attendance{}, false, err
@@ -512,6 +518,12 @@ func AttendanceAudit(db *gorm.DB, actor User, sessionID int64) ([]AttendanceAudi
 // session, so a student on the "Check in" page types nothing else. Only
 // sessions open for check-in at now are tried.
 func CheckInByCode(db *gorm.DB, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	return guardCheckin(db, student.ID, now, func() (Attendance, bool, error) {
+		return checkInByCode(db, student, code, rules, now)
+	})
+}
+
+func checkInByCode(db *gorm.DB, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
 	var open []Session
 	err := db.Where("status = ? AND starts_at <= ? AND ends_at > ?", SessionPublished, now.Add(CheckinOpensBefore).UTC(), now.UTC()).
 		Order("starts_at").Limit(500).Find(&open).Error
@@ -520,7 +532,7 @@ func CheckInByCode(db *gorm.DB, student User, code string, rules CheckinRules, n
 	}
 	for _, s := range open {
 		if _, ok := checkin.Verify(rules.Secret, s.ID, code, now, rules.Rotation); ok {
-			return CheckIn(db, student, s.ID, code, rules, now)
+			return checkIn(db, student, s.ID, code, rules, now)
 		}
 	}
 	return Attendance{}, false, ErrCheckinCode

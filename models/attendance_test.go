@@ -388,3 +388,34 @@ func TestCheckinCodeIsTheLibrarys(t *testing.T) {
 		t.Errorf("code %q (%v) %v, want %q (%v)", code, exp, err, want, wantExp)
 	}
 }
+
+func TestWrongCheckinCodesAreLimited(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+		student := atUser(t, db, "guesser@x.ac.uk", models.RoleStudent)
+		s := atSession(t, db, teacher, models.ModeInPerson, 30)
+		for i := 0; i < models.CheckinFailuresLimit; i++ {
+			if _, _, err := models.CheckIn(db, student, s.ID, fmt.Sprintf("P%05d", 22222+i), atRules, atStart); !isErr(err, models.ErrCheckinCode) {
+				t.Fatalf("guess %d: %v", i, err)
+			}
+		}
+		code, _, _ := models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, atStart)
+		_, _, err := models.CheckIn(db, student, s.ID, code, atRules, atStart)
+		var rl *models.RateLimitedError
+		if !errors.As(err, &rl) || rl.RetryAfterSeconds <= 0 {
+			t.Fatalf("after %d wrong codes even the right one: %v", models.CheckinFailuresLimit, err)
+		}
+		if _, _, err := models.CheckInByCode(db, student, code, atRules, atStart); !errors.As(err, &rl) {
+			t.Errorf("by code alone while blocked: %v", err)
+		}
+		// Others are not affected, and the block passes.
+		if _, _, err := models.CheckIn(db, atUser(t, db, "honest@x.ac.uk", models.RoleStudent), s.ID, code, atRules, atStart); err != nil {
+			t.Errorf("another student: %v", err)
+		}
+		later := atStart.Add(models.CheckinWindow + time.Second)
+		code, _, _ = models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, later)
+		if _, _, err := models.CheckIn(db, student, s.ID, code, atRules, later); err != nil {
+			t.Errorf("after the window: %v", err)
+		}
+	})
+}

@@ -1,7 +1,9 @@
 package models
 
 import (
+	"errors"
 	"math"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -89,4 +91,59 @@ func ClearLoginFailures(db *gorm.DB, email string) error {
 func DeleteOldLoginFailures(db *gorm.DB, now time.Time) (int64, error) {
 	res := db.Where("window_start < ?", now.Add(-LoginWindow).UTC()).Delete(&loginFailure{})
 	return res.RowsAffected, res.Error
+}
+
+// Wrong check-in codes are limited per member, so that a code cannot be
+// guessed from home.
+const (
+	CheckinWindow        = 10 * time.Minute
+	CheckinFailuresLimit = 10
+)
+
+func checkinFailureKey(userID int64) string { return "checkin:" + strconv.FormatInt(userID, 10) }
+
+// checkinBlocked tells how long the member must wait before trying another
+// code; 0 means now.
+func checkinBlocked(db *gorm.DB, userID int64, now time.Time) (time.Duration, error) {
+	var r loginFailure
+	err := db.Where("key = ?", checkinFailureKey(userID)).Limit(1).Find(&r).Error
+	if err != nil || r.Key == "" {
+		return 0, err
+	}
+	end := r.WindowStart.Add(CheckinWindow)
+	if r.Failures >= CheckinFailuresLimit && now.Before(end) {
+		return end.Sub(now), nil
+	}
+	return 0, nil
+}
+
+// recordCheckinFailure counts one wrong code against the member.
+func recordCheckinFailure(db *gorm.DB, userID int64, now time.Time) error {
+	now = now.UTC()
+	expired := now.Add(-CheckinWindow)
+	return db.Exec(`INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)
+ON CONFLICT (key) DO UPDATE SET
+  failures = CASE WHEN login_failures.window_start < ? THEN 1 ELSE login_failures.failures + 1 END,
+  window_start = CASE WHEN login_failures.window_start < ? THEN excluded.window_start ELSE login_failures.window_start END`,
+		checkinFailureKey(userID), now, expired, expired).Error
+}
+
+// guardCheckin refuses a member who has tried too many wrong codes, and
+// counts a wrong code when check fails with ErrCheckinCode.
+func guardCheckin[T any](db *gorm.DB, userID int64, now time.Time, check func() (T, bool, error)) (T, bool, error) {
+	var zero T
+	wait, err := checkinBlocked(db, userID, now)
+	if err != nil {
+		return zero, false, err
+	}
+	if wait > 0 {
+		return zero, false, &RateLimitedError{RetryAfterSeconds: RetryAfterSeconds(wait)}
+	}
+	out, created, err := check()
+	if errors.Is(err, ErrCheckinCode) {
+		if rerr := recordCheckinFailure(db, userID, now); rerr != nil {
+			return zero, false, rerr
+		}
+	}
+	return out, created, err
 }
