@@ -223,6 +223,13 @@ func (h *Handler) apiImportAttendance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	u := *currentUser(c)
+	if ok, err := models.CanManageSession(h.DB, u, id); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return models.ErrForbidden
+	}
 	min, err := minMinutes(c)
 	if err != nil {
 		return err
@@ -231,7 +238,6 @@ func (h *Handler) apiImportAttendance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u := *currentUser(c)
 	plan, err := models.PlanImport(h.DB, u, id, report, min)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
@@ -40,6 +41,7 @@ type app struct {
 	clock *clock.Fake
 	srv   *httptest.Server
 	h     *handlers.Handler
+	e     *echo.Echo
 }
 
 func testConfig(t *testing.T, env map[string]string) config.Config {
@@ -63,7 +65,7 @@ func newApp(t *testing.T, db *gorm.DB, env map[string]string) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.h = h
+	a.h, a.e = h, e
 	a.srv = httptest.NewServer(e)
 	t.Cleanup(a.srv.Close)
 	return a

@@ -101,13 +101,9 @@ func (in FeedbackInput) check() (string, error) {
 // once, and issues their attendance certificate with its e-mail, in one
 // transaction.
 func SubmitFeedback(db *gorm.DB, student User, sessionID int64, in FeedbackInput, now time.Time) (Feedback, Certificate, error) {
-	benefits, err := in.check()
-	if err != nil {
-		return Feedback{}, Certificate{}, err
-	}
 	var fb Feedback
 	var cert Certificate
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err := db.Transaction(func(tx *gorm.DB) error {
 		s, err := SessionByID(tx, sessionID)
 		if err != nil {
 			return err
@@ -124,6 +120,11 @@ func SubmitFeedback(db *gorm.DB, student User, sessionID int64, in FeedbackInput
 		}
 		if now.Before(s.StartsAt) {
 			return ErrFeedbackTooEarly
+		}
+		// Who may answer is settled before what they wrote is checked.
+		benefits, err := in.check()
+		if err != nil {
+			return err
 		}
 		fb = Feedback{SessionID: s.ID, UserID: student.ID, Overall: in.Overall, Teaching: in.Teaching,
 			ConfidenceBefore: in.ConfidenceBefore, ConfidenceAfter: in.ConfidenceAfter, Benefits: benefits,
