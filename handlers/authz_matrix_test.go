@@ -66,7 +66,7 @@ var matrix = map[string]string{
 	"GET /sessions/:id/edit": "manage", "POST /sessions/:id/edit": "manage", "POST /sessions/:id/publish": "manage",
 	"POST /sessions/:id/cancel": "manage", "GET /sessions/:id/manage": "manage", "POST /sessions/:id/manage/book": "manage",
 	"POST /sessions/:id/bookings/:booking_id/cancel": "manage",
-	"GET /sessions/:id/attendance": "manage", "GET /sessions/:id/attendance/qr.svg": "manage",
+	"GET /sessions/:id/attendance":                   "manage", "GET /sessions/:id/attendance/qr.svg": "manage",
 	"GET /sessions/:id/register": "manage", "POST /sessions/:id/register/:user_id": "manage",
 	"POST /sessions/:id/register/mark-absent": "manage", "POST /sessions/:id/register/import": "manage",
 	"POST /sessions/:id/register/import/confirm": "manage", "GET /sessions/:id/feedback/summary": "manage",
