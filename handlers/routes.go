@@ -151,6 +151,15 @@ func (h *Handler) routes(e *echo.Echo) {
 	committee.GET("/sessions/:id/register/audit", h.registerAuditPage)
 	// Feedback and certificate pages.
 	// Dashboard (committee).
+	committee.GET("/committee/dashboard", h.dashboardPage)
+	committee.GET("/committee/dashboard/:file", h.dashboardCSV) // headline.csv, reach.csv, weeks-by-mode.csv, sessions.csv
+	committee.GET("/committee/academic-year", h.academicYearPage)
+	committee.POST("/committee/academic-year", h.academicYearSubmit)
+	committeeAPI.GET("/stats/attendance", h.apiStatsAttendance)
+	committeeAPI.GET("/stats/attendance.csv", h.apiStatsAttendanceCSV)
+	committeeAPI.GET("/stats/attendance/records.csv", h.apiAttendanceRecordsCSV)
+	committeeAPI.GET("/admin/academic-year", h.apiAcademicYear)
+	committeeAPI.POST("/admin/academic-year/rollover", h.apiRollover)
 
 	// Unknown API paths answer in JSON.
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })

@@ -1,0 +1,613 @@
+package models
+
+import (
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// The committee dashboard: headline figures, students reached by year of
+// study, attendance by week and mode, and per-session figures, all read
+// from the roll-ups of stats.go (see AttendanceBreakdown for the
+// definitions). EachAttendanceRecord is the one reader of the raw records,
+// for the committee's own exports.
+
+// Headline is the dashboard's summary of a period.
+type Headline struct {
+	// Sessions counts the sessions that ran (ended, not cancelled); with a
+	// year-of-study or mode filter, those with a booking or attendance of
+	// that year or mode.
+	Sessions int `json:"sessions"`
+	// UniqueAttendees counts different students who came (present or late,
+	// booked or not) at least once.
+	UniqueAttendees int `json:"unique_attendees"`
+	Booked          int `json:"booked"`
+	Attended        int `json:"attended"`
+	NoShows         int `json:"no_shows"`
+	WalkIns         int `json:"walk_ins"`
+	// Came is every attendance: Attended + WalkIns.
+	Came int `json:"came"`
+	// Online is the attendances in the online mode.
+	Online int `json:"online"`
+	// WaitlistUnserved counts waitlisted bookings that were never given a
+	// seat and did not come anyway.
+	WaitlistUnserved int `json:"waitlist_unserved"`
+	// Responses counts feedback answers.
+	Responses int `json:"responses"`
+
+	AttendanceRate *float64 `json:"attendance_rate"` // Attended / Booked
+	NoShowRate     *float64 `json:"no_show_rate"`    // NoShows / Booked
+	OnlineShare    *float64 `json:"online_share"`    // Online / Came
+	ResponseRate   *float64 `json:"response_rate"`   // Responses / Came
+	// Averages over the feedback answers, 1–5; the gain is confidence
+	// after minus before.
+	AverageOverall        *float64 `json:"average_overall"`
+	AverageTeaching       *float64 `json:"average_teaching"`
+	AverageConfidenceGain *float64 `json:"average_confidence_gain"`
+}
+
+// average is sum/n to two places, nil when n is 0.
+func average(sum, n int) *float64 {
+	if n == 0 {
+		return nil
+	}
+	v := roundTo(float64(sum)/float64(n), 2)
+	return &v
+}
+
+// headline works out the headline figures from up-to-date roll-ups; came
+// are the students who came, when already known.
+func headline(db *gorm.DB, f StatsFilter, loc *time.Location, came []int64) (Headline, error) {
+	var t struct {
+		Sessions, Booked, Attended, WalkIns, Online, Waitlisted int
+		Responses, Overall, Teaching, Gain                      int
+	}
+	err := f.apply(db.Table("session_stats ss"), "ss").Select(sessionsWithPeople + ` AS sessions,
+ COALESCE(SUM(ss.booked), 0) AS booked, COALESCE(SUM(ss.attended), 0) AS attended, COALESCE(SUM(ss.walk_ins), 0) AS walk_ins,
+ COALESCE(SUM(CASE WHEN ss.mode = 'online' THEN ss.attended + ss.walk_ins ELSE 0 END), 0) AS online,
+ COALESCE(SUM(ss.waitlisted), 0) AS waitlisted, COALESCE(SUM(ss.responses), 0) AS responses,
+ COALESCE(SUM(ss.overall_sum), 0) AS overall, COALESCE(SUM(ss.teaching_sum), 0) AS teaching, COALESCE(SUM(ss.gain_sum), 0) AS gain`).
+		Scan(&t).Error
+	if err != nil {
+		return Headline{}, fmt.Errorf("figures: %w", err)
+	}
+	h := Headline{Sessions: t.Sessions, Booked: t.Booked, Attended: t.Attended, NoShows: t.Booked - t.Attended,
+		WalkIns: t.WalkIns, Came: t.Attended + t.WalkIns, Online: t.Online, WaitlistUnserved: t.Waitlisted, Responses: t.Responses}
+	if f.bySession() {
+		if h.Sessions, err = sessionsRun(db, f); err != nil {
+			return h, err
+		}
+	}
+	if came == nil {
+		if came, err = attendeesOf(db, f, loc); err != nil {
+			return h, err
+		}
+	}
+	h.UniqueAttendees = len(came)
+	h.AttendanceRate = ratio(h.Attended, h.Booked)
+	h.NoShowRate = ratio(h.NoShows, h.Booked)
+	h.OnlineShare = ratio(h.Online, h.Came)
+	h.ResponseRate = ratio(h.Responses, h.Came)
+	h.AverageOverall = average(t.Overall, t.Responses)
+	h.AverageTeaching = average(t.Teaching, t.Responses)
+	h.AverageConfidenceGain = average(t.Gain, t.Responses)
+	return h, nil
+}
+
+// attendeeIDs is a query of the different students who came under f (its
+// arguments alongside): the whole months of the period from
+// attendee_months, and the days before the first and after the last whole
+// month from session_attendees; with a topic, session_attendees alone.
+func attendeeIDs(f StatsFilter, loc *time.Location) (string, []any) {
+	from, to := f.From.UTC(), f.To.UTC()
+	cond := func(alias string) (string, []any) {
+		var sqlPart string
+		var args []any
+		if f.YearOfStudy != nil {
+			sqlPart += " AND " + alias + ".year_of_study = ?"
+			args = append(args, *f.YearOfStudy)
+		}
+		if f.Mode != "" {
+			sqlPart += " AND " + alias + ".mode = ?"
+			args = append(args, f.Mode)
+		}
+		return sqlPart, args
+	}
+	days := func(a, b time.Time) (string, []any) {
+		c, cargs := cond("sa")
+		return "SELECT sa.user_id FROM session_attendees sa WHERE sa.ends_at >= ? AND sa.ends_at < ?" + c, append([]any{a, b}, cargs...)
+	}
+	if f.Topic != "" {
+		q, args := days(from, to)
+		return q + " AND sa.session_id IN (SELECT session_id FROM session_figures WHERE ends_at >= ? AND ends_at < ? AND LOWER(topic) = ?) GROUP BY sa.user_id",
+			append(args, from, to, strings.ToLower(f.Topic))
+	}
+	t, u := from.In(loc), to.In(loc)
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+	if first.Before(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	last := time.Date(u.Year(), u.Month(), 1, 0, 0, 0, 0, loc)
+	if !first.Before(last) {
+		q, args := days(from, to)
+		return q + " GROUP BY sa.user_id", args
+	}
+	// Each member is looked up in the months: a few thousand index probes,
+	// however long the period.
+	c, cargs := cond("am")
+	parts := []string{"SELECT u.id AS user_id FROM users u WHERE EXISTS (SELECT 1 FROM attendee_months am WHERE am.user_id = u.id AND am.month >= ? AND am.month < ?" + c + ")"}
+	args := append([]any{first.Format("2006-01"), last.Format("2006-01")}, cargs...)
+	if from.Before(first) {
+		q, a := days(from, first.UTC())
+		parts, args = append(parts, q), append(args, a...)
+	}
+	if last.Before(to) {
+		q, a := days(last.UTC(), to)
+		parts, args = append(parts, q), append(args, a...)
+	}
+	return strings.Join(parts, " UNION "), args
+}
+
+// YearReach is how many members of a year of study came to something in a
+// period. Members are those whose year of study on the last day of the
+// period was Year (by the year-of-study history, so members who joined
+// after the period are not counted); Reached are those of them who came
+// (present or late, booked or not) to at least one session of the period
+// that matches the filter's mode and topic.
+type YearReach struct {
+	Year    int      `json:"year_of_study"`
+	Members int      `json:"members"`
+	Reached int      `json:"reached"`
+	Share   *float64 `json:"share"` // Reached / Members
+}
+
+// Label names the year: "Year 3".
+func (r YearReach) Label() string { return StatsKeyLabel("year_of_study", fmt.Sprint(r.Year)) }
+
+// attendeesOf lists the different students who came under f.
+func attendeesOf(db *gorm.DB, f StatsFilter, loc *time.Location) ([]int64, error) {
+	q, args := attendeeIDs(f, loc)
+	var ids []int64
+	if err := db.Raw(q, args...).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	return ids, nil
+}
+
+// yearsAtEnd gives each member's year of study just before end, from the
+// newest history record before it (0: graduate). Members who joined later
+// are not listed.
+func yearsAtEnd(db *gorm.DB, end time.Time) (map[int64]int, error) {
+	q := `SELECT DISTINCT ON (user_id) user_id, year_of_study FROM year_history WHERE valid_from < ?
+ORDER BY user_id, valid_from DESC, id DESC`
+	if DialectOf(db) == SQLite {
+		// SQLite takes the bare column from the row holding the MAX.
+		q = `SELECT user_id, year_of_study, MAX(valid_from) FROM year_history WHERE valid_from < ? GROUP BY user_id`
+	}
+	rows, err := db.Raw(q, end.UTC()).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var year sql.NullInt64
+		var last any
+		dest := []any{&id, &year}
+		if DialectOf(db) == SQLite {
+			dest = append(dest, &last)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("figures: %w", err)
+		}
+		out[id] = int(year.Int64)
+	}
+	return out, rows.Err()
+}
+
+// reachByYear works out YearReach for years 1–6 (only the filter's year of
+// study, when it has one) from the students who came in any year.
+func reachByYear(db *gorm.DB, f StatsFilter, came []int64) ([]YearReach, error) {
+	years, err := yearsAtEnd(db, f.To)
+	if err != nil {
+		return nil, err
+	}
+	byYear := map[int]*YearReach{}
+	for y := 1; y <= 6; y++ {
+		byYear[y] = &YearReach{Year: y}
+	}
+	for _, y := range years {
+		if r := byYear[y]; r != nil {
+			r.Members++
+		}
+	}
+	for _, id := range came {
+		if y, ok := years[id]; ok && byYear[y] != nil {
+			byYear[y].Reached++
+		}
+	}
+	var out []YearReach
+	for y := 1; y <= 6; y++ {
+		if f.YearOfStudy != nil && *f.YearOfStudy != y {
+			continue
+		}
+		r := byYear[y]
+		r.Share = ratio(r.Reached, r.Members)
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// WeekModes is one week's attendances (attended and walk-ins) in person and
+// online.
+type WeekModes struct {
+	Week     string   `json:"week"` // the Monday, 2006-01-02
+	Label    string   `json:"label"`
+	InPerson int      `json:"in_person"`
+	Online   int      `json:"online"`
+	Share    *float64 `json:"online_share"` // Online / (InPerson + Online)
+}
+
+// attendanceByWeekAndMode lists the weeks of the period that had
+// attendances, oldest first.
+func attendanceByWeekAndMode(db *gorm.DB, f StatsFilter) ([]WeekModes, error) {
+	var rows []struct {
+		Week, Mode string
+		Came       int
+	}
+	err := f.apply(db.Table("session_stats ss"), "ss").
+		Select("ss.week AS week, ss.mode AS mode, SUM(ss.attended + ss.walk_ins) AS came").
+		Group("ss.week, ss.mode").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	byWeek := map[string]*WeekModes{}
+	var out []*WeekModes
+	for _, r := range rows {
+		w := byWeek[r.Week]
+		if w == nil {
+			w = &WeekModes{Week: r.Week, Label: StatsKeyLabel("week", r.Week)}
+			byWeek[r.Week] = w
+			out = append(out, w)
+		}
+		if r.Mode == ModeOnline {
+			w.Online += r.Came
+		} else {
+			w.InPerson += r.Came
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Week < out[j].Week })
+	list := make([]WeekModes, 0, len(out))
+	for _, w := range out {
+		if w.InPerson+w.Online == 0 {
+			continue
+		}
+		w.Share = ratio(w.Online, w.InPerson+w.Online)
+		list = append(list, *w)
+	}
+	return list, nil
+}
+
+// SessionFigure is one session's figures in a period.
+type SessionFigure struct {
+	SessionID int64     `json:"session_id"`
+	Title     string    `json:"title"`
+	Topic     string    `json:"topic"`
+	Format    string    `json:"format"`
+	Mode      string    `json:"mode"`
+	StartsAt  time.Time `json:"starts_at"`
+	Booked    int       `json:"booked"`
+	Attended  int       `json:"attended"`
+	NoShows   int       `json:"no_shows"`
+	WalkIns   int       `json:"walk_ins"`
+	Came      int       `json:"came"`
+	Rate      *float64  `json:"rate"`
+	Responses int       `json:"responses"`
+	// AverageOverall is the mean overall rating, nil below the anonymity
+	// threshold of responses.
+	AverageOverall *float64 `json:"average_overall"`
+}
+
+// sessionFigureList lists every session of the filter, in order of start.
+// With a year-of-study or mode filter the figures are those of its
+// attendees, and sessions without any are left out.
+func sessionFigureList(db *gorm.DB, f StatsFilter, minResponses int) ([]SessionFigure, error) {
+	sums := `COALESCE(SUM(ss.booked), 0) AS booked, COALESCE(SUM(ss.attended), 0) AS attended,
+ COALESCE(SUM(ss.walk_ins), 0) AS walk_ins, COALESCE(SUM(ss.responses), 0) AS responses, COALESCE(SUM(ss.overall_sum), 0) AS overall`
+	// Each session's own totals are in session_figures; for some of its
+	// attendees, its session_stats rows are summed.
+	q := f.apply(db.Table("session_stats ss"), "ss").Select("ss.session_id AS session_id, " + sums).Group("ss.session_id")
+	if f.bySession() {
+		q = f.applyTopic(db.Table("session_figures sf").Where("sf.ends_at >= ? AND sf.ends_at < ?", f.From.UTC(), f.To.UTC()), "sf").
+			Select("sf.session_id, sf.booked, sf.attended, sf.walk_ins, sf.responses, sf.overall_sum AS overall")
+	}
+	rows, err := db.Raw(`SELECT x.session_id, x.booked, x.attended, x.walk_ins, x.responses, x.overall,
+ s.title, s.topic, s.format, s.mode, s.starts_at FROM (?) x JOIN sessions s ON s.id = x.session_id
+ORDER BY s.starts_at, s.id`, q).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	defer rows.Close()
+	var out []SessionFigure
+	for rows.Next() {
+		var sf SessionFigure
+		var overall int
+		if err := rows.Scan(&sf.SessionID, &sf.Booked, &sf.Attended, &sf.WalkIns, &sf.Responses, &overall,
+			&sf.Title, &sf.Topic, &sf.Format, &sf.Mode, &sf.StartsAt); err != nil {
+			return nil, fmt.Errorf("figures: %w", err)
+		}
+		sf.StartsAt = sf.StartsAt.UTC()
+		sf.NoShows, sf.Came, sf.Rate = sf.Booked-sf.Attended, sf.Attended+sf.WalkIns, ratio(sf.Attended, sf.Booked)
+		if sf.Responses >= max(1, minResponses) {
+			sf.AverageOverall = average(overall, sf.Responses)
+		}
+		out = append(out, sf)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	return out, nil
+}
+
+// rankSessions picks the n best and n worst sessions by better (a strict
+// order, best first) from those keep admits; the worst are listed worst
+// first and never repeat one of the best.
+func rankSessions(list []SessionFigure, n int, keep func(*SessionFigure) bool, better func(a, b *SessionFigure) bool) (top, bottom []SessionFigure) {
+	var pool []*SessionFigure // pointers: sorting thousands of structs would copy them
+	for i := range list {
+		if keep(&list[i]) {
+			pool = append(pool, &list[i])
+		}
+	}
+	sort.SliceStable(pool, func(i, j int) bool { return better(pool[i], pool[j]) })
+	for _, s := range pool[:min(n, len(pool))] {
+		top = append(top, *s)
+	}
+	rest := pool[len(top):]
+	for i := len(rest) - 1; i >= 0 && len(bottom) < n; i-- {
+		bottom = append(bottom, *rest[i])
+	}
+	return top, bottom
+}
+
+// Dashboard is everything the committee dashboard shows for a filter.
+type Dashboard struct {
+	Filter    StatsFilter
+	Headline  Headline
+	ByYear    AttendanceReport
+	Reach     []YearReach
+	ByMode    AttendanceReport
+	ByWeek    AttendanceReport
+	ByTopic   AttendanceReport
+	ByFormat  AttendanceReport
+	ByTeacher AttendanceReport
+	WeekModes []WeekModes
+	// Sessions lists every session of the period with its figures.
+	Sessions []SessionFigure
+	// The five best and worst sessions by attendances (attended and
+	// walk-ins) and by average overall rating (only sessions with at least
+	// the anonymity threshold of responses).
+	TopByAttendance, BottomByAttendance []SessionFigure
+	TopByRating, BottomByRating         []SessionFigure
+}
+
+// DashboardFigures works out the whole dashboard for f, after bringing the
+// roll-ups up to date. minResponses is the feedback anonymity threshold.
+func DashboardFigures(db *gorm.DB, f StatsFilter, minResponses int, now time.Time, loc *time.Location) (Dashboard, error) {
+	d := Dashboard{Filter: f}
+	if err := f.Check(); err != nil {
+		return d, err
+	}
+	if _, err := RefreshFigures(db, now, loc); err != nil {
+		return d, err
+	}
+	// The students who came: in the filter's year of study for the
+	// headline, in any year for the reach by year at the end.
+	came, err := attendeesOf(db, f, loc)
+	if err != nil {
+		return d, err
+	}
+	if came == nil {
+		came = []int64{} // known: nobody
+	}
+	cameAnyYear := came
+	if f.YearOfStudy != nil {
+		all := f
+		all.YearOfStudy = nil
+		if cameAnyYear, err = attendeesOf(db, all, loc); err != nil {
+			return d, err
+		}
+	}
+	if d.Headline, err = headline(db, f, loc, came); err != nil {
+		return d, err
+	}
+	for _, b := range []struct {
+		to      *AttendanceReport
+		groupBy string
+	}{{&d.ByYear, "year_of_study"}, {&d.ByMode, "mode"}, {&d.ByWeek, "week"}, {&d.ByTopic, "topic"},
+		{&d.ByFormat, "format"}, {&d.ByTeacher, "teacher"}} {
+		if *b.to, err = attendanceBreakdown(db, f, b.groupBy); err != nil {
+			return d, err
+		}
+	}
+	if d.Reach, err = reachByYear(db, f, cameAnyYear); err != nil {
+		return d, err
+	}
+	if d.WeekModes, err = attendanceByWeekAndMode(db, f); err != nil {
+		return d, err
+	}
+	if d.Sessions, err = sessionFigureList(db, f, minResponses); err != nil {
+		return d, err
+	}
+	d.TopByAttendance, d.BottomByAttendance = rankSessions(d.Sessions, 5, func(*SessionFigure) bool { return true },
+		func(a, b *SessionFigure) bool {
+			if a.Came != b.Came {
+				return a.Came > b.Came
+			}
+			return rateOf(a.Rate) > rateOf(b.Rate)
+		})
+	d.TopByRating, d.BottomByRating = rankSessions(d.Sessions, 5, func(s *SessionFigure) bool { return s.AverageOverall != nil },
+		func(a, b *SessionFigure) bool {
+			if *a.AverageOverall != *b.AverageOverall {
+				return *a.AverageOverall > *b.AverageOverall
+			}
+			return a.Responses > b.Responses
+		})
+	return d, nil
+}
+
+func rateOf(r *float64) float64 {
+	if r == nil {
+		return -1
+	}
+	return *r
+}
+
+// DashboardHeadline is the headline figures of f alone, after bringing the
+// roll-ups up to date.
+func DashboardHeadline(db *gorm.DB, f StatsFilter, now time.Time, loc *time.Location) (Headline, error) {
+	if err := f.Check(); err != nil {
+		return Headline{}, err
+	}
+	if _, err := RefreshFigures(db, now, loc); err != nil {
+		return Headline{}, err
+	}
+	return headline(db, f, loc, nil)
+}
+
+// StatsTopics lists the topics of the sessions that have run, for a filter
+// form.
+func StatsTopics(db *gorm.DB) ([]string, error) {
+	var topics []string
+	if err := db.Table("session_figures").Distinct("topic").Where("topic <> ''").Pluck("topic", &topics).Error; err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	sort.Slice(topics, func(i, j int) bool { return strings.ToLower(topics[i]) < strings.ToLower(topics[j]) })
+	return topics, nil
+}
+
+// AttendanceRecord is one line of the raw attendance export: a student's
+// booking and attendance record at one session (either may be missing).
+type AttendanceRecord struct {
+	SessionID        int64
+	Title            string
+	Topic            string
+	Format           string
+	StartsAt         time.Time
+	UserID           int64
+	Name             string
+	Email            string
+	YearOfStudy      int    // at the session; 0: graduate or unknown
+	Mode             string // the attendee's mode, as the figures count it
+	BookingMode      string // empty without a booking
+	BookingStatus    string
+	AttendanceStatus string // empty without an attendance record
+	AttendanceMode   string
+	AttendanceSource string
+}
+
+// recordsBatch is how many sessions EachAttendanceRecord reads at a time.
+const recordsBatch = 25
+
+// EachAttendanceRecord calls fn for every booking and attendance record of
+// the sessions that ran (published, ended by now) in f's period, in order
+// of start and then the student's name. It reads a few sessions at a time,
+// so the export is never held in memory and the database is free between
+// batches. Year-of-study and mode filters apply to the student's year at the
+// session and their mode as the figures count them.
+func EachAttendanceRecord(db *gorm.DB, f StatsFilter, now time.Time, fn func(AttendanceRecord) error) error {
+	if err := f.Check(); err != nil {
+		return err
+	}
+	to := f.To.UTC()
+	if now.UTC().Before(to) {
+		to = now.UTC().Add(time.Nanosecond) // ended by now: ends_at <= now
+	}
+	var sessions []struct {
+		ID                                int64
+		Title, Topic, Format, SessionMode string
+		StartsAt                          time.Time
+	}
+	q := db.Table("sessions ss").Select("ss.id, ss.title, ss.topic, ss.format, ss.mode AS session_mode, ss.starts_at").
+		Where("ss.status = ? AND ss.ends_at >= ? AND ss.ends_at < ?", SessionPublished, f.From.UTC(), to)
+	if f.Topic != "" {
+		q = q.Where("LOWER(ss.topic) = ?", strings.ToLower(f.Topic))
+	}
+	if err := q.Order("ss.starts_at, ss.id").Scan(&sessions).Error; err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	for start := 0; start < len(sessions); start += recordsBatch {
+		batch := sessions[start:min(start+recordsBatch, len(sessions))]
+		ids := make([]int64, len(batch))
+		for i, s := range batch {
+			ids[i] = s.ID
+		}
+		var rows []struct {
+			SessionID                                          int64
+			UserID                                             int64
+			Name, Email                                        string
+			BookingMode, BookingStatus                         string
+			AttendanceStatus, AttendanceMode, AttendanceSource string
+		}
+		err := db.Raw(`SELECT x.session_id, x.user_id, u.name, u.email, x.booking_mode, x.booking_status,
+ x.attendance_status, x.attendance_mode, x.attendance_source
+FROM (SELECT b.session_id, b.user_id, b.mode AS booking_mode, b.status AS booking_status,
+  COALESCE(a.status, '') AS attendance_status, COALESCE(a.mode, '') AS attendance_mode, COALESCE(a.source, '') AS attendance_source
+  FROM bookings b LEFT JOIN attendance a ON a.session_id = b.session_id AND a.user_id = b.user_id
+  WHERE b.session_id IN ?
+ UNION ALL
+ SELECT a.session_id, a.user_id, '', '', a.status, a.mode, a.source FROM attendance a
+  WHERE a.session_id IN ? AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = a.session_id AND b.user_id = a.user_id)
+) x JOIN users u ON u.id = x.user_id`, ids, ids).Scan(&rows).Error
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		var users []int64
+		seen := map[int64]bool{}
+		for _, r := range rows {
+			if !seen[r.UserID] {
+				seen[r.UserID] = true
+				users = append(users, r.UserID)
+			}
+		}
+		history, err := yearHistories(db, users)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		order := map[int64]int{}
+		for i, s := range batch {
+			order[s.ID] = i
+		}
+		sort.SliceStable(rows, func(i, j int) bool {
+			a, b := rows[i], rows[j]
+			if a.SessionID != b.SessionID {
+				return order[a.SessionID] < order[b.SessionID]
+			}
+			if x, y := strings.ToLower(a.Name), strings.ToLower(b.Name); x != y {
+				return x < y
+			}
+			return a.UserID < b.UserID
+		})
+		for _, r := range rows {
+			s := batch[order[r.SessionID]]
+			came := r.AttendanceStatus == AttendancePresent || r.AttendanceStatus == AttendanceLate
+			rec := AttendanceRecord{SessionID: s.ID, Title: s.Title, Topic: s.Topic, Format: s.Format, StartsAt: s.StartsAt.UTC(),
+				UserID: r.UserID, Name: r.Name, Email: r.Email, YearOfStudy: yearAt(history[r.UserID], s.StartsAt.UTC()),
+				Mode:        attendeeMode(r.BookingMode, r.BookingStatus == BookingConfirmed, r.AttendanceMode, came, s.SessionMode),
+				BookingMode: r.BookingMode, BookingStatus: r.BookingStatus,
+				AttendanceStatus: r.AttendanceStatus, AttendanceMode: r.AttendanceMode, AttendanceSource: r.AttendanceSource}
+			if f.YearOfStudy != nil && rec.YearOfStudy != *f.YearOfStudy || f.Mode != "" && rec.Mode != f.Mode {
+				continue
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
