@@ -53,9 +53,6 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	if opts.Scale != 0 {
-		return fmt.Errorf("demo: --scale is not available yet")
-	}
 	cfg, log, db, err := openDatabase(nil, getenv, stderr)
 	if err != nil {
 		return err
@@ -72,6 +69,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 			return nil
 		}
 		return fmt.Errorf("demo: %w", errDatabaseInUse)
+	}
+	if opts.Scale > 0 {
+		return demoScale(ctx, db, cfg.Location, opts.Scale, stdout)
 	}
 
 	began := time.Now()
@@ -112,7 +112,7 @@ func parseDemoFlags(args []string, stderr io.Writer) (demoOptions, error) {
 	fs.BoolVar(&o.IfEmpty, "if-empty", false, "do nothing (successfully) when the database already has members")
 	fs.Uint64Var(&o.Seed, "seed", defaultDemoSeed, "seed of the demo's randomness: the same seed gives the same society")
 	fs.StringVar(&o.Password, "password", defaultDemoPassword, "password of every demo account")
-	fs.IntVar(&o.Scale, "scale", 0, "years of a large society, for performance tests (not available yet)")
+	fs.IntVar(&o.Scale, "scale", 0, "instead, this many academic years of a large society, for performance measurements")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err

@@ -426,9 +426,6 @@ func TestDemoFlags(t *testing.T) {
 			t.Errorf("demo %v accepted: %s", args, out)
 		}
 	}
-	if _, err := runDemoAt(t, env, time.Now(), "--scale", "3"); err == nil || !strings.Contains(err.Error(), "not available yet") {
-		t.Errorf("demo --scale 3: %v", err)
-	}
 	if _, err := runDemoAt(t, env, time.Now(), "-h"); err != nil {
 		t.Errorf("demo -h: %v", err)
 	}
