@@ -150,6 +150,16 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.POST("/sessions/:id/register/:user_id", h.registerMark, requireRole(models.RoleTeacher, models.RoleCommittee))
 	committee.GET("/sessions/:id/register/audit", h.registerAuditPage)
 	// Feedback and certificate pages.
+	// Students: models checks that they attended; summaries are for the
+	// session's teachers and committee (checked in models too).
+	member.GET("/sessions/:id/feedback", h.feedbackPage)
+	member.POST("/sessions/:id/feedback", h.feedbackSubmit)
+	member.GET("/sessions/:id/feedback/thanks", h.feedbackThanksPage)
+	member.GET("/my/feedback", h.feedbackDuePage)
+	member.GET("/my/certificates", h.certificatesPage)
+	member.GET("/sessions/:id/feedback/summary", h.feedbackSummaryPage, requireRole(models.RoleTeacher, models.RoleCommittee))
+	member.GET("/teaching/feedback", h.teachingFeedbackPage, requireRole(models.RoleTeacher, models.RoleCommittee))
+	member.POST("/my/certificates/teaching", h.teachingCertificateSubmit, requireRole(models.RoleTeacher, models.RoleCommittee))
 	// Dashboard (committee).
 	committee.GET("/committee/dashboard", h.dashboardPage)
 	committee.GET("/committee/dashboard/:file", h.dashboardCSV) // headline.csv, reach.csv, weeks-by-mode.csv, sessions.csv
