@@ -677,18 +677,24 @@ func attendanceBreakdown(db *gorm.DB, f StatsFilter, groupBy string) (Attendance
 	keyExpr := statsKeys[groupBy]
 	var raw []struct {
 		Key      string
+		Label    string
 		Sessions int
 		Booked   int
 		Attended int
 		WalkIns  int
+	}
+	// Teachers are named in the same query.
+	label, users := "", ""
+	if groupBy == "teacher" {
+		label, users = ", MAX(u.name) AS label", " JOIN users u ON u.id = st.user_id"
 	}
 	if f.bySession() && groupBy != "year_of_study" && groupBy != "mode" {
 		// Grouped by a property of the session: every session that ran
 		// counts, with or without bookings; each one's totals are in
 		// session_figures.
 		key := strings.Replace(keyExpr, "ss.", "sf.", 1)
-		err := db.Raw(`SELECT `+key+` AS key, COUNT(*) AS sessions, SUM(sf.booked) AS booked, SUM(sf.attended) AS attended, SUM(sf.walk_ins) AS walk_ins
-FROM session_figures sf`+teacherJoin(groupBy, "sf")+`
+		err := db.Raw(`SELECT `+key+` AS key, COUNT(*) AS sessions, SUM(sf.booked) AS booked, SUM(sf.attended) AS attended, SUM(sf.walk_ins) AS walk_ins`+label+`
+FROM session_figures sf`+teacherJoin(groupBy, "sf")+users+`
 WHERE sf.ends_at >= ? AND sf.ends_at < ?`+topicCond(f, "sf")+` GROUP BY `+key,
 			append([]any{f.From.UTC(), f.To.UTC()}, topicArgs(f)...)...).Scan(&raw).Error
 		if err != nil {
@@ -697,9 +703,9 @@ WHERE sf.ends_at >= ? AND sf.ends_at < ?`+topicCond(f, "sf")+` GROUP BY `+key,
 	} else {
 		q := db.Table("session_stats ss")
 		if groupBy == "teacher" {
-			q = q.Joins("JOIN session_teachers st ON st.session_id = ss.session_id")
+			q = q.Joins("JOIN session_teachers st ON st.session_id = ss.session_id" + users)
 		}
-		err := f.apply(q, "ss").Select(keyExpr + " AS key, " + sessionsWithPeople + " AS sessions, SUM(ss.booked) AS booked, SUM(ss.attended) AS attended, SUM(ss.walk_ins) AS walk_ins").
+		err := f.apply(q, "ss").Select(keyExpr + " AS key, " + sessionsWithPeople + " AS sessions, SUM(ss.booked) AS booked, SUM(ss.attended) AS attended, SUM(ss.walk_ins) AS walk_ins" + label).
 			Group(keyExpr).Scan(&raw).Error
 		if err != nil {
 			return rep, fmt.Errorf("figures: %w", err)
@@ -709,12 +715,7 @@ WHERE sf.ends_at >= ? AND sf.ends_at < ?`+topicCond(f, "sf")+` GROUP BY `+key,
 		if r.Sessions == 0 {
 			continue // only an unserved waitlist or feedback
 		}
-		rep.Rows = append(rep.Rows, StatsRow{Key: r.Key, Sessions: r.Sessions, Booked: r.Booked, Attended: r.Attended, WalkIns: r.WalkIns})
-	}
-	if groupBy == "teacher" {
-		if err := labelTeachers(db, rep.Rows); err != nil {
-			return rep, err
-		}
+		rep.Rows = append(rep.Rows, StatsRow{Key: r.Key, Label: r.Label, Sessions: r.Sessions, Booked: r.Booked, Attended: r.Attended, WalkIns: r.WalkIns})
 	}
 	for i := range rep.Rows {
 		rep.Rows[i].finish()
@@ -793,30 +794,6 @@ func modeLabel(m string) string {
 		return "Online"
 	}
 	return m
-}
-
-func labelTeachers(db *gorm.DB, rows []StatsRow) error {
-	var ids []int64
-	for _, r := range rows {
-		if id, err := strconv.ParseInt(r.Key, 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	var us []User
-	if err := db.Select("id, name").Where("id IN ?", ids).Find(&us).Error; err != nil {
-		return err
-	}
-	names := map[string]string{}
-	for _, u := range us {
-		names[strconv.FormatInt(u.ID, 10)] = u.Name
-	}
-	for i := range rows {
-		rows[i].Label = names[rows[i].Key]
-	}
-	return nil
 }
 
 func sortStatsRows(groupBy string, rows []StatsRow) {
