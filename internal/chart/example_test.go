@@ -34,10 +34,12 @@ func examples() map[string]string {
 
 	many := make([]string, 60)
 	manyRate := make([]*float64, 60)
+	manyCount := make([]*float64, 60)
 	for i := range many {
 		many[i] = fmt.Sprintf("W%d", i+1)
 		if i%13 != 5 {
 			manyRate[i] = chart.Num(0.5 + 0.3*float64((i*7)%11)/10)
+			manyCount[i] = chart.Num(float64(20 + (i*7)%17))
 		}
 	}
 	topics := []chart.Bar{
@@ -73,7 +75,13 @@ func examples() map[string]string {
 		}, many, []chart.Series{{Name: "Attendance rate", Values: manyRate}})),
 		"columns-60-weeks": string(chart.Columns(chart.ColumnsOptions{
 			Title: "Attendances by week",
-		}, many, []chart.Series{{Name: "In person", Values: manyRate}, {Name: "Online", Values: manyRate}})),
+		}, many, []chart.Series{{Name: "In person", Values: manyCount}, {Name: "Online", Values: manyCount[3:]}})),
+		"single-point": string(chart.Line(chart.LineOptions{
+			Title: "Attendance rate by week", Format: chart.Percent,
+		}, []string{"Wk 1"}, []chart.Series{{Name: "Attendance rate", Values: chart.Nums(0.64)}})),
+		"all-zero": string(chart.Columns(chart.ColumnsOptions{
+			Title: "Attendances by month",
+		}, []string{"Sep", "Oct", "Nov"}, []chart.Series{{Values: chart.Nums(0, 0, 0)}})),
 		"empty": string(chart.Line(chart.LineOptions{Title: "Attendance rate by week"}, nil, nil)),
 	}
 }

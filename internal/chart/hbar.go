@@ -91,7 +91,7 @@ func HBar(opts HBarOptions, bars []Bar) template.HTML {
 
 	// Columns: labels | bars | values.
 	labelCol := 0.0
-	valueCol := textWidth("no data", smallSize)
+	valueCol := 0.0 // "no data" is written where the bar would start
 	for _, b := range bars {
 		labelCol = math.Max(labelCol, textWidth(oneLine(b.Label), labelSize))
 		if v, ok := value(b.Value); ok {

@@ -216,11 +216,13 @@ func scale(m, max float64, f Format) (top float64, ticks []float64) {
 	case m <= 0:
 		top = 1
 	}
-	target := top
+	// A fixed top is split in quarters; data gets up to five steps, so
+	// that the tallest value fills most of the height.
+	raw := top / 4
 	if top == 0 {
-		target = m
+		raw = m / 5
 	}
-	step := niceStep(target/4, f)
+	step := niceStep(raw, f)
 	if top == 0 {
 		top = math.Ceil(m/step-1e-9) * step
 	}

@@ -88,14 +88,28 @@ func Columns(opts ColumnsOptions, labels []string, series []Series) template.HTM
 	if !opts.Stacked {
 		barW = inner / float64(k)
 	}
+	// Values are printed above the columns only if every one of them fits
+	// without touching its neighbour: some numbers missing would look like
+	// missing data.
+	type valueLabel struct {
+		x, y, w float64
+		text    string
+	}
+	var values []valueLabel
+	fits := true
+	room := inner + (f.band-inner)/2
+	if !opts.Stacked {
+		room = barW + (f.band-inner)/2
+	}
 	for i, label := range labels {
-		cx := f.x0 + (float64(i)+0.5)*f.band
+		cx := f.x(i)
 		left := cx - inner/2
 		fmt.Fprintf(&d.body, `<g class="col"><title>%s</title>`, esc(categoryTitle(label, series, i, opts.Format)))
 		fmt.Fprintf(&d.body, `<rect class="hit" x="%s" y="%s" width="%s" height="%s" fill="%s" fill-opacity="0"/>`,
 			num(f.x0+float64(i)*f.band), num(f.y0), num(f.band), num(f.y1-f.y0), paper)
 		base := f.y1
 		total, stacked := 0.0, false
+		var prev valueLabel // the last value label in this column
 		for j, s := range series {
 			v, ok := value(s.at(i))
 			if !ok {
@@ -111,14 +125,26 @@ func Columns(opts ColumnsOptions, labels []string, series []Series) template.HTM
 			}
 			x := left + float64(j)*barW
 			d.rect("bar", j, x, f.y1-h, barW, h, title)
-			if txt := opts.Format.label(v); textWidth(txt, smallSize)+2 <= barW {
-				d.text(x+barW/2, f.y1-h-4, smallSize, "middle", ink, txt, ` class="value"`)
+			txt := opts.Format.label(v)
+			l := valueLabel{x + barW/2, f.y1 - h - 4, textWidth(txt, smallSize) / slack * 1.05, txt}
+			if l.w > room || prev.text != "" && math.Abs(l.y-prev.y) < smallSize && l.x-prev.x < (l.w+prev.w)/2+1 {
+				fits = false
 			}
+			values = append(values, l)
+			prev = l
 		}
 		if stacked {
-			if txt := opts.Format.label(total); textWidth(txt, smallSize)+2 <= inner {
-				d.text(cx, base-4, smallSize, "middle", ink, txt, ` class="value"`)
-			}
+			txt := opts.Format.label(total)
+			l := valueLabel{cx, base - 4, textWidth(txt, smallSize) / slack * 1.05, txt}
+			fits = fits && l.w <= room
+			values = append(values, l)
+		}
+		d.body.WriteString(`</g>`)
+	}
+	if fits && len(values) > 0 {
+		d.body.WriteString(`<g class="values">`)
+		for _, l := range values {
+			d.text(l.x, l.y, smallSize, "middle", ink, l.text, "")
 		}
 		d.body.WriteString(`</g>`)
 	}
