@@ -152,6 +152,9 @@ func IssueTeachingCertificate(db *gorm.DB, teacher User, from, to time.Time, min
 	if to.Sub(from) > 10*366*24*time.Hour {
 		return Certificate{}, &ValidationError{Fields: map[string]string{"from": "Choose a period of at most ten years."}}
 	}
+	if to.After(now) {
+		to = now // a record cannot speak for teaching that has not happened yet
+	}
 	var c Certificate
 	err := db.Transaction(func(tx *gorm.DB) error {
 		var sessions []Session
