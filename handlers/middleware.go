@@ -26,9 +26,6 @@ const (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// maxBodyBytes caps every request body but uploads (see maxUploadBytes).
-const maxBodyBytes = 1 << 20
-
 func (h *Handler) securityHeaders() echo.MiddlewareFunc {
 	cfg := middleware.SecureConfig{
 		XSSProtection:         "0",
