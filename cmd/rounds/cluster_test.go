@@ -431,8 +431,9 @@ func TestKilledServerLosesNothing(t *testing.T) {
 			if int64(len(got)) != sent {
 				t.Errorf("%d distinct messages received, %d marked sent", len(got), sent)
 			}
-			if twice > 1 {
-				t.Errorf("%d messages went twice; only the one in flight at the kill may", twice)
+			// Each of the two kills can cut one SMTP conversation short.
+			if twice > 2 {
+				t.Errorf("%d messages went twice; only one in flight at each of the two kills may", twice)
 			}
 			t.Logf("%d e-mails before the kill, %d in all, %d twice", before, len(got), twice)
 		})
