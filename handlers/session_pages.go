@@ -44,6 +44,7 @@ func (s seats) Full() bool { return s.Left == 0 }
 type sessionItem struct {
 	models.SessionView
 	Seats      []seats
+	When       string // "Tue 3 Nov 2026, 18:00–19:30 GMT", in the society's time zone
 	OnlineLink string // the meeting link, for those who may see it
 	Started    bool
 	Ended      bool
@@ -61,9 +62,24 @@ func (s *sessionItem) CanJoin() bool {
 		s.Status == models.SessionPublished && !s.Ended && s.OnlineLink != ""
 }
 
+// when is a session's time as the pages show it, in the society's time
+// zone: the end's date only when it is another day, and the zone after
+// each end when a clock change falls in between.
+func (h *Handler) when(start, end time.Time) string {
+	s, e := start.In(h.Config.Location), end.In(h.Config.Location)
+	from, to := s.Format("Mon 2 Jan 2006, 15:04"), e.Format("15:04")
+	if s.Format("20060102") != e.Format("20060102") {
+		to = e.Format("Mon 2 Jan 2006, 15:04")
+	}
+	if sz, ez := s.Format("MST"), e.Format("MST"); sz != ez {
+		return from + " " + sz + "–" + to + " " + ez
+	}
+	return from + "–" + to + " " + s.Format("MST")
+}
+
 func (h *Handler) sessionItem(v models.SessionView) *sessionItem {
 	now := h.Clock.Now()
-	it := &sessionItem{SessionView: v, Started: v.HasStarted(now), Ended: v.HasEnded(now)}
+	it := &sessionItem{SessionView: v, Started: v.HasStarted(now), Ended: v.HasEnded(now), When: h.when(v.StartsAt, v.EndsAt)}
 	if v.OnlineURL != nil {
 		it.OnlineLink = *v.OnlineURL
 	}

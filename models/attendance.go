@@ -169,7 +169,7 @@ func checkIn(db *gorm.DB, student User, sessionID int64, code string, rules Chec
 func recordArrival(db *gorm.DB, s Session, userID int64, rec Attendance, now time.Time) (Attendance, bool, error) {
 	var out Attendance
 	var changed bool
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := transact(db, func(tx *gorm.DB) error {
 		existing, found, err := attendanceFor(tx, s.ID, userID, true)
 		if err != nil {
 			return err

@@ -103,11 +103,11 @@ func (f BookingFilter) keep(b Booking) bool {
 func BookSeat(db *gorm.DB, actor User, sessionID int64, in BookInput, now time.Time) (Booking, error) {
 	now = now.UTC()
 	var out Booking
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := transact(db, func(tx *gorm.DB) error {
 		if actor.ID == 0 {
 			return ErrForbidden
 		}
-		s, err := lockSession(tx, sessionID)
+		s, err := lockSession(tx, sessionID, now)
 		if err != nil {
 			return err
 		}
@@ -133,58 +133,44 @@ func BookSeat(db *gorm.DB, actor User, sessionID int64, in BookInput, now time.T
 		if err != nil {
 			return err
 		}
-		member, err := UserByID(tx, userID)
-		if err != nil {
-			if userID != actor.ID {
+		member := actor
+		if userID != actor.ID {
+			if member, err = UserByID(tx, userID); err != nil {
 				return &ValidationError{Fields: map[string]string{"user_id": "There is no member with that id."}}
 			}
-			return err
 		}
 
-		var prev []Booking
-		if err := tx.Where("session_id = ? AND user_id = ?", s.ID, userID).Limit(1).Find(&prev).Error; err != nil {
-			return err
-		}
-		if len(prev) == 1 && prev[0].Status != BookingCancelled {
-			return ErrAlreadyBooked
-		}
-		queuedAt, err := nextQueuedAt(tx, s.ID, now)
-		if err != nil {
-			return err
-		}
 		status := BookingWaitlisted
-		if capacity := s.Capacity(mode); capacity < 0 {
+		if capacity := s.Capacity(mode); capacity < 0 || s.SeatCounts().Confirmed(mode) < capacity {
 			status = BookingConfirmed
-		} else {
-			var confirmed int64
-			err := tx.Model(&Booking{}).Where("session_id = ? AND mode = ? AND status = ?", s.ID, mode, BookingConfirmed).Count(&confirmed).Error
-			if err != nil {
-				return err
-			}
-			if confirmed < int64(capacity) {
-				status = BookingConfirmed
-			}
 		}
 		var bookedBy *int64
 		if actor.ID != userID {
 			id := actor.ID
 			bookedBy = &id
 		}
+		queuedAt := s.nextQueuedAt(now)
 		b := Booking{
 			SessionID: s.ID, UserID: userID, Mode: mode, Status: status, QueuedAt: queuedAt,
 			BookedBy: bookedBy, CreatedAt: now, UpdatedAt: now,
 		}
-		if len(prev) == 0 {
-			if err := tx.Create(&b).Error; err != nil {
-				if isDuplicate(err) {
-					return ErrAlreadyBooked
-				}
+		err = tx.Raw(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`,
+			s.ID, userID, mode, status, queuedAt, bookedBy, now, now).Scan(&b.ID).Error
+		if err != nil {
+			return err
+		}
+		if b.ID == 0 {
+			// The unique (session, user) index keeps one row: a new place
+			// reuses a cancelled one, as a new booking at the back.
+			var prev Booking
+			if err := tx.Where("session_id = ? AND user_id = ?", s.ID, userID).Take(&prev).Error; err != nil {
 				return err
 			}
-		} else {
-			// The unique (session, user) index keeps one row: a new place
-			// reuses the cancelled one, as a new booking at the back.
-			b.ID = prev[0].ID
+			if prev.Status != BookingCancelled {
+				return ErrAlreadyBooked
+			}
+			b.ID = prev.ID
 			err := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, BookingCancelled).Updates(map[string]any{
 				"mode": mode, "status": status, "queued_at": queuedAt, "booked_by": bookedBy,
 				"cancelled_at": nil, "created_at": now, "updated_at": now,
@@ -193,10 +179,14 @@ func BookSeat(db *gorm.DB, actor User, sessionID int64, in BookInput, now time.T
 				return err
 			}
 		}
+		if err := moveSeats(tx, &s, mode, "", status, 1, &queuedAt); err != nil {
+			return err
+		}
 		if status == BookingWaitlisted {
-			pos, err := WaitlistPosition(tx, b)
-			if err != nil {
-				return err
+			// At the back of its mode's queue.
+			pos := s.WaitlistedInPerson
+			if mode == ModeOnline {
+				pos = s.WaitlistedOnline
 			}
 			b.WaitlistPosition = &pos
 		} else if !s.HasEnded(now) {
@@ -231,22 +221,6 @@ func bookingMode(s Session, asked string) (string, error) {
 		return "", invalid("This session is " + modeWords(s.Mode) + " only.")
 	}
 	return asked, nil
-}
-
-// nextQueuedAt is the queue time of a new place: now, or just after the
-// newest place of the session if the clock has not moved past it, so that
-// a new place is always at the back of the queue.
-func nextQueuedAt(tx *gorm.DB, sessionID int64, now time.Time) (time.Time, error) {
-	now = now.UTC().Truncate(time.Microsecond)
-	var last []Booking
-	err := tx.Where("session_id = ?", sessionID).Order("queued_at DESC, id DESC").Limit(1).Find(&last).Error
-	if err != nil {
-		return time.Time{}, err
-	}
-	if len(last) == 1 && !now.After(last[0].QueuedAt) {
-		return last[0].QueuedAt.Add(time.Microsecond), nil
-	}
-	return now, nil
 }
 
 // placeMailKey is the dedupe key of an e-mail about one place in a queue:
@@ -313,11 +287,11 @@ func CancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time
 func cancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
 	now = now.UTC()
 	var out Booking
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := transact(db, func(tx *gorm.DB) error {
 		if actor.ID == 0 {
 			return ErrForbidden
 		}
-		s, err := lockSession(tx, sessionID)
+		s, err := lockSession(tx, sessionID, now)
 		if err != nil {
 			return err
 		}
@@ -364,6 +338,9 @@ func cancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time
 		if err != nil {
 			return err
 		}
+		if err := moveSeats(tx, &s, b.Mode, was, BookingCancelled, 1, nil); err != nil {
+			return err
+		}
 		if was == BookingConfirmed {
 			if _, err := promoteWaitlisted(tx, s, now, b.Mode); err != nil {
 				return err
@@ -385,7 +362,7 @@ func cancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time
 func PromoteFromWaitlist(db *gorm.DB, sessionID int64, now time.Time) ([]Booking, error) {
 	var out []Booking
 	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := lockSession(tx, sessionID)
+		s, err := lockSession(tx, sessionID, now)
 		if err != nil {
 			return err
 		}
@@ -409,29 +386,31 @@ func promoteWaitlisted(tx *gorm.DB, s Session, now time.Time, modes ...string) (
 		capacity := s.Capacity(m)
 		q := tx.Where("session_id = ? AND mode = ? AND status = ?", s.ID, m, BookingWaitlisted).Order("queued_at, id")
 		if capacity >= 0 {
-			var confirmed int64
-			err := tx.Model(&Booking{}).Where("session_id = ? AND mode = ? AND status = ?", s.ID, m, BookingConfirmed).Count(&confirmed).Error
-			if err != nil {
-				return nil, err
-			}
-			free := int64(capacity) - confirmed
+			free := capacity - s.SeatCounts().Confirmed(m)
 			if free <= 0 {
 				continue
 			}
-			q = q.Limit(int(free))
+			q = q.Limit(free)
 		}
 		var next []Booking
 		if err := q.Find(&next).Error; err != nil {
 			return nil, err
 		}
+		n := 0
 		for _, b := range next {
 			res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, BookingWaitlisted).
 				Updates(map[string]any{"status": BookingConfirmed, "updated_at": now})
 			if res.Error != nil {
 				return nil, res.Error
 			}
-			b.Status, b.UpdatedAt = BookingConfirmed, now
-			promoted = append(promoted, b)
+			if res.RowsAffected == 1 {
+				b.Status, b.UpdatedAt = BookingConfirmed, now
+				promoted = append(promoted, b)
+				n++
+			}
+		}
+		if err := moveSeats(tx, &s, m, BookingWaitlisted, BookingConfirmed, n, nil); err != nil {
+			return nil, err
 		}
 	}
 	if len(promoted) == 0 || s.HasEnded(now) {

@@ -51,7 +51,6 @@ var sqlitePragmas = []string{
 	"PRAGMA foreign_keys = ON",
 	"PRAGMA synchronous = NORMAL",
 	"PRAGMA journal_size_limit = 67108864",
-	"PRAGMA cache_size = -20000",
 	"PRAGMA temp_store = MEMORY",
 }
 
@@ -86,7 +85,12 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 		if strings.Contains(path, "?") {
 			dsn = "file:" + path + "&_txlock=immediate"
 		}
-		db, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn}), cfg)
+		// Each connection keeps its own page cache (a negative size is in
+		// KiB): the writer a larger one, the readers SQLite's usual 2 MB.
+		// Pages they do not hold come from the operating system's file
+		// cache, which all of them share; five large caches would each hold
+		// much the same pages, as memory of the process.
+		db, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn + "&_cache_size=-16000"}), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("database: open %s: %w", path, err)
 		}
@@ -105,16 +109,20 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 		}
 		// Reads outside a transaction go to a small pool of their own, so
 		// they do not queue behind writes (WAL lets them run side by side).
-		readers, err := sql.Open(sqliteDriver, dsn)
+		readers, err := sql.Open(sqliteDriver, dsn+"&_cache_size=-2000")
 		if err != nil {
 			return nil, fmt.Errorf("database: open %s for reading: %w", path, err)
 		}
 		readers.SetMaxOpenConns(sqliteReaders)
 		readers.SetMaxIdleConns(sqliteReaders)
 		err = db.Use(dbresolver.Register(dbresolver.Config{
-			Replicas: []gorm.Dialector{sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn, Conn: readers})},
+			Replicas: []gorm.Dialector{sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn + "&_cache_size=-2000", Conn: readers})},
 		}))
 		if err != nil {
+			readers.Close()
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		if err := db.Use(&groupWriter{}); err != nil {
 			readers.Close()
 			return nil, fmt.Errorf("database: %w", err)
 		}
@@ -148,6 +156,9 @@ func Close(db *gorm.DB) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
+	}
+	if w := writerOf(db); w != nil {
+		w.close()
 	}
 	if r, ok := readPools.LoadAndDelete(sqlDB); ok {
 		r.(*sql.DB).Close()

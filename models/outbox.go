@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // E-mail kinds, as carried in the X-Rounds-Kind header.
@@ -99,17 +98,17 @@ func Enqueue(db *gorm.DB, e Email, now time.Time) (bool, error) {
 	if e.Data == nil {
 		data = []byte("{}")
 	}
-	m := OutboxMessage{
-		Kind: e.Kind, DedupeKey: e.Key, ToAddr: e.To, ToName: e.ToName, Data: string(data),
-		Status: OutboxPending, NextAttemptAt: now.UTC(), CreatedAt: now.UTC(),
-	}
+	var userID, sessionID *int64
 	if e.UserID != 0 {
-		m.UserID = &e.UserID
+		userID = &e.UserID
 	}
 	if e.SessionID != 0 {
-		m.SessionID = &e.SessionID
+		sessionID = &e.SessionID
 	}
-	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
+	// Plain SQL: this runs in every booking's transaction.
+	res := db.Exec(`INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+		e.Kind, e.Key, userID, sessionID, e.To, e.ToName, string(data), OutboxPending, now.UTC(), now.UTC())
 	if res.Error != nil {
 		return false, fmt.Errorf("outbox: %w", res.Error)
 	}

@@ -164,12 +164,24 @@ type Session struct {
 	CreatedBy        *int64     `json:"-"`
 	CreatedAt        time.Time  `json:"-"`
 	UpdatedAt        time.Time  `json:"-"`
+
+	// Seat counts and the back of the queue, kept by the booking rules in
+	// the transaction that changes the bookings (see seatChange).
+	ConfirmedInPerson  int        `json:"-"`
+	ConfirmedOnline    int        `json:"-"`
+	WaitlistedInPerson int        `json:"-"`
+	WaitlistedOnline   int        `json:"-"`
+	QueueTail          *time.Time `json:"-"` // the newest queued_at of its bookings
 }
 
 // AfterFind keeps times in UTC whatever the driver returns.
 func (s *Session) AfterFind(*gorm.DB) error {
 	s.StartsAt, s.EndsAt = s.StartsAt.UTC(), s.EndsAt.UTC()
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
+	if s.QueueTail != nil {
+		t := s.QueueTail.UTC()
+		s.QueueTail = &t
+	}
 	return nil
 }
 
@@ -347,18 +359,29 @@ func SessionByID(db *gorm.DB, id int64) (Session, error) {
 
 // lockSession reads a session and, on PostgreSQL, locks its row until the
 // transaction ends, so that rules that read and then write (capacity,
-// waitlist order) are serialised per session. SQLite's immediate
-// transactions and single writer serialise them already.
+// waitlist order, seat counts) are serialised per session. SQLite's
+// immediate transactions and single writer serialise them already.
+//
 // Every change of a session or its bookings locks it first, so this is also
-// where its dashboard figures are marked for working out again.
-func lockSession(tx *gorm.DB, id int64) (Session, error) {
+// where its dashboard figures are marked for working out again — unless the
+// session ends more than figuresSlack after now. Such a session is marked
+// already: CreateSession marks every session, and RefreshFigures removes
+// only the marks of sessions that have ended. Bookings of sessions to come,
+// the busiest writes, so write one row fewer.
+func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
 	var s Session
 	err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&s, id).Error
 	if err != nil {
 		return Session{}, notFound(err)
 	}
+	if s.EndsAt.After(now.Add(figuresSlack)) {
+		return s, nil
+	}
 	return s, markFiguresStale(tx, id)
 }
+
+// figuresSlack is more than any two instances' clocks may differ by.
+const figuresSlack = time.Hour
 
 // VisibleSession returns the session if viewer may see it, else ErrNotFound.
 func VisibleSession(db *gorm.DB, viewer User, id int64) (Session, error) {
@@ -550,13 +573,87 @@ func (c *SessionCounts) add(mode, status string, n int) {
 	}
 }
 
-// CountBookings counts the confirmed and waitlisted bookings of a session.
-func CountBookings(db *gorm.DB, sessionID int64) (SessionCounts, error) {
-	m, err := countsOf(db, []int64{sessionID})
-	return m[sessionID], err
+// SeatCounts are the session's live bookings, as kept on its row.
+func (s *Session) SeatCounts() SessionCounts {
+	return SessionCounts{
+		ConfirmedInPerson: s.ConfirmedInPerson, ConfirmedOnline: s.ConfirmedOnline,
+		WaitlistedInPerson: s.WaitlistedInPerson, WaitlistedOnline: s.WaitlistedOnline,
+		Waitlisted: s.WaitlistedInPerson + s.WaitlistedOnline,
+	}
 }
 
-func countsOf(db *gorm.DB, ids []int64) (map[int64]SessionCounts, error) {
+// CountBookings returns the confirmed and waitlisted bookings of a session.
+func CountBookings(db *gorm.DB, sessionID int64) (SessionCounts, error) {
+	s, err := SessionByID(db, sessionID)
+	if err != nil {
+		return SessionCounts{}, err
+	}
+	return s.SeatCounts(), nil
+}
+
+// seatColumns name the session row's count of each booking mode and live
+// status.
+var seatColumns = map[[2]string]string{
+	{ModeInPerson, BookingConfirmed}:  "confirmed_in_person",
+	{ModeOnline, BookingConfirmed}:    "confirmed_online",
+	{ModeInPerson, BookingWaitlisted}: "waitlisted_in_person",
+	{ModeOnline, BookingWaitlisted}:   "waitlisted_online",
+}
+
+// moveSeats records that n bookings of mode went from status from to status
+// to ("" for a new booking), in the session row and in s, and, with a tail,
+// that the back of the queue is now there. The caller holds the session's
+// lock (lockSession) in the transaction that changes the bookings.
+func moveSeats(tx *gorm.DB, s *Session, mode, from, to string, n int, tail *time.Time) error {
+	var set []string
+	var args []any
+	for _, step := range []struct {
+		status string
+		by     int
+	}{{from, -n}, {to, n}} {
+		col, ok := seatColumns[[2]string{mode, step.status}]
+		if !ok || n == 0 {
+			continue
+		}
+		set, args = append(set, col+" = "+col+" + ?"), append(args, step.by)
+		switch col {
+		case "confirmed_in_person":
+			s.ConfirmedInPerson += step.by
+		case "confirmed_online":
+			s.ConfirmedOnline += step.by
+		case "waitlisted_in_person":
+			s.WaitlistedInPerson += step.by
+		case "waitlisted_online":
+			s.WaitlistedOnline += step.by
+		}
+	}
+	if tail != nil {
+		t := tail.UTC()
+		s.QueueTail = &t
+		set, args = append(set, "queue_tail = ?"), append(args, t)
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	// Plain SQL from the fixed column names above: this runs in every
+	// booking's transaction.
+	return tx.Exec("UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, s.ID)...).Error
+}
+
+// nextQueuedAt is the queue time of a new place: now, or just after the
+// back of the queue if the clock has not moved past it, so that a new place
+// is always at the back.
+func (s *Session) nextQueuedAt(now time.Time) time.Time {
+	now = now.UTC().Truncate(time.Microsecond)
+	if s.QueueTail != nil && !now.After(*s.QueueTail) {
+		return s.QueueTail.Add(time.Microsecond)
+	}
+	return now
+}
+
+// countSeats counts the live bookings of sessions from the bookings
+// themselves.
+func countSeats(db *gorm.DB, ids []int64) (map[int64]SessionCounts, error) {
 	out := map[int64]SessionCounts{}
 	if len(ids) == 0 {
 		return out, nil
@@ -579,6 +676,48 @@ func countsOf(db *gorm.DB, ids []int64) (map[int64]SessionCounts, error) {
 		out[r.SessionID] = c
 	}
 	return out, nil
+}
+
+// MiscountedSeats lists the sessions whose seat counts differ from their
+// bookings; there should be none.
+func MiscountedSeats(db *gorm.DB) ([]int64, error) {
+	var ss []Session
+	if err := db.Select("id, confirmed_in_person, confirmed_online, waitlisted_in_person, waitlisted_online").Order("id").Find(&ss).Error; err != nil {
+		return nil, fmt.Errorf("check seat counts: %w", err)
+	}
+	var wrong []int64
+	for start := 0; start < len(ss); start += 500 {
+		part := ss[start:min(start+500, len(ss))]
+		ids := make([]int64, len(part))
+		for i, s := range part {
+			ids[i] = s.ID
+		}
+		counted, err := countSeats(db, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range part {
+			if s.SeatCounts() != counted[s.ID] {
+				wrong = append(wrong, s.ID)
+			}
+		}
+	}
+	return wrong, nil
+}
+
+// RecountSeats sets every session's seat counts and queue tail from its
+// bookings, for bookings written by other means than the booking rules
+// (bulk loads).
+func RecountSeats(db *gorm.DB) error {
+	const count = "(SELECT COUNT(*) FROM bookings b WHERE b.session_id = sessions.id AND b.mode = ? AND b.status = ?)"
+	err := db.Exec("UPDATE sessions SET confirmed_in_person = "+count+", confirmed_online = "+count+
+		", waitlisted_in_person = "+count+", waitlisted_online = "+count+
+		", queue_tail = (SELECT MAX(b.queued_at) FROM bookings b WHERE b.session_id = sessions.id)",
+		ModeInPerson, BookingConfirmed, ModeOnline, BookingConfirmed, ModeInPerson, BookingWaitlisted, ModeOnline, BookingWaitlisted).Error
+	if err != nil {
+		return fmt.Errorf("recount seats: %w", err)
+	}
+	return nil
 }
 
 // SessionView is a session as the API shows it to one viewer: online_url
@@ -638,10 +777,6 @@ func ViewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := countsOf(db, ids)
-	if err != nil {
-		return nil, err
-	}
 	mine := map[int64]*Booking{}
 	if viewer.ID != 0 {
 		var bs []Booking
@@ -661,7 +796,7 @@ func ViewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error)
 		}
 	}
 	for i, s := range ss {
-		v := SessionView{Session: s, Teachers: teachers[s.ID], Counts: counts[s.ID], MyBooking: mine[s.ID]}
+		v := SessionView{Session: s, Teachers: teachers[s.ID], Counts: s.SeatCounts(), MyBooking: mine[s.ID]}
 		if v.Teachers == nil {
 			v.Teachers = []SessionTeacher{}
 		}
@@ -748,7 +883,7 @@ func UpdateSession(db *gorm.DB, actor User, id int64, in SessionInput, now time.
 	now = now.UTC()
 	var out Session
 	err := db.Transaction(func(tx *gorm.DB) error {
-		old, err := lockSession(tx, id)
+		old, err := lockSession(tx, id, now)
 		if err != nil {
 			return err
 		}
@@ -888,7 +1023,7 @@ func PublishSession(db *gorm.DB, actor User, id int64, now time.Time) (Session, 
 	now = now.UTC()
 	var out Session
 	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := lockSession(tx, id)
+		s, err := lockSession(tx, id, now)
 		if err != nil {
 			return err
 		}
@@ -937,7 +1072,7 @@ func CancelSession(db *gorm.DB, actor User, id int64, reason string, now time.Ti
 	}
 	var out Session
 	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := lockSession(tx, id)
+		s, err := lockSession(tx, id, now)
 		if err != nil {
 			return err
 		}

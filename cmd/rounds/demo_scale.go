@@ -456,6 +456,11 @@ func scaleSociety(ctx context.Context, db *gorm.DB, loc *time.Location, o scaleO
 		}
 	}
 
+	// The bookings went in as rows, not through the booking rules, so their
+	// sessions' seat counts are worked out from them once.
+	if err := models.RecountSeats(db.WithContext(ctx)); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	fmt.Fprintf(w, "  %d sessions, %d bookings, %d attendance records, %d feedback answers in %s\n",
 		totals.sessions, totals.bookings, totals.attendance, totals.feedback, time.Since(started).Round(time.Second))
 

@@ -34,6 +34,9 @@ func TestScaleSociety(t *testing.T) {
 		if dirty != 0 {
 			t.Errorf("%d ended sessions left to work out", dirty)
 		}
+		if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
+			t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
+		}
 
 		// Every figure worked out from the raw tables.
 		var raw struct{ Sessions, Booked, Attended, WalkIns, Students, Attendance int }

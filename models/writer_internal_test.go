@@ -1,0 +1,137 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/plugin/dbresolver"
+)
+
+// TestGroupWriter: changes queued while the writer is busy are committed
+// together, yet each stands alone — one that fails or panics is undone
+// without touching the others, and every caller hears its own answer.
+func TestGroupWriter(t *testing.T) {
+	db, err := Open("sqlite:"+filepath.Join(t.TempDir(), "w.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(db)
+	if err := db.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").Error; err != nil {
+		t.Fatal(err)
+	}
+	w := writerOf(db)
+	if w == nil {
+		t.Fatal("no group writer on SQLite")
+	}
+
+	// The first change holds the writer until the others are queued.
+	release := make(chan struct{})
+	started := make(chan struct{})
+	firstDone := make(chan error, 1)
+	go func() {
+		firstDone <- transact(db, func(tx *gorm.DB) error {
+			close(started)
+			<-release
+			return tx.Exec("INSERT INTO notes (id, body) VALUES (1, 'first')").Error
+		})
+	}()
+	<-started
+	const n = 30
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := 100 + i
+			errs[i] = transact(db, func(tx *gorm.DB) error {
+				if err := tx.Exec("INSERT INTO notes (id, body) VALUES (?, ?)", id, "note").Error; err != nil {
+					return err
+				}
+				switch i % 3 {
+				case 1:
+					return fmt.Errorf("refused %d", id)
+				case 2:
+					if i%2 == 0 {
+						panic("a bug")
+					}
+					// A failing statement, then an error: undone as well.
+					_ = tx.Exec("INSERT INTO notes (id, body) VALUES (1, 'clash')")
+					return errors.New("clash")
+				}
+				return nil
+			})
+		}()
+	}
+	time.Sleep(100 * time.Millisecond) // let the changes queue up behind the first
+	close(release)
+	wg.Wait()
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+
+	var kept []int
+	if err := db.Raw("SELECT id FROM notes WHERE id >= 100 ORDER BY id").Scan(&kept).Error; err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for i := range n {
+		switch {
+		case i%3 == 0:
+			want = append(want, 100+i)
+			if errs[i] != nil {
+				t.Errorf("change %d: %v", i, errs[i])
+			}
+		case errs[i] == nil:
+			t.Errorf("change %d: no error", i)
+		}
+	}
+	if fmt.Sprint(kept) != fmt.Sprint(want) {
+		t.Errorf("kept %v, want %v", kept, want)
+	}
+	if c, ch := w.commits.Load(), w.changes.Load(); ch != n+1 || c >= ch {
+		t.Errorf("%d changes in %d transactions: nothing was grouped", ch, c)
+	}
+
+	// Within a transaction, a change is a savepoint of it, not queued.
+	err = db.Transaction(func(tx *gorm.DB) error {
+		return transact(tx, func(tx *gorm.DB) error {
+			return tx.Exec("INSERT INTO notes (id, body) VALUES (2, 'nested')").Error
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	Close(db)
+	if err := transact(db, func(*gorm.DB) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: %v", err)
+	}
+}
+
+// TestSQLitePageCaches: the writer keeps a larger page cache than each of
+// the readers, so that five connections do not hold five copies of the
+// database in the process's memory.
+func TestSQLitePageCaches(t *testing.T) {
+	db, err := Open("sqlite:"+filepath.Join(t.TempDir(), "c.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(db)
+	var writer, reader int
+	err = db.Transaction(func(tx *gorm.DB) error { return tx.Raw("PRAGMA cache_size").Scan(&writer).Error })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Clauses(dbresolver.Read).Raw("PRAGMA cache_size").Scan(&reader).Error; err != nil {
+		t.Fatal(err)
+	}
+	if writer != -16000 || reader != -2000 {
+		t.Errorf("page caches: writer %d KiB, reader %d KiB; want 16000 and 2000", -writer, -reader)
+	}
+}
