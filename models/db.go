@@ -90,7 +90,7 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 		// Pages they do not hold come from the operating system's file
 		// cache, which all of them share; five large caches would each hold
 		// much the same pages, as memory of the process.
-		db, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn + "&_cache_size=-16000"}), cfg)
+		db, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn + "&_cache_size=-8000"}), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("database: open %s: %w", path, err)
 		}

@@ -131,7 +131,7 @@ func TestSQLitePageCaches(t *testing.T) {
 	if err := db.Clauses(dbresolver.Read).Raw("PRAGMA cache_size").Scan(&reader).Error; err != nil {
 		t.Fatal(err)
 	}
-	if writer != -16000 || reader != -2000 {
-		t.Errorf("page caches: writer %d KiB, reader %d KiB; want 16000 and 2000", -writer, -reader)
+	if writer != -8000 || reader != -2000 {
+		t.Errorf("page caches: writer %d KiB, reader %d KiB; want 8000 and 2000", -writer, -reader)
 	}
 }
