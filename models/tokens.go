@@ -67,22 +67,33 @@ func UserByToken(db *gorm.DB, kind, secret string, now time.Time) (User, Token, 
 	if secret == "" || len(secret) > 200 {
 		return User{}, Token{}, ErrTokenInvalid
 	}
-	var t Token
-	err := db.Where("hash = ? AND kind = ?", HashSecret(secret), kind).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return User{}, Token{}, ErrTokenInvalid
+	// One query for both: this runs before every request.
+	var rows []struct {
+		User
+		TokenID         int64
+		TokenCreatedAt  time.Time
+		TokenExpiresAt  *time.Time
+		TokenUsedAt     *time.Time
+		TokenLastSeenAt *time.Time
 	}
+	hash := HashSecret(secret)
+	err := db.Table("tokens").Select("users.*, tokens.id AS token_id, tokens.created_at AS token_created_at, "+
+		"tokens.expires_at AS token_expires_at, tokens.used_at AS token_used_at, tokens.last_seen_at AS token_last_seen_at").
+		Joins("JOIN users ON users.id = tokens.user_id").
+		Where("tokens.hash = ? AND tokens.kind = ?", hash, kind).Limit(1).Scan(&rows).Error
 	if err != nil {
 		return User{}, Token{}, err
 	}
+	if len(rows) == 0 {
+		return User{}, Token{}, ErrTokenInvalid
+	}
+	r := rows[0]
+	t := Token{ID: r.TokenID, Kind: kind, Hash: hash, UserID: r.User.ID, CreatedAt: r.TokenCreatedAt.UTC(),
+		ExpiresAt: r.TokenExpiresAt, UsedAt: r.TokenUsedAt, LastSeenAt: r.TokenLastSeenAt}
 	if t.UsedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
 		return User{}, Token{}, ErrTokenInvalid
 	}
-	u, err := UserByID(db, t.UserID)
-	if err != nil {
-		return User{}, Token{}, err
-	}
-	return u, t, nil
+	return r.User, t, nil
 }
 
 // RevokeToken deletes a token; revoking an unknown one is not an error.

@@ -1,8 +1,11 @@
 package models
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -37,6 +40,7 @@ type writeJob struct {
 // every session derived from the database finds it.
 type groupWriter struct {
 	db       *gorm.DB
+	stmts    stmtCache
 	jobs     chan *writeJob
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -60,6 +64,7 @@ func (w *groupWriter) Initialize(db *gorm.DB) error {
 
 func (w *groupWriter) loop() {
 	defer close(w.stopped)
+	defer w.stmts.close()
 	for {
 		var first *writeJob
 		select {
@@ -85,7 +90,7 @@ func (w *groupWriter) loop() {
 // tells each caller how its change went once the transaction is over.
 func (w *groupWriter) commit(batch []*writeJob) {
 	errs := make([]error, len(batch))
-	err := w.db.Transaction(func(tx *gorm.DB) error {
+	err := w.transaction(func(tx *gorm.DB) error {
 		for i, j := range batch {
 			errs[i] = runSaved(tx, j.fn)
 		}
@@ -99,6 +104,121 @@ func (w *groupWriter) commit(batch []*writeJob) {
 		}
 		j.done <- errs[i]
 	}
+	// The connection is free again: prepare what the batch ran unprepared.
+	w.stmts.prepareMissed()
+}
+
+// transaction is gorm's Transaction with the writer's prepared statements.
+func (w *groupWriter) transaction(fn func(tx *gorm.DB) error) (err error) {
+	sqlDB, err := w.db.DB()
+	if err != nil {
+		return err
+	}
+	w.stmts.db = sqlDB
+	sqlTx, err := sqlDB.BeginTx(context.Background(), nil)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	// A Context makes the session a statement of its own, as gorm's Begin
+	// does, so that setting its connection leaves the database's alone.
+	tx := w.db.Session(&gorm.Session{NewDB: true, Context: context.Background()})
+	tx.Statement.ConnPool = &cachedTx{Tx: sqlTx, stmts: &w.stmts}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
+// stmtCache keeps the writer's statements prepared on its one connection.
+// Preparing a statement costs SQLite about as much as running a short one,
+// and database/sql cannot keep a statement prepared inside a transaction
+// for the next. So a statement first seen in a transaction runs
+// unprepared, is prepared on the database once the transaction is over
+// and the connection free, and is bound to each later transaction as it
+// stands. Only the writer goroutine touches the cache.
+type stmtCache struct {
+	db     *sql.DB
+	stmts  map[string]*sql.Stmt
+	missed map[string]bool
+}
+
+// stmtCacheMax bounds the cache; statements past it run unprepared.
+const stmtCacheMax = 200
+
+func (c *stmtCache) get(query string) *sql.Stmt { return c.stmts[query] }
+
+func (c *stmtCache) miss(query string) {
+	// Savepoint names are new each time; long statements are lists of ids.
+	if len(query) > 2000 || strings.HasPrefix(query, "SAVEPOINT") || strings.HasPrefix(query, "ROLLBACK") ||
+		len(c.stmts)+len(c.missed) >= stmtCacheMax {
+		return
+	}
+	if c.missed == nil {
+		c.missed = map[string]bool{}
+	}
+	c.missed[query] = true
+}
+
+func (c *stmtCache) prepareMissed() {
+	if len(c.missed) == 0 || c.db == nil {
+		return
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	for q := range c.missed {
+		if st, err := c.db.Prepare(q); err == nil {
+			c.stmts[q] = st
+		}
+	}
+	clear(c.missed)
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.stmts {
+		_ = st.Close()
+	}
+	clear(c.stmts)
+}
+
+// cachedTx is a transaction that runs the cache's prepared statements.
+type cachedTx struct {
+	*sql.Tx
+	stmts *stmtCache
+}
+
+func (t *cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmts.get(query); st != nil {
+		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	t.stmts.miss(query)
+	return t.Tx.ExecContext(ctx, query, args...)
+}
+
+func (t *cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmts.get(query); st != nil {
+		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	t.stmts.miss(query)
+	return t.Tx.QueryContext(ctx, query, args...)
+}
+
+func (t *cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmts.get(query); st != nil {
+		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	t.stmts.miss(query)
+	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
 // runSaved runs fn in a savepoint of tx, undone if fn fails or panics.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,6 +98,38 @@ func TestGroupWriter(t *testing.T) {
 	}
 	if c, ch := w.commits.Load(), w.changes.Load(); ch != n+1 || c >= ch {
 		t.Errorf("%d changes in %d transactions: nothing was grouped", ch, c)
+	}
+
+	// What a batch ran is prepared once the connection is free, and the
+	// next batches run it prepared; savepoints are never kept.
+	// (The cache belongs to the writer goroutine: look at it from a change.)
+	insert := "INSERT INTO notes (id, body) VALUES (?, ?)"
+	var prepared []string
+	if err := transact(db, func(*gorm.DB) error {
+		for q := range w.stmts.stmts {
+			prepared = append(prepared, q)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(prepared, insert) {
+		t.Errorf("the insert was not kept prepared: %q", prepared)
+	}
+	for _, q := range prepared {
+		if strings.HasPrefix(q, "SAVEPOINT") {
+			t.Errorf("a savepoint was kept: %s", q)
+		}
+	}
+	if err := transact(db, func(tx *gorm.DB) error { return tx.Exec(insert, 3, "prepared").Error }); err != nil {
+		t.Fatal(err)
+	}
+	var body string
+	if err := db.Raw("SELECT body FROM notes WHERE id = 3").Scan(&body).Error; err != nil || body != "prepared" {
+		t.Errorf("a prepared insert stored %q (%v)", body, err)
+	}
+	if inTransaction(db) {
+		t.Error("the database itself looks like a transaction after a batch")
 	}
 
 	// Within a transaction, a change is a savepoint of it, not queued.
