@@ -409,7 +409,7 @@ func TestRegisterPage(t *testing.T) {
 		contains(t, b.get(reg+"?q=amy"), "Already on the register")
 		contains(t, b.get(reg+"?q=nobody-at-all"), "No member matches")
 		page = b.follow(t, b.post(reg+"?q=cat", fmt.Sprintf("%s/%d", reg, cat.ID), url.Values{"status": {"present"}, "mode": {"online"}}))
-		contains(t, page, "cat.walker: present, online.", "Walk-in", "4 on the register", `<span class="value">1</span> walk-in<`)
+		contains(t, page, "cat.walker: present, online.", "Walk-in", "4 on the register", `<span class="value">1</span> walk-in (counted in present and late)<`)
 		if rec, _ := a.attendanceOf(cat.ID, id); rec.Status != "present" || rec.Mode != "online" {
 			t.Errorf("walk-in: %+v", rec)
 		}

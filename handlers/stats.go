@@ -317,14 +317,22 @@ func dashHeadline(hd models.Headline) []dashFigure {
 		{"Unique attendees", dashNum(hd.UniqueAttendees), "different students who came"},
 		{"Bookings", dashNum(hd.Booked), "confirmed, not cancelled"},
 		{"Attendance rate", dashPercent(hd.AttendanceRate), fmt.Sprintf("%s of %s booked attended", dashNum(hd.Attended), dashNum(hd.Booked))},
-		{"No-show rate", dashPercent(hd.NoShowRate), dashNum(hd.NoShows) + " no-shows"},
+		{"No-show rate", dashPercent(hd.NoShowRate), dashCount(hd.NoShows, "no-show", "no-shows")},
 		{"Walk-ins", dashNum(hd.WalkIns), "came without a booking"},
-		{"Online share", dashPercent(hd.OnlineShare), fmt.Sprintf("%s of %s attendances online", dashNum(hd.Online), dashNum(hd.Came))},
+		{"Online share", dashPercent(hd.OnlineShare), fmt.Sprintf("%s of %s online", dashNum(hd.Online), dashCount(hd.Came, "attendance", "attendances"))},
 		{"Waitlist demand never served", dashNum(hd.WaitlistUnserved), "places still waiting when the session ended"},
-		{"Feedback response rate", dashPercent(hd.ResponseRate), dashNum(hd.Responses) + " answers"},
+		{"Feedback response rate", dashPercent(hd.ResponseRate), dashCount(hd.Responses, "answer", "answers")},
 		{"Average rating", dashDecimal(hd.AverageOverall, " / 5"), "overall; teaching " + dashDecimal(hd.AverageTeaching, " / 5")},
 		{"Average confidence gain", dashSigned(hd.AverageConfidenceGain), "after − before, on a 1–5 scale"},
 	}
+}
+
+// dashCount writes a count and the word for one or for several.
+func dashCount(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return dashNum(n) + " " + many
 }
 
 // num writes a count with thousands separators.
@@ -399,7 +407,7 @@ func dashCameBars(rep models.AttendanceReport) []chart.Bar {
 	bars := make([]chart.Bar, 0, len(rep.Rows))
 	for _, r := range rep.Rows {
 		bars = append(bars, chart.Bar{Label: dashRowLabel(r), Value: chart.Num(float64(r.Came())),
-			Note: fmt.Sprintf("%s attended of %s booked, %s walk-ins", dashNum(r.Attended), dashNum(r.Booked), dashNum(r.WalkIns))})
+			Note: fmt.Sprintf("%s attended of %s booked, %s", dashNum(r.Attended), dashNum(r.Booked), dashCount(r.WalkIns, "walk-in", "walk-ins"))})
 	}
 	return bars
 }

@@ -14,6 +14,12 @@
       var old = btn.textContent;
       btn.textContent = "Copied";
       setTimeout(function () { btn.textContent = old; }, 1500);
+    }, function () {
+      // Refused (no permission, not a secure page): select the text beside
+      // the button for the reader to copy.
+      var field = btn.parentNode.querySelector("input");
+      if (field) { field.focus(); field.select(); }
+      btn.textContent = "Press Ctrl+C to copy";
     });
   });
 })();
