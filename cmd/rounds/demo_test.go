@@ -217,6 +217,9 @@ func checkDemoLocalTimes(t *testing.T, db *gorm.DB) {
 }
 
 func checkDemoBookings(t *testing.T, db *gorm.DB, now time.Time) {
+	if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
+		t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
+	}
 	for _, status := range []string{models.BookingConfirmed, models.BookingWaitlisted, models.BookingCancelled} {
 		if count(t, db, "SELECT COUNT(*) FROM bookings WHERE status = ?", status) == 0 {
 			t.Errorf("no %s bookings", status)
