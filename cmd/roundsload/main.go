@@ -508,6 +508,7 @@ func book(c *http.Client, url, token, body string) (string, error) {
 // bookingRush has every student book the rushed session, rush at a time.
 func bookingRush(srv *server, s *seed, o options) (result, int, int) {
 	client := newClient(o.rush)
+	defer client.CloseIdleConnections() // the rush is over: its students leave
 	url := fmt.Sprintf("%s/api/v1/sessions/%d/bookings", srv.url, s.rushSession)
 	var confirmed, waitlisted atomic.Int64
 	var mu sync.Mutex
