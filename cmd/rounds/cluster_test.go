@@ -241,6 +241,9 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	if confirmed != seats {
 		t.Fatalf("%d confirmed in the database", confirmed)
 	}
+	if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
+		t.Fatalf("seat counts differ from the bookings after the rush: %v %v", wrong, err)
+	}
 
 	// Both instances deliver the outbox; each booking_confirmed goes once.
 	waitOutboxEmpty(t, db, time.Minute)
@@ -394,6 +397,9 @@ func TestKilledServerLosesNothing(t *testing.T) {
 			db.Model(&models.Booking{}).Where("session_id = ? AND status = ?", s.session, models.BookingConfirmed).Count(&confirmed)
 			if confirmed != seats {
 				t.Fatalf("%d confirmed after the restart, want %d", confirmed, seats)
+			}
+			if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
+				t.Fatalf("seat counts differ from the bookings after the kill: %v %v", wrong, err)
 			}
 
 			// Delivery: kill the server while it is sending.
