@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -147,8 +149,23 @@ func (h *Handler) render(c echo.Context, status int, page string, d map[string]a
 		v.CSRF = tok
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Render(status, page, v)
+	// The page is rendered whole before anything is sent, so that a failed
+	// template is still a clean error; the buffers are kept for reuse, as
+	// growing one for every page was an eighth of what a list page allocated.
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := h.views.Render(buf, page, v, c); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
 }
+
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 const flashCookie = "rounds_flash"
 
