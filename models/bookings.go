@@ -184,10 +184,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RET
 		}
 		if status == BookingWaitlisted {
 			// At the back of its mode's queue.
-			pos := s.WaitlistedInPerson
-			if mode == ModeOnline {
-				pos = s.WaitlistedOnline
-			}
+			_, waiting := s.seatCounter(mode, BookingWaitlisted)
+			pos := *waiting
 			b.WaitlistPosition = &pos
 		} else if !s.HasEnded(now) {
 			if _, err := Enqueue(tx, Email{

@@ -166,7 +166,7 @@ type Session struct {
 	UpdatedAt        time.Time  `json:"-"`
 
 	// Seat counts and the back of the queue, kept by the booking rules in
-	// the transaction that changes the bookings (see seatChange).
+	// the transaction that changes the bookings (see moveSeats).
 	ConfirmedInPerson  int        `json:"-"`
 	ConfirmedOnline    int        `json:"-"`
 	WaitlistedInPerson int        `json:"-"`
@@ -591,13 +591,20 @@ func CountBookings(db *gorm.DB, sessionID int64) (SessionCounts, error) {
 	return s.SeatCounts(), nil
 }
 
-// seatColumns name the session row's count of each booking mode and live
-// status.
-var seatColumns = map[[2]string]string{
-	{ModeInPerson, BookingConfirmed}:  "confirmed_in_person",
-	{ModeOnline, BookingConfirmed}:    "confirmed_online",
-	{ModeInPerson, BookingWaitlisted}: "waitlisted_in_person",
-	{ModeOnline, BookingWaitlisted}:   "waitlisted_online",
+// seatCounter is the session row's column, and s's field, that counts
+// bookings of mode in a live status; "" and nil for any other status.
+func (s *Session) seatCounter(mode, status string) (string, *int) {
+	switch {
+	case mode == ModeInPerson && status == BookingConfirmed:
+		return "confirmed_in_person", &s.ConfirmedInPerson
+	case mode == ModeOnline && status == BookingConfirmed:
+		return "confirmed_online", &s.ConfirmedOnline
+	case mode == ModeInPerson && status == BookingWaitlisted:
+		return "waitlisted_in_person", &s.WaitlistedInPerson
+	case mode == ModeOnline && status == BookingWaitlisted:
+		return "waitlisted_online", &s.WaitlistedOnline
+	}
+	return "", nil
 }
 
 // moveSeats records that n bookings of mode went from status from to status
@@ -611,21 +618,12 @@ func moveSeats(tx *gorm.DB, s *Session, mode, from, to string, n int, tail *time
 		status string
 		by     int
 	}{{from, -n}, {to, n}} {
-		col, ok := seatColumns[[2]string{mode, step.status}]
-		if !ok || n == 0 {
+		col, count := s.seatCounter(mode, step.status)
+		if count == nil || n == 0 {
 			continue
 		}
+		*count += step.by
 		set, args = append(set, col+" = "+col+" + ?"), append(args, step.by)
-		switch col {
-		case "confirmed_in_person":
-			s.ConfirmedInPerson += step.by
-		case "confirmed_online":
-			s.ConfirmedOnline += step.by
-		case "waitlisted_in_person":
-			s.WaitlistedInPerson += step.by
-		case "waitlisted_online":
-			s.WaitlistedOnline += step.by
-		}
 	}
 	if tail != nil {
 		t := tail.UTC()

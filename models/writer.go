@@ -54,7 +54,11 @@ const groupWriterName = "rounds:group-writer"
 func (w *groupWriter) Name() string { return groupWriterName }
 
 func (w *groupWriter) Initialize(db *gorm.DB) error {
-	w.db = db.Session(&gorm.Session{NewDB: true})
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	w.db, w.stmts.db = db.Session(&gorm.Session{NewDB: true}), sqlDB
 	w.jobs = make(chan *writeJob)
 	w.stop = make(chan struct{})
 	w.stopped = make(chan struct{})
@@ -90,11 +94,10 @@ func (w *groupWriter) loop() {
 // tells each caller how its change went once the transaction is over.
 func (w *groupWriter) commit(batch []*writeJob) {
 	errs := make([]error, len(batch))
-	err := w.transaction(func(tx *gorm.DB) error {
+	err := w.transaction(func(tx *gorm.DB) {
 		for i, j := range batch {
 			errs[i] = runSaved(tx, j.fn)
 		}
-		return nil
 	})
 	w.commits.Add(1)
 	w.changes.Add(int64(len(batch)))
@@ -108,34 +111,23 @@ func (w *groupWriter) commit(batch []*writeJob) {
 	w.stmts.prepareMissed()
 }
 
-// transaction is gorm's Transaction with the writer's prepared statements.
-func (w *groupWriter) transaction(fn func(tx *gorm.DB) error) (err error) {
-	sqlDB, err := w.db.DB()
+// transaction runs fn in a transaction on the writer's connection, with
+// its prepared statements; it fails only if the transaction cannot begin
+// or commit.
+func (w *groupWriter) transaction(fn func(tx *gorm.DB)) error {
+	sqlTx, err := w.stmts.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		return err
 	}
-	w.stmts.db = sqlDB
-	sqlTx, err := sqlDB.BeginTx(context.Background(), nil)
-	if err != nil {
-		return err
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			_ = sqlTx.Rollback()
-		}
-	}()
 	// A Context makes the session a statement of its own, as gorm's Begin
 	// does, so that setting its connection leaves the database's alone.
 	tx := w.db.Session(&gorm.Session{NewDB: true, Context: context.Background()})
 	tx.Statement.ConnPool = &cachedTx{Tx: sqlTx, stmts: &w.stmts}
-	if err := fn(tx); err != nil {
-		return err
-	}
+	fn(tx)
 	if err := sqlTx.Commit(); err != nil {
+		_ = sqlTx.Rollback()
 		return err
 	}
-	committed = true
 	return nil
 }
 
@@ -170,7 +162,7 @@ func (c *stmtCache) miss(query string) {
 }
 
 func (c *stmtCache) prepareMissed() {
-	if len(c.missed) == 0 || c.db == nil {
+	if len(c.missed) == 0 {
 		return
 	}
 	if c.stmts == nil {
