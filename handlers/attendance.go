@@ -224,11 +224,9 @@ func (h *Handler) apiImportAttendance(c echo.Context) error {
 		return err
 	}
 	u := *currentUser(c)
-	if ok, err := models.CanManageSession(h.DB, u, id); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return models.ErrForbidden
+	// Refuse before reading the upload.
+	if _, err := models.ManageableSession(h.DB, u, id); err != nil {
+		return err
 	}
 	min, err := minMinutes(c)
 	if err != nil {

@@ -590,6 +590,11 @@ func (h *Handler) importPreview(c echo.Context) error {
 		}
 		return err
 	}
+	u := *currentUser(c)
+	// Refuse before reading the upload.
+	if _, err := models.ManageableSession(h.DB, u, id); err != nil {
+		return err
+	}
 	min, err := minMinutes(c)
 	if err != nil {
 		return again(err)
@@ -598,7 +603,6 @@ func (h *Handler) importPreview(c echo.Context) error {
 	if err != nil {
 		return again(err)
 	}
-	u := *currentUser(c)
 	plan, err := models.PlanImport(h.DB, u, id, report, min)
 	if err != nil {
 		return again(err)

@@ -152,4 +152,17 @@ func TestOversizedUploadsAreRefused(t *testing.T) {
 	if r.Status != http.StatusRequestEntityTooLarge {
 		t.Errorf("an 11 MB upload: %d %.200s", r.Status, r.Body)
 	}
+
+	// A teacher of another session is refused, not told what is wrong with
+	// the file, through the API and through the register page.
+	_, otherTok := a.user("other.teacher@example.ac.uk", models.RoleTeacher, nil)
+	junk := []byte("this is not a meeting report\n")
+	if r := a.upload(fmt.Sprintf("/api/v1/sessions/%d/attendance/import", id), otherTok, "junk.csv", junk, nil); r.Status != http.StatusForbidden {
+		t.Errorf("an outsider's upload through the API: %d %.200s", r.Status, r.Body)
+	}
+	b := a.browser()
+	b.login("other.teacher@example.ac.uk", "correct horse battery")
+	if r := b.postReport("/sessions", fmt.Sprintf("/sessions/%d/register/import", id), "junk.csv", junk, nil); r.Status != http.StatusForbidden {
+		t.Errorf("an outsider's upload through the register page: %d %.200s", r.Status, r.Body)
+	}
 }

@@ -107,7 +107,7 @@ func arrivalStatus(s Session, late time.Duration, now time.Time) string {
 // CheckinCode returns the current code of mode for a session's teachers and
 // committee, and when it stops being the current one.
 func CheckinCode(db *gorm.DB, actor User, sessionID int64, mode string, rules CheckinRules, now time.Time) (string, time.Time, error) {
-	s, err := manageableSession(db, actor, sessionID)
+	s, err := ManageableSession(db, actor, sessionID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -121,8 +121,8 @@ func CheckinCode(db *gorm.DB, actor User, sessionID int64, mode string, rules Ch
 	return code, exp, nil
 }
 
-// manageableSession loads a session its teachers or committee may manage.
-func manageableSession(db *gorm.DB, actor User, sessionID int64) (Session, error) {
+// ManageableSession loads a session its teachers or committee may manage.
+func ManageableSession(db *gorm.DB, actor User, sessionID int64) (Session, error) {
 	s, err := SessionByID(db, sessionID)
 	if err != nil {
 		return Session{}, err
@@ -283,7 +283,7 @@ type RegisterEntry struct {
 func MarkRegister(db *gorm.DB, actor User, sessionID, userID int64, e RegisterEntry, now time.Time) (Attendance, error) {
 	var out Attendance
 	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := manageableSession(tx, actor, sessionID)
+		s, err := ManageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
 		}
@@ -344,7 +344,7 @@ func defaultAttendanceMode(tx *gorm.DB, s Session, userID int64) string {
 func MarkUnmarkedAbsent(db *gorm.DB, actor User, sessionID int64, now time.Time) (int, error) {
 	n := 0
 	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := manageableSession(tx, actor, sessionID)
+		s, err := ManageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
 		}
@@ -414,7 +414,7 @@ type RegisterRow struct {
 // SessionRegister lists every booked student (confirmed or waitlisted) and
 // every walk-in, with their attendance, by name.
 func SessionRegister(db *gorm.DB, actor User, sessionID int64) ([]RegisterRow, error) {
-	s, err := manageableSession(db, actor, sessionID)
+	s, err := ManageableSession(db, actor, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -470,7 +470,7 @@ func SessionRegister(db *gorm.DB, actor User, sessionID int64) ([]RegisterRow, e
 
 // SessionAttendance lists a session's attendance records.
 func SessionAttendance(db *gorm.DB, actor User, sessionID int64) ([]Attendance, error) {
-	s, err := manageableSession(db, actor, sessionID)
+	s, err := ManageableSession(db, actor, sessionID)
 	if err != nil {
 		return nil, err
 	}

@@ -63,7 +63,7 @@ func foldName(s string) string {
 // session first, then among all members). minMinutes below 0 means the
 // default, half the session.
 func PlanImport(db *gorm.DB, actor User, sessionID int64, r meetingreport.Report, minMinutes int) (ImportPlan, error) {
-	s, err := manageableSession(db, actor, sessionID)
+	s, err := ManageableSession(db, actor, sessionID)
 	if err != nil {
 		return ImportPlan{}, err
 	}
@@ -188,7 +188,7 @@ func importAction(minutes, min int, teacher, registered bool) string {
 func ApplyImport(db *gorm.DB, actor User, sessionID int64, plan ImportPlan, now time.Time) (ImportResult, error) {
 	res := ImportResult{Unmatched: []ImportPerson{}}
 	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := manageableSession(tx, actor, sessionID)
+		s, err := ManageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
 		}

@@ -174,7 +174,7 @@ type FeedbackSummary struct {
 // SessionFeedbackSummary is the summary of one session for its teachers and
 // committee. minResponses is the anonymity threshold.
 func SessionFeedbackSummary(db *gorm.DB, actor User, sessionID int64, minResponses int) (FeedbackSummary, error) {
-	s, err := manageableSession(db, actor, sessionID)
+	s, err := ManageableSession(db, actor, sessionID)
 	if err != nil {
 		return FeedbackSummary{}, err
 	}
