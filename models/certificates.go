@@ -155,6 +155,9 @@ func IssueTeachingCertificate(db *gorm.DB, teacher User, from, to time.Time, min
 	if to.After(now) {
 		to = now // a record cannot speak for teaching that has not happened yet
 	}
+	if !to.After(from) {
+		return Certificate{}, &ValidationError{Fields: map[string]string{"from": "Choose a start in the past: a certificate covers teaching that has happened."}}
+	}
 	var c Certificate
 	err := db.Transaction(func(tx *gorm.DB) error {
 		var sessions []Session

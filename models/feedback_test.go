@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +143,10 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 		}
 		if _, err := models.IssueTeachingCertificate(db, teacher, atStart, atStart.Add(-time.Hour), 3, after); err == nil {
 			t.Error("a period ending before it starts")
+		}
+		_, err = models.IssueTeachingCertificate(db, teacher, after.Add(time.Hour), after.AddDate(0, 1, 0), 3, after)
+		if ve := (*models.ValidationError)(nil); !errors.As(err, &ve) || ve.Fields["from"] == "" {
+			t.Errorf("a period that starts in the future: %v", err)
 		}
 		certs, _ := models.CertificatesOf(db, teacher.ID)
 		if len(certs) != 1 || certs[0].Kind != models.CertificateTeaching {

@@ -94,7 +94,19 @@ func (sw *scaleWriter) insert(table string, cols []string, rows [][]any) error {
 				}
 			}
 			b.WriteByte(')')
-			args = append(args, r...)
+			for _, v := range r {
+				// Times are stored in UTC, as the models store them;
+				// the plan is made in the society's time zone.
+				switch t := v.(type) {
+				case time.Time:
+					v = t.UTC()
+				case *time.Time:
+					if t != nil {
+						v = t.UTC()
+					}
+				}
+				args = append(args, v)
+			}
 		}
 		if _, err := sw.tx.ExecContext(sw.ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("%s: %w", table, err)
@@ -213,7 +225,7 @@ func scaleSociety(ctx context.Context, db *gorm.DB, loc *time.Location, o scaleO
 	}
 	for k := 0; k < o.Years; k++ {
 		if rollAt(k).Before(now) {
-			settings = append(settings, []any{"rollover:" + strconv.Itoa(yearStart(k).Year()), rollAt(k).Format(time.RFC3339)})
+			settings = append(settings, []any{"rollover:" + strconv.Itoa(yearStart(k).Year()), rollAt(k).UTC().Format(time.RFC3339)})
 		}
 	}
 	_, err = scaleTx(ctx, db, func(sw *scaleWriter) error {

@@ -34,6 +34,16 @@ func TestScaleSociety(t *testing.T) {
 		if dirty != 0 {
 			t.Errorf("%d ended sessions left to work out", dirty)
 		}
+		if models.DialectOf(db) == models.SQLite {
+			// Times are stored in UTC (SQLite keeps the text, offset and all).
+			var local int64
+			db.Raw(`SELECT (SELECT COUNT(*) FROM year_history WHERE valid_from NOT LIKE '%+00:00')
++ (SELECT COUNT(*) FROM users WHERE created_at NOT LIKE '%+00:00')
++ (SELECT COUNT(*) FROM sessions WHERE starts_at NOT LIKE '%+00:00')`).Scan(&local)
+			if local != 0 {
+				t.Errorf("%d times stored with an offset other than UTC", local)
+			}
+		}
 		if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
 			t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
 		}

@@ -10,9 +10,10 @@ import (
 )
 
 // A binary built with `-tags pprof` serves Go's profiler on
-// ROUNDS_PPROF_ADDR (loopback only), for finding where a load run's time
+// ROUNDS_PPROF_ADDR (give it a loopback address), for finding where a load run's time
 // goes: `go build -tags pprof -o /tmp/rounds ./cmd/rounds`, then
-// `go run ./cmd/roundsload -rounds /tmp/rounds -pprof 127.0.0.1:6060`.
+// `ROUNDS_PPROF_ADDR=127.0.0.1:6060 go run ./cmd/roundsload -rounds /tmp/rounds`
+// (docs/PERFORMANCE.md).
 func init() {
 	addr := os.Getenv("ROUNDS_PPROF_ADDR")
 	if addr == "" {
