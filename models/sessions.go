@@ -909,11 +909,9 @@ func UpdateSession(db *gorm.DB, actor User, id int64, in SessionInput, now time.
 				if s.Offers(m) {
 					continue
 				}
-				var n int64
-				if err := tx.Model(&Booking{}).Where("session_id = ? AND mode = ? AND status <> ?", id, m, BookingCancelled).Count(&n).Error; err != nil {
-					return err
-				}
-				if n > 0 {
+				_, confirmed := old.seatCounter(m, BookingConfirmed)
+				_, waiting := old.seatCounter(m, BookingWaitlisted)
+				if n := *confirmed + *waiting; n > 0 {
 					p.Add("mode", fmt.Sprintf("%d booked %s; cancel those bookings before dropping that mode.", n, modeWords(m)))
 				}
 			}

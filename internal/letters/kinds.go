@@ -299,11 +299,7 @@ func prepareRegisterReminder(_ context.Context, db *gorm.DB, m *models.OutboxMes
 	if !teaches || !l.User.CanTeach() {
 		return Skip("the recipient no longer teaches the session")
 	}
-	counts, err := models.CountBookings(db, s.ID)
-	if err != nil {
-		return err
-	}
-	l.Vars["Booked"] = counts.ConfirmedInPerson + counts.ConfirmedOnline
+	l.Vars["Booked"] = s.ConfirmedInPerson + s.ConfirmedOnline
 	l.Vars["Register"] = sessionURL(l, s.ID, "/register")
 	l.Vars["Online"] = s.Mode != models.ModeInPerson
 	return nil
