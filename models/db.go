@@ -115,18 +115,19 @@ func Open(url string, log *slog.Logger) (*gorm.DB, error) {
 		}
 		readers.SetMaxOpenConns(sqliteReaders)
 		readers.SetMaxIdleConns(sqliteReaders)
+		pool := newReadPool(readers)
 		err = db.Use(dbresolver.Register(dbresolver.Config{
-			Replicas: []gorm.Dialector{sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn + "&_cache_size=-2000", Conn: readers})},
+			Replicas: []gorm.Dialector{sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn + "&_cache_size=-2000", Conn: pool})},
 		}))
 		if err != nil {
-			readers.Close()
+			pool.Close()
 			return nil, fmt.Errorf("database: %w", err)
 		}
 		if err := db.Use(&groupWriter{}); err != nil {
-			readers.Close()
+			pool.Close()
 			return nil, fmt.Errorf("database: %w", err)
 		}
-		readPools.Store(sqlDB, readers)
+		readPools.Store(sqlDB, pool)
 		return db, nil
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		db, err := gorm.Open(postgres.Open(url), cfg)
@@ -161,7 +162,7 @@ func Close(db *gorm.DB) error {
 		w.close()
 	}
 	if r, ok := readPools.LoadAndDelete(sqlDB); ok {
-		r.(*sql.DB).Close()
+		r.(*readPool).Close()
 	}
 	return sqlDB.Close()
 }

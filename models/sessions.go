@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Formats of a teaching session.
@@ -369,16 +368,25 @@ func SessionByID(db *gorm.DB, id int64) (Session, error) {
 // only the marks of sessions that have ended. Bookings of sessions to come,
 // the busiest writes, so write one row fewer.
 func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
-	var s Session
-	err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&s, id).Error
-	if err != nil {
-		return Session{}, notFound(err)
+	query := sessionByIDQuery // SQLite's immediate transactions have one writer
+	if tx.Dialector.Name() == "postgres" {
+		query = sessionForUpdateQuery
 	}
+	var s Session
+	if err := scanRow(tx, query, []any{id}, s.fields()...); err != nil {
+		return Session{}, err
+	}
+	_ = s.AfterFind(tx)
 	if s.EndsAt.After(now.Add(figuresSlack)) {
 		return s, nil
 	}
 	return s, markFiguresStale(tx, id)
 }
+
+var (
+	sessionByIDQuery      = "SELECT " + sessionColumns + " FROM sessions WHERE id = ?"
+	sessionForUpdateQuery = sessionByIDQuery + " FOR UPDATE"
+)
 
 // figuresSlack is more than any two instances' clocks may differ by.
 const figuresSlack = time.Hour

@@ -67,34 +67,30 @@ func UserByToken(db *gorm.DB, kind, secret string, now time.Time) (User, Token, 
 	if secret == "" || len(secret) > 200 {
 		return User{}, Token{}, ErrTokenInvalid
 	}
-	// One query for both: this runs before every request.
-	var rows []struct {
-		User
-		TokenID         int64
-		TokenCreatedAt  time.Time
-		TokenExpiresAt  *time.Time
-		TokenUsedAt     *time.Time
-		TokenLastSeenAt *time.Time
-	}
+	// One query for both, scanned without gorm: this runs before every request.
+	var u User
 	hash := HashSecret(secret)
-	err := db.Table("tokens").Select("users.*, tokens.id AS token_id, tokens.created_at AS token_created_at, "+
-		"tokens.expires_at AS token_expires_at, tokens.used_at AS token_used_at, tokens.last_seen_at AS token_last_seen_at").
-		Joins("JOIN users ON users.id = tokens.user_id").
-		Where("tokens.hash = ? AND tokens.kind = ?", hash, kind).Limit(1).Scan(&rows).Error
+	t := Token{Kind: kind, Hash: hash}
+	err := scanRow(db, userByTokenQuery, []any{hash, kind},
+		append(u.fields(), &t.ID, &t.CreatedAt, &t.ExpiresAt, &t.UsedAt, &t.LastSeenAt)...)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, Token{}, ErrTokenInvalid
+	}
 	if err != nil {
 		return User{}, Token{}, err
 	}
-	if len(rows) == 0 {
-		return User{}, Token{}, ErrTokenInvalid
-	}
-	r := rows[0]
-	t := Token{ID: r.TokenID, Kind: kind, Hash: hash, UserID: r.User.ID, CreatedAt: r.TokenCreatedAt.UTC(),
-		ExpiresAt: r.TokenExpiresAt, UsedAt: r.TokenUsedAt, LastSeenAt: r.TokenLastSeenAt}
+	u.afterScan()
+	t.UserID, t.CreatedAt = u.ID, t.CreatedAt.UTC()
+	t.ExpiresAt, t.UsedAt, t.LastSeenAt = utcPtr(t.ExpiresAt), utcPtr(t.UsedAt), utcPtr(t.LastSeenAt)
 	if t.UsedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
 		return User{}, Token{}, ErrTokenInvalid
 	}
-	return r.User, t, nil
+	return u, t, nil
 }
+
+var userByTokenQuery = "SELECT " + qualified("users", userColumns) +
+	", tokens.id, tokens.created_at, tokens.expires_at, tokens.used_at, tokens.last_seen_at" +
+	" FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = ? AND tokens.kind = ? LIMIT 1"
 
 // RevokeToken deletes a token; revoking an unknown one is not an error.
 func RevokeToken(db *gorm.DB, id int64) error {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -150,9 +149,7 @@ const stmtCacheMax = 200
 func (c *stmtCache) get(query string) *sql.Stmt { return c.stmts[query] }
 
 func (c *stmtCache) miss(query string) {
-	// Savepoint names are new each time; long statements are lists of ids.
-	if len(query) > 2000 || strings.HasPrefix(query, "SAVEPOINT") || strings.HasPrefix(query, "ROLLBACK") ||
-		len(c.stmts)+len(c.missed) >= stmtCacheMax {
+	if !worthPreparing(query) || len(c.stmts)+len(c.missed) >= stmtCacheMax {
 		return
 	}
 	if c.missed == nil {

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -89,8 +90,8 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	r.linef("Machine: %s/%s, %d cores, %s. Every request over loopback; %d connections, %s per throughput run.",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), o.conns, o.duration)
 	r.linef("")
-	r.linef("| run | result | requests/s | p50 | p99 | errors |")
-	r.linef("|---|---|---:|---:|---:|---:|")
+	r.linef("| run | result | requests/s | p50 | p99 | errors | CPU per request |")
+	r.linef("|---|---|---:|---:|---:|---:|---:|")
 
 	hello := helloBaseline(o)
 	r.row("Echo hello-world (baseline)", "", hello)
@@ -110,13 +111,17 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cpu := srv.cpu()
 	rush, confirmed, waitlisted := bookingRush(srv, seed, o)
+	rush.cpu, cpu = srv.cpu()-cpu, srv.cpu()
 	verdict := fmt.Sprintf("%d confirmed, %d waitlisted", confirmed, waitlisted)
 	if confirmed != o.seats || rush.errors > 0 {
 		verdict += " — WRONG"
 	}
 	r.row(fmt.Sprintf("booking rush: %d students, %d seats, %d at once", o.students, o.seats, o.rush), verdict, rush)
 	booking := bookingThroughput(srv, seed, o)
+	booking.cpu, cpu = srv.cpu()-cpu, srv.cpu()
+	bookingRSS, bookingPrivate := srv.peaks()
 	share := 0.0
 	if bare.rate() > 0 {
 		share = booking.rate() / bare.rate() * 100
@@ -125,12 +130,15 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	list := measure(o.conns, o.duration, func(c *http.Client) error {
 		return get(c, srv.url+"/sessions", seed.studentCookie)
 	})
+	list.cpu, cpu = srv.cpu()-cpu, srv.cpu()
 	r.row("session list page, GET /sessions", "", list)
 	api := measure(o.conns, o.duration, func(c *http.Client) error {
 		return get(c, srv.url+"/api/v1/sessions", "Bearer "+seed.studentTokens[0])
 	})
+	api.cpu = srv.cpu() - cpu
 	r.row("session list API, GET /api/v1/sessions", "", api)
-	mem, private := srv.peakMemory(), srv.private.Load()
+	listRSS, listPrivate := srv.peaks()
+	mem := srv.peakMemory()
 	srv.stop()
 
 	sent, took, err := outboxRun(ctx, o, dbPath, seed)
@@ -148,8 +156,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		r.row("dashboard, GET /api/v1/stats/attendance (one year, by year of study)", "", dash)
 	}
 	r.linef("")
-	r.linef("Peak resident memory of `rounds serve` during the booking and list runs: %.1f MiB, of which at most %.1f MiB private "+
-		"(the rest is the binary's own pages, mapped from the file).", float64(mem)/(1<<20), float64(private)/(1<<20))
+	r.linef("Resident memory of `rounds serve` (sampled every 20 ms; private is the heaps, the rest the binary's own pages, mapped from the file): "+
+		"at most %.1f MiB (%.1f MiB private) during the rush and the booking run, %.1f MiB (%.1f MiB private) during the list runs; "+
+		"peak over its life %.1f MiB.", mib(bookingRSS), mib(bookingPrivate), mib(listRSS), mib(listPrivate), mib(mem))
 	_, err = io.WriteString(out, r.String())
 	return err
 }
@@ -159,7 +168,11 @@ type report struct{ strings.Builder }
 func (r *report) linef(format string, a ...any) { fmt.Fprintf(&r.Builder, format+"\n", a...) }
 
 func (r *report) row(name, verdict string, res result) {
-	r.linef("| %s | %s | %.0f | %s | %s | %d |", name, verdict, res.rate(), ms(res.quantile(0.5)), ms(res.quantile(0.99)), res.errors)
+	cpu := "–"
+	if res.cpu > 0 && res.count > 0 {
+		cpu = fmt.Sprintf("%.0f µs", float64(res.cpu)/float64(res.count)/float64(time.Microsecond))
+	}
+	r.linef("| %s | %s | %.0f | %s | %s | %d | %s |", name, verdict, res.rate(), ms(res.quantile(0.5)), ms(res.quantile(0.99)), res.errors, cpu)
 }
 
 func ms(d time.Duration) string {
@@ -175,6 +188,7 @@ type result struct {
 	errors    int
 	elapsed   time.Duration
 	latencies []time.Duration
+	cpu       time.Duration // processor time the server (or, for the bare transaction, this process) spent
 }
 
 func (r result) rate() float64 {
@@ -365,6 +379,7 @@ func bareBookingBaseline(path string, s *seed, o options) (result, error) {
 	defer models.Close(db)
 	var next atomic.Int64
 	pairs := len(s.bareSessions) * len(s.studentIDs)
+	cpu := processCPU(os.Getpid())
 	res := measure(o.conns, o.duration, func(*http.Client) error {
 		n := int(next.Add(1) - 1)
 		if n >= pairs {
@@ -389,6 +404,7 @@ func bareBookingBaseline(path string, s *seed, o options) (result, error) {
 				sessionID, userID, status, now, now, now).Error
 		})
 	})
+	res.cpu = processCPU(os.Getpid()) - cpu
 	return res, nil
 }
 
@@ -396,7 +412,8 @@ func bareBookingBaseline(path string, s *seed, o options) (result, error) {
 type server struct {
 	url     string
 	cmd     *exec.Cmd
-	private atomic.Int64 // the most private (anonymous) memory seen, in bytes
+	rss     atomic.Int64 // the most resident memory seen since peaks was last called, in bytes
+	private atomic.Int64 // the most private (anonymous) memory seen since then
 	done    chan struct{}
 }
 
@@ -435,6 +452,32 @@ func startServer(ctx context.Context, o options, dbPath, smtpURL string) (*serve
 	return nil, errors.New("rounds serve did not become ready")
 }
 
+// cpu is the processor time the server has used so far, from /proc.
+func (s *server) cpu() time.Duration { return processCPU(s.cmd.Process.Pid) }
+
+// processCPU is a process's user and system time so far, from /proc.
+func processCPU(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in brackets, may hold spaces; the fields after it
+	// are 3: state … 14: utime, 15: stime, in clock ticks (100 a second).
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseInt(f[11], 10, 64)
+	sys, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(user+sys) * 10 * time.Millisecond
+}
+
+// peaks returns the most resident and private memory seen since the last
+// call, and starts again.
+func (s *server) peaks() (rss, private int64) { return s.rss.Swap(0), s.private.Swap(0) }
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
 // peakMemory is the server's peak resident set size, from /proc.
 func (s *server) peakMemory() int64 { return s.status("VmHWM:") }
 
@@ -453,9 +496,9 @@ func (s *server) status(field string) int64 {
 	return 0
 }
 
-// sampleMemory keeps the most private memory (RssAnon: the heaps, not the
-// binary's own pages, which the kernel shares and can drop) seen every
-// 20 ms; /proc keeps no peak of it.
+// sampleMemory keeps the most resident (VmRSS) and private memory (RssAnon:
+// the heaps, not the binary's own pages, which the kernel shares and can
+// drop) seen every 20 ms; /proc keeps no peak of a part of the run.
 func (s *server) sampleMemory() {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
@@ -466,6 +509,9 @@ func (s *server) sampleMemory() {
 		case <-t.C:
 			if n := s.status("RssAnon:"); n > s.private.Load() {
 				s.private.Store(n)
+			}
+			if n := s.status("VmRSS:"); n > s.rss.Load() {
+				s.rss.Store(n) // a second read of /proc: at most 20 ms later, no matter
 			}
 		}
 	}

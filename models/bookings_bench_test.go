@@ -1,0 +1,49 @@
+package models_test
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"rounds/internal/clock"
+	"rounds/internal/testdb"
+	"rounds/models"
+)
+
+// BenchmarkBookSeat books distinct (student, session) pairs from parallel
+// goroutines on SQLite, as the booking endpoint does once the request is
+// read: the writer's share of docs/PERFORMANCE.md's booking run. Besides
+// ns/op it reports cpu-µs/op, the processor time of the whole process per
+// booking.
+func BenchmarkBookSeat(b *testing.B) {
+	db := testdb.SQLite(b)
+	teacher := sbMember(b, db, models.RoleTeacher, "Tess Teacher")
+	var sessions []int64
+	for range 40 {
+		s := sbSession(b, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(10000) })
+		sessions = append(sessions, s.ID)
+	}
+	students := sbStudents(b, db, 500)
+	now := clock.NewFake(sbT0).Now()
+	var next atomic.Int64
+	b.SetParallelism(32) // 64 goroutines on two processors, as in the load run
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := int(next.Add(1) - 1)
+			u, s := students[n/len(sessions)%len(students)], sessions[n%len(sessions)]
+			if n >= len(students)*len(sessions) {
+				b.Error("ran out of pairs; raise the number of students")
+				return
+			}
+			if _, err := models.BookSeat(db, u, s, models.BookInput{}, now); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-start)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+}
