@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,7 @@ var sqlitePragmas = []string{
 	"PRAGMA synchronous = NORMAL",
 	"PRAGMA journal_size_limit = 67108864",
 	"PRAGMA temp_store = MEMORY",
+	"PRAGMA wal_autocheckpoint = " + strconv.Itoa(walBackstopPages), // see checkpoint.go
 }
 
 // Open connects to the database named by url ("sqlite:PATH" or

@@ -15,12 +15,13 @@ import (
 // it runs there.
 type readPool struct {
 	*sql.DB
-	mu    sync.RWMutex
-	stmts map[string]*sql.Stmt
+	mu          sync.RWMutex
+	stmts       map[string]*sql.Stmt
+	checkpoints *checkpointer // the write-ahead log is copied back from here
 }
 
 func newReadPool(db *sql.DB) *readPool {
-	return &readPool{DB: db, stmts: map[string]*sql.Stmt{}}
+	return &readPool{DB: db, stmts: map[string]*sql.Stmt{}, checkpoints: startCheckpointer(db)}
 }
 
 // worthPreparing tells whether a statement should be kept prepared: not
@@ -70,8 +71,9 @@ func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...an
 	return p.DB.QueryRowContext(ctx, query, args...)
 }
 
-// Close closes the statements and the connections.
+// Close stops the checkpoints and closes the statements and the connections.
 func (p *readPool) Close() error {
+	p.checkpoints.close()
 	p.mu.Lock()
 	for _, st := range p.stmts {
 		_ = st.Close()

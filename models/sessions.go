@@ -369,7 +369,7 @@ func SessionByID(db *gorm.DB, id int64) (Session, error) {
 // the busiest writes, so write one row fewer.
 func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
 	query := sessionByIDQuery // SQLite's immediate transactions have one writer
-	if tx.Dialector.Name() == "postgres" {
+	if DialectOf(tx) == Postgres {
 		query = sessionForUpdateQuery
 	}
 	var s Session
