@@ -548,11 +548,30 @@ func TestMetrics(t *testing.T) {
 	a := newApp(t, testdb.SQLite(t), nil)
 	a.api("GET", "/healthz", nil, "")
 	res := a.api("GET", "/metrics", nil, "")
-	if res.Status != 200 || !strings.Contains(string(res.Body), "rounds_http_requests_total") || !strings.Contains(string(res.Body), `rounds_outbox_messages{status="pending"}`) {
-		t.Errorf("metrics from loopback: %d", res.Status)
+	if res.Status != 200 {
+		t.Fatalf("metrics from loopback: %d", res.Status)
+	}
+	for _, want := range []string{
+		`rounds_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+		`rounds_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="2.5"} 1`,
+		`rounds_http_request_duration_seconds_count{method="GET",route="/healthz"} 1`,
+		"# TYPE rounds_http_request_duration_seconds histogram",
+		`rounds_outbox_messages{status="pending"}`,
+		"go_goroutines ", "process_resident_memory_bytes ",
+	} {
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	// A method made up by the client is counted, but not by its name.
+	req, _ := http.NewRequest("BREW", a.srv.URL+"/healthz", nil)
+	a.browser().do(req)
+	body := string(a.api("GET", "/metrics", nil, "").Body)
+	if !strings.Contains(body, `rounds_http_requests_total{method="other",`) || strings.Contains(body, "BREW") {
+		t.Errorf("a made-up method is not counted as other:\n%s", body)
 	}
 	// Through a proxy, only committee may read them.
-	req, _ := http.NewRequest("GET", a.srv.URL+"/metrics", nil)
+	req, _ = http.NewRequest("GET", a.srv.URL+"/metrics", nil)
 	req.Header.Set("X-Forwarded-For", "203.0.113.9")
 	r := a.browser().do(req)
 	if r.Status == 200 || strings.Contains(string(r.Body), "rounds_http_requests_total") {

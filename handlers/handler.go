@@ -9,7 +9,6 @@ import (
 	"net/url"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"rounds/internal/clock"
@@ -40,7 +39,7 @@ func New(db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*ec
 	u, _ := url.Parse(cfg.BaseURL)
 	h := &Handler{
 		DB: db, Config: cfg, Clock: clk, Log: log, views: views,
-		metrics: newMetrics(prometheus.NewRegistry(), db),
+		metrics: newMetrics(db),
 		secure:  u != nil && u.Scheme == "https",
 	}
 	calendarKey, err := models.EnsureSecret(db, "calendar_key")

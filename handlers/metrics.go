@@ -1,39 +1,53 @@
 package handlers
 
 import (
+	"io"
+	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
+	vm "github.com/VictoriaMetrics/metrics"
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gorm.io/gorm"
 
 	"rounds/models"
 )
 
+// metrics counts requests and their latency by route, and reports the
+// outbox by status at each scrape, in Prometheus's text format; the Go
+// runtime's and the process's own figures (go_*, process_*) follow.
 type metrics struct {
-	registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	set *vm.Set
 }
 
-func newMetrics(reg *prometheus.Registry, db *gorm.DB) *metrics {
-	m := &metrics{
-		registry: reg,
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rounds_http_requests_total", Help: "HTTP requests by route and status.",
-		}, []string{"method", "route", "status"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "rounds_http_request_duration_seconds", Help: "HTTP request latency by route.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"method", "route"}),
-	}
-	reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &outboxCollector{db: db})
+var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
+
+func init() { vm.ExposeMetadata(true) } // # TYPE lines, so that histograms are read as such
+
+func newMetrics(db *gorm.DB) *metrics {
+	m := &metrics{set: vm.NewSet()}
+	m.set.RegisterMetricsWriter(func(w io.Writer) {
+		counts, err := models.OutboxCounts(db)
+		if err != nil {
+			return // the scrape goes on without them; the log has the database's error
+		}
+		statuses := make([]string, 0, len(counts))
+		for s := range counts {
+			statuses = append(statuses, s)
+		}
+		slices.Sort(statuses)
+		for _, s := range statuses {
+			vm.WriteGaugeUint64(w, `rounds_outbox_messages{status="`+s+`"}`, uint64(counts[s]))
+		}
+	})
 	return m
 }
+
+// metricMethods are the methods counted by name; any other is "other", so
+// that a client cannot make up label values.
+var metricMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions}
 
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -43,35 +57,26 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			status, _ = classify(err)
 		}
-		route := c.Path()
+		route := c.Path() // a pattern of the route table, never the path asked for
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
-		m.latency.WithLabelValues(c.Request().Method, route).Observe(time.Since(start).Seconds())
+		method := c.Request().Method
+		if !slices.Contains(metricMethods, method) {
+			method = "other"
+		}
+		labels := `{method="` + method + `",route="` + route
+		m.set.GetOrCreateCounter(`rounds_http_requests_total` + labels + `",status="` + strconv.Itoa(status) + `"}`).Inc()
+		m.set.GetOrCreatePrometheusHistogramExt(`rounds_http_request_duration_seconds`+labels+`"}`, latencyBuckets).UpdateDuration(start)
 		return err
 	}
 }
 
 func (h *Handler) metricsPage(c echo.Context) error {
-	promhttp.HandlerFor(h.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	w := c.Response()
+	w.Header().Set(echo.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	h.metrics.set.WritePrometheus(w)
+	vm.WriteProcessMetrics(w)
 	return nil
-}
-
-// outboxCollector reports the outbox by status at each scrape.
-type outboxCollector struct{ db *gorm.DB }
-
-var outboxDesc = prometheus.NewDesc("rounds_outbox_messages", "E-mails in the outbox by status.", []string{"status"}, nil)
-
-func (o *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- outboxDesc }
-
-func (o *outboxCollector) Collect(ch chan<- prometheus.Metric) {
-	counts, err := models.OutboxCounts(o.db)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(outboxDesc, err)
-		return
-	}
-	for status, n := range counts {
-		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(n), status)
-	}
 }
