@@ -139,22 +139,6 @@ type sessionGroup struct {
 	Items   []*sessionItem
 }
 
-// topicsOf lists the distinct topics of the sessions, for a <datalist>.
-func topicsOf(ss []models.Session) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range ss {
-		k := strings.ToLower(s.Topic)
-		if s.Topic == "" || seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, s.Topic)
-	}
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
-	return out
-}
-
 func sessionPath(id int64, rest string) string {
 	return "/sessions/" + strconv.FormatInt(id, 10) + rest
 }
@@ -313,12 +297,13 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 	}
 	d := map[string]any{"Title": "Sessions", "Query": query, "Filtered": filtered, "Errors": map[string]string{}}
 
-	// Every upcoming session, for the topic list (and the page, unfiltered).
-	all, err := models.ListSessions(h.DB, *u, models.SessionFilter{From: now, Status: models.SessionPublished})
+	// The topics of every upcoming session, for the topic list.
+	upcoming := models.SessionFilter{From: now, Status: models.SessionPublished}
+	topics, err := models.SessionTopics(h.DB, *u, upcoming)
 	if err != nil {
 		return err
 	}
-	d["Topics"] = topicsOf(all)
+	d["Topics"] = topics
 
 	f, err := h.sessionFilter(c)
 	if err == nil {
@@ -333,11 +318,10 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 	}
 	var ss []models.Session
 	if err == nil {
-		if filtered {
-			ss, err = models.ListSessions(h.DB, *u, f)
-		} else {
-			ss = all
+		if !filtered {
+			f = upcoming
 		}
+		ss, err = models.ListSessions(h.DB, *u, f)
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
@@ -719,7 +703,7 @@ func (h *Handler) renderSessionForm(c echo.Context, status int, it *sessionItem,
 	sort.SliceStable(teachers, func(i, j int) bool {
 		return strings.ToLower(teachers[i].Name) < strings.ToLower(teachers[j].Name)
 	})
-	ss, err := models.ListSessions(h.DB, *u, models.SessionFilter{})
+	topics, err := models.SessionTopics(h.DB, *u, models.SessionFilter{})
 	if err != nil {
 		return err
 	}
@@ -735,7 +719,7 @@ func (h *Handler) renderSessionForm(c echo.Context, status int, it *sessionItem,
 		}
 	}
 	d := map[string]any{
-		"Form": f, "Errors": errs, "Summary": summary, "Teachers": teachers, "Topics": topicsOf(ss),
+		"Form": f, "Errors": errs, "Summary": summary, "Teachers": teachers, "Topics": topics,
 		"Zone": h.Config.Location.String(), "Now": h.Clock.Now(),
 	}
 	if it == nil {

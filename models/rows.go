@@ -9,10 +9,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// Reading a row through gorm costs more than SQLite's own work for the two
-// queries made most often: the member behind a token (every request) and the
-// session a booking locks. gorm finds each column's field by reflection;
-// these scan the columns straight into the fields. TestRowColumns checks that
+// Reading a row through gorm costs more than SQLite's own work for the
+// queries made most often: the member behind a token (every request), the
+// session a booking locks and the session lists. gorm finds each column's
+// field by reflection; these scan the columns straight into the fields. TestRowColumns checks that
 // each list names every column of its model, in the order of its fields.
 
 const userColumns = "id, email, name, password_hash, role, year_of_study, created_at, updated_at"
@@ -33,6 +33,25 @@ func (s *Session) fields() []any {
 	return []any{&s.ID, &s.Title, &s.Description, &s.Topic, &s.Format, &s.YearGroups, &s.Mode, &s.Venue, &s.OnlineURL,
 		&s.InPersonCapacity, &s.OnlineCapacity, &s.StartsAt, &s.EndsAt, &s.Status, &s.CancelReason, &s.Sequence, &s.CreatedBy,
 		&s.CreatedAt, &s.UpdatedAt, &s.ConfirmedInPerson, &s.ConfirmedOnline, &s.WaitlistedInPerson, &s.WaitlistedOnline, &s.QueueTail}
+}
+
+// scanSessions runs q, which selects sessionColumns, and scans its rows.
+func scanSessions(q *gorm.DB) ([]Session, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Session{}
+	for rows.Next() {
+		var s Session
+		if err := rows.Scan(s.fields()...); err != nil {
+			return nil, err
+		}
+		_ = s.AfterFind(nil)
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // qualified prefixes each column of a list with its table.

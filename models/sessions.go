@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -461,6 +462,43 @@ type SessionFilter struct {
 // With one, the status is applied to what the viewer may see, so a student
 // asking for cancelled sessions gets the cancelled sessions they had booked.
 func ListSessions(db *gorm.DB, viewer User, f SessionFilter) ([]Session, error) {
+	q, err := sessionQuery(db, viewer, f)
+	if err != nil || q == nil {
+		return []Session{}, err
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	out, err := scanSessions(q.Select(qualified("sessions", sessionColumns)).
+		Order("sessions.starts_at, sessions.id").Limit(limit).Offset(max(f.Offset, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// SessionTopics lists the different topics of the sessions viewer may see
+// that match f (as ListSessions), sorted, each once whatever its case.
+func SessionTopics(db *gorm.DB, viewer User, f SessionFilter) ([]string, error) {
+	q, err := sessionQuery(db, viewer, f)
+	if err != nil || q == nil {
+		return nil, err
+	}
+	var topics []string
+	if err := q.Distinct("sessions.topic").Where("sessions.topic <> ''").Pluck("sessions.topic", &topics).Error; err != nil {
+		return nil, fmt.Errorf("session topics: %w", err)
+	}
+	sort.Slice(topics, func(i, j int) bool {
+		a, b := strings.ToLower(topics[i]), strings.ToLower(topics[j])
+		return a < b || (a == b && topics[i] < topics[j])
+	})
+	return slices.CompactFunc(topics, strings.EqualFold), nil
+}
+
+// sessionQuery is the query for the sessions viewer may see that match f,
+// or nil when viewer may see none.
+func sessionQuery(db *gorm.DB, viewer User, f SessionFilter) (*gorm.DB, error) {
 	p := Problems{}
 	if f.Year != 0 && (f.Year < 1 || f.Year > 6) {
 		p.Add("year", "Choose a year from 1 to 6.")
@@ -481,7 +519,7 @@ func ListSessions(db *gorm.DB, viewer User, f SessionFilter) ([]Session, error) 
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	if viewer.ID == 0 {
-		return []Session{}, nil
+		return nil, nil
 	}
 
 	q := db.Model(&Session{})
@@ -535,16 +573,7 @@ func ListSessions(db *gorm.DB, viewer User, f SessionFilter) ([]Session, error) 
 	if f.TeacherID != 0 {
 		q = q.Where(teaches, f.TeacherID)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
-	}
-	out := []Session{}
-	err := q.Order("sessions.starts_at, sessions.id").Limit(limit).Offset(max(f.Offset, 0)).Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
-	}
-	return out, nil
+	return q, nil
 }
 
 // ---- the JSON view ---------------------------------------------------------

@@ -579,6 +579,45 @@ func TestListSessionsFilters(t *testing.T) {
 	})
 }
 
+// TestSessionTopics: each topic of the sessions a member may see, once
+// whatever its case, sorted; a draft's topic only for those who see it.
+func TestSessionTopics(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
+		student := sbMember(t, db, models.RoleStudent, "Sam Student")
+		for i, topic := range []string{"Renal", "cardiology", "Cardiology", "", "Anatomy"} {
+			sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+				in.Topic = sbPtr(topic)
+				start := sbT0.Add(time.Duration(i+1) * 24 * time.Hour)
+				in.StartsAt, in.EndsAt = &start, sbPtr(start.Add(time.Hour))
+			})
+		}
+		sbSession(t, db, teacher, false, func(in *models.SessionInput) { in.Topic = sbPtr("Secret draft") })
+		topics := func(u models.User, f models.SessionFilter) string {
+			t.Helper()
+			ts, err := models.SessionTopics(db, u, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.Join(ts, ", ")
+		}
+		if got, want := topics(student, models.SessionFilter{}), "Anatomy, Cardiology, Renal"; got != want {
+			t.Errorf("student's topics = %q, want %q", got, want)
+		}
+		if got, want := topics(teacher, models.SessionFilter{}), "Anatomy, Cardiology, Renal, Secret draft"; got != want {
+			t.Errorf("teacher's topics = %q, want %q", got, want)
+		}
+		// Only sessions that end after From: the first (Renal) is over.
+		from := sbT0.Add(36 * time.Hour)
+		if got, want := topics(student, models.SessionFilter{From: from}), "Anatomy, Cardiology"; got != want {
+			t.Errorf("topics from %s = %q, want %q", from, got, want)
+		}
+		if _, err := models.SessionTopics(db, student, models.SessionFilter{Year: 9}); sbFields(t, err)["year"] == "" {
+			t.Errorf("a bad filter: %v", err)
+		}
+	})
+}
+
 func TestSessionChangedMail(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
