@@ -758,33 +758,30 @@ func (h *Handler) registerAuditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	names := map[int64]string{}
-	name := func(id int64) (string, error) {
+	var ids []int64
+	for _, e := range entries {
+		ids = append(ids, e.UserID)
+		if e.ActorID != nil {
+			ids = append(ids, *e.ActorID)
+		}
+	}
+	names, err := models.UserNames(h.DB, ids)
+	if err != nil {
+		return err
+	}
+	name := func(id int64) string {
 		if n, ok := names[id]; ok {
-			return n, nil
+			return n
 		}
-		u, err := models.UserByID(h.DB, id)
-		if errors.Is(err, models.ErrNotFound) {
-			names[id] = "(a deleted member)"
-			return names[id], nil
-		}
-		if err != nil {
-			return "", err
-		}
-		names[id] = u.Name
-		return u.Name, nil
+		return "(a deleted member)"
 	}
 	lines := make([]auditLine, 0, len(entries))
 	for i := len(entries) - 1; i >= 0; i-- { // newest first
 		e := entries[i]
 		l := auditLine{AttendanceAuditEntry: e, By: "Rounds"}
-		if l.Student, err = name(e.UserID); err != nil {
-			return err
-		}
+		l.Student = name(e.UserID)
 		if e.ActorID != nil {
-			if l.By, err = name(*e.ActorID); err != nil {
-				return err
-			}
+			l.By = name(*e.ActorID)
 		}
 		lines = append(lines, l)
 	}

@@ -439,20 +439,23 @@ func (h *Handler) teachingFeedbackPage(c echo.Context) error {
 		return err
 	}
 	now := h.Clock.Now()
-	var rows []taughtSession
+	var taught []models.Session
+	var ids []int64
 	for _, s := range sessions {
 		// As TeacherFeedbackSummary counts them: started within the period.
-		if s.StartsAt.Before(from) || !s.HasStarted(now) {
-			continue
+		if !s.StartsAt.Before(from) && s.HasStarted(now) {
+			taught, ids = append(taught, s), append(ids, s.ID)
 		}
-		ss, err := models.SessionFeedbackSummary(h.DB, *u, s.ID, h.Config.FeedbackMinResponses)
-		if errors.Is(err, models.ErrForbidden) || errors.Is(err, models.ErrNotFound) {
-			continue
+	}
+	sums, err := models.SessionFeedbackSummaries(h.DB, *u, ids, h.Config.FeedbackMinResponses)
+	if err != nil {
+		return err
+	}
+	var rows []taughtSession
+	for _, s := range taught {
+		if ss, ok := sums[s.ID]; ok {
+			rows = append(rows, taughtSession{Session: s, Summary: ss, Figures: figures(ss)})
 		}
-		if err != nil {
-			return err
-		}
-		rows = append(rows, taughtSession{Session: s, Summary: ss, Figures: figures(ss)})
 	}
 	// Newest first, as a teacher reads back over their term.
 	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {

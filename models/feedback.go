@@ -194,29 +194,79 @@ func TeacherFeedbackSummary(db *gorm.DB, teacherID int64, from, to time.Time, mi
 	return summarise(db, ids, minResponses)
 }
 
-func summarise(db *gorm.DB, sessionIDs []int64, minResponses int) (FeedbackSummary, error) {
-	sum := FeedbackSummary{Benefits: map[string]int{}, Comments: []FeedbackComment{}}
+// SessionFeedbackSummaries sums up each session apart, for the list of the
+// sessions a teacher taught, in three queries however many sessions there
+// are. Sessions actor does not manage are left out.
+func SessionFeedbackSummaries(db *gorm.DB, actor User, sessionIDs []int64, minResponses int) (map[int64]FeedbackSummary, error) {
+	out := map[int64]FeedbackSummary{}
 	if len(sessionIDs) == 0 {
-		sum.Withheld = minResponses > 0
-		return sum, nil
+		return out, nil
+	}
+	ids := sessionIDs
+	if !actor.IsCommittee() {
+		ids = nil
+		err := db.Table("session_teachers").Where("user_id = ? AND session_id IN ?", actor.ID, sessionIDs).
+			Pluck("session_id", &ids).Error
+		if err != nil || len(ids) == 0 {
+			return out, err
+		}
+	}
+	var counts []struct {
+		SessionID int64
+		N         int
+	}
+	err := db.Model(&Attendance{}).Select("session_id, COUNT(*) AS n").
+		Where("session_id IN ? AND status IN ?", ids, []string{AttendancePresent, AttendanceLate}).
+		Group("session_id").Scan(&counts).Error
+	if err != nil {
+		return nil, err
+	}
+	attended := map[int64]int{}
+	for _, c := range counts {
+		attended[c.SessionID] = c.N
+	}
+	var all []Feedback
+	if err := db.Where("session_id IN ?", ids).Find(&all).Error; err != nil {
+		return nil, err
+	}
+	answers := map[int64][]Feedback{}
+	for _, f := range all {
+		answers[f.SessionID] = append(answers[f.SessionID], f)
+	}
+	for _, id := range ids {
+		out[id] = summariseAnswers(attended[id], answers[id], minResponses)
+	}
+	return out, nil
+}
+
+func summarise(db *gorm.DB, sessionIDs []int64, minResponses int) (FeedbackSummary, error) {
+	if len(sessionIDs) == 0 {
+		return summariseAnswers(0, nil, minResponses), nil
 	}
 	var attended int64
 	if err := db.Model(&Attendance{}).Where("session_id IN ? AND status IN ?", sessionIDs, []string{AttendancePresent, AttendanceLate}).
 		Count(&attended).Error; err != nil {
-		return sum, err
+		return FeedbackSummary{}, err
 	}
 	var all []Feedback
 	if err := db.Where("session_id IN ?", sessionIDs).Find(&all).Error; err != nil {
-		return sum, err
+		return FeedbackSummary{}, err
 	}
-	sum.Attended, sum.Responses = int(attended), len(all)
+	return summariseAnswers(int(attended), all, minResponses), nil
+}
+
+// summariseAnswers sums up the answers of those who came; below
+// minResponses answers only the counts are given.
+func summariseAnswers(attended int, all []Feedback, minResponses int) FeedbackSummary {
+	sum := FeedbackSummary{Benefits: map[string]int{}, Comments: []FeedbackComment{}}
+	sum.Attended, sum.Responses = attended, len(all)
 	if attended > 0 {
 		r := round2(float64(len(all)) / float64(attended))
 		sum.ResponseRate = &r
 	}
 	if len(all) < minResponses {
 		sum.Withheld = true
-		return sum, nil
+		return sum
 	}
 	for _, b := range Benefits {
 		sum.Benefits[b] = 0
@@ -245,7 +295,7 @@ func summarise(db *gorm.DB, sessionIDs []int64, minResponses int) (FeedbackSumma
 		}
 		return a.Improve < b.Improve
 	})
-	return sum, nil
+	return sum
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }

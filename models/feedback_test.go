@@ -152,5 +152,33 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 		if len(certs) != 1 || certs[0].Kind != models.CertificateTeaching {
 			t.Errorf("teacher's certificates = %+v", certs)
 		}
+
+		// Many sessions at once, each summed up alone: the same figures for
+		// this one, none for a session nobody came to, and nothing for a
+		// session the actor does not teach.
+		other := atUser(t, db, "other@x.ac.uk", models.RoleTeacher)
+		empty := atSession(t, db, teacher, models.ModeInPerson, 30)
+		notMine := atSession(t, db, other, models.ModeInPerson, 30)
+		chair := atUser(t, db, "chair@x.ac.uk", models.RoleCommittee)
+		ids := []int64{s.ID, empty.ID, notMine.ID}
+		sums, err := models.SessionFeedbackSummaries(db, teacher, ids, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := sums[notMine.ID]; ok || len(sums) != 2 {
+			t.Errorf("the teacher's summaries cover %d sessions, another teacher's among them: %v", len(sums), ok)
+		}
+		if one, _ := json.Marshal(sums[s.ID]); string(one) != string(raw) {
+			t.Errorf("summed up with others:\n%s\nalone:\n%s", one, raw)
+		}
+		if e := sums[empty.ID]; !e.Withheld || e.Responses != 0 || e.Attended != 0 || e.ResponseRate != nil {
+			t.Errorf("a session nobody came to: %+v", e)
+		}
+		if sums, _ := models.SessionFeedbackSummaries(db, chair, ids, 3); len(sums) != 3 {
+			t.Errorf("committee's summaries cover %d of 3 sessions", len(sums))
+		}
+		if sums, _ := models.SessionFeedbackSummaries(db, us[0], ids, 3); len(sums) != 0 {
+			t.Errorf("a student reads %d summaries", len(sums))
+		}
 	})
 }

@@ -351,9 +351,10 @@ func authorizeManage(db *gorm.DB, actor User, s Session) error {
 // viewer.
 func SessionByID(db *gorm.DB, id int64) (Session, error) {
 	var s Session
-	if err := db.Take(&s, id).Error; err != nil {
-		return Session{}, fmt.Errorf("session %d: %w", id, notFound(err))
+	if err := scanRow(db, sessionByIDQuery, []any{id}, s.fields()...); err != nil {
+		return Session{}, fmt.Errorf("session %d: %w", id, err)
 	}
+	_ = s.AfterFind(db)
 	return s, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -225,6 +226,26 @@ func UserByID(db *gorm.DB, id int64) (User, error) {
 	var u User
 	err := db.Take(&u, id).Error
 	return u, notFound(err)
+}
+
+// UserNames maps each of the ids that is a member to the member's name, in
+// one query; ids of deleted members are left out.
+func UserNames(db *gorm.DB, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64
+		Name string
+	}
+	if err := db.Model(&User{}).Select("id, name").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("user names: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
 }
 
 // UserByEmail returns the user with that e-mail address.
