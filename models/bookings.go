@@ -1,6 +1,8 @@
 package models
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -154,10 +156,10 @@ func BookSeat(db *gorm.DB, actor User, sessionID int64, in BookInput, now time.T
 			SessionID: s.ID, UserID: userID, Mode: mode, Status: status, QueuedAt: queuedAt,
 			BookedBy: bookedBy, CreatedAt: now, UpdatedAt: now,
 		}
-		err = tx.Raw(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
+		err = directRow(tx, `INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`,
-			s.ID, userID, mode, status, queuedAt, bookedBy, now, now).Scan(&b.ID).Error
-		if err != nil {
+			s.ID, userID, mode, status, queuedAt, bookedBy, now, now).Scan(&b.ID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) { // no row: the member holds a place already
 			return err
 		}
 		if b.ID == 0 {

@@ -105,14 +105,15 @@ func Enqueue(db *gorm.DB, e Email, now time.Time) (bool, error) {
 	if e.SessionID != 0 {
 		sessionID = &e.SessionID
 	}
-	// Plain SQL: this runs in every booking's transaction.
-	res := db.Exec(`INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
+	// Straight to the connection: this runs in every booking's transaction.
+	res, err := directExec(db, `INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
 		e.Kind, e.Key, userID, sessionID, e.To, e.ToName, string(data), OutboxPending, now.UTC(), now.UTC())
-	if res.Error != nil {
-		return false, fmt.Errorf("outbox: %w", res.Error)
+	if err != nil {
+		return false, fmt.Errorf("outbox: %w", err)
 	}
-	return res.RowsAffected == 1, nil
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // ClaimOutbox takes up to limit due messages for owner for the length of

@@ -1,11 +1,13 @@
 package models
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
 
@@ -46,3 +48,41 @@ func TestRowColumns(t *testing.T) {
 		}
 	}
 }
+
+// Statements run straight on the connection go where gorm would send them:
+// SQLite's reads outside a transaction to the read pool, everything in a
+// transaction to the transaction; ? is numbered for PostgreSQL only.
+func TestDirectConn(t *testing.T) {
+	db, err := Open("sqlite:"+filepath.Join(t.TempDir(), "d.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(db)
+	if _, ok := directConn(db, true).(*readPool); !ok {
+		t.Errorf("a read outside a transaction runs on %T, not the read pool", directConn(db, true))
+	}
+	if _, ok := directConn(db, false).(*readPool); ok {
+		t.Error("a change outside a transaction runs on the read pool")
+	}
+	err = transact(db, func(tx *gorm.DB) error {
+		if c := directConn(tx, true); c != tx.Statement.ConnPool {
+			t.Errorf("a read in a transaction runs on %T, not the transaction", c)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := placeholders(db, "SELECT ? + ?"); q != "SELECT ? + ?" {
+		t.Errorf("SQLite's placeholders became %q", q)
+	}
+	pg := &gorm.DB{Config: &gorm.Config{Dialector: postgresName{}}}
+	if q := placeholders(pg, "UPDATE t SET a = ?, b = ? WHERE id = ?"); q != "UPDATE t SET a = $1, b = $2 WHERE id = $3" {
+		t.Errorf("PostgreSQL's placeholders became %q", q)
+	}
+}
+
+// postgresName is a dialector that only names itself.
+type postgresName struct{ gorm.Dialector }
+
+func (postgresName) Name() string { return "postgres" }

@@ -673,7 +673,8 @@ func moveSeats(tx *gorm.DB, s *Session, mode, from, to string, n int, tail *time
 	}
 	// Plain SQL from the fixed column names above: this runs in every
 	// booking's transaction.
-	return tx.Exec("UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, s.ID)...).Error
+	_, err := directExec(tx, "UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, s.ID)...)
+	return err
 }
 
 // nextQueuedAt is the queue time of a new place: now, or just after the
