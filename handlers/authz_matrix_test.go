@@ -1,10 +1,12 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,29 +15,55 @@ import (
 	"rounds/models"
 )
 
-// Who is asking, in the authorisation matrix.
+// Who is asking, in the authorisation matrix. "student" has a confirmed
+// online booking on the fixture's session; "teacher of this session" created
+// and teaches it.
 var matrixRoles = []string{"anonymous", "student", "another student", "teacher of another session", "teacher of this session", "committee"}
 
-// Expectations per role: A allowed, D denied (401, 403, 404, or a page's
-// redirect to log in), X either (the answer depends on the caller's own
-// data, which other tests check).
-var matrixClasses = map[string]string{
-	"public":    "AAAAAA",
-	"form":      "XXXXXX", // a public form whose answer depends on what is sent (log-in)
-	"member":    "DXXXXX", // any member; models check their own objects
-	"own":       "DXDXXX", // the student's own booking, attendance or feedback
-	"teacher":   "DDDAAA", // teachers and committee, not tied to one session
-	"manage":    "DDDDAA", // the session's own teachers and committee
-	"committee": "DDDDDA",
-	"nothing":   "DDDDDD", // unknown API paths
+// What each caller gets, one letter per caller of matrixRoles:
+//
+//	A  allowed: the route's answer in matrixAnswers (by default 200 for GET,
+//	   204 for DELETE; every other method must say)
+//	L  not logged in: 401 from the API; from a page a 303 to /login?next=…
+//	F  forbidden: 403, for a caller who may know the thing exists
+//	N  not found: 404, for a caller who may not know it exists
+//	R  refused by a form: a 303 back to where the route's answer goes, with
+//	   an error flash (pages only)
+//
+// Routes about one session (/sessions/:id…) are called twice: on the
+// fixture's published session, which every member sees, and on a draft,
+// which only its teachers and committee see. Everyone else must get from the
+// draft what they would get for a session that does not exist: 404, or the
+// 403 that their role gets for any session.
+type access struct{ published, draft string }
+
+var matrixClasses = map[string]access{
+	"public":    {"AAAAAA", ""},
+	"member":    {"LAAAAA", "LNNNAA"}, // any member; models check their own objects
+	"own":       {"LANNNN", "LNNNNN"}, // the student's own booking: nobody else has one
+	"teacher":   {"LFFAAA", ""},       // teachers and committee, not tied to one session
+	"manage":    {"LFFFAA", "LFFNAA"}, // the session's own teachers and committee; a student's role is refused first
+	"committee": {"LFFFFA", "LFFFFA"},
+	"nothing":   {"NNNNNN", ""}, // unknown API paths: 404 for anyone, logged in or not
+
+	// Odd ones out. What students do at a session (check in, join, give
+	// feedback) has no draft to do it at: 404 for anyone.
+	"checkin":       {"LAAAAA", "LNNNNN"}, // anyone present, booked or not
+	"join":          {"LAFFFF", "LNNNNN"}, // a confirmed online booking
+	"feedback":      {"LFFFFF", "LNNNNN"}, // from students who attended: nobody has yet (403 did_not_attend)
+	"feedback page": {"LFFFFF", "LNNNFF"}, // the pages tell the draft's managers they did not attend
+	"apologies":     {"LARRRR", "LRRRRR"}, // the page sends anyone without a booking back with a message
+	// Booking: API.md answers 422 "not published" for a draft, whoever asks
+	// (matrixDraftAnswers), although the draft itself is not shown to them.
+	"book": {"LAAAAA", "LAAAAA"},
 }
 
 // matrix gives every route its class. A route missing here fails the test:
 // a new route must say who may call it.
 var matrix = map[string]string{
-	"GET /": "public", "GET /healthz": "public", "GET /readyz": "public", "GET /metrics": "public",
+	"GET /": "public", "GET /healthz": "public", "GET /readyz": "public", "GET /metrics": "public", // the test calls from loopback
 	"GET /static/*": "public", "GET /favicon.ico": "public",
-	"GET /login": "public", "POST /login": "form", "GET /register": "public", "POST /register": "public",
+	"GET /login": "public", "POST /login": "public", "GET /register": "public", "POST /register": "public",
 	"GET /forgot-password": "public", "POST /forgot-password": "public", "GET /reset-password": "public", "POST /reset-password": "public",
 	"POST /api/v1/auth/register": "public", "POST /api/v1/auth/login": "public",
 	"POST /api/v1/auth/password-reset": "public", "POST /api/v1/auth/password-reset/confirm": "public",
@@ -45,15 +73,14 @@ var matrix = map[string]string{
 	"POST /api/v1/auth/logout": "member", "GET /api/v1/me": "member", "PATCH /api/v1/me": "member", "POST /api/v1/me/password": "member",
 	"GET /api/v1/me/bookings": "member", "GET /api/v1/me/calendar": "member", "POST /api/v1/me/calendar/reset": "member",
 	"GET /api/v1/me/certificates": "member", "GET /api/v1/sessions": "member", "GET /api/v1/sessions/:id": "member",
-	"POST /api/v1/sessions/:id/bookings": "member", "POST /api/v1/checkin": "member", "POST /api/v1/sessions/:id/checkin": "member",
-	"GET /sessions": "member", "GET /sessions/:id": "member", "POST /sessions/:id/book": "member",
+	"POST /api/v1/sessions/:id/bookings": "book", "POST /api/v1/checkin": "member", "POST /api/v1/sessions/:id/checkin": "checkin",
+	"GET /sessions": "member", "GET /sessions/:id": "member", "POST /sessions/:id/book": "book",
 	"GET /my/sessions": "member", "POST /my/calendar/reset": "member", "GET /my/certificates": "member", "GET /my/feedback": "member",
-	"GET /checkin": "member", "POST /checkin": "member", "GET /checkin/done": "member",
+	"GET /checkin": "member", "POST /checkin": "member", "GET /checkin/done": "member", "GET /sessions/:id/feedback/thanks": "member",
 
 	"DELETE /api/v1/sessions/:id/bookings/me": "own", "POST /sessions/:id/cancel-booking": "own",
-	"POST /api/v1/sessions/:id/apologies": "own", "POST /sessions/:id/apologies": "own",
-	"GET /sessions/:id/join": "own", "POST /api/v1/sessions/:id/feedback": "own",
-	"GET /sessions/:id/feedback": "own", "POST /sessions/:id/feedback": "own", "GET /sessions/:id/feedback/thanks": "member",
+	"POST /api/v1/sessions/:id/apologies": "own", "POST /sessions/:id/apologies": "apologies", "GET /sessions/:id/join": "join",
+	"POST /api/v1/sessions/:id/feedback": "feedback", "GET /sessions/:id/feedback": "feedback page", "POST /sessions/:id/feedback": "feedback page",
 
 	"POST /api/v1/sessions": "teacher", "GET /teaching": "teacher", "GET /teaching/new": "teacher", "POST /teaching/new": "teacher",
 	"POST /api/v1/me/certificates/teaching": "teacher", "POST /my/certificates/teaching": "teacher", "GET /teaching/feedback": "teacher",
@@ -65,9 +92,8 @@ var matrix = map[string]string{
 	"POST /api/v1/sessions/:id/attendance/mark-absent": "manage", "GET /api/v1/sessions/:id/feedback/summary": "manage",
 	"GET /sessions/:id/edit": "manage", "POST /sessions/:id/edit": "manage", "POST /sessions/:id/publish": "manage",
 	"POST /sessions/:id/cancel": "manage", "GET /sessions/:id/manage": "manage", "POST /sessions/:id/manage/book": "manage",
-	"POST /sessions/:id/bookings/:booking_id/cancel": "manage",
-	"GET /sessions/:id/attendance":                   "manage", "GET /sessions/:id/attendance/qr.svg": "manage",
-	"GET /sessions/:id/register": "manage", "POST /sessions/:id/register/:user_id": "manage",
+	"POST /sessions/:id/bookings/:booking_id/cancel": "manage", "GET /sessions/:id/attendance": "manage",
+	"GET /sessions/:id/attendance/qr.svg": "manage", "GET /sessions/:id/register": "manage", "POST /sessions/:id/register/:user_id": "manage",
 	"POST /sessions/:id/register/mark-absent": "manage", "POST /sessions/:id/register/import": "manage",
 	"POST /sessions/:id/register/import/confirm": "manage", "GET /sessions/:id/feedback/summary": "manage",
 
@@ -79,13 +105,94 @@ var matrix = map[string]string{
 	"GET /committee/dashboard/:file": "committee", "GET /committee/academic-year": "committee",
 	"POST /committee/academic-year": "committee", "GET /api/v1/admin/academic-year": "committee",
 	"POST /api/v1/admin/academic-year/rollover": "committee",
+
+	"GET /api/*": "nothing", "POST /api/*": "nothing",
 }
 
-// matrixFixture is a society in which every role of the matrix exists.
+// matrixAnswers is what an allowed caller gets where that is not 200 (GET)
+// or 204 (DELETE): one answer for every allowed caller, or one per caller of
+// matrixRoles. The matrix sends what a careless client would: an empty JSON
+// object to the API, an empty form (with its CSRF token) to pages. An answer
+// is "code[|code…] [where [flash]]": where a redirect goes (":id" is the
+// session called; a trailing * matches any rest) and the kind of flash
+// message it leaves.
+var matrixAnswers = map[string][]string{
+	"GET /favicon.ico":                  {"301 /static/icon.svg?v=*"},
+	"GET /login":                        {"200", "303 /", "303 /", "303 /", "303 /", "303 /"}, // members are logged in already
+	"GET /reset-password":               {"422"},                                              // no token: the link is not valid
+	"GET /checkin/done":                 {"303 /checkin"},                                     // nothing checked in
+	"GET /sessions/:id/feedback/thanks": {"303 /sessions/:id/feedback"},                       // nothing given
+	"GET /sessions/:id/join":            {"303 https://teams.example/meet/ecg"},
+
+	// The API: an empty object is invalid where fields are needed.
+	"POST /api/v1/auth/register":                       {"422"},
+	"POST /api/v1/auth/login":                          {"422"},
+	"POST /api/v1/auth/password-reset":                 {"422"},
+	"POST /api/v1/auth/password-reset/confirm":         {"422"},
+	"POST /api/v1/auth/logout":                         {"204"},
+	"PATCH /api/v1/me":                                 {"200"},
+	"POST /api/v1/me/password":                         {"422"},
+	"POST /api/v1/me/calendar/reset":                   {"200"},
+	"POST /api/v1/me/certificates/teaching":            {"201"},
+	"POST /api/v1/checkin":                             {"422"},
+	"POST /api/v1/sessions":                            {"422"},
+	"PATCH /api/v1/sessions/:id":                       {"200"},
+	"POST /api/v1/sessions/:id/publish":                {"200"},
+	"POST /api/v1/sessions/:id/cancel":                 {"200"}, // the rules need no reason
+	"POST /api/v1/sessions/:id/bookings":               {"422"}, // a hybrid session: which mode?
+	"POST /api/v1/sessions/:id/checkin":                {"422"}, // not open yet
+	"POST /api/v1/sessions/:id/apologies":              {"200"},
+	"PUT /api/v1/sessions/:id/attendance/:user_id":     {"422"},
+	"POST /api/v1/sessions/:id/attendance/import":      {"422"}, // no file
+	"POST /api/v1/sessions/:id/attendance/mark-absent": {"422"}, // not ended yet
+	"PATCH /api/v1/users/:id":                          {"200"},
+	"POST /api/v1/admin/academic-year/rollover":        {"200"},
+
+	// Pages: an invalid form is shown again (422), or the page it came from
+	// shows why.
+	"POST /login":                                    {"401"}, // wrong (here no) credentials: the form again
+	"POST /register":                                 {"422"},
+	"POST /forgot-password":                          {"422"},
+	"POST /reset-password":                           {"422"},
+	"POST /logout":                                   {"303 /login success"},
+	"POST /account":                                  {"422"},
+	"POST /account/password":                         {"422"},
+	"POST /checkin":                                  {"422"},
+	"POST /my/calendar/reset":                        {"303 /my/sessions success"},
+	"POST /sessions/:id/book":                        {"303 /sessions/:id error"}, // which mode?
+	"POST /sessions/:id/cancel-booking":              {"303 /sessions/:id success"},
+	"POST /sessions/:id/apologies":                   {"303 /sessions/:id success"},
+	"POST /teaching/new":                             {"422"},
+	"POST /my/certificates/teaching":                 {"303 /certificates/* success"},
+	"POST /sessions/:id/edit":                        {"422"},
+	"POST /sessions/:id/publish":                     {"303 /sessions/:id success"},
+	"POST /sessions/:id/cancel":                      {"422"}, // the page asks for a reason
+	"POST /sessions/:id/manage/book":                 {"303 /sessions/:id/manage error"},
+	"POST /sessions/:id/bookings/:booking_id/cancel": {"303 /sessions/:id/manage success"},
+	"POST /sessions/:id/register/:user_id":           {"303 /sessions/:id/register error"},
+	"POST /sessions/:id/register/mark-absent":        {"303 /sessions/:id/register error"}, // not ended yet
+	"POST /sessions/:id/register/import":             {"422"},
+	"POST /sessions/:id/register/import/confirm":     {"303 /sessions/:id/register error"},
+	"POST /committee/members/:id":                    {"303 /committee/members* error"},
+	"POST /committee/academic-year":                  {"422"}, // "I understand" not ticked
+}
+
+// matrixDraftAnswers is what an allowed caller gets on the draft session
+// where that differs from matrixAnswers.
+var matrixDraftAnswers = map[string][]string{
+	"POST /api/v1/sessions/:id/bookings": {"422"},
+	"POST /sessions/:id/book":            {"303 /sessions/:id error"},
+	// The student's booking is not on the draft.
+	"DELETE /api/v1/sessions/:id/bookings/:booking_id": {"404"},
+	"POST /sessions/:id/bookings/:booking_id/cancel":   {"404"},
+}
+
+// matrixFixture is a society in which every caller of the matrix exists.
 type matrixFixture struct {
 	a        *app
-	session  int64
-	booking  int64
+	session  int64 // published, taught by "teacher of this session"
+	draft    int64 // not published, taught by "teacher of this session"
+	booking  int64 // the student's, on session
 	student  models.User
 	tokens   map[string]string
 	browsers map[string]*browser
@@ -101,31 +208,42 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		"teacher of another session": "other.teacher@example.ac.uk", "teacher of this session": "teacher@example.ac.uk", "committee": "chair@example.ac.uk"}
 	roles := map[string]string{"student": models.RoleStudent, "another student": models.RoleStudent, "teacher of another session": models.RoleTeacher,
 		"teacher of this session": models.RoleTeacher, "committee": models.RoleCommittee}
-	for who, email := range emails {
-		u, tok := a.user(email, roles[who], intp(2))
+	for _, who := range matrixRoles[1:] {
+		u, tok := a.user(emails[who], roles[who], intp(2))
 		f.tokens[who] = tok
 		if who == "student" {
 			f.student = u
 		}
 		b := a.browser()
-		b.login(email, "correct horse battery")
+		b.login(emails[who], "correct horse battery")
 		f.browsers[who] = b
 	}
 	f.browsers["anonymous"] = a.browser()
 	start := a.clock.Now().Add(48 * time.Hour)
-	mk := func(who string) int64 {
+	mk := func(who string, publish bool) int64 {
 		res := a.api("POST", "/api/v1/sessions", sessionBody(start, nil), f.tokens[who])
+		if res.Status != http.StatusCreated {
+			t.Fatalf("session by %s: %d %s", who, res.Status, res.Body)
+		}
 		id := int64(res.json(t)["session"].(map[string]any)["id"].(float64))
-		a.api("POST", fmt.Sprintf("/api/v1/sessions/%d/publish", id), nil, f.tokens[who])
+		if publish {
+			if res := a.api("POST", fmt.Sprintf("/api/v1/sessions/%d/publish", id), nil, f.tokens[who]); res.Status != http.StatusOK {
+				t.Fatalf("publishing: %d %s", res.Status, res.Body)
+			}
+		}
 		return id
 	}
-	f.session = mk("teacher of this session")
-	mk("teacher of another session")
+	f.session = mk("teacher of this session", true)
+	f.draft = mk("teacher of this session", false)
+	mk("teacher of another session", true)
 	res := a.api("POST", fmt.Sprintf("/api/v1/sessions/%d/bookings", f.session), map[string]string{"mode": "online"}, f.tokens["student"])
+	if res.Status != http.StatusCreated {
+		t.Fatalf("booking: %d %s", res.Status, res.Body)
+	}
 	f.booking = int64(res.json(t)["booking"].(map[string]any)["id"].(float64))
 	feed := a.api("GET", "/api/v1/me/calendar", nil, f.tokens["student"]).json(t)["url"].(string)
 	f.calendar = feed[strings.LastIndex(feed, "/")+1:]
-	// A certificate to verify: an earlier session the student attended.
+	// A certificate to verify: the teacher's record of last year's teaching.
 	c, err := models.IssueTeachingCertificate(a.db, mustUser(t, a, "teacher@example.ac.uk"), start.AddDate(-1, 0, 0), start, 3, a.clock.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -134,14 +252,24 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	return f
 }
 
-func (f *matrixFixture) path(route string) string {
-	r := strings.NewReplacer(":id", fmt.Sprint(f.session), ":booking_id", fmt.Sprint(f.booking), ":user_id", fmt.Sprint(f.student.ID),
-		":token", f.calendar, ":code", f.cert, ":file", "by-year.csv", "*", "style.css")
-	p := r.Replace(route)
-	if strings.HasPrefix(route, "/api/*") {
-		p = "/api/v1/no-such-thing"
+// path fills in a route's parameters, on the published session.
+func (f *matrixFixture) path(route string) string { return f.pathOn(route, f.session) }
+
+// pathOn fills in a route's parameters: session is the session called.
+func (f *matrixFixture) pathOn(route string, session int64) string {
+	user := fmt.Sprint(f.student.ID)
+	r := strings.NewReplacer(":id", fmt.Sprint(session), ":booking_id", fmt.Sprint(f.booking), ":user_id", user,
+		":token", f.calendar, ":code", f.cert, ":file", "headline.csv", "*", "style.css")
+	if strings.HasPrefix(route, "/api/v1/users/:id") || strings.HasPrefix(route, "/committee/members/:id") {
+		r = strings.NewReplacer(":id", user)
 	}
-	return p
+	switch {
+	case strings.HasPrefix(route, "/api/*"):
+		return "/api/v1/no-such-thing"
+	case strings.HasPrefix(route, "/api/v1/stats/attendance"):
+		return r.Replace(route) + "?group_by=month"
+	}
+	return r.Replace(route)
 }
 
 // call makes the request as who would: a bearer token for the API, a
@@ -166,29 +294,164 @@ func (f *matrixFixture) call(t *testing.T, who, method, path string) response {
 	return b.post(from, path, url.Values{})
 }
 
-func denied(r response) bool {
-	// Pages answer a refused form with a redirect and an error message.
-	for _, c := range r.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(c, "rounds_flash=error") {
-			return true
-		}
-	}
-	switch r.Status {
-	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
-		return true
-	case http.StatusSeeOther, http.StatusFound:
-		return strings.HasPrefix(r.Header.Get("Location"), "/login")
-	}
-	return false
+// answer is one expected response.
+type answer struct {
+	codes []int
+	to    string // a redirect's Location; a trailing * matches any rest
+	flash string // the kind of flash message set, if any is expected
 }
 
-func allowed(r response) bool {
-	return r.Status < 500 && r.Status != http.StatusUnauthorized && r.Status != http.StatusForbidden &&
-		!(r.Status == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/login"))
+// parseAnswer reads "code[|code…] [where [flash]]".
+func parseAnswer(spec string, session int64) answer {
+	fields := strings.Fields(spec)
+	var a answer
+	for _, c := range strings.Split(fields[0], "|") {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			panic(fmt.Sprintf("matrix answer %q is not \"code[|code…] [where [flash]]\"", spec))
+		}
+		a.codes = append(a.codes, n)
+	}
+	if len(fields) > 1 {
+		a.to = strings.ReplaceAll(fields[1], ":id", fmt.Sprint(session))
+	}
+	if len(fields) > 2 {
+		a.flash = fields[2]
+	}
+	return a
+}
+
+func (a answer) String() string {
+	codes := make([]string, len(a.codes))
+	for i, c := range a.codes {
+		codes[i] = strconv.Itoa(c)
+	}
+	s := strings.Join(codes, " or ")
+	if a.to != "" {
+		s += " to " + a.to
+	}
+	if a.flash != "" {
+		s += " with " + a.flash + " flash"
+	}
+	return s
+}
+
+// flashKind is the kind of flash message a response sets, or "".
+func flashKind(r response) string {
+	for _, c := range r.Header.Values("Set-Cookie") {
+		if v, ok := strings.CutPrefix(c, "rounds_flash="); ok {
+			v, _, _ = strings.Cut(v, ";")
+			kind, _, _ := strings.Cut(v, "%7C")
+			return kind
+		}
+	}
+	return ""
+}
+
+// mismatch says how r differs from a, or "".
+func (a answer) mismatch(r response, api bool) string {
+	loc := r.Header.Get("Location")
+	got := fmt.Sprintf("%d", r.Status)
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	jsonErr := json.Unmarshal(r.Body, &body) == nil && body.Error.Code != "" && body.Error.Message != ""
+	if api && jsonErr {
+		got += " " + body.Error.Code
+	}
+	if loc != "" {
+		got += " to " + loc
+	}
+	if k := flashKind(r); k != "" {
+		got += " with " + k + " flash"
+	}
+	ok := false
+	for _, c := range a.codes {
+		ok = ok || c == r.Status
+	}
+	if a.to != "" {
+		prefix, rest := strings.CutSuffix(a.to, "*")
+		ok = ok && (loc == a.to || rest && strings.HasPrefix(loc, prefix))
+	}
+	if a.flash != "" {
+		ok = ok && flashKind(r) == a.flash
+	}
+	if !ok {
+		return fmt.Sprintf("%s, want %s", got, a)
+	}
+	// A refusal is an error in the API's JSON shape, or a page.
+	if r.Status >= 400 {
+		ct := r.Header.Get("Content-Type")
+		switch {
+		case api && !jsonErr:
+			return fmt.Sprintf("%s without a JSON error: %.200s", got, r.Body)
+		case !api && !strings.HasPrefix(ct, "text/html"):
+			return fmt.Sprintf("%s as %q, want a page", got, ct)
+		}
+	}
+	return ""
+}
+
+// answerSpec is route key's answer to the allowed caller i: from answers
+// (the draft's) if there, else from matrixAnswers, else the method's
+// default; "" if there is none.
+func answerSpec(key string, i int, answers map[string][]string) string {
+	s, ok := answers[key]
+	if !ok {
+		s, ok = matrixAnswers[key]
+	}
+	switch {
+	case ok && len(s) == 1:
+		return s[0]
+	case ok:
+		return s[i]
+	case strings.HasPrefix(key, "GET "):
+		return "200"
+	case strings.HasPrefix(key, "DELETE "):
+		return "204"
+	}
+	return ""
+}
+
+// expected is what the caller i should get from a route by the letter of
+// its class; answers are the draft's, or nil.
+func expected(t *testing.T, key, path string, session int64, letter byte, i int, answers map[string][]string) answer {
+	t.Helper()
+	page := !strings.HasPrefix(path, "/api/")
+	switch letter {
+	case 'A', 'R':
+		spec := answerSpec(key, i, answers)
+		if spec == "" {
+			t.Fatalf("%s: allowed callers' answer missing from matrixAnswers", key)
+		}
+		a := parseAnswer(spec, session)
+		if letter == 'A' {
+			return a
+		}
+		if !page || a.to == "" {
+			t.Fatalf("%s: R is for a page form whose answer is a redirect", key)
+		}
+		return answer{codes: []int{http.StatusSeeOther}, to: a.to, flash: "error"}
+	case 'L':
+		switch {
+		case !page:
+			return answer{codes: []int{http.StatusUnauthorized}}
+		case strings.HasPrefix(key, "GET "):
+			return answer{codes: []int{http.StatusSeeOther}, to: "/login?next=" + url.QueryEscape(path)}
+		}
+		return answer{codes: []int{http.StatusSeeOther}, to: "/login?next=*"} // back to the referring page
+	case 'F':
+		return answer{codes: []int{http.StatusForbidden}}
+	case 'N':
+		return answer{codes: []int{http.StatusNotFound}}
+	}
+	t.Fatalf("%s: no such letter %q", key, letter)
+	return answer{}
 }
 
 // TestAuthorisationMatrix calls every route of the route table as each kind
-// of caller and checks who gets in.
+// of caller, on a session they see and on one they do not, and checks the
+// exact answer.
 func TestAuthorisationMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("calls every route as every role")
@@ -198,12 +461,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 	var routes []string
 	for _, r := range probe.e.Routes() {
 		key := r.Method + " " + r.Path
-		if strings.HasPrefix(r.Path, "/api/*") {
-			key = "ANY /api/*"
-			if r.Method != http.MethodGet && r.Method != http.MethodPost {
-				continue
-			}
-			key = r.Method + " /api/*"
+		if strings.HasPrefix(r.Path, "/api/*") && r.Method != http.MethodGet && r.Method != http.MethodPost {
+			continue
 		}
 		if seen[key] {
 			continue
@@ -212,12 +471,25 @@ func TestAuthorisationMatrix(t *testing.T) {
 		routes = append(routes, key)
 	}
 	sort.Strings(routes)
+	// The tables themselves: no stale or misshapen entries.
+	for key, class := range matrix {
+		if _, ok := matrixClasses[class]; !ok {
+			t.Errorf("%s: no class %q", key, class)
+		}
+		if !seen[key] {
+			t.Errorf("%s: in the matrix but not a route", key)
+		}
+	}
+	for _, answers := range []map[string][]string{matrixAnswers, matrixDraftAnswers} {
+		for key, a := range answers {
+			if _, ok := matrix[key]; !ok || (len(a) != 1 && len(a) != len(matrixRoles)) {
+				t.Errorf("%s: answer %q for no route of the matrix, or not one per caller", key, a)
+			}
+		}
+	}
 	var shared *matrixFixture // read-only routes share a society
 	for _, key := range routes {
 		class, ok := matrix[key]
-		if strings.HasSuffix(key, " /api/*") {
-			class, ok = "nothing", true
-		}
 		if !ok {
 			t.Errorf("%s: no entry in the authorisation matrix", key)
 			continue
@@ -230,25 +502,32 @@ func TestAuthorisationMatrix(t *testing.T) {
 				shared = f
 			}
 		}
-		want := matrixClasses[class]
-		// Denied callers first, so an allowed call's change cannot help them.
-		order := []int{0, 1, 2, 3, 4, 5}
-		sort.SliceStable(order, func(i, j int) bool { return want[order[i]] == 'D' && want[order[j]] != 'D' })
-		for _, i := range order {
-			who := matrixRoles[i]
-			res := f.call(t, who, method, f.path(route))
-			switch want[i] {
-			case 'A':
-				if !allowed(res) {
-					t.Errorf("%s as %s: %d (to %q), want allowed", key, who, res.Status, res.Header.Get("Location"))
-				}
-			case 'D':
-				if !denied(res) {
-					t.Errorf("%s as %s: %d, want refused", key, who, res.Status)
-				}
-			default:
-				if res.Status >= 500 || (who != "anonymous" && res.Status == http.StatusUnauthorized && class != "form") {
-					t.Errorf("%s as %s: %d", key, who, res.Status)
+		type pass struct {
+			name    string
+			session int64
+			want    string
+			answers map[string][]string
+		}
+		passes := []pass{{"", f.session, matrixClasses[class].published, nil}}
+		if strings.Contains(route, "/sessions/:id") {
+			draft := matrixClasses[class].draft
+			if draft == "" {
+				t.Errorf("%s: class %q says nothing of a draft session", key, class)
+				continue
+			}
+			passes = append(passes, pass{" (draft)", f.draft, draft, matrixDraftAnswers})
+		}
+		for _, p := range passes {
+			// Refused callers first, so an allowed call's change cannot help them.
+			order := []int{0, 1, 2, 3, 4, 5}
+			sort.SliceStable(order, func(i, j int) bool { return p.want[order[i]] != 'A' && p.want[order[j]] == 'A' })
+			path := f.pathOn(route, p.session)
+			for _, i := range order {
+				who := matrixRoles[i]
+				want := expected(t, key, path, p.session, p.want[i], i, p.answers)
+				res := f.call(t, who, method, path)
+				if m := want.mismatch(res, strings.HasPrefix(path, "/api/")); m != "" {
+					t.Errorf("%s%s as %s: %s", key, p.name, who, m)
 				}
 			}
 		}

@@ -930,6 +930,11 @@ func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Who is asking first: only the session's teachers and committee learn
+	// what is wrong with the form.
+	if _, err := models.ManageableSession(h.DB, *currentUser(c), id); err != nil {
+		return err
+	}
 	back := sessionPath(id, "/manage")
 	if q := c.FormValue("q"); q != "" {
 		back += "?" + url.Values{"q": {q}}.Encode()
