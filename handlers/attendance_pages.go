@@ -463,33 +463,6 @@ func (h *Handler) renderRegister(c echo.Context, status int, id int64, extra map
 
 func (h *Handler) registerPath(id int64) string { return fmt.Sprintf("/sessions/%d/register", id) }
 
-// flashProblem shows a mistake the teacher can put right on the register as
-// a flash; anything else (not allowed, no such session) is returned.
-func (h *Handler) flashProblem(c echo.Context, err error) bool {
-	var ve *models.ValidationError
-	if errors.As(err, &ve) {
-		msgs := make([]string, 0, len(ve.Fields))
-		for _, k := range []string{"status", "mode"} {
-			if m, ok := ve.Fields[k]; ok {
-				msgs = append(msgs, m)
-			}
-		}
-		for k, m := range ve.Fields {
-			if k != "status" && k != "mode" {
-				msgs = append(msgs, m)
-			}
-		}
-		h.flash(c, "error", strings.Join(msgs, " "))
-		return true
-	}
-	var de *models.Error
-	if errors.As(err, &de) && de.Kind == models.KindUnprocessable {
-		h.flash(c, "error", de.Message)
-		return true
-	}
-	return false
-}
-
 // registerMark changes one student's line of the register, or adds a
 // walk-in found by the search.
 func (h *Handler) registerMark(c echo.Context) error {
@@ -504,10 +477,7 @@ func (h *Handler) registerMark(c echo.Context) error {
 	entry := models.RegisterEntry{Status: c.FormValue("status"), Mode: c.FormValue("mode")}
 	a, err := models.MarkRegister(h.DB, *currentUser(c), id, uid, entry, h.Clock.Now())
 	if err != nil {
-		if h.flashProblem(c, err) {
-			return redirect(c, h.registerPath(id))
-		}
-		return err
+		return h.refuse(c, err, h.registerPath(id))
 	}
 	student, err := models.UserByID(h.DB, uid)
 	if err != nil {
@@ -526,10 +496,7 @@ func (h *Handler) registerMarkAbsent(c echo.Context) error {
 	}
 	n, err := models.MarkUnmarkedAbsent(h.DB, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
-		if h.flashProblem(c, err) {
-			return redirect(c, h.registerPath(id))
-		}
-		return err
+		return h.refuse(c, err, h.registerPath(id))
 	}
 	switch n {
 	case 0:
@@ -701,10 +668,7 @@ func (h *Handler) importConfirm(c echo.Context) error {
 	}
 	res, err := models.ApplyImport(h.DB, u, id, plan, h.Clock.Now())
 	if err != nil {
-		if h.flashProblem(c, err) {
-			return redirect(c, h.registerPath(id))
-		}
-		return err
+		return h.refuse(c, err, h.registerPath(id))
 	}
 	if bad {
 		h.flash(c, "error", "That import could not be read. Please upload the report again.")

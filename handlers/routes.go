@@ -141,13 +141,13 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.POST("/checkin", h.checkinSubmit)
 	member.GET("/checkin/done", h.checkinDone)
 	member.POST("/sessions/:id/apologies", h.apologiesSubmit)
-	member.GET("/sessions/:id/attendance", h.takeAttendancePage, requireRole(models.RoleTeacher, models.RoleCommittee))
-	member.GET("/sessions/:id/attendance/qr.svg", h.attendanceQR, requireRole(models.RoleTeacher, models.RoleCommittee))
-	member.GET("/sessions/:id/register", h.sessionRegisterPage, requireRole(models.RoleTeacher, models.RoleCommittee))
-	member.POST("/sessions/:id/register/mark-absent", h.registerMarkAbsent, requireRole(models.RoleTeacher, models.RoleCommittee))
-	member.POST("/sessions/:id/register/import", h.importPreview, requireRole(models.RoleTeacher, models.RoleCommittee))
-	member.POST("/sessions/:id/register/import/confirm", h.importConfirm, requireRole(models.RoleTeacher, models.RoleCommittee))
-	member.POST("/sessions/:id/register/:user_id", h.registerMark, requireRole(models.RoleTeacher, models.RoleCommittee))
+	teacher.GET("/sessions/:id/attendance", h.takeAttendancePage)
+	teacher.GET("/sessions/:id/attendance/qr.svg", h.attendanceQR)
+	teacher.GET("/sessions/:id/register", h.sessionRegisterPage)
+	teacher.POST("/sessions/:id/register/mark-absent", h.registerMarkAbsent)
+	teacher.POST("/sessions/:id/register/import", h.importPreview)
+	teacher.POST("/sessions/:id/register/import/confirm", h.importConfirm)
+	teacher.POST("/sessions/:id/register/:user_id", h.registerMark)
 	committee.GET("/sessions/:id/register/audit", h.registerAuditPage)
 	// Feedback and certificate pages.
 	// Students: models checks that they attended; summaries are for the
@@ -157,9 +157,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.GET("/sessions/:id/feedback/thanks", h.feedbackThanksPage)
 	member.GET("/my/feedback", h.feedbackDuePage)
 	member.GET("/my/certificates", h.certificatesPage)
-	member.GET("/sessions/:id/feedback/summary", h.feedbackSummaryPage, requireRole(models.RoleTeacher, models.RoleCommittee))
-	member.GET("/teaching/feedback", h.teachingFeedbackPage, requireRole(models.RoleTeacher, models.RoleCommittee))
-	member.POST("/my/certificates/teaching", h.teachingCertificateSubmit, requireRole(models.RoleTeacher, models.RoleCommittee))
+	teacher.GET("/sessions/:id/feedback/summary", h.feedbackSummaryPage)
+	teacher.GET("/teaching/feedback", h.teachingFeedbackPage)
+	teacher.POST("/my/certificates/teaching", h.teachingCertificateSubmit)
 	// Dashboard (committee).
 	committee.GET("/committee/dashboard", h.dashboardPage)
 	committee.GET("/committee/dashboard/:file", h.dashboardCSV) // headline.csv, reach.csv, weeks-by-mode.csv, sessions.csv
