@@ -25,10 +25,10 @@ func newReadPool(db *sql.DB) *readPool {
 }
 
 // worthPreparing tells whether a statement should be kept prepared: not
-// savepoints (their names are new each time) and not long statements (lists
-// of ids, seldom run twice).
+// gorm's savepoints (their names are new each time) and not long statements
+// (lists of ids, seldom run twice).
 func worthPreparing(query string) bool {
-	return len(query) <= 2000 && !strings.HasPrefix(query, "SAVEPOINT") && !strings.HasPrefix(query, "ROLLBACK")
+	return len(query) <= 2000 && !strings.HasPrefix(query, "SAVEPOINT sp") && !strings.HasPrefix(query, "ROLLBACK TO SAVEPOINT sp")
 }
 
 // stmt is query's prepared statement, or nil when it is not kept.

@@ -210,14 +210,29 @@ func (t *cachedTx) QueryRowContext(ctx context.Context, query string, args ...an
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
-// runSaved runs fn in a savepoint of tx, undone if fn fails or panics.
+// runSaved runs fn in a savepoint of tx, undone if fn fails or panics. The
+// savepoint has the same name for every change, so that its statements stay
+// prepared: each is released before the next change begins (savepoints that
+// a change makes inside get names of their own from gorm).
 func runSaved(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
+	if _, err := directExec(tx, "SAVEPOINT queued_change"); err != nil {
+		return err
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic in a queued change: %v", p)
 		}
+		if err != nil {
+			if _, rerr := directExec(tx, "ROLLBACK TO queued_change"); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		// Undone or not, the savepoint is still open until released.
+		if _, rerr := directExec(tx, "RELEASE queued_change"); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
 	}()
-	return tx.Transaction(fn)
+	return fn(tx)
 }
 
 // do queues fn and waits until it has been committed or undone.
