@@ -147,6 +147,36 @@ func seedSociety(t *testing.T, db *gorm.DB, students, seats int) society {
 	return s
 }
 
+// seedSoonSession publishes a session that starts in 20 hours, within the
+// reminder's lead time, on which the students booked 10 hours ago (a
+// booking made within the lead time needs no reminder).
+func seedSoonSession(t *testing.T, db *gorm.DB, students []models.User) int64 {
+	t.Helper()
+	now := time.Now().UTC().Add(-10 * time.Hour)
+	var chair models.User
+	if err := db.Where("role = ?", models.RoleCommittee).Take(&chair).Error; err != nil {
+		t.Fatal(err)
+	}
+	title, format, mode, venue := "Tomorrow's teaching", models.FormatSmallGroup, models.ModeInPerson, "Seminar Room 3"
+	years, seats := []int{1, 2, 3, 4, 5, 6}, 100
+	start := now.Add(30 * time.Hour).Truncate(time.Minute)
+	end := start.Add(time.Hour)
+	sess, err := models.CreateSession(db, chair, models.SessionInput{Title: &title, Format: &format, Mode: &mode, Venue: &venue,
+		YearGroups: &years, InPersonCapacity: &seats, StartsAt: &start, EndsAt: &end}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.PublishSession(db, chair, sess.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range students {
+		if _, err := models.BookSeat(db, u, sess.ID, models.BookInput{}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sess.ID
+}
+
 // rush books every student, spread over the instances, all at once. It
 // returns the booking ids acknowledged with 201 by status; each
 // acknowledgement is also sent on acks, if given.
@@ -228,6 +258,9 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	defer models.Close(db)
 	const seats = 40
 	s := seedSociety(t, db, 200, seats)
+	// A session tomorrow with 30 booked: both instances' schedulers plan its
+	// reminders, every second, and deliver them.
+	soon := seedSoonSession(t, db, s.students[:30])
 	smtpSrv := mailtest.NewServer(t)
 	env := map[string]string{"ROUNDS_DATABASE_URL": dbURL, "ROUNDS_SMTP_URL": smtpSrv.URL()}
 	a, b := startInstance(t, env), startInstance(t, env)
@@ -245,8 +278,26 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 		t.Fatalf("seat counts differ from the bookings after the rush: %v %v", wrong, err)
 	}
 
-	// Both instances deliver the outbox; each booking_confirmed goes once.
+	// Both instances deliver the outbox; each booking_confirmed goes once,
+	// and so does each scheduled reminder, planned by both every second.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var planned int64
+		db.Model(&models.OutboxMessage{}).Where("kind = ? AND session_id = ?", models.MailSessionReminder, soon).Count(&planned)
+		if planned >= 30 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 30 session reminders planned after 30 s", planned)
+		}
+	}
+	time.Sleep(2 * time.Second) // more planning rounds on both instances: none may add a reminder
 	waitOutboxEmpty(t, db, time.Minute)
+	var reminders int64
+	db.Model(&models.OutboxMessage{}).Where("kind = ? AND session_id = ? AND status = ?", models.MailSessionReminder, soon, models.OutboxSent).
+		Count(&reminders)
+	if reminders != 30 {
+		t.Errorf("%d session reminders sent for 30 booked students", reminders)
+	}
 	got := deliveries(smtpSrv)
 	var sent int64
 	db.Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxSent).Count(&sent)
