@@ -40,6 +40,7 @@
 package chart
 
 import (
+	"encoding/xml"
 	"html/template"
 	"math"
 	"strconv"
@@ -176,34 +177,11 @@ func group(v float64) string {
 // num writes a coordinate or length for an attribute.
 func num(v float64) string { return trimNum(v, 2) }
 
-// esc escapes s for XML (and HTML) text, replacing characters that XML
-// forbids with U+FFFD.
+// esc escapes s for XML (and HTML) text and attributes, replacing
+// characters that XML forbids with U+FFFD.
 func esc(s string) string {
 	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&#34;")
-		case '\'':
-			b.WriteString("&#39;")
-		case '\t', '\n':
-			b.WriteRune(r)
-		case '\r':
-			b.WriteString("&#13;")
-		default:
-			if r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0xd800 && r <= 0xdfff) || r == 0xfffe || r == 0xffff {
-				r = utf8.RuneError
-			}
-			b.WriteRune(r)
-		}
-	}
+	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder never fails
 	return b.String()
 }
 

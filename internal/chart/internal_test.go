@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"encoding/xml"
 	"fmt"
 	"math"
 	"strings"
@@ -117,11 +118,20 @@ func TestFitKeepsCharactersWhole(t *testing.T) {
 // orig[n] is not what followed the kept text.
 func isSpaceRun(orig []rune, n int) bool { return n > 0 && orig[n-1] == ' ' }
 
+// TestEscape: escaped text reads back as itself, in an element and in an
+// attribute, with what XML forbids replaced.
 func TestEscape(t *testing.T) {
-	got := esc("<a href=\"x\">&'\x00\x1b\u0085\ufffe</a>\r\n")
-	want := "&lt;a href=&#34;x&#34;&gt;&amp;&#39;\ufffd\ufffd\ufffd\ufffd&lt;/a&gt;&#13;\n"
-	if got != want {
-		t.Errorf("esc = %q, want %q", got, want)
+	in := "<a href=\"x\">&'\x00\x1b\u0085\ufffe</a>\r\n"
+	want := "<a href=\"x\">&'\ufffd\ufffd\u0085\ufffd</a>\r\n"
+	var doc struct {
+		Attr string `xml:"a,attr"`
+		Text string `xml:",chardata"`
+	}
+	if err := xml.Unmarshal([]byte(`<t a="`+esc(in)+`">`+esc(in)+`</t>`), &doc); err != nil {
+		t.Fatalf("escaped text is not XML: %v", err)
+	}
+	if doc.Attr != want || doc.Text != want {
+		t.Errorf("read back %q and %q, want %q", doc.Attr, doc.Text, want)
 	}
 	if got := esc("ok \xff"); got != "ok \ufffd" {
 		t.Errorf("invalid UTF-8: %q", got)
