@@ -615,8 +615,7 @@ type AttendanceReport struct {
 	Totals  StatsRow   `json:"totals"`
 }
 
-// apply limits a query on a roll-up table (session_stats or
-// session_attendees, aliased as table) to the filter.
+// apply limits a query on session_stats (aliased as table) to the filter.
 func (f StatsFilter) apply(q *gorm.DB, table string) *gorm.DB {
 	q = q.Where(table+".ends_at >= ? AND "+table+".ends_at < ?", f.From.UTC(), f.To.UTC())
 	if f.YearOfStudy != nil {
@@ -628,13 +627,11 @@ func (f StatsFilter) apply(q *gorm.DB, table string) *gorm.DB {
 	return f.applyTopic(q, table)
 }
 
+// applyTopic limits a query on a roll-up table with a topic column
+// (session_stats or session_figures, aliased as table) to the filter's topic.
 func (f StatsFilter) applyTopic(q *gorm.DB, table string) *gorm.DB {
 	if f.Topic == "" {
 		return q
-	}
-	if table == "sa" { // session_attendees has no topic
-		return q.Where("sa.session_id IN (SELECT session_id FROM session_figures WHERE ends_at >= ? AND ends_at < ? AND LOWER(topic) = ?)",
-			f.From.UTC(), f.To.UTC(), strings.ToLower(f.Topic))
 	}
 	return q.Where("LOWER("+table+".topic) = ?", strings.ToLower(f.Topic))
 }
