@@ -28,6 +28,7 @@ type Handler struct {
 
 	calendarKey []byte              // derives calendar feed addresses
 	checkin     models.CheckinRules // check-in codes
+	readSlots   chan struct{}       // see limitReads
 }
 
 // New builds the Echo server with every route and middleware of Rounds.
@@ -41,6 +42,8 @@ func New(db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*ec
 		DB: db, Config: cfg, Clock: clk, Log: log, views: views,
 		metrics: newMetrics(db),
 		secure:  u != nil && u.Scheme == "https",
+
+		readSlots: make(chan struct{}, readsAtOnce()),
 	}
 	calendarKey, err := models.EnsureSecret(db, "calendar_key")
 	if err != nil {

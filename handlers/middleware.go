@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -214,5 +215,30 @@ func (h *Handler) onlyLoopbackOrCommittee(next echo.HandlerFunc) echo.HandlerFun
 			return errLoginRequired
 		}
 		return models.ErrForbidden
+	}
+}
+
+// readsAtOnce is how many GET requests are worked on at once: enough to keep
+// every processor busy while some wait for the database, few enough that a
+// crowd asking for long pages together does not hold as many pages in
+// memory (each session list is a few hundred kilobytes while it is made).
+func readsAtOnce() int { return 4 * runtime.GOMAXPROCS(0) }
+
+// limitReads makes GET requests beyond readsAtOnce wait for a turn. Changes
+// are not held back: on SQLite the group writer commits together the ones
+// that arrive together.
+func (h *Handler) limitReads(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch p := c.Request().URL.Path; {
+		case c.Request().Method != http.MethodGet, strings.HasPrefix(p, "/static/"), p == "/healthz", p == "/readyz", p == "/metrics":
+			return next(c) // health checks answer however busy the pages are
+		}
+		select {
+		case h.readSlots <- struct{}{}:
+		case <-c.Request().Context().Done():
+			return c.Request().Context().Err()
+		}
+		defer func() { <-h.readSlots }()
+		return next(c)
 	}
 }

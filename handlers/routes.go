@@ -31,7 +31,7 @@ func (h *Handler) routes(e *echo.Echo) {
 		return c.Redirect(http.StatusMovedPermanently, "/static/icon.svg?v="+static.Version)
 	})
 
-	e.Use(h.authenticate, h.csrf())
+	e.Use(h.limitReads, h.authenticate, h.csrf())
 	anyone := routeGroup{e: e}
 	api := routeGroup{e: e, prefix: "/api/v1"}
 	member := anyone.with(requireLogin)
