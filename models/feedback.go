@@ -211,27 +211,9 @@ func SessionFeedbackSummaries(db *gorm.DB, actor User, sessionIDs []int64, minRe
 			return out, err
 		}
 	}
-	var counts []struct {
-		SessionID int64
-		N         int
-	}
-	err := db.Model(&Attendance{}).Select("session_id, COUNT(*) AS n").
-		Where("session_id IN ? AND status IN ?", ids, []string{AttendancePresent, AttendanceLate}).
-		Group("session_id").Scan(&counts).Error
+	attended, answers, err := attendanceAndAnswers(db, ids)
 	if err != nil {
 		return nil, err
-	}
-	attended := map[int64]int{}
-	for _, c := range counts {
-		attended[c.SessionID] = c.N
-	}
-	var all []Feedback
-	if err := db.Where("session_id IN ?", ids).Find(&all).Error; err != nil {
-		return nil, err
-	}
-	answers := map[int64][]Feedback{}
-	for _, f := range all {
-		answers[f.SessionID] = append(answers[f.SessionID], f)
 	}
 	for _, id := range ids {
 		out[id] = summariseAnswers(attended[id], answers[id], minResponses)
@@ -240,19 +222,48 @@ func SessionFeedbackSummaries(db *gorm.DB, actor User, sessionIDs []int64, minRe
 }
 
 func summarise(db *gorm.DB, sessionIDs []int64, minResponses int) (FeedbackSummary, error) {
-	if len(sessionIDs) == 0 {
-		return summariseAnswers(0, nil, minResponses), nil
-	}
-	var attended int64
-	if err := db.Model(&Attendance{}).Where("session_id IN ? AND status IN ?", sessionIDs, []string{AttendancePresent, AttendanceLate}).
-		Count(&attended).Error; err != nil {
+	attended, answers, err := attendanceAndAnswers(db, sessionIDs)
+	if err != nil {
 		return FeedbackSummary{}, err
+	}
+	total, all := 0, []Feedback{}
+	for _, n := range attended {
+		total += n
+	}
+	for _, fs := range answers {
+		all = append(all, fs...)
+	}
+	return summariseAnswers(total, all, minResponses), nil
+}
+
+// attendanceAndAnswers counts, for each of the sessions, those who came
+// (present or late), and gathers its feedback answers: two queries.
+func attendanceAndAnswers(db *gorm.DB, sessionIDs []int64) (map[int64]int, map[int64][]Feedback, error) {
+	attended, answers := map[int64]int{}, map[int64][]Feedback{}
+	if len(sessionIDs) == 0 {
+		return attended, answers, nil
+	}
+	var counts []struct {
+		SessionID int64
+		N         int
+	}
+	err := db.Model(&Attendance{}).Select("session_id, COUNT(*) AS n").
+		Where("session_id IN ? AND status IN ?", sessionIDs, []string{AttendancePresent, AttendanceLate}).
+		Group("session_id").Scan(&counts).Error
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range counts {
+		attended[c.SessionID] = c.N
 	}
 	var all []Feedback
 	if err := db.Where("session_id IN ?", sessionIDs).Find(&all).Error; err != nil {
-		return FeedbackSummary{}, err
+		return nil, nil, err
 	}
-	return summariseAnswers(int(attended), all, minResponses), nil
+	for _, f := range all {
+		answers[f.SessionID] = append(answers[f.SessionID], f)
+	}
+	return attended, answers, nil
 }
 
 // summariseAnswers sums up the answers of those who came; below

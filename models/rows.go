@@ -14,8 +14,9 @@ import (
 // Reading a row through gorm costs more than SQLite's own work for the
 // queries made most often: the member behind a token (every request), the
 // session a booking locks and the session lists. gorm finds each column's
-// field by reflection; these scan the columns straight into the fields. TestRowColumns checks that
-// each list names every column of its model, in the order of its fields.
+// field by reflection; these scan the columns straight into the fields.
+// TestRowColumns checks that each list names every column of its model, in
+// the order of its fields.
 
 const userColumns = "id, email, name, password_hash, role, year_of_study, created_at, updated_at"
 
@@ -23,7 +24,8 @@ func (u *User) fields() []any {
 	return []any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &u.YearOfStudy, &u.CreatedAt, &u.UpdatedAt}
 }
 
-func (u *User) afterScan() {
+// inUTC puts the member's times in UTC whatever the driver returns.
+func (u *User) inUTC() {
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 }
 
@@ -50,7 +52,7 @@ func scanSessions(q *gorm.DB) ([]Session, error) {
 		if err := rows.Scan(s.fields()...); err != nil {
 			return nil, err
 		}
-		_ = s.AfterFind(nil)
+		s.inUTC()
 		out = append(out, s)
 	}
 	return out, rows.Err()
@@ -79,22 +81,24 @@ func scanRow(db *gorm.DB, query string, args []any, dest ...any) error {
 // callbacks, hooks), and for the few statements that every booking and every
 // request make that costs more than the database's own work. They run here
 // as written, on what db stands for: its transaction, or, outside one, the
-// database — SQLite's read pool for a read, where gorm's resolver would send
+// database — SQLite's read pool for a SELECT, as gorm's resolver would send
 // it. Placeholders are written ? and numbered for PostgreSQL. Such statements
 // bypass gorm's log of slow queries.
 
-// directRow runs a query for at most one row.
+// directRow runs a statement that returns at most one row.
 func directRow(db *gorm.DB, query string, args ...any) *sql.Row {
-	return directConn(db, true).QueryRowContext(db.Statement.Context, placeholders(db, query), args...)
+	return directConn(db, query).QueryRowContext(db.Statement.Context, placeholders(db, query), args...)
 }
 
 // directExec runs a statement that changes rows.
 func directExec(db *gorm.DB, query string, args ...any) (sql.Result, error) {
-	return directConn(db, false).ExecContext(db.Statement.Context, placeholders(db, query), args...)
+	return directConn(db, query).ExecContext(db.Statement.Context, placeholders(db, query), args...)
 }
 
-func directConn(db *gorm.DB, read bool) gorm.ConnPool {
-	if read && !inTransaction(db) {
+// directConn is where query runs: only a SELECT outside a transaction goes
+// to SQLite's read pool; anything that writes goes to the one writer.
+func directConn(db *gorm.DB, query string) gorm.ConnPool {
+	if strings.HasPrefix(query, "SELECT ") && !inTransaction(db) {
 		if sqlDB, err := db.DB(); err == nil {
 			if p, ok := readPools.Load(sqlDB); ok {
 				return p.(*readPool)

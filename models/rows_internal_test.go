@@ -58,14 +58,17 @@ func TestDirectConn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer Close(db)
-	if _, ok := directConn(db, true).(*readPool); !ok {
-		t.Errorf("a read outside a transaction runs on %T, not the read pool", directConn(db, true))
+	read := "SELECT id FROM sessions WHERE id = ?"
+	if c := directConn(db, read); c != readPoolOf(t, db) {
+		t.Errorf("a read outside a transaction runs on %T, not the read pool", c)
 	}
-	if _, ok := directConn(db, false).(*readPool); ok {
-		t.Error("a change outside a transaction runs on the read pool")
+	for _, change := range []string{"UPDATE sessions SET title = ? WHERE id = ?", "INSERT INTO notes (body) VALUES (?) RETURNING id"} {
+		if _, ok := directConn(db, change).(*readPool); ok {
+			t.Errorf("a change outside a transaction runs on the read pool: %s", change)
+		}
 	}
 	err = transact(db, func(tx *gorm.DB) error {
-		if c := directConn(tx, true); c != tx.Statement.ConnPool {
+		if c := directConn(tx, read); c != tx.Statement.ConnPool {
 			t.Errorf("a read in a transaction runs on %T, not the transaction", c)
 		}
 		return nil
@@ -80,6 +83,19 @@ func TestDirectConn(t *testing.T) {
 	if q := placeholders(pg, "UPDATE t SET a = ?, b = ? WHERE id = ?"); q != "UPDATE t SET a = $1, b = $2 WHERE id = $3" {
 		t.Errorf("PostgreSQL's placeholders became %q", q)
 	}
+}
+
+func readPoolOf(t *testing.T, db *gorm.DB) *readPool {
+	t.Helper()
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := readPools.Load(sqlDB)
+	if !ok {
+		t.Fatal("no read pool")
+	}
+	return p.(*readPool)
 }
 
 // postgresName is a dialector that only names itself.

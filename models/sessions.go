@@ -176,13 +176,16 @@ type Session struct {
 
 // AfterFind keeps times in UTC whatever the driver returns.
 func (s *Session) AfterFind(*gorm.DB) error {
+	s.inUTC()
+	return nil
+}
+
+// inUTC puts the session's times in UTC: gorm's AfterFind, and the rows
+// scanned without gorm (rows.go).
+func (s *Session) inUTC() {
 	s.StartsAt, s.EndsAt = s.StartsAt.UTC(), s.EndsAt.UTC()
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
-	if s.QueueTail != nil {
-		t := s.QueueTail.UTC()
-		s.QueueTail = &t
-	}
-	return nil
+	s.QueueTail = utcPtr(s.QueueTail)
 }
 
 // Modes lists the booking modes the session offers.
@@ -354,7 +357,7 @@ func SessionByID(db *gorm.DB, id int64) (Session, error) {
 	if err := scanRow(db, sessionByIDQuery, []any{id}, s.fields()...); err != nil {
 		return Session{}, fmt.Errorf("session %d: %w", id, err)
 	}
-	_ = s.AfterFind(db)
+	s.inUTC()
 	return s, nil
 }
 
@@ -378,7 +381,7 @@ func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
 	if err := scanRow(tx, query, []any{id}, s.fields()...); err != nil {
 		return Session{}, err
 	}
-	_ = s.AfterFind(tx)
+	s.inUTC()
 	if s.EndsAt.After(now.Add(figuresSlack)) {
 		return s, nil
 	}

@@ -79,7 +79,7 @@ func UserByToken(db *gorm.DB, kind, secret string, now time.Time) (User, Token, 
 	if err != nil {
 		return User{}, Token{}, err
 	}
-	u.afterScan()
+	u.inUTC()
 	t.UserID, t.CreatedAt = u.ID, t.CreatedAt.UTC()
 	t.ExpiresAt, t.UsedAt, t.LastSeenAt = utcPtr(t.ExpiresAt), utcPtr(t.UsedAt), utcPtr(t.LastSeenAt)
 	if t.UsedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
