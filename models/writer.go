@@ -93,10 +93,13 @@ func (w *groupWriter) loop() {
 // tells each caller how its change went once the transaction is over.
 func (w *groupWriter) commit(batch []*writeJob) {
 	errs := make([]error, len(batch))
-	err := w.transaction(func(tx *gorm.DB) {
+	err := w.transaction(func(tx *gorm.DB) error {
 		for i, j := range batch {
-			errs[i] = runSaved(tx, j.fn)
+			if errs[i] = runSaved(tx, j.fn); errors.Is(errs[i], errNotUndone) {
+				return errs[i] // its writes may still be there: nothing of the batch may stay
+			}
 		}
+		return nil
 	})
 	w.commits.Add(1)
 	w.changes.Add(int64(len(batch)))
@@ -111,9 +114,8 @@ func (w *groupWriter) commit(batch []*writeJob) {
 }
 
 // transaction runs fn in a transaction on the writer's connection, with
-// its prepared statements; it fails only if the transaction cannot begin
-// or commit.
-func (w *groupWriter) transaction(fn func(tx *gorm.DB)) error {
+// its prepared statements, and commits unless fn fails.
+func (w *groupWriter) transaction(fn func(tx *gorm.DB) error) error {
 	sqlTx, err := w.stmts.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		return err
@@ -122,7 +124,10 @@ func (w *groupWriter) transaction(fn func(tx *gorm.DB)) error {
 	// does, so that setting its connection leaves the database's alone.
 	tx := w.db.Session(&gorm.Session{NewDB: true, Context: context.Background()})
 	tx.Statement.ConnPool = &cachedTx{Tx: sqlTx, stmts: &w.stmts}
-	fn(tx)
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
 	if err := sqlTx.Commit(); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -213,7 +218,8 @@ func (t *cachedTx) QueryRowContext(ctx context.Context, query string, args ...an
 // runSaved runs fn in a savepoint of tx, undone if fn fails or panics. The
 // savepoint has the same name for every change, so that its statements stay
 // prepared: each is released before the next change begins (savepoints that
-// a change makes inside get names of their own from gorm).
+// a change makes inside get names of their own from gorm). A change that
+// cannot be undone fails with errNotUndone.
 func runSaved(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
 	if _, err := directExec(tx, "SAVEPOINT queued_change"); err != nil {
 		return err
@@ -222,18 +228,25 @@ func runSaved(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic in a queued change: %v", p)
 		}
-		if err != nil {
-			if _, rerr := directExec(tx, "ROLLBACK TO queued_change"); rerr != nil {
-				err = errors.Join(err, rerr)
+		if err == nil {
+			if _, err = directExec(tx, "RELEASE queued_change"); err == nil {
+				return
 			}
 		}
-		// Undone or not, the savepoint is still open until released.
+		// The change failed, or its savepoint could not be released: undo it.
+		if _, uerr := directExec(tx, "ROLLBACK TO queued_change"); uerr != nil {
+			err = fmt.Errorf("%w: %w (%w)", errNotUndone, uerr, err)
+			return
+		}
 		if _, rerr := directExec(tx, "RELEASE queued_change"); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 	}()
 	return fn(tx)
 }
+
+// errNotUndone is a queued change whose writes could not be undone.
+var errNotUndone = errors.New("a failed change could not be undone")
 
 // do queues fn and waits until it has been committed or undone.
 func (w *groupWriter) do(fn func(tx *gorm.DB) error) error {

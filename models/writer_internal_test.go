@@ -18,31 +18,14 @@ import (
 // together, yet each stands alone — one that fails or panics is undone
 // without touching the others, and every caller hears its own answer.
 func TestGroupWriter(t *testing.T) {
-	db, err := Open("sqlite:"+filepath.Join(t.TempDir(), "w.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer Close(db)
-	if err := db.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").Error; err != nil {
-		t.Fatal(err)
-	}
+	db := notesDB(t)
 	w := writerOf(db)
 	if w == nil {
 		t.Fatal("no group writer on SQLite")
 	}
 
 	// The first change holds the writer until the others are queued.
-	release := make(chan struct{})
-	started := make(chan struct{})
-	firstDone := make(chan error, 1)
-	go func() {
-		firstDone <- transact(db, func(tx *gorm.DB) error {
-			close(started)
-			<-release
-			return tx.Exec("INSERT INTO notes (id, body) VALUES (1, 'first')").Error
-		})
-	}()
-	<-started
+	release, firstDone := holdWriter(db)
 	const n = 30
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -147,7 +130,7 @@ func TestGroupWriter(t *testing.T) {
 	}
 
 	// Within a transaction, a change is a savepoint of it, not queued.
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err := db.Transaction(func(tx *gorm.DB) error {
 		return transact(tx, func(tx *gorm.DB) error {
 			return tx.Exec("INSERT INTO notes (id, body) VALUES (2, 'nested')").Error
 		})
@@ -182,4 +165,85 @@ func TestSQLitePageCaches(t *testing.T) {
 	if writer != -8000 || reader != -2000 {
 		t.Errorf("page caches: writer %d KiB, reader %d KiB; want 8000 and 2000", -writer, -reader)
 	}
+}
+
+// TestGroupWriterUndoFails: a change whose writes cannot be undone takes
+// its whole batch with it, so that no caller is told of a failure whose
+// writes were stored, nor of a success that was not; the writer goes on.
+func TestGroupWriterUndoFails(t *testing.T) {
+	db := notesDB(t)
+	release, firstDone := holdWriter(db)
+	var fine, broken error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		fine = transact(db, func(tx *gorm.DB) error { return tx.Exec("INSERT INTO notes (id, body) VALUES (2, 'fine')").Error })
+	}()
+	go func() {
+		defer wg.Done()
+		broken = transact(db, func(tx *gorm.DB) error {
+			if err := tx.Exec("INSERT INTO notes (id, body) VALUES (3, 'broken')").Error; err != nil {
+				return err
+			}
+			// Its own savepoint gone, nothing can undo the insert.
+			if err := tx.Exec("RELEASE queued_change").Error; err != nil {
+				return err
+			}
+			return errors.New("refused")
+		})
+	}()
+	time.Sleep(100 * time.Millisecond) // both queue up behind the first
+	close(release)
+	wg.Wait()
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(broken, errNotUndone) {
+		t.Errorf("the change that could not be undone: %v", broken)
+	}
+	if fine == nil {
+		t.Error("a change of the rolled-back batch was answered as stored")
+	}
+	var ids []int
+	if err := db.Raw("SELECT id FROM notes ORDER BY id").Scan(&ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ids) != "[1]" {
+		t.Errorf("stored %v, want only the first batch's [1]", ids)
+	}
+	if err := transact(db, func(tx *gorm.DB) error { return tx.Exec("INSERT INTO notes (id, body) VALUES (4, 'after')").Error }); err != nil {
+		t.Errorf("the writer after a rolled-back batch: %v", err)
+	}
+}
+
+// notesDB is a new SQLite database with one table, notes.
+func notesDB(t *testing.T) *gorm.DB {
+	t.Helper()
+	db, err := Open("sqlite:"+filepath.Join(t.TempDir(), "w.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = Close(db) })
+	if err := db.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").Error; err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// holdWriter starts a change (note 1) that holds the group writer until
+// release is closed, so that the changes asked for meanwhile queue up and
+// are committed together; its answer comes on done.
+func holdWriter(db *gorm.DB) (release chan struct{}, done chan error) {
+	release, done = make(chan struct{}), make(chan error, 1)
+	started := make(chan struct{})
+	go func() {
+		done <- transact(db, func(tx *gorm.DB) error {
+			close(started)
+			<-release
+			return tx.Exec("INSERT INTO notes (id, body) VALUES (1, 'first')").Error
+		})
+	}()
+	<-started
+	return release, done
 }
