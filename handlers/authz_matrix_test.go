@@ -296,22 +296,19 @@ func (f *matrixFixture) call(t *testing.T, who, method, path string) response {
 
 // answer is one expected response.
 type answer struct {
-	codes []int
+	code  int    // the status code
 	to    string // a redirect's Location; a trailing * matches any rest
 	flash string // the kind of flash message set, if any is expected
 }
 
-// parseAnswer reads "code[|code…] [where [flash]]".
+// parseAnswer reads "code [where [flash]]".
 func parseAnswer(spec string, session int64) answer {
 	fields := strings.Fields(spec)
-	var a answer
-	for _, c := range strings.Split(fields[0], "|") {
-		n, err := strconv.Atoi(c)
-		if err != nil {
-			panic(fmt.Sprintf("matrix answer %q is not \"code[|code…] [where [flash]]\"", spec))
-		}
-		a.codes = append(a.codes, n)
+	code, err := strconv.Atoi(fields[0])
+	if err != nil {
+		panic(fmt.Sprintf("matrix answer %q is not \"code [where [flash]]\"", spec))
 	}
+	a := answer{code: code}
 	if len(fields) > 1 {
 		a.to = strings.ReplaceAll(fields[1], ":id", fmt.Sprint(session))
 	}
@@ -322,11 +319,7 @@ func parseAnswer(spec string, session int64) answer {
 }
 
 func (a answer) String() string {
-	codes := make([]string, len(a.codes))
-	for i, c := range a.codes {
-		codes[i] = strconv.Itoa(c)
-	}
-	s := strings.Join(codes, " or ")
+	s := strconv.Itoa(a.code)
 	if a.to != "" {
 		s += " to " + a.to
 	}
@@ -365,10 +358,7 @@ func (a answer) mismatch(r response, api bool) string {
 	if k := flashKind(r); k != "" {
 		got += " with " + k + " flash"
 	}
-	ok := false
-	for _, c := range a.codes {
-		ok = ok || c == r.Status
-	}
+	ok := a.code == r.Status
 	if a.to != "" {
 		prefix, rest := strings.CutSuffix(a.to, "*")
 		ok = ok && (loc == a.to || rest && strings.HasPrefix(loc, prefix))
@@ -431,19 +421,19 @@ func expected(t *testing.T, key, path string, session int64, letter byte, i int,
 		if !page || a.to == "" {
 			t.Fatalf("%s: R is for a page form whose answer is a redirect", key)
 		}
-		return answer{codes: []int{http.StatusSeeOther}, to: a.to, flash: "error"}
+		return answer{code: http.StatusSeeOther, to: a.to, flash: "error"}
 	case 'L':
 		switch {
 		case !page:
-			return answer{codes: []int{http.StatusUnauthorized}}
+			return answer{code: http.StatusUnauthorized}
 		case strings.HasPrefix(key, "GET "):
-			return answer{codes: []int{http.StatusSeeOther}, to: "/login?next=" + url.QueryEscape(path)}
+			return answer{code: http.StatusSeeOther, to: "/login?next=" + url.QueryEscape(path)}
 		}
-		return answer{codes: []int{http.StatusSeeOther}, to: "/login?next=*"} // back to the referring page
+		return answer{code: http.StatusSeeOther, to: "/login?next=*"} // back to the referring page
 	case 'F':
-		return answer{codes: []int{http.StatusForbidden}}
+		return answer{code: http.StatusForbidden}
 	case 'N':
-		return answer{codes: []int{http.StatusNotFound}}
+		return answer{code: http.StatusNotFound}
 	}
 	t.Fatalf("%s: no such letter %q", key, letter)
 	return answer{}

@@ -131,9 +131,17 @@ func seedSociety(t *testing.T, db *gorm.DB, students, seats int) society {
 		}
 		s.students, s.tokens = append(s.students, u), append(s.tokens, tok)
 	}
-	title, format, mode, venue := "Rush hour", models.FormatLecture, models.ModeInPerson, "Lecture Theatre"
+	s.session = publishLecture(t, db, chair, "Rush hour", seats, now.Add(72*time.Hour), now)
+	return s
+}
+
+// publishLecture publishes an hour's in-person lecture for every year,
+// starting at start, as chair at now.
+func publishLecture(t *testing.T, db *gorm.DB, chair models.User, title string, seats int, start, now time.Time) int64 {
+	t.Helper()
+	format, mode, venue := models.FormatLecture, models.ModeInPerson, "Lecture Theatre"
 	years := []int{1, 2, 3, 4, 5, 6}
-	start := now.Add(72 * time.Hour).Truncate(time.Minute)
+	start = start.Truncate(time.Minute)
 	end := start.Add(time.Hour)
 	sess, err := models.CreateSession(db, chair, models.SessionInput{Title: &title, Format: &format, Mode: &mode, Venue: &venue,
 		YearGroups: &years, InPersonCapacity: &seats, StartsAt: &start, EndsAt: &end}, now)
@@ -143,8 +151,7 @@ func seedSociety(t *testing.T, db *gorm.DB, students, seats int) society {
 	if _, err := models.PublishSession(db, chair, sess.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	s.session = sess.ID
-	return s
+	return sess.ID
 }
 
 // seedSoonSession publishes a session that starts in 20 hours, within the
@@ -157,24 +164,13 @@ func seedSoonSession(t *testing.T, db *gorm.DB, students []models.User) int64 {
 	if err := db.Where("role = ?", models.RoleCommittee).Take(&chair).Error; err != nil {
 		t.Fatal(err)
 	}
-	title, format, mode, venue := "Tomorrow's teaching", models.FormatSmallGroup, models.ModeInPerson, "Seminar Room 3"
-	years, seats := []int{1, 2, 3, 4, 5, 6}, 100
-	start := now.Add(30 * time.Hour).Truncate(time.Minute)
-	end := start.Add(time.Hour)
-	sess, err := models.CreateSession(db, chair, models.SessionInput{Title: &title, Format: &format, Mode: &mode, Venue: &venue,
-		YearGroups: &years, InPersonCapacity: &seats, StartsAt: &start, EndsAt: &end}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.PublishSession(db, chair, sess.ID, now); err != nil {
-		t.Fatal(err)
-	}
+	id := publishLecture(t, db, chair, "Tomorrow's teaching", 100, now.Add(30*time.Hour), now)
 	for _, u := range students {
-		if _, err := models.BookSeat(db, u, sess.ID, models.BookInput{}, now); err != nil {
+		if _, err := models.BookSeat(db, u, id, models.BookInput{}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return sess.ID
+	return id
 }
 
 // rush books every student, spread over the instances, all at once. It

@@ -111,16 +111,16 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cpu := srv.cpu()
+	lap := srv.cpuLaps()
 	rush, confirmed, waitlisted := bookingRush(srv, seed, o)
-	rush.cpu, cpu = srv.cpu()-cpu, srv.cpu()
+	rush.cpu = lap()
 	verdict := fmt.Sprintf("%d confirmed, %d waitlisted", confirmed, waitlisted)
 	if confirmed != o.seats || rush.errors > 0 {
 		verdict += " — WRONG"
 	}
 	r.row(fmt.Sprintf("booking rush: %d students, %d seats, %d at once", o.students, o.seats, o.rush), verdict, rush)
 	booking := bookingThroughput(srv, seed, o)
-	booking.cpu, cpu = srv.cpu()-cpu, srv.cpu()
+	booking.cpu = lap()
 	bookingRSS, bookingPrivate := srv.peaks()
 	share := 0.0
 	if bare.rate() > 0 {
@@ -130,12 +130,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	list := measure(o.conns, o.duration, func(c *http.Client) error {
 		return get(c, srv.url+"/sessions", seed.studentCookie)
 	})
-	list.cpu, cpu = srv.cpu()-cpu, srv.cpu()
+	list.cpu = lap()
 	r.row("session list page, GET /sessions", "", list)
 	api := measure(o.conns, o.duration, func(c *http.Client) error {
 		return get(c, srv.url+"/api/v1/sessions", "Bearer "+seed.studentTokens[0])
 	})
-	api.cpu = srv.cpu() - cpu
+	api.cpu = lap()
 	r.row("session list API, GET /api/v1/sessions", "", api)
 	listRSS, listPrivate := srv.peaks()
 	mem := srv.peakMemory()
@@ -454,8 +454,17 @@ func startServer(ctx context.Context, o options, dbPath, smtpURL string, jobs ti
 	return nil, errors.New("rounds serve did not become ready")
 }
 
-// cpu is the processor time the server has used so far, from /proc.
-func (s *server) cpu() time.Duration { return processCPU(s.cmd.Process.Pid) }
+// cpuLaps returns a function that tells the processor time the server has
+// used since it was last called (at first, since cpuLaps).
+func (s *server) cpuLaps() func() time.Duration {
+	last := processCPU(s.cmd.Process.Pid)
+	return func() time.Duration {
+		now := processCPU(s.cmd.Process.Pid)
+		d := now - last
+		last = now
+		return d
+	}
+}
 
 // processCPU is a process's user and system time so far, from /proc.
 func processCPU(pid int) time.Duration {
