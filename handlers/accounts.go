@@ -25,7 +25,7 @@ func (h *Handler) apiRegister(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := models.Register(h.DB, models.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, YearOfStudy: in.YearOfStudy},
+	u, err := models.Register(c.Request().Context(), h.Store, models.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, YearOfStudy: in.YearOfStudy},
 		h.Config.AllowedEmailDomains, h.Clock.Now())
 	if err != nil {
 		return err
@@ -37,16 +37,16 @@ func (h *Handler) apiRegister(c echo.Context) error {
 func (h *Handler) logIn(c echo.Context, email, password string) (models.User, error) {
 	now := h.Clock.Now()
 	ip := c.RealIP()
-	wait, err := models.LoginBlocked(h.DB, email, ip, now)
+	wait, err := models.LoginBlocked(c.Request().Context(), h.Store, email, ip, now)
 	if err != nil {
 		return models.User{}, err
 	}
 	if wait > 0 {
 		return models.User{}, &models.RateLimitedError{RetryAfterSeconds: models.RetryAfterSeconds(wait)}
 	}
-	u, err := models.Authenticate(h.DB, email, password)
+	u, err := models.Authenticate(c.Request().Context(), h.Store, email, password)
 	if errors.Is(err, models.ErrBadCredentials) {
-		if err := models.RecordLoginFailure(h.DB, email, ip, now); err != nil {
+		if err := models.RecordLoginFailure(c.Request().Context(), h.Store, email, ip, now); err != nil {
 			return models.User{}, err
 		}
 		return models.User{}, err
@@ -54,7 +54,7 @@ func (h *Handler) logIn(c echo.Context, email, password string) (models.User, er
 	if err != nil {
 		return models.User{}, err
 	}
-	return u, models.ClearLoginFailures(h.DB, email)
+	return u, models.ClearLoginFailures(c.Request().Context(), h.Store, email)
 }
 
 func (h *Handler) apiLogin(c echo.Context) error {
@@ -79,7 +79,7 @@ func (h *Handler) apiLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	secret, t, err := models.IssueToken(h.DB, models.TokenAPI, u.ID, h.Config.LoginTTL, h.Clock.Now())
+	secret, t, err := models.IssueToken(c.Request().Context(), h.Store, models.TokenAPI, u.ID, h.Config.LoginTTL, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (h *Handler) apiLogin(c echo.Context) error {
 
 func (h *Handler) apiLogout(c echo.Context) error {
 	if t := currentToken(c); t != nil {
-		if err := models.RevokeToken(h.DB, t.ID); err != nil {
+		if err := models.RevokeToken(c.Request().Context(), h.Store, t.ID); err != nil {
 			return err
 		}
 	}
@@ -110,7 +110,7 @@ func (h *Handler) apiPasswordReset(c echo.Context) error {
 	if strings.TrimSpace(in.Email) == "" {
 		return &models.ValidationError{Fields: map[string]string{"email": "Enter your e-mail address."}}
 	}
-	if err := models.RequestPasswordReset(h.DB, in.Email, h.Config.PasswordResetTTL, h.Clock.Now(), h.resetURL); err != nil {
+	if err := models.RequestPasswordReset(c.Request().Context(), h.Store, in.Email, h.Config.PasswordResetTTL, h.Clock.Now(), h.resetURL); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]any{"message": "If an account has that address, a reset link is on its way."})
@@ -124,7 +124,7 @@ func (h *Handler) apiPasswordResetConfirm(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if _, err := models.ResetPassword(h.DB, in.Token, in.Password, h.Clock.Now()); err != nil {
+	if _, err := models.ResetPassword(c.Request().Context(), h.Store, in.Token, in.Password, h.Clock.Now()); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -147,7 +147,7 @@ func (h *Handler) apiUpdateMe(c echo.Context) error {
 		return &models.ValidationError{Fields: map[string]string{"role": "Only committee can change roles."}}
 	}
 	ch.At = h.Clock.Now()
-	u, err := models.UpdateUser(h.DB, currentUser(c).ID, ch)
+	u, err := models.UpdateUser(c.Request().Context(), h.Store, currentUser(c).ID, ch)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (h *Handler) apiChangePassword(c echo.Context) error {
 	if t := currentToken(c); t != nil {
 		keep = t.ID
 	}
-	if err := models.ChangePassword(h.DB, currentUser(c).ID, in.CurrentPassword, in.Password, keep); err != nil {
+	if err := models.ChangePassword(c.Request().Context(), h.Store, currentUser(c).ID, in.CurrentPassword, in.Password, keep); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -240,7 +240,7 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 }
 
 func (h *Handler) startLogin(c echo.Context, u models.User, next string) error {
-	secret, _, err := models.IssueToken(h.DB, models.TokenLogin, u.ID, h.Config.LoginTTL, h.Clock.Now())
+	secret, _, err := models.IssueToken(c.Request().Context(), h.Store, models.TokenLogin, u.ID, h.Config.LoginTTL, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (h *Handler) startLogin(c echo.Context, u models.User, next string) error {
 
 func (h *Handler) logoutSubmit(c echo.Context) error {
 	if t := currentToken(c); t != nil {
-		if err := models.RevokeToken(h.DB, t.ID); err != nil {
+		if err := models.RevokeToken(c.Request().Context(), h.Store, t.ID); err != nil {
 			return err
 		}
 	}
@@ -301,7 +301,7 @@ func (h *Handler) registerSubmit(c echo.Context) error {
 	if c.FormValue("password") != c.FormValue("password_confirm") {
 		return rerender(&models.ValidationError{Fields: map[string]string{"password_confirm": "The two passwords differ."}})
 	}
-	u, err := models.Register(h.DB, models.NewUser{Email: form["email"], Name: form["name"], Password: c.FormValue("password"), YearOfStudy: year},
+	u, err := models.Register(c.Request().Context(), h.Store, models.NewUser{Email: form["email"], Name: form["name"], Password: c.FormValue("password"), YearOfStudy: year},
 		h.Config.AllowedEmailDomains, h.Clock.Now())
 	if err != nil {
 		return rerender(err)
@@ -320,7 +320,7 @@ func (h *Handler) forgotSubmit(c echo.Context) error {
 		return h.render(c, http.StatusUnprocessableEntity, "forgot", map[string]any{
 			"Title": "Forgotten password", "Form": map[string]string{}, "Errors": map[string]string{"email": "Enter your e-mail address."}})
 	}
-	if err := models.RequestPasswordReset(h.DB, email, h.Config.PasswordResetTTL, h.Clock.Now(), h.resetURL); err != nil {
+	if err := models.RequestPasswordReset(c.Request().Context(), h.Store, email, h.Config.PasswordResetTTL, h.Clock.Now(), h.resetURL); err != nil {
 		return err
 	}
 	h.flash(c, "success", "If an account has that address, a reset link is on its way. It works for "+h.Config.PasswordResetTTL.String()+".")
@@ -330,7 +330,7 @@ func (h *Handler) forgotSubmit(c echo.Context) error {
 func (h *Handler) resetPage(c echo.Context) error {
 	token := c.QueryParam("token")
 	d := map[string]any{"Title": "Choose a new password", "Token": token}
-	if _, _, err := models.UserByToken(h.DB, models.TokenPasswordReset, token, h.Clock.Now()); err != nil {
+	if _, _, err := models.UserByToken(c.Request().Context(), h.Store, models.TokenPasswordReset, token, h.Clock.Now()); err != nil {
 		if !errors.Is(err, models.ErrTokenInvalid) {
 			return err
 		}
@@ -347,7 +347,7 @@ func (h *Handler) resetSubmit(c echo.Context) error {
 		d["Errors"] = map[string]string{"password_confirm": "The two passwords differ."}
 		return h.render(c, http.StatusUnprocessableEntity, "reset", d)
 	}
-	_, err := models.ResetPassword(h.DB, token, c.FormValue("password"), h.Clock.Now())
+	_, err := models.ResetPassword(c.Request().Context(), h.Store, token, c.FormValue("password"), h.Clock.Now())
 	var ve *models.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -382,7 +382,7 @@ func (h *Handler) accountSubmit(c echo.Context) error {
 	if !ok {
 		err = &models.ValidationError{Fields: map[string]string{"year_of_study": "Choose a year from 1 to 6, or graduate."}}
 	} else {
-		_, err = models.UpdateProfile(h.DB, u.ID, form["name"], year, h.Clock.Now())
+		_, err = models.UpdateProfile(c.Request().Context(), h.Store, u.ID, form["name"], year, h.Clock.Now())
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
@@ -401,7 +401,7 @@ func (h *Handler) passwordSubmit(c echo.Context) error {
 	if c.FormValue("password") != c.FormValue("password_confirm") {
 		err = &models.ValidationError{Fields: map[string]string{"password_confirm": "The two passwords differ."}}
 	} else {
-		err = models.ChangePassword(h.DB, u.ID, c.FormValue("current_password"), c.FormValue("password"), currentToken(c).ID)
+		err = models.ChangePassword(c.Request().Context(), h.Store, u.ID, c.FormValue("current_password"), c.FormValue("password"), currentToken(c).ID)
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {

@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 func TestAccountsAPI(t *testing.T) {
@@ -71,7 +70,7 @@ func TestAccountsAPI(t *testing.T) {
 		}
 
 		// A welcome e-mail was queued for each account.
-		msgs, _ := models.ListOutbox(a.db, models.OutboxFilter{Kind: models.MailWelcome})
+		msgs, _ := models.ListOutbox(t.Context(), a.db, models.OutboxFilter{Kind: models.MailWelcome})
 		if len(msgs) != 2 {
 			t.Errorf("welcome e-mails = %d, want 2", len(msgs))
 		}
@@ -114,7 +113,7 @@ func TestRegisterValidation(t *testing.T) {
 				}
 			}
 		}
-		if n, _ := models.CountUsers(a.db); n != 0 {
+		if n, _ := models.CountUsers(t.Context(), a.db); n != 0 {
 			t.Errorf("bad input created %d accounts", n)
 		}
 	})
@@ -217,9 +216,9 @@ func TestLectureTheatreLogsIn(t *testing.T) {
 }
 
 // resetLink finds the link of the newest password_reset e-mail to addr.
-func resetLink(t *testing.T, db *gorm.DB, addr string) string {
+func resetLink(t *testing.T, db *store.Store, addr string) string {
 	t.Helper()
-	msgs, err := models.ListOutbox(db, models.OutboxFilter{Kind: models.MailPasswordReset, To: addr})
+	msgs, err := models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: models.MailPasswordReset, To: addr})
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("no password_reset e-mail to %s (%v)", addr, err)
 	}
@@ -238,7 +237,7 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 		if unknown.Status != http.StatusAccepted || string(unknown.Body) != string(res.Body) {
 			t.Errorf("unknown address answered differently: %d %s", unknown.Status, unknown.Body)
 		}
-		if msgs, _ := models.ListOutbox(a.db, models.OutboxFilter{To: "nobody@example.ac.uk"}); len(msgs) != 0 {
+		if msgs, _ := models.ListOutbox(t.Context(), a.db, models.OutboxFilter{To: "nobody@example.ac.uk"}); len(msgs) != 0 {
 			t.Error("an e-mail was queued for an unknown address")
 		}
 
@@ -307,7 +306,7 @@ func TestPagesLoginLogoutAndCSRF(t *testing.T) {
 		if res.Status != http.StatusForbidden {
 			t.Errorf("register without CSRF token: %d", res.Status)
 		}
-		if _, err := models.UserByEmail(a.db, "x@example.ac.uk"); err == nil {
+		if _, err := models.UserByEmail(t.Context(), a.db, "x@example.ac.uk"); err == nil {
 			t.Error("a forged sign-up created an account")
 		}
 
@@ -467,7 +466,7 @@ func TestCommitteeManagesMembers(t *testing.T) {
 		if res.Status != http.StatusSeeOther {
 			t.Fatalf("members form: %d %s", res.Status, res.Body)
 		}
-		if got, _ := models.UserByID(a.db, s.ID); got.Role != models.RoleCommittee {
+		if got, _ := models.UserByID(t.Context(), a.db, s.ID); got.Role != models.RoleCommittee {
 			t.Errorf("role after form = %s", got.Role)
 		}
 		contains(t, b.get("/committee/members?q=member"), "member@example.ac.uk", "Saved member")

@@ -16,7 +16,7 @@ func outboxFilter(c echo.Context) models.OutboxFilter {
 }
 
 func (h *Handler) apiOutbox(c echo.Context) error {
-	msgs, err := models.ListOutbox(h.DB, outboxFilter(c))
+	msgs, err := models.ListOutbox(c.Request().Context(), h.Store, outboxFilter(c))
 	if err != nil {
 		return err
 	}
@@ -39,11 +39,11 @@ func outboxJSON(m models.OutboxMessage) map[string]any {
 
 func (h *Handler) outboxPage(c echo.Context) error {
 	f := outboxFilter(c)
-	msgs, err := models.ListOutbox(h.DB, f)
+	msgs, err := models.ListOutbox(c.Request().Context(), h.Store, f)
 	if err != nil {
 		return err
 	}
-	counts, err := models.OutboxCounts(h.DB)
+	counts, err := models.OutboxCounts(c.Request().Context(), h.Store)
 	if err != nil {
 		return err
 	}
@@ -57,12 +57,8 @@ func (h *Handler) healthz(c echo.Context) error {
 }
 
 func (h *Handler) readyz(c echo.Context) error {
-	if err := models.Ping(c.Request().Context(), h.DB); err != nil {
+	if err := h.Store.Ping(c.Request().Context()); err != nil {
 		h.Log.Warn("database does not answer", "error", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
-	}
-	var one int
-	if err := h.DB.WithContext(c.Request().Context()).Raw("SELECT 1").Scan(&one).Error; err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

@@ -26,11 +26,11 @@ func (h *Handler) apiCheckinCode(c echo.Context) error {
 		return err
 	}
 	mode := c.QueryParam("mode")
-	code, exp, err := models.CheckinCode(h.DB, *currentUser(c), id, mode, h.checkin, h.Clock.Now())
+	code, exp, err := models.CheckinCode(c.Request().Context(), h.Store, *currentUser(c), id, mode, h.checkin, h.Clock.Now())
 	if err != nil {
 		return err
 	}
-	arrived, err := models.CountArrivals(h.DB, id)
+	arrived, err := models.CountArrivals(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (h *Handler) apiCheckin(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	a, created, err := models.CheckIn(h.DB, *currentUser(c), id, in.Code, h.checkin, h.Clock.Now())
+	a, created, err := models.CheckIn(c.Request().Context(), h.Store, *currentUser(c), id, in.Code, h.checkin, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (h *Handler) apiCheckinByCode(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	a, created, err := models.CheckInByCode(h.DB, *currentUser(c), in.Code, h.checkin, h.Clock.Now())
+	a, created, err := models.CheckInByCode(c.Request().Context(), h.Store, *currentUser(c), in.Code, h.checkin, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (h *Handler) join(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	link, err := models.JoinOnline(h.DB, *currentUser(c), id, h.Config.CheckinLateAfter, h.Clock.Now())
+	link, err := models.JoinOnline(c.Request().Context(), h.Store, *currentUser(c), id, h.Config.CheckinLateAfter, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (h *Handler) apiMarkAttendance(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	a, err := models.MarkRegister(h.DB, *currentUser(c), id, uid, models.RegisterEntry{Status: in.Status, Mode: in.Mode}, h.Clock.Now())
+	a, err := models.MarkRegister(c.Request().Context(), h.Store, *currentUser(c), id, uid, models.RegisterEntry{Status: in.Status, Mode: in.Mode}, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (h *Handler) apiAttendance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := models.SessionAttendance(h.DB, *currentUser(c), id)
+	list, err := models.SessionAttendance(c.Request().Context(), h.Store, *currentUser(c), id)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (h *Handler) apiMarkAbsent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := models.MarkUnmarkedAbsent(h.DB, *currentUser(c), id, h.Clock.Now())
+	n, err := models.MarkUnmarkedAbsent(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (h *Handler) apiApologies(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := models.SendApologies(h.DB, *currentUser(c), id, h.Clock.Now())
+	a, err := models.SendApologies(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (h *Handler) apiAttendanceAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, err := models.AttendanceAudit(h.DB, *currentUser(c), id)
+	entries, err := models.AttendanceAudit(c.Request().Context(), h.Store, *currentUser(c), id)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (h *Handler) apiImportAttendance(c echo.Context) error {
 	}
 	u := *currentUser(c)
 	// Refuse before reading the upload.
-	if _, err := models.ManageableSession(h.DB, u, id); err != nil {
+	if _, err := models.ManageableSession(c.Request().Context(), h.Store, u, id); err != nil {
 		return err
 	}
 	min, err := minMinutes(c)
@@ -236,11 +236,11 @@ func (h *Handler) apiImportAttendance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, err := models.PlanImport(h.DB, u, id, report, min)
+	plan, err := models.PlanImport(c.Request().Context(), h.Store, u, id, report, min)
 	if err != nil {
 		return err
 	}
-	res, err := models.ApplyImport(h.DB, u, id, plan, h.Clock.Now())
+	res, err := models.ApplyImport(c.Request().Context(), h.Store, u, id, plan, h.Clock.Now())
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 	u := *currentUser(c)
 	now := h.Clock.Now()
 	mode := attendanceMode(c)
-	code, expires, err := models.CheckinCode(h.DB, u, id, mode, h.checkin, now)
+	code, expires, err := models.CheckinCode(c.Request().Context(), h.Store, u, id, mode, h.checkin, now)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) && mode != "" {
 		// A mode this session does not have: show the one it has.
@@ -57,14 +57,14 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := models.SessionByID(h.DB, id)
+	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
 	if mode == "" {
 		mode = s.Modes()[0]
 	}
-	arrived, err := models.CountArrivals(h.DB, id)
+	arrived, err := models.CountArrivals(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (h *Handler) attendanceQR(c echo.Context) error {
 		return err
 	}
 	now := h.Clock.Now()
-	code, _, err := models.CheckinCode(h.DB, *currentUser(c), id, attendanceMode(c), h.checkin, now)
+	code, _, err := models.CheckinCode(c.Request().Context(), h.Store, *currentUser(c), id, attendanceMode(c), h.checkin, now)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (h *Handler) checkinPage(c echo.Context) error {
 		d["Error"] = "That check-in link is not for a session on Rounds. Type the code shown on the screen instead."
 		return h.render(c, http.StatusNotFound, "checkin", d)
 	}
-	s, err := models.SessionByID(h.DB, id)
+	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && s.Status == models.SessionDraft) {
 		d["Error"] = "That check-in link is not for a session on Rounds. Type the code shown on the screen instead."
 		return h.render(c, http.StatusNotFound, "checkin", d)
@@ -159,7 +159,7 @@ func (h *Handler) checkinPage(c echo.Context) error {
 		d["Error"] = models.ErrSessionCancelled.Message
 		return h.render(c, http.StatusUnprocessableEntity, "checkin", d)
 	}
-	a, found, err := models.AttendanceOf(h.DB, currentUser(c).ID, id)
+	a, found, err := models.AttendanceOf(c.Request().Context(), h.Store, currentUser(c).ID, id)
 	if err != nil {
 		return err
 	}
@@ -186,9 +186,9 @@ func (h *Handler) checkinSubmit(c echo.Context) error {
 	var a models.Attendance
 	var err error
 	if id, perr := strconv.ParseInt(c.FormValue("session"), 10, 64); perr == nil && id > 0 {
-		a, _, err = models.CheckIn(h.DB, u, id, code, h.checkin, now)
+		a, _, err = models.CheckIn(c.Request().Context(), h.Store, u, id, code, h.checkin, now)
 	} else {
-		a, _, err = models.CheckInByCode(h.DB, u, code, h.checkin, now)
+		a, _, err = models.CheckInByCode(c.Request().Context(), h.Store, u, code, h.checkin, now)
 	}
 	if err != nil {
 		status, body := classify(err)
@@ -210,14 +210,14 @@ func (h *Handler) checkinDone(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return redirect(c, "/checkin")
 	}
-	a, found, err := models.AttendanceOf(h.DB, currentUser(c).ID, id)
+	a, found, err := models.AttendanceOf(c.Request().Context(), h.Store, currentUser(c).ID, id)
 	if err != nil {
 		return err
 	}
 	if !found {
 		return redirect(c, "/checkin")
 	}
-	s, err := models.SessionByID(h.DB, id)
+	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func (h *Handler) apologiesSubmit(c echo.Context) error {
 		return err
 	}
 	back := fmt.Sprintf("/sessions/%d", id)
-	_, err = models.SendApologies(h.DB, *currentUser(c), id, h.Clock.Now())
+	_, err = models.SendApologies(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
 		status, body := classify(err)
 		if status >= 500 {
@@ -419,11 +419,11 @@ func (h *Handler) sessionRegisterPage(c echo.Context) error {
 // mistakes) when re-rendered after a post.
 func (h *Handler) renderRegister(c echo.Context, status int, id int64, extra map[string]any) error {
 	u := *currentUser(c)
-	rows, err := models.SessionRegister(h.DB, u, id)
+	rows, err := models.SessionRegister(c.Request().Context(), h.Store, u, id)
 	if err != nil {
 		return err
 	}
-	s, err := models.SessionByID(h.DB, id)
+	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
@@ -440,7 +440,7 @@ func (h *Handler) renderRegister(c echo.Context, status int, id int64, extra map
 		if len([]rune(q)) < 2 {
 			d["SearchError"] = "Type at least two letters of the member's name or e-mail address."
 		} else {
-			users, err := models.FindUsers(h.DB, models.UserFilter{Query: q, Limit: 20})
+			users, err := models.FindUsers(c.Request().Context(), h.Store, models.UserFilter{Query: q, Limit: 20})
 			if err != nil {
 				return err
 			}
@@ -475,11 +475,11 @@ func (h *Handler) registerMark(c echo.Context) error {
 		return err
 	}
 	entry := models.RegisterEntry{Status: c.FormValue("status"), Mode: c.FormValue("mode")}
-	a, err := models.MarkRegister(h.DB, *currentUser(c), id, uid, entry, h.Clock.Now())
+	a, err := models.MarkRegister(c.Request().Context(), h.Store, *currentUser(c), id, uid, entry, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, h.registerPath(id))
 	}
-	student, err := models.UserByID(h.DB, uid)
+	student, err := models.UserByID(c.Request().Context(), h.Store, uid)
 	if err != nil {
 		return err
 	}
@@ -494,7 +494,7 @@ func (h *Handler) registerMarkAbsent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := models.MarkUnmarkedAbsent(h.DB, *currentUser(c), id, h.Clock.Now())
+	n, err := models.MarkUnmarkedAbsent(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, h.registerPath(id))
 	}
@@ -559,7 +559,7 @@ func (h *Handler) importPreview(c echo.Context) error {
 	}
 	u := *currentUser(c)
 	// Refuse before reading the upload.
-	if _, err := models.ManageableSession(h.DB, u, id); err != nil {
+	if _, err := models.ManageableSession(c.Request().Context(), h.Store, u, id); err != nil {
 		return err
 	}
 	min, err := minMinutes(c)
@@ -570,11 +570,11 @@ func (h *Handler) importPreview(c echo.Context) error {
 	if err != nil {
 		return again(err)
 	}
-	plan, err := models.PlanImport(h.DB, u, id, report, min)
+	plan, err := models.PlanImport(c.Request().Context(), h.Store, u, id, report, min)
 	if err != nil {
 		return again(err)
 	}
-	s, err := models.SessionByID(h.DB, id)
+	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
@@ -666,7 +666,7 @@ func (h *Handler) importConfirm(c echo.Context) error {
 		// teachers and committee learn that the plan was refused.
 		plan = models.ImportPlan{}
 	}
-	res, err := models.ApplyImport(h.DB, u, id, plan, h.Clock.Now())
+	res, err := models.ApplyImport(c.Request().Context(), h.Store, u, id, plan, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, h.registerPath(id))
 	}
@@ -714,11 +714,11 @@ func (h *Handler) registerAuditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, err := models.AttendanceAudit(h.DB, *currentUser(c), id)
+	entries, err := models.AttendanceAudit(c.Request().Context(), h.Store, *currentUser(c), id)
 	if err != nil {
 		return err
 	}
-	s, err := models.SessionByID(h.DB, id)
+	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
@@ -729,7 +729,7 @@ func (h *Handler) registerAuditPage(c echo.Context) error {
 			ids = append(ids, *e.ActorID)
 		}
 	}
-	names, err := models.UserNames(h.DB, ids)
+	names, err := models.UserNames(c.Request().Context(), h.Store, ids)
 	if err != nil {
 		return err
 	}

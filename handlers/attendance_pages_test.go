@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -45,7 +46,7 @@ func (a *app) bookFor(teacherTok string, sessionID, userID int64, mode string) {
 // attendanceOf reads a student's attendance record straight from the database.
 func (a *app) attendanceOf(userID, sessionID int64) (models.Attendance, bool) {
 	a.t.Helper()
-	rec, found, err := models.AttendanceOf(a.db, userID, sessionID)
+	rec, found, err := models.AttendanceOf(context.TODO(), a.db, userID, sessionID)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -362,7 +363,7 @@ func TestRegisterPage(t *testing.T) {
 		amy, _ := a.user("amy@example.ac.uk", models.RoleStudent, intp(1))
 		ben, _ := a.user("ben@example.ac.uk", models.RoleStudent, intp(2))
 		cat, _ := a.user("cat.walker@example.ac.uk", models.RoleStudent, intp(3))
-		evil, err := models.CreateUser(a.db, models.NewUser{Email: "evil@example.ac.uk", Name: `<script>alert("x")</script> Mallory`, Password: "correct horse battery", YearOfStudy: intp(4)}, nil)
+		evil, err := models.CreateUser(t.Context(), a.db, models.NewUser{Email: "evil@example.ac.uk", Name: `<script>alert("x")</script> Mallory`, Password: "correct horse battery", YearOfStudy: intp(4)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -93,7 +93,7 @@ func TestAttendanceFeedbackCertificatesAPI(t *testing.T) {
 		if r := a.api("GET", path+"/attendance", nil, students[0]); r.Status != 403 {
 			t.Errorf("student reads the register: %d", r.Status)
 		}
-		s1, _ := models.UserByEmail(a.db, "s1@example.ac.uk")
+		s1, _ := models.UserByEmail(t.Context(), a.db, "s1@example.ac.uk")
 		if r := a.api("PUT", fmt.Sprintf("%s/attendance/%d", path, s1.ID), map[string]string{"status": "late"}, students[0]); r.Status != 403 {
 			t.Errorf("student writes the register: %d", r.Status)
 		}

@@ -244,7 +244,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	feed := a.api("GET", "/api/v1/me/calendar", nil, f.tokens["student"]).json(t)["url"].(string)
 	f.calendar = feed[strings.LastIndex(feed, "/")+1:]
 	// A certificate to verify: the teacher's record of last year's teaching.
-	c, err := models.IssueTeachingCertificate(a.db, mustUser(t, a, "teacher@example.ac.uk"), start.AddDate(-1, 0, 0), start, 3, a.clock.Now())
+	c, err := models.IssueTeachingCertificate(t.Context(), a.db, mustUser(t, a, "teacher@example.ac.uk"), start.AddDate(-1, 0, 0), start, 3, a.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func (h *Handler) apiBook(c echo.Context) error {
 			return err
 		}
 	}
-	b, err := models.BookSeat(h.DB, *currentUser(c), id, in, h.Clock.Now())
+	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, in, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (h *Handler) apiCancelMyBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.CancelMyBooking(h.DB, *currentUser(c), id, h.Clock.Now()); err != nil {
+	if _, err := models.CancelMyBooking(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now()); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -46,7 +46,7 @@ func (h *Handler) apiCancelBooking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.CancelBooking(h.DB, *currentUser(c), id, bid, h.Clock.Now()); err != nil {
+	if _, err := models.CancelBooking(c.Request().Context(), h.Store, *currentUser(c), id, bid, h.Clock.Now()); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -58,7 +58,7 @@ func (h *Handler) apiSessionBookings(c echo.Context) error {
 		return err
 	}
 	f := models.BookingFilter{Status: c.QueryParam("status"), Mode: c.QueryParam("mode")}
-	bs, err := models.BookingsForSession(h.DB, *currentUser(c), id, f)
+	bs, err := models.BookingsForSession(c.Request().Context(), h.Store, *currentUser(c), id, f)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (h *Handler) apiMyBookings(c echo.Context) error {
 	if f.From, ok = h.parseWhen(c.QueryParam("from")); !ok {
 		return &models.ValidationError{Fields: map[string]string{"from": "Use a date like 2026-11-02."}}
 	}
-	bs, err := models.BookingsForUser(h.DB, *currentUser(c), f)
+	bs, err := models.BookingsForUser(c.Request().Context(), h.Store, *currentUser(c), f)
 	if err != nil {
 		return err
 	}

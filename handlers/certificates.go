@@ -22,7 +22,7 @@ func (h *Handler) certificateJSON(c models.Certificate) map[string]any {
 }
 
 func (h *Handler) apiMyCertificates(c echo.Context) error {
-	certs, err := models.CertificatesOf(h.DB, currentUser(c).ID)
+	certs, err := models.CertificatesOf(c.Request().Context(), h.Store, currentUser(c).ID)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (h *Handler) apiTeachingCertificate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cert, err := models.IssueTeachingCertificate(h.DB, *currentUser(c), from, to, h.Config.FeedbackMinResponses, h.Clock.Now())
+	cert, err := models.IssueTeachingCertificate(c.Request().Context(), h.Store, *currentUser(c), from, to, h.Config.FeedbackMinResponses, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (h *Handler) period(fromS, toS string) (time.Time, time.Time, error) {
 // and /certificates/{code}.pdf.
 func (h *Handler) certificateFile(c echo.Context) error {
 	code, isPDF := strings.CutSuffix(c.Param("code"), ".pdf")
-	cert, err := models.CertificateByCode(h.DB, code)
+	cert, err := models.CertificateByCode(c.Request().Context(), h.Store, code)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func (h *Handler) apiGiveFeedback(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	fb, cert, err := models.SubmitFeedback(h.DB, *currentUser(c), id, in, h.Clock.Now())
+	fb, cert, err := models.SubmitFeedback(c.Request().Context(), h.Store, *currentUser(c), id, in, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (h *Handler) apiFeedbackSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sum, err := models.SessionFeedbackSummary(h.DB, *currentUser(c), id, h.Config.FeedbackMinResponses)
+	sum, err := models.SessionFeedbackSummary(c.Request().Context(), h.Store, *currentUser(c), id, h.Config.FeedbackMinResponses)
 	if err != nil {
 		return err
 	}

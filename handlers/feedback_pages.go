@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/http"
@@ -95,31 +96,31 @@ const (
 // the student, and in which state the page is.
 func (h *Handler) feedbackView(c echo.Context, id int64) (map[string]any, error) {
 	u := currentUser(c)
-	s, err := models.VisibleSession(h.DB, *u, id)
+	s, err := models.VisibleSession(c.Request().Context(), h.Store, *u, id)
 	if err != nil {
 		return nil, err
 	}
-	teachers, err := models.SessionTeachers(h.DB, s.ID)
+	teachers, err := models.SessionTeachers(c.Request().Context(), h.Store, s.ID)
 	if err != nil {
 		return nil, err
 	}
 	d := map[string]any{"Title": "Feedback: " + s.Title, "Session": s, "Teachers": teachers,
 		"Benefits": benefitChoices(), "State": feedbackOpen, "Form": feedbackForm{Benefits: map[string]bool{}}}
-	if manager, err := models.CanManageSession(h.DB, *u, s.ID); err != nil {
+	if manager, err := models.CanManageSession(c.Request().Context(), h.Store, *u, s.ID); err != nil {
 		return nil, err
 	} else if manager {
 		d["Manager"] = true
 	}
-	a, found, err := models.AttendanceOf(h.DB, u.ID, s.ID)
+	a, found, err := models.AttendanceOf(c.Request().Context(), h.Store, u.ID, s.ID)
 	if err != nil {
 		return nil, err
 	}
-	switch given, err := models.HasGivenFeedback(h.DB, u.ID, s.ID); {
+	switch given, err := models.HasGivenFeedback(c.Request().Context(), h.Store, u.ID, s.ID); {
 	case err != nil:
 		return nil, err
 	case given:
 		d["State"] = feedbackGiven
-		cert, err := h.attendanceCertificate(u.ID, s.ID)
+		cert, err := h.attendanceCertificate(c.Request().Context(), u.ID, s.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -134,8 +135,8 @@ func (h *Handler) feedbackView(c echo.Context, id int64) (map[string]any, error)
 
 // attendanceCertificate finds the student's certificate for a session, or
 // nil if none was issued.
-func (h *Handler) attendanceCertificate(userID, sessionID int64) (*models.Certificate, error) {
-	certs, err := models.CertificatesOf(h.DB, userID)
+func (h *Handler) attendanceCertificate(ctx context.Context, userID, sessionID int64) (*models.Certificate, error) {
+	certs, err := models.CertificatesOf(ctx, h.Store, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +202,7 @@ func (h *Handler) feedbackSubmit(c echo.Context) error {
 	if state := d["State"].(string); state != feedbackOpen {
 		return h.render(c, feedbackStatus(state, true), "feedback", d)
 	}
-	_, _, err = models.SubmitFeedback(h.DB, *currentUser(c), id, f.input(), h.Clock.Now())
+	_, _, err = models.SubmitFeedback(c.Request().Context(), h.Store, *currentUser(c), id, f.input(), h.Clock.Now())
 	var ve *models.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -247,7 +248,7 @@ func (h *Handler) feedbackThanksPage(c echo.Context) error {
 // feedbackDuePage lists the sessions the student attended and has not yet
 // given feedback on.
 func (h *Handler) feedbackDuePage(c echo.Context) error {
-	due, err := models.FeedbackDue(h.DB, currentUser(c).ID, h.Clock.Now())
+	due, err := models.FeedbackDue(c.Request().Context(), h.Store, currentUser(c).ID, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -287,15 +288,15 @@ func (h *Handler) feedbackSummaryPage(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	sum, err := models.SessionFeedbackSummary(h.DB, *u, id, h.Config.FeedbackMinResponses)
+	sum, err := models.SessionFeedbackSummary(c.Request().Context(), h.Store, *u, id, h.Config.FeedbackMinResponses)
 	if err != nil {
 		return err
 	}
-	s, err := models.SessionByID(h.DB, id)
+	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
-	teachers, err := models.SessionTeachers(h.DB, s.ID)
+	teachers, err := models.SessionTeachers(c.Request().Context(), h.Store, s.ID)
 	if err != nil {
 		return err
 	}
@@ -409,7 +410,7 @@ func (h *Handler) teachingFeedbackPage(c echo.Context) error {
 			if !u.IsCommittee() {
 				return models.ErrForbidden
 			}
-			if teacher, err = models.UserByID(h.DB, tid); err != nil {
+			if teacher, err = models.UserByID(c.Request().Context(), h.Store, tid); err != nil {
 				return err
 			}
 		}
@@ -426,7 +427,7 @@ func (h *Handler) teachingFeedbackPage(c echo.Context) error {
 		d["Errors"] = ve.Fields
 		return h.render(c, http.StatusUnprocessableEntity, "feedback_summary", d)
 	}
-	sum, err := models.TeacherFeedbackSummary(h.DB, teacher.ID, from, to, h.Config.FeedbackMinResponses)
+	sum, err := models.TeacherFeedbackSummary(c.Request().Context(), h.Store, teacher.ID, from, to, h.Config.FeedbackMinResponses)
 	if err != nil {
 		return err
 	}
@@ -434,7 +435,7 @@ func (h *Handler) teachingFeedbackPage(c echo.Context) error {
 	if !sum.Withheld {
 		d["BenefitRows"] = benefitRows(sum)
 	}
-	sessions, err := models.ListSessions(h.DB, *u, models.SessionFilter{TeacherID: teacher.ID, Status: models.SessionPublished, From: from, To: to})
+	sessions, err := models.ListSessions(c.Request().Context(), h.Store, *u, models.SessionFilter{TeacherID: teacher.ID, Status: models.SessionPublished, From: from, To: to})
 	if err != nil {
 		return err
 	}
@@ -447,7 +448,7 @@ func (h *Handler) teachingFeedbackPage(c echo.Context) error {
 			taught, ids = append(taught, s), append(ids, s.ID)
 		}
 	}
-	sums, err := models.SessionFeedbackSummaries(h.DB, *u, ids, h.Config.FeedbackMinResponses)
+	sums, err := models.SessionFeedbackSummaries(c.Request().Context(), h.Store, *u, ids, h.Config.FeedbackMinResponses)
 	if err != nil {
 		return err
 	}
@@ -473,7 +474,7 @@ func (h *Handler) certificatesPage(c echo.Context) error {
 }
 
 func (h *Handler) showCertificates(c echo.Context, status int, form map[string]string, problems map[string]string) error {
-	certs, err := models.CertificatesOf(h.DB, currentUser(c).ID)
+	certs, err := models.CertificatesOf(c.Request().Context(), h.Store, currentUser(c).ID)
 	if err != nil {
 		return err
 	}
@@ -487,7 +488,7 @@ func (h *Handler) teachingCertificateSubmit(c echo.Context) error {
 	from, to, form, err := h.dateRange(c.FormValue("from"), c.FormValue("to"))
 	var cert models.Certificate
 	if err == nil {
-		cert, err = models.IssueTeachingCertificate(h.DB, *currentUser(c), from, to, h.Config.FeedbackMinResponses, h.Clock.Now())
+		cert, err = models.IssueTeachingCertificate(c.Request().Context(), h.Store, *currentUser(c), from, to, h.Config.FeedbackMinResponses, h.Clock.Now())
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -37,7 +38,7 @@ func (a *app) taughtSession(teacherTok string, extra map[string]any) (int64, tim
 func (a *app) attended(teacher models.User, sessionID int64, students ...models.User) {
 	a.t.Helper()
 	for _, s := range students {
-		if _, err := models.MarkRegister(a.db, teacher, sessionID, s.ID, models.RegisterEntry{Status: models.AttendancePresent}, a.clock.Now()); err != nil {
+		if _, err := models.MarkRegister(context.TODO(), a.db, teacher, sessionID, s.ID, models.RegisterEntry{Status: models.AttendancePresent}, a.clock.Now()); err != nil {
 			a.t.Fatalf("register %s: %v", s.Email, err)
 		}
 	}
@@ -46,7 +47,7 @@ func (a *app) attended(teacher models.User, sessionID int64, students ...models.
 func (a *app) feedbackCount(sessionID int64) int64 {
 	a.t.Helper()
 	var n int64
-	if err := a.db.Model(&models.Feedback{}).Where("session_id = ?", sessionID).Count(&n).Error; err != nil {
+	if err := a.db.Read(context.Background()).Model(&models.Feedback{}).Where("session_id = ?", sessionID).Count(&n).Error; err != nil {
 		a.t.Fatal(err)
 	}
 	return n

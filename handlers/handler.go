@@ -5,20 +5,21 @@
 package handlers
 
 import (
+	"context"
 	"log/slog"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // Handler holds what every request handler needs.
 type Handler struct {
-	DB      *gorm.DB
+	Store   *store.Store
 	Config  config.Config
 	Clock   clock.Clock
 	Log     *slog.Logger
@@ -32,24 +33,24 @@ type Handler struct {
 }
 
 // New builds the Echo server with every route and middleware of Rounds.
-func New(db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*echo.Echo, *Handler, error) {
+func New(db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger) (*echo.Echo, *Handler, error) {
 	views, err := newRenderer(cfg.Location)
 	if err != nil {
 		return nil, nil, err
 	}
 	u, _ := url.Parse(cfg.BaseURL)
 	h := &Handler{
-		DB: db, Config: cfg, Clock: clk, Log: log, views: views,
+		Store: db, Config: cfg, Clock: clk, Log: log, views: views,
 		metrics: newMetrics(db),
 		secure:  u != nil && u.Scheme == "https",
 
 		readSlots: make(chan struct{}, readsAtOnce()),
 	}
-	calendarKey, err := models.EnsureSecret(db, "calendar_key")
+	calendarKey, err := models.EnsureSecret(context.Background(), db, "calendar_key")
 	if err != nil {
 		return nil, nil, err
 	}
-	checkinKey, err := models.EnsureSecret(db, "checkin_key")
+	checkinKey, err := models.EnsureSecret(context.Background(), db, "checkin_key")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,13 +18,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
-	"gorm.io/gorm"
 
 	"rounds/handlers"
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 func TestMain(m *testing.M) {
@@ -36,7 +37,7 @@ func TestMain(m *testing.M) {
 // app is Rounds served over real HTTP on a fresh database.
 type app struct {
 	t     *testing.T
-	db    *gorm.DB
+	db    *store.Store
 	cfg   config.Config
 	clock *clock.Fake
 	srv   *httptest.Server
@@ -53,7 +54,7 @@ func testConfig(t *testing.T, env map[string]string) config.Config {
 	return cfg
 }
 
-func newApp(t *testing.T, db *gorm.DB, env map[string]string) *app {
+func newApp(t *testing.T, db *store.Store, env map[string]string) *app {
 	t.Helper()
 	a := &app{t: t, db: db, clock: clock.NewFake(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))}
 	a.cfg = testConfig(t, env)
@@ -73,7 +74,7 @@ func newApp(t *testing.T, db *gorm.DB, env map[string]string) *app {
 
 // each runs fn against a fresh app on every test database.
 func each(t *testing.T, fn func(t *testing.T, a *app)) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) { fn(t, newApp(t, db, nil)) })
+	testdb.Run(t, func(t *testing.T, db *store.Store) { fn(t, newApp(t, db, nil)) })
 }
 
 type response struct {
@@ -144,7 +145,7 @@ func (a *app) api(method, path string, body any, token string) response {
 // user creates an account directly and returns it with an API token.
 func (a *app) user(email, role string, year *int) (models.User, string) {
 	a.t.Helper()
-	u, err := models.CreateUser(a.db, models.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: "correct horse battery", Role: role, YearOfStudy: year}, nil)
+	u, err := models.CreateUser(context.TODO(), a.db, models.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: "correct horse battery", Role: role, YearOfStudy: year}, nil)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"slices"
@@ -9,9 +10,9 @@ import (
 
 	vm "github.com/VictoriaMetrics/metrics"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // metrics counts requests and their latency by route, and reports the
@@ -25,10 +26,10 @@ var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1
 
 func init() { vm.ExposeMetadata(true) } // # TYPE lines, so that histograms are read as such
 
-func newMetrics(db *gorm.DB) *metrics {
+func newMetrics(db *store.Store) *metrics {
 	m := &metrics{set: vm.NewSet()}
 	m.set.RegisterMetricsWriter(func(w io.Writer) {
-		counts, err := models.OutboxCounts(db)
+		counts, err := models.OutboxCounts(context.Background(), db)
 		if err != nil {
 			return // the scrape goes on without them; the log has the database's error
 		}

@@ -100,7 +100,7 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		now := h.Clock.Now()
 		if secret := bearer(c); secret != "" {
-			u, t, err := models.UserByToken(h.DB, models.TokenAPI, secret, now)
+			u, t, err := models.UserByToken(c.Request().Context(), h.Store, models.TokenAPI, secret, now)
 			if err == nil {
 				c.Set(ctxUser, &u)
 				c.Set(ctxToken, &t)
@@ -110,7 +110,7 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if ck, err := c.Cookie(loginCookie); err == nil && ck.Value != "" {
-			u, t, err := models.UserByToken(h.DB, models.TokenLogin, ck.Value, now)
+			u, t, err := models.UserByToken(c.Request().Context(), h.Store, models.TokenLogin, ck.Value, now)
 			switch {
 			case err == nil:
 				c.Set(ctxUser, &u)

@@ -42,7 +42,7 @@ func TestEveryFormNeedsItsCSRFToken(t *testing.T) {
 	if res.Status != http.StatusForbidden {
 		t.Errorf("cookie-authenticated API call without the CSRF header: %d", res.Status)
 	}
-	if u, _ := models.UserByID(f.a.db, f.student.ID); u.Name == "Forged" {
+	if u, _ := models.UserByID(t.Context(), f.a.db, f.student.ID); u.Name == "Forged" {
 		t.Error("a forged API call changed the name")
 	}
 }
@@ -62,23 +62,23 @@ func TestWhatMembersWriteIsEscapedEverywhere(t *testing.T) {
 	for _, email := range []string{"student@example.ac.uk", "teacher@example.ac.uk"} {
 		u := mustUser(t, a, email)
 		name := "Evil " + xss
-		if _, err := models.UpdateUser(a.db, u.ID, models.UserChange{Name: &name}); err != nil {
+		if _, err := models.UpdateUser(t.Context(), a.db, u.ID, models.UserChange{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	text := "Title " + xss
 	desc := "Para " + xss + "\n\nhttps://example.org/" + xss
 	topic, venue := "Topic "+xss, "Room "+xss
-	if _, err := models.UpdateSession(a.db, teacher, f.session, models.SessionInput{Title: &text, Description: &desc, Topic: &topic, Venue: &venue}, a.clock.Now()); err != nil {
+	if _, err := models.UpdateSession(t.Context(), a.db, teacher, f.session, models.SessionInput{Title: &text, Description: &desc, Topic: &topic, Venue: &venue}, a.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// Feedback comments, after the session.
 	a.clock.Advance(49 * time.Hour)
-	if _, err := models.MarkRegister(a.db, models.User{ID: teacher.ID, Role: models.RoleTeacher}, f.session, f.student.ID, models.RegisterEntry{Status: models.AttendancePresent}, a.clock.Now()); err != nil {
+	if _, err := models.MarkRegister(t.Context(), a.db, models.User{ID: teacher.ID, Role: models.RoleTeacher}, f.session, f.student.ID, models.RegisterEntry{Status: models.AttendancePresent}, a.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	student := mustUser(t, a, "student@example.ac.uk")
-	if _, _, err := models.SubmitFeedback(a.db, student, f.session, models.FeedbackInput{Overall: 4, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 3,
+	if _, _, err := models.SubmitFeedback(t.Context(), a.db, student, f.session, models.FeedbackInput{Overall: 4, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 3,
 		WentWell: "Well " + xss, Improve: "Improve " + xss}, a.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestSQLMetacharactersAreHarmless(t *testing.T) {
 		if n := len(r.json(t)["users"].([]any)); n != 1 {
 			t.Errorf("q=%% matched %d members, want the one whose name has a %%", n)
 		}
-		if n, _ := models.CountUsers(a.db); n != 2 {
+		if n, _ := models.CountUsers(t.Context(), a.db); n != 2 {
 			t.Errorf("%d accounts after the injection attempts", n)
 		}
 	})

@@ -35,7 +35,7 @@ func TestSessionPageOffersTheRightActions(t *testing.T) {
 	if res2.Status != 303 {
 		t.Fatalf("apologies: %d", res2.Status)
 	}
-	if b, _ := models.UserBooking(a.db, id, mustUser(t, a, "booked@example.ac.uk").ID); b.Status != models.BookingCancelled {
+	if b, _ := models.UserBooking(t.Context(), a.db, id, mustUser(t, a, "booked@example.ac.uk").ID); b.Status != models.BookingCancelled {
 		t.Errorf("booking after apologies = %s", b.Status)
 	}
 
@@ -51,7 +51,7 @@ func TestSessionPageOffersTheRightActions(t *testing.T) {
 
 func mustUser(t *testing.T, a *app, email string) models.User {
 	t.Helper()
-	u, err := models.UserByEmail(a.db, email)
+	u, err := models.UserByEmail(t.Context(), a.db, email)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -204,7 +204,7 @@ func (h *Handler) managedSession(c echo.Context) (*sessionItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := models.SessionViewByID(h.DB, *currentUser(c), id)
+	v, err := models.SessionViewByID(c.Request().Context(), h.Store, *currentUser(c), id)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (h *Handler) homePage(c echo.Context) error {
 	}
 	d["Title"] = "Home"
 	now := h.Clock.Now()
-	bookings, err := models.BookingsForUser(h.DB, *u, models.BookingFilter{From: now})
+	bookings, err := models.BookingsForUser(c.Request().Context(), h.Store, *u, models.BookingFilter{From: now})
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func (h *Handler) homePage(c echo.Context) error {
 	if u.YearOfStudy != nil {
 		f.Year = *u.YearOfStudy
 	}
-	ss, err := models.ListSessions(h.DB, *u, f)
+	ss, err := models.ListSessions(c.Request().Context(), h.Store, *u, f)
 	if err != nil {
 		return err
 	}
@@ -255,13 +255,13 @@ func (h *Handler) homePage(c echo.Context) error {
 			fresh = append(fresh, s)
 		}
 	}
-	views, err := models.ViewSessions(h.DB, *u, fresh)
+	views, err := models.ViewSessions(c.Request().Context(), h.Store, *u, fresh)
 	if err != nil {
 		return err
 	}
 	d["Next"], d["Upcoming"] = next, h.sessionItems(views)
 	if u.CanTeach() {
-		ss, err := models.ListSessions(h.DB, *u, models.SessionFilter{From: now, TeacherID: u.ID, Limit: 20})
+		ss, err := models.ListSessions(c.Request().Context(), h.Store, *u, models.SessionFilter{From: now, TeacherID: u.ID, Limit: 20})
 		if err != nil {
 			return err
 		}
@@ -271,7 +271,7 @@ func (h *Handler) homePage(c echo.Context) error {
 				teaching = append(teaching, s)
 			}
 		}
-		views, err := models.ViewSessions(h.DB, *u, teaching)
+		views, err := models.ViewSessions(c.Request().Context(), h.Store, *u, teaching)
 		if err != nil {
 			return err
 		}
@@ -299,7 +299,7 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 
 	// The topics of every upcoming session, for the topic list.
 	upcoming := models.SessionFilter{From: now, Status: models.SessionPublished}
-	topics, err := models.SessionTopics(h.DB, *u, upcoming)
+	topics, err := models.SessionTopics(c.Request().Context(), h.Store, *u, upcoming)
 	if err != nil {
 		return err
 	}
@@ -321,7 +321,7 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 		if !filtered {
 			f = upcoming
 		}
-		ss, err = models.ListSessions(h.DB, *u, f)
+		ss, err = models.ListSessions(c.Request().Context(), h.Store, *u, f)
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
@@ -331,7 +331,7 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	views, err := models.ViewSessions(h.DB, *u, ss)
+	views, err := models.ViewSessions(c.Request().Context(), h.Store, *u, ss)
 	if err != nil {
 		return err
 	}
@@ -423,7 +423,7 @@ func (h *Handler) sessionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := models.SessionViewByID(h.DB, *u, id)
+	v, err := models.SessionViewByID(c.Request().Context(), h.Store, *u, id)
 	if err != nil {
 		return err
 	}
@@ -438,7 +438,7 @@ func (h *Handler) bookSubmit(c echo.Context) error {
 		return err
 	}
 	back := sessionPath(id, "")
-	b, err := models.BookSeat(h.DB, *currentUser(c), id, models.BookInput{Mode: c.FormValue("mode")}, h.Clock.Now())
+	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: c.FormValue("mode")}, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, back)
 	}
@@ -457,7 +457,7 @@ func (h *Handler) cancelMyBookingSubmit(c echo.Context) error {
 		return err
 	}
 	back := sessionPath(id, "")
-	b, err := models.CancelMyBooking(h.DB, *currentUser(c), id, h.Clock.Now())
+	b, err := models.CancelMyBooking(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, back)
 	}
@@ -473,7 +473,7 @@ func (h *Handler) cancelMyBookingSubmit(c echo.Context) error {
 // private calendar feed.
 func (h *Handler) mySessionsPage(c echo.Context) error {
 	u := currentUser(c)
-	bookings, err := models.BookingsForUser(h.DB, *u, models.BookingFilter{})
+	bookings, err := models.BookingsForUser(c.Request().Context(), h.Store, *u, models.BookingFilter{})
 	if err != nil {
 		return err
 	}
@@ -505,7 +505,7 @@ func (h *Handler) mySessionsPage(c echo.Context) error {
 // resetCalendarSubmit revokes the calendar feed's address; the page shows
 // a new one.
 func (h *Handler) resetCalendarSubmit(c echo.Context) error {
-	if err := models.RevokeCalendarFeed(h.DB, currentUser(c).ID); err != nil {
+	if err := models.RevokeCalendarFeed(c.Request().Context(), h.Store, currentUser(c).ID); err != nil {
 		return err
 	}
 	h.flash(c, "success", "Your calendar has a new address. The old one no longer works: update your calendar program.")
@@ -523,11 +523,11 @@ func (h *Handler) teachingPage(c echo.Context) error {
 	if !all {
 		f.TeacherID = u.ID
 	}
-	ss, err := models.ListSessions(h.DB, *u, f)
+	ss, err := models.ListSessions(c.Request().Context(), h.Store, *u, f)
 	if err != nil {
 		return err
 	}
-	views, err := models.ViewSessions(h.DB, *u, ss)
+	views, err := models.ViewSessions(c.Request().Context(), h.Store, *u, ss)
 	if err != nil {
 		return err
 	}
@@ -694,7 +694,7 @@ func (h *Handler) renderSessionForm(c echo.Context, status int, it *sessionItem,
 	u := currentUser(c)
 	var teachers []models.User
 	for _, role := range []string{models.RoleTeacher, models.RoleCommittee} {
-		us, err := models.FindUsers(h.DB, models.UserFilter{Role: role})
+		us, err := models.FindUsers(c.Request().Context(), h.Store, models.UserFilter{Role: role})
 		if err != nil {
 			return err
 		}
@@ -703,7 +703,7 @@ func (h *Handler) renderSessionForm(c echo.Context, status int, it *sessionItem,
 	sort.SliceStable(teachers, func(i, j int) bool {
 		return strings.ToLower(teachers[i].Name) < strings.ToLower(teachers[j].Name)
 	})
-	topics, err := models.SessionTopics(h.DB, *u, models.SessionFilter{})
+	topics, err := models.SessionTopics(c.Request().Context(), h.Store, *u, models.SessionFilter{})
 	if err != nil {
 		return err
 	}
@@ -758,7 +758,7 @@ func (h *Handler) newSessionPage(c echo.Context) error {
 
 func (h *Handler) createSessionSubmit(c echo.Context) error {
 	f, in, p := h.readSessionForm(c)
-	s, err := models.CreateSession(h.DB, *currentUser(c), in, h.Clock.Now())
+	s, err := models.CreateSession(c.Request().Context(), h.Store, *currentUser(c), in, h.Clock.Now())
 	errs, err := formErrors(err, p)
 	if err != nil {
 		return err
@@ -786,7 +786,7 @@ func (h *Handler) editSessionPage(c echo.Context) error {
 // again, a refusal flashed, or an error returned.
 func (h *Handler) saveSession(c echo.Context, it *sessionItem) (bool, error) {
 	f, in, p := h.readSessionForm(c)
-	_, err := models.UpdateSession(h.DB, *currentUser(c), it.ID, in, h.Clock.Now())
+	_, err := models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), it.ID, in, h.Clock.Now())
 	errs, err := formErrors(err, p)
 	if err != nil {
 		// Cancelled meanwhile, say.
@@ -826,7 +826,7 @@ func (h *Handler) publishSessionSubmit(c echo.Context) error {
 			return err
 		}
 	}
-	if _, err := models.PublishSession(h.DB, *currentUser(c), it.ID, h.Clock.Now()); err != nil {
+	if _, err := models.PublishSession(c.Request().Context(), h.Store, *currentUser(c), it.ID, h.Clock.Now()); err != nil {
 		return h.refuse(c, err, sessionPath(it.ID, ""))
 	}
 	h.flash(c, "success", "Published: students can now find and book this session.")
@@ -844,7 +844,7 @@ func (h *Handler) cancelSessionSubmit(c echo.Context) error {
 		// The rules allow none; the page asks for one, for the e-mail.
 		err = &models.ValidationError{Fields: map[string]string{"reason": "Say why, in a sentence: it goes in the e-mail to everyone booked."}}
 	} else {
-		_, err = models.CancelSession(h.DB, *currentUser(c), it.ID, reason, h.Clock.Now())
+		_, err = models.CancelSession(c.Request().Context(), h.Store, *currentUser(c), it.ID, reason, h.Clock.Now())
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
@@ -877,7 +877,7 @@ func (h *Handler) manageSessionPage(c echo.Context) error {
 // to book, attendance, and cancelling the session.
 func (h *Handler) renderManage(c echo.Context, status int, it *sessionItem, extra map[string]any) error {
 	u := currentUser(c)
-	bookings, err := models.BookingsForSession(h.DB, *u, it.ID, models.BookingFilter{})
+	bookings, err := models.BookingsForSession(c.Request().Context(), h.Store, *u, it.ID, models.BookingFilter{})
 	if err != nil {
 		return err
 	}
@@ -906,7 +906,7 @@ func (h *Handler) renderManage(c echo.Context, status int, it *sessionItem, extr
 		if utf8.RuneCountInString(q) < 2 {
 			d["QError"] = "Type at least two letters of a name or e-mail address."
 		} else {
-			users, err := models.FindUsers(h.DB, models.UserFilter{Query: q, Limit: 20})
+			users, err := models.FindUsers(c.Request().Context(), h.Store, models.UserFilter{Query: q, Limit: 20})
 			if err != nil {
 				return err
 			}
@@ -932,7 +932,7 @@ func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
 	}
 	// Who is asking first: only the session's teachers and committee learn
 	// what is wrong with the form.
-	if _, err := models.ManageableSession(h.DB, *currentUser(c), id); err != nil {
+	if _, err := models.ManageableSession(c.Request().Context(), h.Store, *currentUser(c), id); err != nil {
 		return err
 	}
 	back := sessionPath(id, "/manage")
@@ -944,12 +944,12 @@ func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
 		h.flash(c, "error", "Choose a member to book.")
 		return redirect(c, back)
 	}
-	b, err := models.BookSeat(h.DB, *currentUser(c), id, models.BookInput{Mode: c.FormValue("mode"), UserID: uid}, h.Clock.Now())
+	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: c.FormValue("mode"), UserID: uid}, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, back)
 	}
 	name := "The member"
-	if m, err := models.UserByID(h.DB, uid); err == nil {
+	if m, err := models.UserByID(c.Request().Context(), h.Store, uid); err == nil {
 		name = m.Name
 	}
 	if b.Status == models.BookingWaitlisted && b.WaitlistPosition != nil {
@@ -972,7 +972,7 @@ func (h *Handler) cancelBookingSubmit(c echo.Context) error {
 		return err
 	}
 	back := sessionPath(id, "/manage")
-	if _, err := models.CancelBooking(h.DB, *currentUser(c), id, bid, h.Clock.Now()); err != nil {
+	if _, err := models.CancelBooking(c.Request().Context(), h.Store, *currentUser(c), id, bid, h.Clock.Now()); err != nil {
 		return h.refuse(c, err, back)
 	}
 	h.flash(c, "success", "The booking is removed. If it held a place, the first person waiting has it now.")

@@ -233,10 +233,10 @@ func TestSessionPagesEditPublishCancel(t *testing.T) {
 		manage := page + "/manage"
 		found := teacher.get(manage + "?q=student")
 		contains(t, found, "student@example.ac.uk", manage+"/book")
-		student, _ := models.UserByEmail(a.db, "student@example.ac.uk")
+		student, _ := models.UserByEmail(t.Context(), a.db, "student@example.ac.uk")
 		redirectsTo(t, teacher.post(manage, manage+"/book", url.Values{"user_id": {fmt.Sprint(student.ID)}, "q": {"student"}}), manage+"?q=student")
 		contains(t, teacher.get(manage), "student is booked (online)", "student@example.ac.uk")
-		b, err := models.UserBooking(a.db, id, student.ID)
+		b, err := models.UserBooking(t.Context(), a.db, id, student.ID)
 		if err != nil || b.Status != models.BookingConfirmed {
 			t.Fatalf("booking on behalf: %v %+v", err, b)
 		}
@@ -318,7 +318,7 @@ func TestSessionPagesAccess(t *testing.T) {
 		}
 		lacks(t, other.get("/teaching"), "Secret draft")
 		lacks(t, other.get("/teaching?all=1"), "Secret draft")
-		s, _ := models.SessionByID(a.db, published)
+		s, _ := models.SessionByID(t.Context(), a.db, published)
 		if s.Title == "Hijacked" || s.Status != models.SessionPublished {
 			t.Errorf("session changed by another teacher: %+v", s)
 		}
@@ -380,7 +380,7 @@ func TestSessionPagesTimesAcrossTheClockChange(t *testing.T) {
 		page := fmt.Sprintf("/sessions/%d", id)
 		contains(t, teacher.get(page), "Sun 25 Oct 2026, 01:30–02:30 GMT")
 		contains(t, teacher.get(page+"/edit"), `value="2026-10-25T01:30"`, `value="2026-10-25T02:30"`)
-		s, _ := models.SessionByID(a.db, id)
+		s, _ := models.SessionByID(t.Context(), a.db, id)
 		if want := time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC); !s.StartsAt.Equal(want) {
 			t.Errorf("stored start %v, want %v", s.StartsAt, want)
 		}
@@ -388,7 +388,7 @@ func TestSessionPagesTimesAcrossTheClockChange(t *testing.T) {
 		// A summer evening is in BST; one spanning the change says both.
 		id = createdSession(t, teacher.post("/teaching/new", "/teaching/new", sessionFormValues("2026-10-24T18:00", "2026-10-24T19:30", nil)))
 		contains(t, teacher.get(fmt.Sprintf("/sessions/%d", id)), "Sat 24 Oct 2026, 18:00–19:30 BST")
-		s, _ = models.SessionByID(a.db, id)
+		s, _ = models.SessionByID(t.Context(), a.db, id)
 		if want := time.Date(2026, 10, 24, 17, 0, 0, 0, time.UTC); !s.StartsAt.Equal(want) {
 			t.Errorf("stored BST start %v, want %v", s.StartsAt, want)
 		}

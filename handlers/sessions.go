@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -77,11 +78,11 @@ func (h *Handler) apiListSessions(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	ss, err := models.ListSessions(h.DB, *u, f)
+	ss, err := models.ListSessions(c.Request().Context(), h.Store, *u, f)
 	if err != nil {
 		return err
 	}
-	views, err := models.ViewSessions(h.DB, *u, ss)
+	views, err := models.ViewSessions(c.Request().Context(), h.Store, *u, ss)
 	if err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (h *Handler) apiGetSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := models.SessionViewByID(h.DB, *currentUser(c), id)
+	v, err := models.SessionViewByID(c.Request().Context(), h.Store, *currentUser(c), id)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func (h *Handler) apiGetSession(c echo.Context) error {
 
 // respondSession answers with the session as its viewer sees it.
 func (h *Handler) respondSession(c echo.Context, status int, s models.Session) error {
-	v, err := models.ViewSession(h.DB, *currentUser(c), s)
+	v, err := models.ViewSession(c.Request().Context(), h.Store, *currentUser(c), s)
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func (h *Handler) apiCreateSession(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	s, err := models.CreateSession(h.DB, *currentUser(c), in, h.Clock.Now())
+	s, err := models.CreateSession(c.Request().Context(), h.Store, *currentUser(c), in, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func (h *Handler) apiUpdateSession(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	s, err := models.UpdateSession(h.DB, *currentUser(c), id, in, h.Clock.Now())
+	s, err := models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), id, in, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -145,7 +146,7 @@ func (h *Handler) apiPublishSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := models.PublishSession(h.DB, *currentUser(c), id, h.Clock.Now())
+	s, err := models.PublishSession(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -165,7 +166,7 @@ func (h *Handler) apiCancelSession(c echo.Context) error {
 			return err
 		}
 	}
-	s, err := models.CancelSession(h.DB, *currentUser(c), id, in.Reason, h.Clock.Now())
+	s, err := models.CancelSession(c.Request().Context(), h.Store, *currentUser(c), id, in.Reason, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -183,14 +184,14 @@ func (h *Handler) sessionICS(c echo.Context) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	s, err := models.SessionByID(h.DB, id)
+	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
 	if s.Status == models.SessionDraft {
 		return models.ErrNotFound
 	}
-	ev, err := h.sessionEvent(s)
+	ev, err := h.sessionEvent(c.Request().Context(), s)
 	if err != nil {
 		return err
 	}
@@ -198,8 +199,8 @@ func (h *Handler) sessionICS(c echo.Context) error {
 }
 
 // sessionEvent describes a session as an iCalendar event.
-func (h *Handler) sessionEvent(s models.Session) (ical.Event, error) {
-	return models.SessionEvent(h.DB, h.Config.BaseURL, s)
+func (h *Handler) sessionEvent(ctx context.Context, s models.Session) (ical.Event, error) {
+	return models.SessionEvent(ctx, h.Store, h.Config.BaseURL, s)
 }
 
 func (h *Handler) writeCalendar(c echo.Context, cal *ical.Calendar, filename string) error {
@@ -219,14 +220,14 @@ func (h *Handler) calendarFeed(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	u, _, err := models.UserByToken(h.DB, models.TokenCalendar, secret, h.Clock.Now())
+	u, _, err := models.UserByToken(c.Request().Context(), h.Store, models.TokenCalendar, secret, h.Clock.Now())
 	if errors.Is(err, models.ErrTokenInvalid) {
 		return models.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	bookings, err := models.BookingsForUser(h.DB, u, models.BookingFilter{Status: models.BookingConfirmed, From: h.Clock.Now().AddDate(0, -1, 0)})
+	bookings, err := models.BookingsForUser(c.Request().Context(), h.Store, u, models.BookingFilter{Status: models.BookingConfirmed, From: h.Clock.Now().AddDate(0, -1, 0)})
 	if err != nil {
 		return err
 	}
@@ -235,7 +236,7 @@ func (h *Handler) calendarFeed(c echo.Context) error {
 		if b.Session == nil {
 			continue
 		}
-		ev, err := h.sessionEvent(b.Session.Session)
+		ev, err := h.sessionEvent(c.Request().Context(), b.Session.Session)
 		if err != nil {
 			return err
 		}
@@ -245,7 +246,7 @@ func (h *Handler) calendarFeed(c echo.Context) error {
 }
 
 func (h *Handler) calendarURL(c echo.Context) (string, error) {
-	secret, err := models.CalendarFeedSecret(h.DB, currentUser(c).ID, h.calendarKey, h.Clock.Now())
+	secret, err := models.CalendarFeedSecret(c.Request().Context(), h.Store, currentUser(c).ID, h.calendarKey, h.Clock.Now())
 	if err != nil {
 		return "", err
 	}
@@ -262,7 +263,7 @@ func (h *Handler) apiMyCalendar(c echo.Context) error {
 
 // apiResetCalendar revokes the feed's address and returns a new one.
 func (h *Handler) apiResetCalendar(c echo.Context) error {
-	if err := models.RevokeCalendarFeed(h.DB, currentUser(c).ID); err != nil {
+	if err := models.RevokeCalendarFeed(c.Request().Context(), h.Store, currentUser(c).ID); err != nil {
 		return err
 	}
 	return h.apiMyCalendar(c)

@@ -149,7 +149,7 @@ func TestSessionsAndBookingsAPI(t *testing.T) {
 		if r := a.api("POST", path+"/cancel", map[string]string{"reason": "Speaker unwell"}, teacherTok); r.Status != 200 {
 			t.Errorf("cancel session: %d %s", r.Status, r.Body)
 		}
-		msgs, _ := models.ListOutbox(a.db, models.OutboxFilter{Kind: models.MailSessionCancelled})
+		msgs, _ := models.ListOutbox(t.Context(), a.db, models.OutboxFilter{Kind: models.MailSessionCancelled})
 		if len(msgs) != 1 || msgs[0].ToAddr != "s2@example.ac.uk" {
 			t.Errorf("session_cancelled e-mails: %+v", msgs)
 		}

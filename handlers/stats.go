@@ -98,7 +98,7 @@ func (h *Handler) attendanceReport(c echo.Context) (models.AttendanceReport, err
 	if err := p.Err(); err != nil {
 		return models.AttendanceReport{}, err
 	}
-	return models.AttendanceBreakdown(h.DB, f, groupBy, h.Clock.Now(), h.Config.Location)
+	return models.AttendanceBreakdown(c.Request().Context(), h.Store, f, groupBy, h.Clock.Now(), h.Config.Location)
 }
 
 func statsGrouping(g string) bool {
@@ -147,7 +147,7 @@ func (h *Handler) apiAttendanceRecordsCSV(c echo.Context) error {
 	_ = w.Write([]string{"session_id", "session_title", "topic", "format", "starts_at", "student_id", "name", "email",
 		"year_of_study", "mode", "booking_mode", "booking_status", "attendance_status", "attendance_mode", "attendance_source"})
 	n := 0
-	err := models.EachAttendanceRecord(h.DB, f, h.Clock.Now(), func(r models.AttendanceRecord) error {
+	err := models.EachAttendanceRecord(c.Request().Context(), h.Store, f, h.Clock.Now(), func(r models.AttendanceRecord) error {
 		year := "graduate"
 		if r.YearOfStudy > 0 {
 			year = strconv.Itoa(r.YearOfStudy)
@@ -256,7 +256,7 @@ func dashDefinitions(minResponses int) [][2]string {
 // dashboardPage is GET /committee/dashboard.
 func (h *Handler) dashboardPage(c echo.Context) error {
 	f, q, p := h.statsFilter(c)
-	topics, err := models.StatsTopics(h.DB)
+	topics, err := models.StatsTopics(c.Request().Context(), h.Store)
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (h *Handler) dashboardPage(c echo.Context) error {
 		d["Errors"] = map[string]string(p)
 		return h.render(c, http.StatusUnprocessableEntity, "dashboard", d)
 	}
-	dash, err := models.DashboardFigures(h.DB, f, h.Config.FeedbackMinResponses, h.Clock.Now(), loc)
+	dash, err := models.DashboardFigures(c.Request().Context(), h.Store, f, h.Config.FeedbackMinResponses, h.Clock.Now(), loc)
 	if err != nil {
 		return err
 	}
@@ -584,7 +584,7 @@ func (h *Handler) dashboardCSV(c echo.Context) error {
 		return err
 	}
 	loc := h.Config.Location
-	d, err := models.DashboardFigures(h.DB, f, h.Config.FeedbackMinResponses, h.Clock.Now(), loc)
+	d, err := models.DashboardFigures(c.Request().Context(), h.Store, f, h.Config.FeedbackMinResponses, h.Clock.Now(), loc)
 	if err != nil {
 		return err
 	}
@@ -651,7 +651,7 @@ func rolloverJSON(p models.RolloverPreview) map[string]any {
 // apiAcademicYear is GET /api/v1/admin/academic-year: what a rollover
 // would change.
 func (h *Handler) apiAcademicYear(c echo.Context) error {
-	p, err := models.PreviewRollover(h.DB, h.Clock.Now(), h.Config.Location)
+	p, err := models.PreviewRollover(c.Request().Context(), h.Store, h.Clock.Now(), h.Config.Location)
 	if err != nil {
 		return err
 	}
@@ -661,7 +661,7 @@ func (h *Handler) apiAcademicYear(c echo.Context) error {
 // apiRollover is POST /api/v1/admin/academic-year/rollover; 409 when this
 // academic year has been started already.
 func (h *Handler) apiRollover(c echo.Context) error {
-	p, err := models.RollOverYear(h.DB, *currentUser(c), h.Clock.Now(), h.Config.Location)
+	p, err := models.RollOverYear(c.Request().Context(), h.Store, *currentUser(c), h.Clock.Now(), h.Config.Location)
 	if err != nil {
 		return err
 	}
@@ -699,7 +699,7 @@ func dashDeref(p *int) int {
 
 // academicYearPage is GET /committee/academic-year.
 func (h *Handler) academicYearPage(c echo.Context) error {
-	p, err := models.PreviewRollover(h.DB, h.Clock.Now(), h.Config.Location)
+	p, err := models.PreviewRollover(c.Request().Context(), h.Store, h.Clock.Now(), h.Config.Location)
 	if err != nil {
 		return err
 	}
@@ -711,7 +711,7 @@ func (h *Handler) academicYearPage(c echo.Context) error {
 func (h *Handler) academicYearSubmit(c echo.Context) error {
 	now := h.Clock.Now()
 	if c.FormValue("confirm") != "yes" {
-		p, err := models.PreviewRollover(h.DB, now, h.Config.Location)
+		p, err := models.PreviewRollover(c.Request().Context(), h.Store, now, h.Config.Location)
 		if err != nil {
 			return err
 		}
@@ -719,10 +719,10 @@ func (h *Handler) academicYearSubmit(c echo.Context) error {
 		d["ConfirmError"] = "Tick “I understand” to start the new academic year."
 		return h.render(c, http.StatusUnprocessableEntity, "academic_year", d)
 	}
-	p, err := models.RollOverYear(h.DB, *currentUser(c), now, h.Config.Location)
+	p, err := models.RollOverYear(c.Request().Context(), h.Store, *currentUser(c), now, h.Config.Location)
 	var de *models.Error
 	if errors.As(err, &de) && de.Code == models.ErrRolloverDone.Code {
-		p, err := models.PreviewRollover(h.DB, now, h.Config.Location)
+		p, err := models.PreviewRollover(c.Request().Context(), h.Store, now, h.Config.Location)
 		if err != nil {
 			return err
 		}

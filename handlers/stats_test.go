@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"rounds/models"
+
+	"gorm.io/gorm"
 )
 
 // dsWorld is a small society on the app's clock (Monday 2 November 2026):
@@ -33,7 +36,9 @@ func dsBuild(t *testing.T, a *app) dsWorld {
 	w.cat, _ = a.user("cat@ds.example.ac.uk", models.RoleStudent, intp(6))
 	// Accounts record their year from the real time of creation; these
 	// members have been in their year since January.
-	if err := a.db.Exec("UPDATE year_history SET valid_from = ?", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)).Error; err != nil {
+	if err := a.db.Write(context.Background(), func(tx *gorm.DB) error {
+		return tx.Exec("UPDATE year_history SET valid_from = ?", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)).Error
+	}); err != nil {
 		t.Fatal(err)
 	}
 	now := a.clock.Now()
@@ -49,22 +54,22 @@ func dsBuild(t *testing.T, a *app) dsWorld {
 		} else {
 			in.OnlineURL, in.OnlineCapacity = &link, &ten
 		}
-		s, err := models.CreateSession(a.db, w.committee, in, now)
+		s, err := models.CreateSession(t.Context(), a.db, w.committee, in, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s, err = models.PublishSession(a.db, w.committee, s.ID, now); err != nil {
+		if s, err = models.PublishSession(t.Context(), a.db, w.committee, s.ID, now); err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
 	book := func(s models.Session, u models.User) {
-		if _, err := models.BookSeat(a.db, w.committee, s.ID, models.BookInput{UserID: u.ID}, now); err != nil {
+		if _, err := models.BookSeat(t.Context(), a.db, w.committee, s.ID, models.BookInput{UserID: u.ID}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
 	mark := func(s models.Session, u models.User, status string) {
-		if _, err := models.MarkRegister(a.db, w.committee, s.ID, u.ID, models.RegisterEntry{Status: status}, now); err != nil {
+		if _, err := models.MarkRegister(t.Context(), a.db, w.committee, s.ID, u.ID, models.RegisterEntry{Status: status}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -81,7 +86,7 @@ func dsBuild(t *testing.T, a *app) dsWorld {
 	mark(x2, w.cat, models.AttendancePresent)
 	for _, u := range []models.User{w.ann, w.cat} {
 		in := models.FeedbackInput{Overall: 4, Teaching: 5, ConfidenceBefore: 2, ConfidenceAfter: 4}
-		if _, _, err := models.SubmitFeedback(a.db, u, x2.ID, in, now); err != nil {
+		if _, _, err := models.SubmitFeedback(t.Context(), a.db, u, x2.ID, in, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -253,7 +258,7 @@ func TestStatsOnlyForCommittee(t *testing.T) {
 				t.Errorf("%s started the academic year: %d", email, r.Status)
 			}
 		}
-		if u, _ := models.UserByID(a.db, w.ann.ID); *u.YearOfStudy != 1 {
+		if u, _ := models.UserByID(t.Context(), a.db, w.ann.ID); *u.YearOfStudy != 1 {
 			t.Error("the year rolled over")
 		}
 	})
@@ -326,7 +331,7 @@ func TestAcademicYearRollover(t *testing.T) {
 			t.Errorf("without the tick: %d", r.Status)
 		}
 		contains(t, r, "Tick “I understand”")
-		if u, _ := models.UserByID(a.db, w.ann.ID); *u.YearOfStudy != 1 {
+		if u, _ := models.UserByID(t.Context(), a.db, w.ann.ID); *u.YearOfStudy != 1 {
 			t.Fatal("the year rolled over without the tick")
 		}
 
@@ -335,10 +340,10 @@ func TestAcademicYearRollover(t *testing.T) {
 			t.Fatalf("rollover: %d %s", r.Status, r.Body)
 		}
 		contains(t, b.get("/committee/academic-year"), "2 members moved up a year and 1 became graduates", "has been started")
-		if u, _ := models.UserByID(a.db, w.ann.ID); *u.YearOfStudy != 2 {
+		if u, _ := models.UserByID(t.Context(), a.db, w.ann.ID); *u.YearOfStudy != 2 {
 			t.Errorf("Ann's year after the rollover: %v", u.YearOfStudy)
 		}
-		if u, _ := models.UserByID(a.db, w.cat.ID); u.YearOfStudy != nil {
+		if u, _ := models.UserByID(t.Context(), a.db, w.cat.ID); u.YearOfStudy != nil {
 			t.Errorf("Cat did not graduate: %v", *u.YearOfStudy)
 		}
 
@@ -351,12 +356,14 @@ func TestAcademicYearRollover(t *testing.T) {
 		if r := a.api("POST", "/api/v1/admin/academic-year/rollover", nil, w.committeeToken); r.Status != 409 || r.errorCode(t) != "academic_year_already_started" {
 			t.Errorf("second rollover by API: %d %s", r.Status, r.Body)
 		}
-		if u, _ := models.UserByID(a.db, w.ann.ID); *u.YearOfStudy != 2 {
+		if u, _ := models.UserByID(t.Context(), a.db, w.ann.ID); *u.YearOfStudy != 2 {
 			t.Errorf("Ann moved twice: %v", *u.YearOfStudy)
 		}
 
 		// Past figures are unchanged, even worked out again from scratch.
-		if err := a.db.Exec("INSERT INTO stats_dirty (session_id) SELECT id FROM sessions WHERE true ON CONFLICT (session_id) DO NOTHING").Error; err != nil {
+		if err := a.db.Write(context.Background(), func(tx *gorm.DB) error {
+			return tx.Exec("INSERT INTO stats_dirty (session_id) SELECT id FROM sessions WHERE true ON CONFLICT (session_id) DO NOTHING").Error
+		}); err != nil {
 			t.Fatal(err)
 		}
 		after := a.api("GET", "/api/v1/stats/attendance?group_by=year_of_study", nil, w.committeeToken)

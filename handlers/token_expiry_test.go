@@ -89,7 +89,7 @@ func sentToLogin(r response) bool {
 // bookingOf returns the student's booking of a session, or false if none.
 func bookingOf(t *testing.T, a *app, sessionID, userID int64) (models.Booking, bool) {
 	t.Helper()
-	b, err := models.UserBooking(a.db, sessionID, userID)
+	b, err := models.UserBooking(t.Context(), a.db, sessionID, userID)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Booking{}, false
 	}
@@ -101,7 +101,7 @@ func bookingOf(t *testing.T, a *app, sessionID, userID int64) (models.Booking, b
 
 func nameOf(t *testing.T, a *app, id int64) string {
 	t.Helper()
-	u, err := models.UserByID(a.db, id)
+	u, err := models.UserByID(t.Context(), a.db, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func (h *Handler) apiUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	users, err := models.FindUsers(h.DB, f)
+	users, err := models.FindUsers(c.Request().Context(), h.Store, f)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (h *Handler) apiUpdateUser(c echo.Context) error {
 		return err
 	}
 	ch.At = h.Clock.Now()
-	u, err := models.UpdateUser(h.DB, id, ch)
+	u, err := models.UpdateUser(c.Request().Context(), h.Store, id, ch)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (h *Handler) membersPage(c echo.Context) error {
 		return h.render(c, http.StatusUnprocessableEntity, "members", d)
 	}
 	f.Limit = 500
-	users, err := models.FindUsers(h.DB, f)
+	users, err := models.FindUsers(c.Request().Context(), h.Store, f)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (h *Handler) memberSubmit(c echo.Context) error {
 		h.flash(c, "error", "Choose a year from 1 to 6, or graduate.")
 		return redirect(c, back)
 	}
-	u, err := models.UpdateUser(h.DB, id, models.UserChange{Role: &role, YearOfStudy: &year, At: h.Clock.Now()})
+	u, err := models.UpdateUser(c.Request().Context(), h.Store, id, models.UserChange{Role: &role, YearOfStudy: &year, At: h.Clock.Now()})
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		for _, msg := range ve.Fields {

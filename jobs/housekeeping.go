@@ -17,22 +17,22 @@ const OutboxRetention = 90 * 24 * time.Hour
 // than OutboxRetention — and lets SQLite refresh its query statistics. Each
 // step runs even if another fails.
 func (r *Runner) Housekeeping(ctx context.Context) error {
-	db := r.db.WithContext(ctx)
+	db := r.db
 	now := r.clk.Now()
 	var errs []error
-	tokens, err := models.DeleteExpiredTokens(db, now)
+	tokens, err := models.DeleteExpiredTokens(ctx, db, now)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("tokens: %w", err))
 	}
-	failures, err := models.DeleteOldLoginFailures(db, now)
+	failures, err := models.DeleteOldLoginFailures(ctx, db, now)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("login failures: %w", err))
 	}
-	mails, err := models.DeleteOldOutbox(db, now.Add(-OutboxRetention))
+	mails, err := models.DeleteOldOutbox(ctx, db, now.Add(-OutboxRetention))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("outbox: %w", err))
 	}
-	if err := models.Optimize(db); err != nil {
+	if err := db.Optimize(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("optimize: %w", err))
 	}
 	if tokens+failures+mails > 0 {

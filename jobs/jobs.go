@@ -28,12 +28,12 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
-	"gorm.io/gorm"
 
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/internal/letters"
 	"rounds/internal/mail"
+	"rounds/models/store"
 )
 
 // Names of the jobs, as they appear in logs and in the job_locks table.
@@ -60,7 +60,7 @@ const (
 
 // Runner owns the scheduler and its jobs.
 type Runner struct {
-	db      *gorm.DB
+	db      *store.Store
 	cfg     config.Config
 	clk     clock.Clock
 	log     *slog.Logger
@@ -100,7 +100,7 @@ func WithBatchSize(n int) Option {
 
 // New prepares the scheduler and its jobs; Start runs them. It fails when an
 // e-mail template is broken or the SMTP settings are unusable.
-func New(db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger, opts ...Option) (*Runner, error) {
+func New(db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger, opts ...Option) (*Runner, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
-	"gorm.io/gorm"
 
 	"rounds/internal/clock"
 	"rounds/internal/config"
@@ -25,6 +24,7 @@ import (
 	"rounds/internal/testdb"
 	"rounds/jobs"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 func TestMain(m *testing.M) {
@@ -51,7 +51,7 @@ func testConfig(smtpURL string) config.Config {
 	}
 }
 
-func newRunner(t *testing.T, db *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger, opts ...jobs.Option) *jobs.Runner {
+func newRunner(t *testing.T, db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger, opts ...jobs.Option) *jobs.Runner {
 	t.Helper()
 	r, err := jobs.New(db, cfg, clk, log, opts...)
 	if err != nil {
@@ -61,18 +61,18 @@ func newRunner(t *testing.T, db *gorm.DB, cfg config.Config, clk clock.Clock, lo
 	return r
 }
 
-func register(t *testing.T, db *gorm.DB, email, name string, now time.Time) models.User {
+func register(t *testing.T, db *store.Store, email, name string, now time.Time) models.User {
 	t.Helper()
-	u, err := models.Register(db, models.NewUser{Email: email, Name: name, Password: "correct horse battery"}, nil, now)
+	u, err := models.Register(t.Context(), db, models.NewUser{Email: email, Name: name, Password: "correct horse battery"}, nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return u
 }
 
-func outbox(t *testing.T, db *gorm.DB, f models.OutboxFilter) []models.OutboxMessage {
+func outbox(t *testing.T, db *store.Store, f models.OutboxFilter) []models.OutboxMessage {
 	t.Helper()
-	msgs, err := models.ListOutbox(db, f)
+	msgs, err := models.ListOutbox(t.Context(), db, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func decode(s string) string {
 
 // (a) A queued welcome goes out once, over a real SMTP conversation.
 func TestDeliverWelcome(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(start)
 		u := register(t, db, "ada@example.org", "Ada Lovelace", clk.Now())
@@ -148,7 +148,7 @@ func TestDeliverWelcome(t *testing.T) {
 // (b) A refused attempt is recorded and retried after the back-off; after
 // MaxDeliveryAttempts the message is given up.
 func TestDeliverRetries(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(start)
 		register(t, db, "ada@example.org", "Ada Lovelace", clk.Now())
@@ -201,7 +201,7 @@ func TestDeliverRetries(t *testing.T) {
 
 // (c) Two runners delivering at once send each message exactly once.
 func TestDeliverConcurrently(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		const n = 50
 		srv := mailtest.NewServer(t, mailtest.WithDelay(2*time.Millisecond))
 		clk := clock.NewFake(start)
@@ -252,7 +252,7 @@ func TestDeliverConcurrently(t *testing.T) {
 
 // (d) A job lock is held by one owner until it is released or lapses.
 func TestLocker(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		ctx := context.Background()
 		clk := clock.NewFake(start)
 		a := jobs.NewLocker(db, clk, "instance-a", time.Minute, 0)
@@ -341,7 +341,7 @@ func TestSchedulerRunsEachTickOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for real ticks")
 	}
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		cfg := testConfig("")
 		cfg.JobInterval = time.Hour
 		var runs atomic.Int32
@@ -380,14 +380,14 @@ func TestSchedulerRunsEachTickOnce(t *testing.T) {
 
 // (e) Without SMTP, messages stay pending and are logged once each.
 func TestDeliverWithoutSMTP(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(start)
 		var logs syncBuffer
 		log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		register(t, db, "ada@example.org", "Ada Lovelace", clk.Now())
 		register(t, db, "grace@example.org", "Grace Hopper", clk.Now())
 		reset := func(s string) string { return "https://rounds.example.org/reset-password?token=" + s }
-		if err := models.RequestPasswordReset(db, "grace@example.org", time.Hour, clk.Now(), reset); err != nil {
+		if err := models.RequestPasswordReset(t.Context(), db, "grace@example.org", time.Hour, clk.Now(), reset); err != nil {
 			t.Fatal(err)
 		}
 		r := newRunner(t, db, testConfig(""), clk, log)
@@ -438,7 +438,7 @@ func TestDeliverWithoutSMTP(t *testing.T) {
 		if n := len(srv.Messages()); n != 3 {
 			t.Fatalf("server received %d messages, want 3", n)
 		}
-		if c, _ := models.OutboxCounts(db); c[models.OutboxSent] != 3 {
+		if c, _ := models.OutboxCounts(t.Context(), db); c[models.OutboxSent] != 3 {
 			t.Fatalf("counts %v", c)
 		}
 	})
@@ -446,15 +446,15 @@ func TestDeliverWithoutSMTP(t *testing.T) {
 
 // Skipped messages are marked, not sent; unknown kinds count as failures.
 func TestDeliverSkipsAndFailures(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(start)
 		u := register(t, db, "grace@example.org", "Grace Hopper", clk.Now())
 		reset := func(s string) string { return "https://rounds.example.org/reset-password?token=" + s }
-		if err := models.RequestPasswordReset(db, u.Email, time.Hour, clk.Now(), reset); err != nil {
+		if err := models.RequestPasswordReset(t.Context(), db, u.Email, time.Hour, clk.Now(), reset); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.Enqueue(db, models.Email{Kind: "no_such_kind", UserID: u.ID, To: u.Email}, clk.Now()); err != nil {
+		if _, err := models.Enqueue(t.Context(), db, models.Email{Kind: "no_such_kind", UserID: u.ID, To: u.Email}, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		r := newRunner(t, db, testConfig(srv.URL()), clk, nil)
@@ -477,7 +477,7 @@ func TestDeliverSkipsAndFailures(t *testing.T) {
 
 // A stopping runner finishes the message under way and gives back the rest.
 func TestDeliverStopsWhenCancelled(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(start)
 		for i := range 5 {
 			register(t, db, fmt.Sprintf("student%d@example.org", i), "Student", clk.Now())
@@ -498,7 +498,7 @@ func TestDeliverStopsWhenCancelled(t *testing.T) {
 		if n := len(rec.Messages()); n != 2 {
 			t.Fatalf("sent %d messages, want 2 (the second finishes after the cancel)", n)
 		}
-		c, _ := models.OutboxCounts(db)
+		c, _ := models.OutboxCounts(t.Context(), db)
 		if c[models.OutboxSent] != 2 || c[models.OutboxPending] != 3 {
 			t.Fatalf("counts %v", c)
 		}
@@ -511,16 +511,16 @@ func TestDeliverStopsWhenCancelled(t *testing.T) {
 }
 
 func TestHousekeeping(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(start)
 		u := register(t, db, "ada@example.org", "Ada Lovelace", clk.Now())
 		rec := &mailtest.Recorder{}
 		r := newRunner(t, db, testConfig(""), clk, nil, jobs.WithSender(rec))
 		deliver(t, r)
-		if _, _, err := models.IssueToken(db, models.TokenPasswordReset, u.ID, time.Hour, clk.Now()); err != nil {
+		if _, _, err := models.IssueToken(t.Context(), db, models.TokenPasswordReset, u.ID, time.Hour, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		_, live, err := models.IssueToken(db, models.TokenLogin, u.ID, 0, clk.Now())
+		_, live, err := models.IssueToken(t.Context(), db, models.TokenLogin, u.ID, 0, clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -533,7 +533,7 @@ func TestHousekeeping(t *testing.T) {
 			t.Errorf("%d old sent messages kept", n)
 		}
 		var tokens []models.Token
-		db.Find(&tokens)
+		db.Read(context.Background()).Find(&tokens)
 		if len(tokens) != 1 || tokens[0].ID != live.ID {
 			t.Errorf("tokens left: %+v", tokens)
 		}

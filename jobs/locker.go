@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
-	"gorm.io/gorm"
 
 	"rounds/internal/clock"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // ErrJobLocked is returned by Locker.Lock when another runner holds the lock.
@@ -19,7 +19,7 @@ var ErrJobLocked = errors.New("job lock held by another runner")
 // Locker is a gocron.Locker over the job_locks table: with several instances
 // sharing a database, only one of them holds a job's lock at a time.
 type Locker struct {
-	db    *gorm.DB
+	db    *store.Store
 	clk   clock.Clock
 	owner string
 	ttl   time.Duration
@@ -32,7 +32,7 @@ var _ gocron.Locker = (*Locker)(nil)
 // after it was taken if it is not released (its holder died); a released
 // lock stays taken until hold has passed since it was taken, so that an
 // instance whose tick comes a moment later does not run the job again.
-func NewLocker(db *gorm.DB, clk clock.Clock, owner string, ttl, hold time.Duration) *Locker {
+func NewLocker(db *store.Store, clk clock.Clock, owner string, ttl, hold time.Duration) *Locker {
 	return &Locker{db: db, clk: clk, owner: owner, ttl: max(ttl, hold), hold: hold}
 }
 
@@ -42,8 +42,7 @@ func (l *Locker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 	now := l.clk.Now()
 	// The lock is taken and released whole even if the scheduler is
 	// stopping: a half-written lock would block other instances.
-	db := l.db.WithContext(context.WithoutCancel(ctx))
-	ok, err := models.TryLockJob(db, key, l.owner, now, l.ttl)
+	ok, err := models.TryLockJob(context.WithoutCancel(ctx), l.db, key, l.owner, now, l.ttl)
 	if err != nil {
 		return nil, fmt.Errorf("job lock %s: %w", key, err)
 	}
@@ -61,13 +60,13 @@ type jobLock struct {
 
 // Unlock releases the lock, or keeps it until its hold has passed.
 func (k *jobLock) Unlock(ctx context.Context) error {
-	db := k.l.db.WithContext(context.WithoutCancel(ctx))
+	ctx, db := context.WithoutCancel(ctx), k.l.db
 	until := k.taken.Add(k.l.hold)
 	var err error
 	if k.l.clk.Now().Before(until) {
-		_, err = models.HoldJobLock(db, k.key, k.l.owner, until)
+		_, err = models.HoldJobLock(ctx, db, k.key, k.l.owner, until)
 	} else {
-		err = models.UnlockJob(db, k.key, k.l.owner)
+		err = models.UnlockJob(ctx, db, k.key, k.l.owner)
 	}
 	if err != nil {
 		return fmt.Errorf("job unlock %s: %w", k.key, err)

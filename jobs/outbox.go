@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/letters"
 	"rounds/models"
 )
@@ -31,7 +29,7 @@ func (r *Runner) DeliverOutbox(ctx context.Context) error {
 		return r.logOutbox(ctx)
 	}
 	for ctx.Err() == nil {
-		msgs, err := models.ClaimOutbox(r.db.WithContext(ctx), r.owner, r.clk.Now(), r.lease, r.batch)
+		msgs, err := models.ClaimOutbox(ctx, r.db, r.owner, r.clk.Now(), r.lease, r.batch)
 		if err != nil {
 			return fmt.Errorf("deliver outbox: claim: %w", err)
 		}
@@ -59,11 +57,11 @@ func (r *Runner) deliver(ctx context.Context, m *models.OutboxMessage) error {
 	// A message under way is finished even if the runner is stopping:
 	// cutting an SMTP conversation short would count as a failed attempt.
 	ctx = context.WithoutCancel(ctx)
-	db := r.db.WithContext(ctx)
+	db := r.db
 	log := r.log.With("outbox_id", m.ID, "kind", m.Kind, "to", m.ToAddr)
 	msg, err := r.letters.Render(ctx, m, r.clk.Now())
 	if why, skip := letters.SkipReason(err); skip {
-		if err := models.MarkSkipped(db, m, why); err != nil {
+		if err := models.MarkSkipped(ctx, db, m, why); err != nil {
 			return fmt.Errorf("mark %d skipped: %w", m.ID, err)
 		}
 		log.Info("e-mail skipped", "reason", why)
@@ -75,10 +73,10 @@ func (r *Runner) deliver(ctx context.Context, m *models.OutboxMessage) error {
 		cancel()
 	}
 	if err != nil {
-		return r.failed(db, m, log, err)
+		return r.failed(ctx, m, log, err)
 	}
 	m.Subject, m.BodyText = msg.Subject, msg.Text
-	ok, err := models.MarkSent(db, m, r.clk.Now())
+	ok, err := models.MarkSent(ctx, db, m, r.clk.Now())
 	if err != nil {
 		// It went, but the outbox does not know: it may go again once the
 		// claim lapses, with the same Message-ID.
@@ -93,9 +91,9 @@ func (r *Runner) deliver(ctx context.Context, m *models.OutboxMessage) error {
 }
 
 // failed records a failed attempt, and when the next one is due.
-func (r *Runner) failed(db *gorm.DB, m *models.OutboxMessage, log *slog.Logger, cause error) error {
+func (r *Runner) failed(ctx context.Context, m *models.OutboxMessage, log *slog.Logger, cause error) error {
 	now := r.clk.Now()
-	if err := models.MarkFailed(db, m, now, cause); err != nil {
+	if err := models.MarkFailed(ctx, r.db, m, now, cause); err != nil {
 		return fmt.Errorf("mark %d failed: %w", m.ID, err)
 	}
 	attempts := m.Attempts + 1
@@ -110,10 +108,10 @@ func (r *Runner) failed(db *gorm.DB, m *models.OutboxMessage, log *slog.Logger, 
 
 // release gives back claimed messages that were not attempted.
 func (r *Runner) release(ctx context.Context, msgs []models.OutboxMessage) error {
-	db := r.db.WithContext(context.WithoutCancel(ctx))
+	ctx, db := context.WithoutCancel(ctx), r.db
 	var errs []error
 	for i := range msgs {
-		if err := models.ReleaseOutbox(db, &msgs[i]); err != nil {
+		if err := models.ReleaseOutbox(ctx, db, &msgs[i]); err != nil {
 			errs = append(errs, fmt.Errorf("release %d: %w", msgs[i].ID, err))
 		}
 	}
@@ -131,7 +129,7 @@ const logBatch = 100
 func (r *Runner) logOutbox(ctx context.Context) error {
 	for ctx.Err() == nil {
 		now := r.clk.Now()
-		msgs, err := models.UnloggedOutbox(r.db.WithContext(ctx), now, logBatch)
+		msgs, err := models.UnloggedOutbox(ctx, r.db, now, logBatch)
 		if err != nil {
 			return fmt.Errorf("deliver outbox: log: %w", err)
 		}
@@ -147,7 +145,7 @@ func (r *Runner) logOutbox(ctx context.Context) error {
 				log.Warn("e-mail not sent (no SMTP server configured), and it cannot be rendered", slog.Any("error", err))
 				continue
 			}
-			if err := models.SetRendered(r.db.WithContext(ctx), m.ID, msg.Subject, msg.Text); err != nil {
+			if err := models.SetRendered(ctx, r.db, m.ID, msg.Subject, msg.Text); err != nil {
 				return fmt.Errorf("deliver outbox: keep text of %d: %w", m.ID, err)
 			}
 			log.Info("e-mail not sent: no SMTP server configured; it stays in the outbox", "subject", msg.Subject)

@@ -19,7 +19,7 @@ func (r *Runner) PlanReminders(ctx context.Context) error {
 		SessionReminderBefore: r.cfg.SessionReminderBefore,
 		FeedbackReminderAfter: r.cfg.FeedbackReminderAfter,
 	}
-	p, err := models.PlanReminders(r.db.WithContext(ctx), rules, r.clk.Now())
+	p, err := models.PlanReminders(ctx, r.db, rules, r.clk.Now())
 	if p.Total() > 0 {
 		r.log.Info("reminders planned", "session_reminders", p.SessionReminders, "feedback_requests", p.FeedbackRequests,
 			"feedback_reminders", p.FeedbackReminders, "register_reminders", p.RegisterReminders)
@@ -37,7 +37,7 @@ func (r *Runner) RefreshFigures(ctx context.Context) error {
 	if loc == nil {
 		loc = time.UTC
 	}
-	n, err := models.RefreshFigures(r.db.WithContext(ctx), r.clk.Now(), loc)
+	n, err := models.RefreshFigures(ctx, r.db, r.clk.Now(), loc)
 	if n > 0 {
 		r.log.Debug("figures refreshed", "sessions", n)
 	}

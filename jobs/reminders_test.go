@@ -10,7 +10,6 @@ import (
 	"time"
 
 	goical "github.com/emersion/go-ical"
-	"gorm.io/gorm"
 
 	"rounds/internal/clock"
 	"rounds/internal/config"
@@ -18,6 +17,7 @@ import (
 	"rounds/internal/testdb"
 	"rounds/jobs"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // Sessions in these tests start on Tuesday 3 November 2026 at 18:00 GMT.
@@ -34,23 +34,23 @@ func reminderConfig(smtpURL string) config.Config {
 
 // society is a teacher and some students, without welcome e-mails.
 type society struct {
-	db      *gorm.DB
+	db      *store.Store
 	teacher models.User
 	members map[string]models.User
 }
 
-func newSociety(t *testing.T, db *gorm.DB, students ...string) *society {
+func newSociety(t *testing.T, db *store.Store, students ...string) *society {
 	t.Helper()
 	s := &society{db: db, members: map[string]models.User{}}
 	var err error
-	s.teacher, err = models.CreateUser(db, models.NewUser{Email: "teacher@example.org", Name: "Dr Jane Teacher", Password: "correct horse battery", Role: models.RoleTeacher}, nil)
+	s.teacher, err = models.CreateUser(t.Context(), db, models.NewUser{Email: "teacher@example.org", Name: "Dr Jane Teacher", Password: "correct horse battery", Role: models.RoleTeacher}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	year := 3
 	for _, name := range students {
 		email := strings.ToLower(name) + "@example.org"
-		u, err := models.CreateUser(db, models.NewUser{Email: email, Name: name, Password: "correct horse battery", Role: models.RoleStudent, YearOfStudy: &year}, nil)
+		u, err := models.CreateUser(t.Context(), db, models.NewUser{Email: email, Name: name, Password: "correct horse battery", Role: models.RoleStudent, YearOfStudy: &year}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,11 +73,11 @@ func (c *society) session(t *testing.T, mode string, start time.Time) models.Ses
 		in.OnlineURL, in.OnlineCapacity = &link, &seats
 	}
 	created := start.Add(-30 * 24 * time.Hour)
-	s, err := models.CreateSession(c.db, c.teacher, in, created)
+	s, err := models.CreateSession(t.Context(), c.db, c.teacher, in, created)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err = models.PublishSession(c.db, c.teacher, s.ID, created); err != nil {
+	if s, err = models.PublishSession(t.Context(), c.db, c.teacher, s.ID, created); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -85,7 +85,7 @@ func (c *society) session(t *testing.T, mode string, start time.Time) models.Ses
 
 func (c *society) book(t *testing.T, name string, s models.Session, mode string, at time.Time) {
 	t.Helper()
-	if _, err := models.BookSeat(c.db, c.members[name], s.ID, models.BookInput{Mode: mode}, at); err != nil {
+	if _, err := models.BookSeat(t.Context(), c.db, c.members[name], s.ID, models.BookInput{Mode: mode}, at); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -161,7 +161,7 @@ func value(ev *goical.Event, name string) string {
 }
 
 func TestDeliverBookingConfirmed(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob")
@@ -213,7 +213,7 @@ func TestDeliverBookingConfirmed(t *testing.T) {
 // Reminders at the right moment, to the right people, once: across a
 // restart, with two instances planning at once, after down-time.
 func TestSessionRemindersDelivered(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		cfg := reminderConfig(srv.URL())
@@ -224,7 +224,7 @@ func TestSessionRemindersDelivered(t *testing.T) {
 		c.book(t, "Bob", s, models.ModeInPerson, clk.Now())
 		c.book(t, "Carol", s, models.ModeInPerson, clk.Now())
 		c.book(t, "Dan", earlier, models.ModeInPerson, clk.Now())
-		if _, err := models.CancelMyBooking(db, c.members["Carol"], s.ID, clk.Now().Add(time.Hour)); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, c.members["Carol"], s.ID, clk.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		r1 := newRunner(t, db, cfg, clk, nil, jobs.WithOwner("instance-a"))
@@ -290,7 +290,7 @@ func TestSessionRemindersDelivered(t *testing.T) {
 // session moved (a new reminder goes for the new time), was cancelled, or
 // started while delivery was down.
 func TestStaleRemindersSkipped(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob", "Carol")
@@ -310,10 +310,10 @@ func TestStaleRemindersSkipped(t *testing.T) {
 		}
 		// Before they go, one session moves a week on, one is cancelled.
 		newStart, newEnd := sessionStart.Add(7*24*time.Hour), sessionStart.Add(7*24*time.Hour+90*time.Minute)
-		if _, err := models.UpdateSession(db, c.teacher, moved.ID, models.SessionInput{StartsAt: &newStart, EndsAt: &newEnd}, clk.Now()); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, c.teacher, moved.ID, models.SessionInput{StartsAt: &newStart, EndsAt: &newEnd}, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.CancelSession(db, c.teacher, cancelled.ID, "The teacher is unwell.", clk.Now()); err != nil {
+		if _, err := models.CancelSession(t.Context(), db, c.teacher, cancelled.ID, "The teacher is unwell.", clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		// Delivery is down until after the third session has started.
@@ -364,7 +364,7 @@ func TestStaleRemindersSkipped(t *testing.T) {
 // is taken, attendees are asked for feedback, and those who have not
 // answered are reminded once; those who answered get their certificate.
 func TestFeedbackAndRegisterReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob", "Carol")
@@ -385,7 +385,7 @@ func TestFeedbackAndRegisterReminders(t *testing.T) {
 		hasAll(t, "register reminder", reg.Text, "  "+base+"/sessions/"+id+"/register\n", "3 students had a confirmed seat.")
 
 		for name, status := range map[string]string{"Ada": models.AttendancePresent, "Bob": models.AttendanceLate, "Carol": models.AttendanceAbsent} {
-			if _, err := models.MarkRegister(db, c.teacher, s.ID, c.members[name].ID, models.RegisterEntry{Status: status}, clk.Now()); err != nil {
+			if _, err := models.MarkRegister(t.Context(), db, c.teacher, s.ID, c.members[name].ID, models.RegisterEntry{Status: status}, clk.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -402,7 +402,7 @@ func TestFeedbackAndRegisterReminders(t *testing.T) {
 		// Bob answers; a day later nothing, two days after the request Ada
 		// is reminded, once.
 		clk.Advance(24 * time.Hour)
-		if _, _, err := models.SubmitFeedback(db, c.members["Bob"], s.ID, models.FeedbackInput{Overall: 5, Teaching: 5, ConfidenceBefore: 2, ConfidenceAfter: 4}, clk.Now()); err != nil {
+		if _, _, err := models.SubmitFeedback(t.Context(), db, c.members["Bob"], s.ID, models.FeedbackInput{Overall: 5, Teaching: 5, ConfidenceBefore: 2, ConfidenceAfter: 4}, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		planReminders(t, r)
@@ -434,14 +434,14 @@ func TestFeedbackAndRegisterReminders(t *testing.T) {
 }
 
 func TestRefreshFiguresJob(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada")
 		s := c.session(t, models.ModeInPerson, sessionStart)
 		c.book(t, "Ada", s, "", clk.Now())
 		r := newRunner(t, db, reminderConfig(""), clk, nil)
 		var marked int64
-		db.Table("stats_dirty").Count(&marked)
+		db.Read(context.Background()).Table("stats_dirty").Count(&marked)
 		if marked == 0 {
 			t.Fatal("no session marked for its figures")
 		}
@@ -451,7 +451,7 @@ func TestRefreshFiguresJob(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		db.Table("stats_dirty").Count(&marked)
+		db.Read(context.Background()).Table("stats_dirty").Count(&marked)
 		if marked != 0 {
 			t.Errorf("%d sessions still marked after the job", marked)
 		}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"rounds/internal/checkin"
+	"rounds/models/store"
 )
 
 // Attendance statuses.
@@ -106,8 +108,9 @@ func arrivalStatus(s Session, late time.Duration, now time.Time) string {
 
 // CheckinCode returns the current code of mode for a session's teachers and
 // committee, and when it stops being the current one.
-func CheckinCode(db *gorm.DB, actor User, sessionID int64, mode string, rules CheckinRules, now time.Time) (string, time.Time, error) {
-	s, err := ManageableSession(db, actor, sessionID)
+func CheckinCode(ctx context.Context, st *store.Store, actor User, sessionID int64, mode string, rules CheckinRules, now time.Time) (string, time.Time, error) {
+	db := st.Read(ctx)
+	s, err := manageableSession(db, actor, sessionID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -122,8 +125,13 @@ func CheckinCode(db *gorm.DB, actor User, sessionID int64, mode string, rules Ch
 }
 
 // ManageableSession loads a session its teachers or committee may manage.
-func ManageableSession(db *gorm.DB, actor User, sessionID int64) (Session, error) {
-	s, err := SessionByID(db, sessionID)
+func ManageableSession(ctx context.Context, st *store.Store, actor User, sessionID int64) (Session, error) {
+	return manageableSession(st.Read(ctx), actor, sessionID)
+}
+
+// manageableSession is ManageableSession on a handle given by the caller (a transaction, or a read).
+func manageableSession(db *gorm.DB, actor User, sessionID int64) (Session, error) {
+	s, err := sessionByID(db, sessionID)
 	if err != nil {
 		return Session{}, err
 	}
@@ -136,14 +144,14 @@ func ManageableSession(db *gorm.DB, actor User, sessionID int64) (Session, error
 // CheckIn records a student's attendance from a check-in code: present, or
 // late after the grace period. A repeat changes nothing. A student who never
 // booked checks in as a walk-in. It tells whether the record is new.
-func CheckIn(db *gorm.DB, student User, sessionID int64, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
-	return guardCheckin(db, student.ID, now, func() (Attendance, bool, error) {
-		return checkIn(db, student, sessionID, code, rules, now)
+func CheckIn(ctx context.Context, st *store.Store, student User, sessionID int64, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	return guardCheckin(ctx, st, student.ID, now, func() (Attendance, bool, error) {
+		return checkIn(ctx, st, student, sessionID, code, rules, now)
 	})
 }
 
-func checkIn(db *gorm.DB, student User, sessionID int64, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
-	s, err := SessionByID(db, sessionID)
+func checkIn(ctx context.Context, st *store.Store, student User, sessionID int64, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	s, err := sessionByID(st.Read(ctx), sessionID)
 	if err != nil {
 		return Attendance{}, false, err
 	}
@@ -161,15 +169,15 @@ func checkIn(db *gorm.DB, student User, sessionID int64, code string, rules Chec
 		return Attendance{}, false, ErrCheckinCode
 	}
 	t := now.UTC()
-	return recordArrival(db, s, student.ID, Attendance{Status: arrivalStatus(s, rules.LateAfter, now), Mode: mode, Source: SourceCode, CheckedInAt: &t}, now)
+	return recordArrival(ctx, st, s, student.ID, Attendance{Status: arrivalStatus(s, rules.LateAfter, now), Mode: mode, Source: SourceCode, CheckedInAt: &t}, now)
 }
 
 // recordArrival stores an arrival unless the student is already recorded as
 // having come; it tells whether anything changed.
-func recordArrival(db *gorm.DB, s Session, userID int64, rec Attendance, now time.Time) (Attendance, bool, error) {
+func recordArrival(ctx context.Context, st *store.Store, s Session, userID int64, rec Attendance, now time.Time) (Attendance, bool, error) {
 	var out Attendance
 	var changed bool
-	err := transact(db, func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		existing, found, err := attendanceFor(tx, s.ID, userID, true)
 		if err != nil {
 			return err
@@ -243,8 +251,9 @@ func equalMinutes(a, b *int) bool {
 
 // JoinOnline returns the meeting link for a student with a confirmed online
 // booking, recording their online attendance when the session is running.
-func JoinOnline(db *gorm.DB, student User, sessionID int64, lateAfter time.Duration, now time.Time) (string, error) {
-	s, err := SessionByID(db, sessionID)
+func JoinOnline(ctx context.Context, st *store.Store, student User, sessionID int64, lateAfter time.Duration, now time.Time) (string, error) {
+	db := st.Read(ctx)
+	s, err := sessionByID(db, sessionID)
 	if err != nil {
 		return "", err
 	}
@@ -265,7 +274,7 @@ func JoinOnline(db *gorm.DB, student User, sessionID int64, lateAfter time.Durat
 	if checkinOpen(s, now) {
 		t := now.UTC()
 		rec := Attendance{Status: arrivalStatus(s, lateAfter, now), Mode: ModeOnline, Source: SourceJoinLink, CheckedInAt: &t}
-		if _, _, err := recordArrival(db, s, student.ID, rec, now); err != nil {
+		if _, _, err := recordArrival(ctx, st, s, student.ID, rec, now); err != nil {
 			return "", err
 		}
 	}
@@ -280,17 +289,17 @@ type RegisterEntry struct {
 
 // MarkRegister records a teacher's register entry for a student, booked or
 // a walk-in. It outranks every other source.
-func MarkRegister(db *gorm.DB, actor User, sessionID, userID int64, e RegisterEntry, now time.Time) (Attendance, error) {
+func MarkRegister(ctx context.Context, st *store.Store, actor User, sessionID, userID int64, e RegisterEntry, now time.Time) (Attendance, error) {
 	var out Attendance
-	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := ManageableSession(tx, actor, sessionID)
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		s, err := manageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
 		}
 		if s.Status == SessionDraft {
 			return ErrSessionNotPublished
 		}
-		student, err := UserByID(tx, userID)
+		student, err := userByID(tx, userID)
 		if err != nil {
 			return err
 		}
@@ -341,10 +350,10 @@ func defaultAttendanceMode(tx *gorm.DB, s Session, userID int64) string {
 
 // MarkUnmarkedAbsent marks absent every confirmed booking without an
 // attendance record, once the session has ended. It returns how many.
-func MarkUnmarkedAbsent(db *gorm.DB, actor User, sessionID int64, now time.Time) (int, error) {
+func MarkUnmarkedAbsent(ctx context.Context, st *store.Store, actor User, sessionID int64, now time.Time) (int, error) {
 	n := 0
-	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := ManageableSession(tx, actor, sessionID)
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		s, err := manageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
 		}
@@ -377,21 +386,21 @@ func MarkUnmarkedAbsent(db *gorm.DB, actor User, sessionID int64, now time.Time)
 // SendApologies records that a student cannot come: their booking is
 // cancelled as "can't make it" would (promoting the waitlist) and they are
 // recorded as excused.
-func SendApologies(db *gorm.DB, student User, sessionID int64, now time.Time) (Attendance, error) {
+func SendApologies(ctx context.Context, st *store.Store, student User, sessionID int64, now time.Time) (Attendance, error) {
 	var out Attendance
-	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := SessionByID(tx, sessionID)
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		s, err := sessionByID(tx, sessionID)
 		if err != nil {
 			return err
 		}
 		if s.HasStarted(now) {
 			return &Error{KindUnprocessable, "session_started", "Apologies are sent before the session starts; ask the teacher to mark you excused."}
 		}
-		b, err := UserBooking(tx, sessionID, student.ID)
+		b, err := userBooking(tx, sessionID, student.ID)
 		if err != nil {
 			return err
 		}
-		if _, err := CancelBooking(tx, student, sessionID, b.ID, now); err != nil {
+		if _, err := cancelBooking(tx, student, sessionID, b.ID, now); err != nil {
 			return err
 		}
 		uid := student.ID
@@ -413,8 +422,9 @@ type RegisterRow struct {
 
 // SessionRegister lists every booked student (confirmed or waitlisted) and
 // every walk-in, with their attendance, by name.
-func SessionRegister(db *gorm.DB, actor User, sessionID int64) ([]RegisterRow, error) {
-	s, err := ManageableSession(db, actor, sessionID)
+func SessionRegister(ctx context.Context, st *store.Store, actor User, sessionID int64) ([]RegisterRow, error) {
+	db := st.Read(ctx)
+	s, err := manageableSession(db, actor, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -469,8 +479,9 @@ func SessionRegister(db *gorm.DB, actor User, sessionID int64) ([]RegisterRow, e
 }
 
 // SessionAttendance lists a session's attendance records.
-func SessionAttendance(db *gorm.DB, actor User, sessionID int64) ([]Attendance, error) {
-	s, err := ManageableSession(db, actor, sessionID)
+func SessionAttendance(ctx context.Context, st *store.Store, actor User, sessionID int64) ([]Attendance, error) {
+	db := st.Read(ctx)
+	s, err := manageableSession(db, actor, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -480,7 +491,8 @@ func SessionAttendance(db *gorm.DB, actor User, sessionID int64) ([]Attendance, 
 }
 
 // CountArrivals counts who has come (present or late) by mode.
-func CountArrivals(db *gorm.DB, sessionID int64) (map[string]int, error) {
+func CountArrivals(ctx context.Context, st *store.Store, sessionID int64) (map[string]int, error) {
+	db := st.Read(ctx)
 	var rows []struct {
 		Mode string
 		N    int
@@ -496,17 +508,19 @@ func CountArrivals(db *gorm.DB, sessionID int64) (map[string]int, error) {
 }
 
 // AttendanceOf returns a student's own record for a session, if any.
-func AttendanceOf(db *gorm.DB, userID, sessionID int64) (Attendance, bool, error) {
+func AttendanceOf(ctx context.Context, st *store.Store, userID, sessionID int64) (Attendance, bool, error) {
+	db := st.Read(ctx)
 	return attendanceFor(db, sessionID, userID, false)
 }
 
 // AttendanceAudit lists every change of a session's attendance, oldest first.
 // It is for committee.
-func AttendanceAudit(db *gorm.DB, actor User, sessionID int64) ([]AttendanceAuditEntry, error) {
+func AttendanceAudit(ctx context.Context, st *store.Store, actor User, sessionID int64) ([]AttendanceAuditEntry, error) {
+	db := st.Read(ctx)
 	if !actor.IsCommittee() {
 		return nil, ErrForbidden
 	}
-	if _, err := SessionByID(db, sessionID); err != nil {
+	if _, err := sessionByID(db, sessionID); err != nil {
 		return nil, err
 	}
 	var out []AttendanceAuditEntry
@@ -517,22 +531,22 @@ func AttendanceAudit(db *gorm.DB, actor User, sessionID int64) ([]AttendanceAudi
 // CheckInByCode records a check-in from a code alone: the code names its
 // session, so a student on the "Check in" page types nothing else. Only
 // sessions open for check-in at now are tried.
-func CheckInByCode(db *gorm.DB, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
-	return guardCheckin(db, student.ID, now, func() (Attendance, bool, error) {
-		return checkInByCode(db, student, code, rules, now)
+func CheckInByCode(ctx context.Context, st *store.Store, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	return guardCheckin(ctx, st, student.ID, now, func() (Attendance, bool, error) {
+		return checkInByCode(ctx, st, student, code, rules, now)
 	})
 }
 
-func checkInByCode(db *gorm.DB, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+func checkInByCode(ctx context.Context, st *store.Store, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
 	var open []Session
-	err := db.Where("status = ? AND starts_at <= ? AND ends_at > ?", SessionPublished, now.Add(CheckinOpensBefore).UTC(), now.UTC()).
+	err := st.Read(ctx).Where("status = ? AND starts_at <= ? AND ends_at > ?", SessionPublished, now.Add(CheckinOpensBefore).UTC(), now.UTC()).
 		Order("starts_at").Limit(500).Find(&open).Error
 	if err != nil {
 		return Attendance{}, false, err
 	}
 	for _, s := range open {
 		if _, ok := checkin.Verify(rules.Secret, s.ID, code, now, rules.Rotation); ok {
-			return checkIn(db, student, s.ID, code, rules, now)
+			return checkIn(ctx, st, student, s.ID, code, rules, now)
 		}
 	}
 	return Attendance{}, false, ErrCheckinCode

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"rounds/internal/meetingreport"
+	"rounds/models/store"
 )
 
 // What an import does with one participant of a meeting report.
@@ -62,8 +64,9 @@ func foldName(s string) string {
 // first, then by a name that only one member has (among those booked on the
 // session first, then among all members). minMinutes below 0 means the
 // default, half the session.
-func PlanImport(db *gorm.DB, actor User, sessionID int64, r meetingreport.Report, minMinutes int) (ImportPlan, error) {
-	s, err := ManageableSession(db, actor, sessionID)
+func PlanImport(ctx context.Context, st *store.Store, actor User, sessionID int64, r meetingreport.Report, minMinutes int) (ImportPlan, error) {
+	db := st.Read(ctx)
+	s, err := manageableSession(db, actor, sessionID)
 	if err != nil {
 		return ImportPlan{}, err
 	}
@@ -73,7 +76,7 @@ func PlanImport(db *gorm.DB, actor User, sessionID int64, r meetingreport.Report
 	if minMinutes < 0 {
 		minMinutes = DefaultImportMinutes(s)
 	}
-	teachers, err := SessionTeachers(db, s.ID)
+	teachers, err := sessionTeachers(db, s.ID)
 	if err != nil {
 		return ImportPlan{}, err
 	}
@@ -185,10 +188,10 @@ func importAction(minutes, min int, teacher, registered bool) string {
 // whose action is present; a teacher's register entry is never overwritten.
 // Lines are checked again: a tampered plan cannot mark a teacher or skip the
 // minimum.
-func ApplyImport(db *gorm.DB, actor User, sessionID int64, plan ImportPlan, now time.Time) (ImportResult, error) {
+func ApplyImport(ctx context.Context, st *store.Store, actor User, sessionID int64, plan ImportPlan, now time.Time) (ImportResult, error) {
 	res := ImportResult{Unmatched: []ImportPerson{}}
-	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := ManageableSession(tx, actor, sessionID)
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		s, err := manageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
 		}
@@ -201,7 +204,7 @@ func ApplyImport(db *gorm.DB, actor User, sessionID int64, plan ImportPlan, now 
 				res.Unmatched = append(res.Unmatched, ImportPerson{Name: l.Name, Email: l.Email})
 				continue
 			}
-			teacher, err := IsTeacherOf(tx, l.UserID, s.ID)
+			teacher, err := isTeacherOf(tx, l.UserID, s.ID)
 			if err != nil {
 				return err
 			}
@@ -209,7 +212,7 @@ func ApplyImport(db *gorm.DB, actor User, sessionID int64, plan ImportPlan, now 
 				res.Skipped++
 				continue
 			}
-			if _, err := UserByID(tx, l.UserID); err != nil {
+			if _, err := userByID(tx, l.UserID); err != nil {
 				res.Skipped++
 				continue
 			}

@@ -6,12 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/checkin"
 	"rounds/internal/meetingreport"
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // A session on Tuesday 3 November 2026, 18:00–19:30 UTC.
@@ -19,14 +18,14 @@ var atStart = time.Date(2026, 11, 3, 18, 0, 0, 0, time.UTC)
 
 var atRules = models.CheckinRules{Secret: []byte("test secret"), Rotation: 30 * time.Second, LateAfter: 10 * time.Minute}
 
-func atUser(t *testing.T, db *gorm.DB, email, role string) models.User {
+func atUser(t *testing.T, db *store.Store, email, role string) models.User {
 	t.Helper()
 	y := 2
 	var year *int
 	if role == models.RoleStudent {
 		year = &y
 	}
-	u, err := models.CreateUser(db, models.NewUser{Email: email, Name: "Member " + email, Password: "long enough pw", Role: role, YearOfStudy: year}, nil)
+	u, err := models.CreateUser(t.Context(), db, models.NewUser{Email: email, Name: "Member " + email, Password: "long enough pw", Role: role, YearOfStudy: year}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +34,7 @@ func atUser(t *testing.T, db *gorm.DB, email, role string) models.User {
 
 // atSession publishes a session of mode taught by teacher, created a week
 // before it starts.
-func atSession(t *testing.T, db *gorm.DB, teacher models.User, mode string, capacity int) models.Session {
+func atSession(t *testing.T, db *store.Store, teacher models.User, mode string, capacity int) models.Session {
 	t.Helper()
 	created := atStart.Add(-7 * 24 * time.Hour)
 	title, format, topic := "Renal physiology", models.FormatLecture, "Renal"
@@ -49,19 +48,19 @@ func atSession(t *testing.T, db *gorm.DB, teacher models.User, mode string, capa
 	if mode != models.ModeInPerson {
 		in.OnlineURL, in.OnlineCapacity = &link, &capacity
 	}
-	s, err := models.CreateSession(db, teacher, in, created)
+	s, err := models.CreateSession(t.Context(), db, teacher, in, created)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err = models.PublishSession(db, teacher, s.ID, created); err != nil {
+	if s, err = models.PublishSession(t.Context(), db, teacher, s.ID, created); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func atBook(t *testing.T, db *gorm.DB, u models.User, s models.Session, mode string) models.Booking {
+func atBook(t *testing.T, db *store.Store, u models.User, s models.Session, mode string) models.Booking {
 	t.Helper()
-	b, err := models.BookSeat(db, u, s.ID, models.BookInput{Mode: mode}, atStart.Add(-24*time.Hour))
+	b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, atStart.Add(-24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,52 +73,52 @@ func isErr(err error, want *models.Error) bool {
 }
 
 func TestCheckinCodes(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
 		s := atSession(t, db, teacher, models.ModeInPerson, 30)
 		atBook(t, db, student, s, "")
 
 		// Students cannot read codes.
-		if _, _, err := models.CheckinCode(db, student, s.ID, models.ModeInPerson, atRules, atStart); err == nil {
+		if _, _, err := models.CheckinCode(t.Context(), db, student, s.ID, models.ModeInPerson, atRules, atStart); err == nil {
 			t.Error("a student read the check-in code")
 		}
 		// An online code for an in-person session does not exist.
-		if _, _, err := models.CheckinCode(db, teacher, s.ID, models.ModeOnline, atRules, atStart); err == nil {
+		if _, _, err := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeOnline, atRules, atStart); err == nil {
 			t.Error("online code for an in-person session")
 		}
 
 		at := atStart.Add(-20 * time.Minute)
-		code, _, err := models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, at)
+		code, _, err := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, at)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Before the window opens (15 minutes before the start): refused.
-		if _, _, err := models.CheckIn(db, student, s.ID, code, atRules, at); !isErr(err, models.ErrCheckinClosed) {
+		if _, _, err := models.CheckIn(t.Context(), db, student, s.ID, code, atRules, at); !isErr(err, models.ErrCheckinClosed) {
 			t.Errorf("check-in 20 minutes early: %v", err)
 		}
 
 		// Within the window: the current code and the previous one work.
 		at = atStart.Add(-15 * time.Minute)
-		prev, _, _ := models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, at)
+		prev, _, _ := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, at)
 		at = at.Add(atRules.Rotation)
-		cur, _, _ := models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, at)
+		cur, _, _ := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, at)
 		if prev == cur {
 			t.Fatal("the code did not rotate")
 		}
-		older, _, _ := models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, at.Add(-2*atRules.Rotation))
-		if _, _, err := models.CheckIn(db, student, s.ID, older, atRules, at); !isErr(err, models.ErrCheckinCode) {
+		older, _, _ := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, at.Add(-2*atRules.Rotation))
+		if _, _, err := models.CheckIn(t.Context(), db, student, s.ID, older, atRules, at); !isErr(err, models.ErrCheckinCode) {
 			t.Errorf("a code two rotations old: %v", err)
 		}
-		if _, _, err := models.CheckIn(db, student, s.ID, "ZZZZZZ", atRules, at); !isErr(err, models.ErrCheckinCode) {
+		if _, _, err := models.CheckIn(t.Context(), db, student, s.ID, "ZZZZZZ", atRules, at); !isErr(err, models.ErrCheckinCode) {
 			t.Errorf("a made-up code: %v", err)
 		}
-		a, created, err := models.CheckIn(db, student, s.ID, prev, atRules, at)
+		a, created, err := models.CheckIn(t.Context(), db, student, s.ID, prev, atRules, at)
 		if err != nil || !created || a.Status != models.AttendancePresent || a.Source != models.SourceCode || a.Mode != models.ModeInPerson {
 			t.Fatalf("check-in with the previous code: %+v %v %v", a, created, err)
 		}
 		// A repeat changes nothing.
-		again, created, err := models.CheckIn(db, student, s.ID, cur, atRules, at.Add(10*time.Second))
+		again, created, err := models.CheckIn(t.Context(), db, student, s.ID, cur, atRules, at.Add(10*time.Second))
 		if err != nil || created || again.Status != a.Status || !again.CheckedInAt.Equal(*a.CheckedInAt) {
 			t.Errorf("repeat check-in: %+v %v %v", again, created, err)
 		}
@@ -127,22 +126,22 @@ func TestCheckinCodes(t *testing.T) {
 		// After the grace period a walk-in counts as late; at the end it closes.
 		walkIn := atUser(t, db, "walkin@x.ac.uk", models.RoleStudent)
 		at = atStart.Add(atRules.LateAfter + time.Second)
-		code, _, _ = models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, at)
-		a, _, err = models.CheckIn(db, walkIn, s.ID, code, atRules, at)
+		code, _, _ = models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, at)
+		a, _, err = models.CheckIn(t.Context(), db, walkIn, s.ID, code, atRules, at)
 		if err != nil || a.Status != models.AttendanceLate {
 			t.Errorf("late walk-in: %+v %v", a, err)
 		}
 		// By code alone, from the "Check in" page.
 		third := atUser(t, db, "third@x.ac.uk", models.RoleStudent)
-		if a, _, err := models.CheckInByCode(db, third, code, atRules, at); err != nil || a.SessionID != s.ID {
+		if a, _, err := models.CheckInByCode(t.Context(), db, third, code, atRules, at); err != nil || a.SessionID != s.ID {
 			t.Errorf("check-in by code alone: %+v %v", a, err)
 		}
 		at = atStart.Add(90 * time.Minute)
-		code, _, _ = models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, at)
-		if _, _, err := models.CheckIn(db, atUser(t, db, "tardy@x.ac.uk", models.RoleStudent), s.ID, code, atRules, at); !isErr(err, models.ErrCheckinClosed) {
+		code, _, _ = models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, at)
+		if _, _, err := models.CheckIn(t.Context(), db, atUser(t, db, "tardy@x.ac.uk", models.RoleStudent), s.ID, code, atRules, at); !isErr(err, models.ErrCheckinClosed) {
 			t.Errorf("check-in at the end: %v", err)
 		}
-		counts, _ := models.CountArrivals(db, s.ID)
+		counts, _ := models.CountArrivals(t.Context(), db, s.ID)
 		if counts[models.ModeInPerson] != 3 {
 			t.Errorf("arrivals = %v, want 3 in person", counts)
 		}
@@ -150,30 +149,30 @@ func TestCheckinCodes(t *testing.T) {
 }
 
 func TestHybridCodesTellTheMode(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
 		s := atSession(t, db, teacher, models.ModeHybrid, 30)
 		atBook(t, db, student, s, models.ModeInPerson)
-		online, _, err := models.CheckinCode(db, teacher, s.ID, models.ModeOnline, atRules, atStart)
+		online, _, err := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeOnline, atRules, atStart)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, _, err := models.CheckIn(db, student, s.ID, online, atRules, atStart)
+		a, _, err := models.CheckIn(t.Context(), db, student, s.ID, online, atRules, atStart)
 		if err != nil || a.Mode != models.ModeOnline {
 			t.Errorf("online code: %+v %v", a, err)
 		}
 		// A code of another session is refused here.
 		other := atSession(t, db, teacher, models.ModeHybrid, 30)
-		code, _, _ := models.CheckinCode(db, teacher, other.ID, models.ModeInPerson, atRules, atStart)
-		if _, _, err := models.CheckIn(db, atUser(t, db, "x@x.ac.uk", models.RoleStudent), s.ID, code, atRules, atStart); !isErr(err, models.ErrCheckinCode) {
+		code, _, _ := models.CheckinCode(t.Context(), db, teacher, other.ID, models.ModeInPerson, atRules, atStart)
+		if _, _, err := models.CheckIn(t.Context(), db, atUser(t, db, "x@x.ac.uk", models.RoleStudent), s.ID, code, atRules, atStart); !isErr(err, models.ErrCheckinCode) {
 			t.Errorf("another session's code: %v", err)
 		}
 	})
 }
 
 func TestAttendancePrecedenceAndAudit(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		committee := atUser(t, db, "chair@x.ac.uk", models.RoleCommittee)
 		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
@@ -182,52 +181,52 @@ func TestAttendancePrecedenceAndAudit(t *testing.T) {
 		atBook(t, db, student, s, models.ModeOnline)
 
 		// The register says absent; a later code check-in does not overrule it.
-		if _, err := models.MarkRegister(db, teacher, s.ID, student.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, atStart); err != nil {
+		if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, student.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, atStart); err != nil {
 			t.Fatal(err)
 		}
-		code, _, _ := models.CheckinCode(db, teacher, s.ID, models.ModeOnline, atRules, atStart.Add(time.Minute))
-		a, _, err := models.CheckIn(db, student, s.ID, code, atRules, atStart.Add(time.Minute))
+		code, _, _ := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeOnline, atRules, atStart.Add(time.Minute))
+		a, _, err := models.CheckIn(t.Context(), db, student, s.ID, code, atRules, atStart.Add(time.Minute))
 		if err != nil || a.Status != models.AttendanceAbsent || a.Source != models.SourceRegister {
 			t.Errorf("code after register: %+v %v", a, err)
 		}
 		// An import does not overrule the register either.
 		report := meetingreport.Report{Participants: []meetingreport.Participant{{Name: "Member student@x.ac.uk", Email: "STUDENT@x.ac.uk", Minutes: 80}}}
-		plan, err := models.PlanImport(db, teacher, s.ID, report, -1)
+		plan, err := models.PlanImport(t.Context(), db, teacher, s.ID, report, -1)
 		if err != nil || len(plan.Lines) != 1 || plan.Lines[0].Action != models.ImportKeptRegister {
 			t.Fatalf("plan: %+v %v", plan, err)
 		}
 		// The teacher corrects the register: present.
-		a, err = models.MarkRegister(db, teacher, s.ID, student.ID, models.RegisterEntry{Status: models.AttendancePresent}, atStart.Add(2*time.Hour))
+		a, err = models.MarkRegister(t.Context(), db, teacher, s.ID, student.ID, models.RegisterEntry{Status: models.AttendancePresent}, atStart.Add(2*time.Hour))
 		if err != nil || a.Status != models.AttendancePresent || a.Mode != models.ModeOnline {
 			t.Errorf("register correction: %+v %v", a, err)
 		}
 		// A walk-in on a hybrid session needs a mode.
-		if _, err := models.MarkRegister(db, teacher, s.ID, other.ID, models.RegisterEntry{Status: models.AttendancePresent}, atStart); err == nil {
+		if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, other.ID, models.RegisterEntry{Status: models.AttendancePresent}, atStart); err == nil {
 			t.Error("hybrid walk-in without a mode")
 		}
-		if _, err := models.MarkRegister(db, teacher, s.ID, other.ID, models.RegisterEntry{Status: "asleep", Mode: models.ModeInPerson}, atStart); err == nil {
+		if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, other.ID, models.RegisterEntry{Status: "asleep", Mode: models.ModeInPerson}, atStart); err == nil {
 			t.Error("unknown status accepted")
 		}
 
 		// Students and other teachers cannot read or write the register.
 		stranger := atUser(t, db, "stranger@x.ac.uk", models.RoleTeacher)
 		for _, who := range []models.User{student, stranger} {
-			if _, err := models.SessionRegister(db, who, s.ID); err == nil {
+			if _, err := models.SessionRegister(t.Context(), db, who, s.ID); err == nil {
 				t.Errorf("%s read the register", who.Email)
 			}
-			if _, err := models.SessionAttendance(db, who, s.ID); err == nil {
+			if _, err := models.SessionAttendance(t.Context(), db, who, s.ID); err == nil {
 				t.Errorf("%s read the attendance", who.Email)
 			}
-			if _, err := models.MarkRegister(db, who, s.ID, other.ID, models.RegisterEntry{Status: models.AttendancePresent, Mode: models.ModeInPerson}, atStart); err == nil {
+			if _, err := models.MarkRegister(t.Context(), db, who, s.ID, other.ID, models.RegisterEntry{Status: models.AttendancePresent, Mode: models.ModeInPerson}, atStart); err == nil {
 				t.Errorf("%s wrote the register", who.Email)
 			}
 		}
 
 		// Every change is in the audit trail, for committee only.
-		if _, err := models.AttendanceAudit(db, teacher, s.ID); err == nil {
+		if _, err := models.AttendanceAudit(t.Context(), db, teacher, s.ID); err == nil {
 			t.Error("a teacher read the audit trail")
 		}
-		audit, err := models.AttendanceAudit(db, committee, s.ID)
+		audit, err := models.AttendanceAudit(t.Context(), db, committee, s.ID)
 		if err != nil || len(audit) != 2 {
 			t.Fatalf("audit = %+v, %v", audit, err)
 		}
@@ -238,16 +237,16 @@ func TestAttendancePrecedenceAndAudit(t *testing.T) {
 }
 
 func TestImportMatching(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeOnline, 0)
 		byEmail := atUser(t, db, "amy@x.ac.uk", models.RoleStudent)
 		atBook(t, db, byEmail, s, "")
-		byName, _ := models.CreateUser(db, models.NewUser{Email: "zoe@x.ac.uk", Name: "Zoë  Brown", Password: "long enough pw", Role: models.RoleStudent}, nil)
+		byName, _ := models.CreateUser(t.Context(), db, models.NewUser{Email: "zoe@x.ac.uk", Name: "Zoë  Brown", Password: "long enough pw", Role: models.RoleStudent}, nil)
 		atBook(t, db, byName, s, "")
 		// Two members share a name: not matched by name.
 		for _, e := range []string{"sam1@x.ac.uk", "sam2@x.ac.uk"} {
-			models.CreateUser(db, models.NewUser{Email: e, Name: "Sam Lee", Password: "long enough pw", Role: models.RoleStudent}, nil)
+			models.CreateUser(t.Context(), db, models.NewUser{Email: e, Name: "Sam Lee", Password: "long enough pw", Role: models.RoleStudent}, nil)
 		}
 		short := atUser(t, db, "brief@x.ac.uk", models.RoleStudent)
 		report := meetingreport.Report{Participants: []meetingreport.Participant{
@@ -258,7 +257,7 @@ func TestImportMatching(t *testing.T) {
 			{Name: "Brief", Email: "brief@x.ac.uk", Minutes: 10},
 			{Name: "The Teacher", Email: "teacher@x.ac.uk", Minutes: 90},
 		}}
-		plan, err := models.PlanImport(db, teacher, s.ID, report, -1)
+		plan, err := models.PlanImport(t.Context(), db, teacher, s.ID, report, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,19 +285,19 @@ func TestImportMatching(t *testing.T) {
 		for i := range plan.Lines {
 			plan.Lines[i].Action = models.ImportMarkPresent
 		}
-		res, err := models.ApplyImport(db, teacher, s.ID, plan, atStart.Add(2*time.Hour))
+		res, err := models.ApplyImport(t.Context(), db, teacher, s.ID, plan, atStart.Add(2*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.MarkedPresent != 2 || len(res.Unmatched) != 2 || res.Skipped != 2 {
 			t.Errorf("result = %+v", res)
 		}
-		a, found, _ := models.AttendanceOf(db, byName.ID, s.ID)
+		a, found, _ := models.AttendanceOf(t.Context(), db, byName.ID, s.ID)
 		if !found || a.Source != models.SourceImport || a.Minutes == nil || *a.Minutes != 50 || a.Mode != models.ModeOnline {
 			t.Errorf("imported record = %+v", a)
 		}
 		// Applying again changes nothing.
-		res, _ = models.ApplyImport(db, teacher, s.ID, plan, atStart.Add(3*time.Hour))
+		res, _ = models.ApplyImport(t.Context(), db, teacher, s.ID, plan, atStart.Add(3*time.Hour))
 		if res.MarkedPresent != 0 {
 			t.Errorf("second import marked %d", res.MarkedPresent)
 		}
@@ -306,7 +305,7 @@ func TestImportMatching(t *testing.T) {
 }
 
 func TestApologiesAndMarkingAbsent(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeInPerson, 1)
 		sorry := atUser(t, db, "sorry@x.ac.uk", models.RoleStudent)
@@ -315,33 +314,33 @@ func TestApologiesAndMarkingAbsent(t *testing.T) {
 		if b := atBook(t, db, waiting, s, ""); b.Status != models.BookingWaitlisted {
 			t.Fatalf("second booking = %s", b.Status)
 		}
-		a, err := models.SendApologies(db, sorry, s.ID, atStart.Add(-time.Hour))
+		a, err := models.SendApologies(t.Context(), db, sorry, s.ID, atStart.Add(-time.Hour))
 		if err != nil || a.Status != models.AttendanceExcused || a.Source != models.SourceApology {
 			t.Fatalf("apologies: %+v %v", a, err)
 		}
-		b, _ := models.UserBooking(db, s.ID, waiting.ID)
+		b, _ := models.UserBooking(t.Context(), db, s.ID, waiting.ID)
 		if b.Status != models.BookingConfirmed {
 			t.Errorf("the waitlisted student was not promoted: %s", b.Status)
 		}
 		// Apologies close at the start.
-		if _, err := models.SendApologies(db, waiting, s.ID, atStart); err == nil {
+		if _, err := models.SendApologies(t.Context(), db, waiting, s.ID, atStart); err == nil {
 			t.Error("apologies after the start")
 		}
 		// Marking unmarked absent waits for the end, then marks the confirmed only.
-		if _, err := models.MarkUnmarkedAbsent(db, teacher, s.ID, atStart.Add(time.Hour)); !isErr(err, models.ErrNotEnded) {
+		if _, err := models.MarkUnmarkedAbsent(t.Context(), db, teacher, s.ID, atStart.Add(time.Hour)); !isErr(err, models.ErrNotEnded) {
 			t.Errorf("before the end: %v", err)
 		}
-		n, err := models.MarkUnmarkedAbsent(db, teacher, s.ID, atStart.Add(2*time.Hour))
+		n, err := models.MarkUnmarkedAbsent(t.Context(), db, teacher, s.ID, atStart.Add(2*time.Hour))
 		if err != nil || n != 1 {
 			t.Errorf("marked %d, %v", n, err)
 		}
-		if a, _, _ := models.AttendanceOf(db, waiting.ID, s.ID); a.Status != models.AttendanceAbsent {
+		if a, _, _ := models.AttendanceOf(t.Context(), db, waiting.ID, s.ID); a.Status != models.AttendanceAbsent {
 			t.Errorf("waiting = %+v", a)
 		}
-		if a, _, _ := models.AttendanceOf(db, sorry.ID, s.ID); a.Status != models.AttendanceExcused {
+		if a, _, _ := models.AttendanceOf(t.Context(), db, sorry.ID, s.ID); a.Status != models.AttendanceExcused {
 			t.Errorf("sorry = %+v", a)
 		}
-		rows, err := models.SessionRegister(db, teacher, s.ID)
+		rows, err := models.SessionRegister(t.Context(), db, teacher, s.ID)
 		if err != nil || len(rows) != 2 {
 			t.Errorf("register = %+v %v", rows, err)
 		}
@@ -349,28 +348,28 @@ func TestApologiesAndMarkingAbsent(t *testing.T) {
 }
 
 func TestJoinLink(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeHybrid, 10)
 		online := atUser(t, db, "online@x.ac.uk", models.RoleStudent)
 		room := atUser(t, db, "room@x.ac.uk", models.RoleStudent)
 		atBook(t, db, online, s, models.ModeOnline)
 		atBook(t, db, room, s, models.ModeInPerson)
-		if _, err := models.JoinOnline(db, room, s.ID, atRules.LateAfter, atStart); !isErr(err, models.ErrNotBookedOnline) {
+		if _, err := models.JoinOnline(t.Context(), db, room, s.ID, atRules.LateAfter, atStart); !isErr(err, models.ErrNotBookedOnline) {
 			t.Errorf("in-person student joins online: %v", err)
 		}
 		// Before the window: the link, but no attendance.
-		link, err := models.JoinOnline(db, online, s.ID, atRules.LateAfter, atStart.Add(-time.Hour))
+		link, err := models.JoinOnline(t.Context(), db, online, s.ID, atRules.LateAfter, atStart.Add(-time.Hour))
 		if err != nil || link != "https://zoom.example/j/123" {
 			t.Fatalf("join early: %q %v", link, err)
 		}
-		if _, found, _ := models.AttendanceOf(db, online.ID, s.ID); found {
+		if _, found, _ := models.AttendanceOf(t.Context(), db, online.ID, s.ID); found {
 			t.Error("attendance recorded an hour early")
 		}
-		if _, err := models.JoinOnline(db, online, s.ID, atRules.LateAfter, atStart.Add(20*time.Minute)); err != nil {
+		if _, err := models.JoinOnline(t.Context(), db, online, s.ID, atRules.LateAfter, atStart.Add(20*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		a, found, _ := models.AttendanceOf(db, online.ID, s.ID)
+		a, found, _ := models.AttendanceOf(t.Context(), db, online.ID, s.ID)
 		if !found || a.Source != models.SourceJoinLink || a.Status != models.AttendanceLate || a.Mode != models.ModeOnline {
 			t.Errorf("join record = %+v", a)
 		}
@@ -382,7 +381,7 @@ func TestCheckinCodeIsTheLibrarys(t *testing.T) {
 	db := testdb.SQLite(t)
 	teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 	s := atSession(t, db, teacher, models.ModeInPerson, 10)
-	code, exp, err := models.CheckinCode(db, teacher, s.ID, "", atRules, atStart)
+	code, exp, err := models.CheckinCode(t.Context(), db, teacher, s.ID, "", atRules, atStart)
 	want, wantExp := checkin.Current(atRules.Secret, s.ID, models.ModeInPerson, atStart, atRules.Rotation)
 	if err != nil || code != want || !exp.Equal(wantExp) {
 		t.Errorf("code %q (%v) %v, want %q (%v)", code, exp, err, want, wantExp)
@@ -390,31 +389,31 @@ func TestCheckinCodeIsTheLibrarys(t *testing.T) {
 }
 
 func TestWrongCheckinCodesAreLimited(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		student := atUser(t, db, "guesser@x.ac.uk", models.RoleStudent)
 		s := atSession(t, db, teacher, models.ModeInPerson, 30)
 		for i := 0; i < models.CheckinFailuresLimit; i++ {
-			if _, _, err := models.CheckIn(db, student, s.ID, fmt.Sprintf("P%05d", 22222+i), atRules, atStart); !isErr(err, models.ErrCheckinCode) {
+			if _, _, err := models.CheckIn(t.Context(), db, student, s.ID, fmt.Sprintf("P%05d", 22222+i), atRules, atStart); !isErr(err, models.ErrCheckinCode) {
 				t.Fatalf("guess %d: %v", i, err)
 			}
 		}
-		code, _, _ := models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, atStart)
-		_, _, err := models.CheckIn(db, student, s.ID, code, atRules, atStart)
+		code, _, _ := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, atStart)
+		_, _, err := models.CheckIn(t.Context(), db, student, s.ID, code, atRules, atStart)
 		var rl *models.RateLimitedError
 		if !errors.As(err, &rl) || rl.RetryAfterSeconds <= 0 {
 			t.Fatalf("after %d wrong codes even the right one: %v", models.CheckinFailuresLimit, err)
 		}
-		if _, _, err := models.CheckInByCode(db, student, code, atRules, atStart); !errors.As(err, &rl) {
+		if _, _, err := models.CheckInByCode(t.Context(), db, student, code, atRules, atStart); !errors.As(err, &rl) {
 			t.Errorf("by code alone while blocked: %v", err)
 		}
 		// Others are not affected, and the block passes.
-		if _, _, err := models.CheckIn(db, atUser(t, db, "honest@x.ac.uk", models.RoleStudent), s.ID, code, atRules, atStart); err != nil {
+		if _, _, err := models.CheckIn(t.Context(), db, atUser(t, db, "honest@x.ac.uk", models.RoleStudent), s.ID, code, atRules, atStart); err != nil {
 			t.Errorf("another student: %v", err)
 		}
 		later := atStart.Add(models.CheckinWindow + time.Second)
-		code, _, _ = models.CheckinCode(db, teacher, s.ID, models.ModeInPerson, atRules, later)
-		if _, _, err := models.CheckIn(db, student, s.ID, code, atRules, later); err != nil {
+		code, _, _ = models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, later)
+		if _, _, err := models.CheckIn(t.Context(), db, student, s.ID, code, atRules, later); err != nil {
 			t.Errorf("after the window: %v", err)
 		}
 	})

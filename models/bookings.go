@@ -1,9 +1,11 @@
 package models
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"rounds/models/store"
 	"strconv"
 	"time"
 
@@ -102,10 +104,10 @@ func (f BookingFilter) keep(b Booking) bool {
 // Capacity holds under any concurrency: the session row is locked (FOR
 // UPDATE on PostgreSQL; SQLite's immediate transactions have one writer)
 // before seats are counted.
-func BookSeat(db *gorm.DB, actor User, sessionID int64, in BookInput, now time.Time) (Booking, error) {
+func BookSeat(ctx context.Context, st *store.Store, actor User, sessionID int64, in BookInput, now time.Time) (Booking, error) {
 	now = now.UTC()
 	var out Booking
-	err := transact(db, func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		if actor.ID == 0 {
 			return ErrForbidden
 		}
@@ -137,7 +139,7 @@ func BookSeat(db *gorm.DB, actor User, sessionID int64, in BookInput, now time.T
 		}
 		member := actor
 		if userID != actor.ID {
-			if member, err = UserByID(tx, userID); err != nil {
+			if member, err = userByID(tx, userID); err != nil {
 				return &ValidationError{Fields: map[string]string{"user_id": "There is no member with that id."}}
 			}
 		}
@@ -156,9 +158,9 @@ func BookSeat(db *gorm.DB, actor User, sessionID int64, in BookInput, now time.T
 			SessionID: s.ID, UserID: userID, Mode: mode, Status: status, QueuedAt: queuedAt,
 			BookedBy: bookedBy, CreatedAt: now, UpdatedAt: now,
 		}
-		err = directRow(tx, `INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
+		err = tx.Raw(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`,
-			s.ID, userID, mode, status, queuedAt, bookedBy, now, now).Scan(&b.ID)
+			s.ID, userID, mode, status, queuedAt, bookedBy, now, now).Row().Scan(&b.ID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) { // no row: the member holds a place already
 			return err
 		}
@@ -190,7 +192,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RET
 			pos := *waiting
 			b.WaitlistPosition = &pos
 		} else if !s.HasEnded(now) {
-			if _, err := Enqueue(tx, Email{
+			if _, err := enqueue(tx, Email{
 				Kind: MailBookingConfirmed, Key: placeMailKey(MailBookingConfirmed, b),
 				UserID: member.ID, SessionID: s.ID, To: member.Email, ToName: member.Name,
 				Data: map[string]string{"mode": mode},
@@ -232,7 +234,12 @@ func placeMailKey(kind string, b Booking) string {
 
 // WaitlistPosition is the 1-based place of a waitlisted booking in the queue
 // of its mode, or 0 if it is not waitlisted.
-func WaitlistPosition(db *gorm.DB, b Booking) (int, error) {
+func WaitlistPosition(ctx context.Context, st *store.Store, b Booking) (int, error) {
+	return waitlistPosition(st.Read(ctx), b)
+}
+
+// waitlistPosition is WaitlistPosition on a handle given by the caller (a transaction, or a read).
+func waitlistPosition(db *gorm.DB, b Booking) (int, error) {
 	if b.Status != BookingWaitlisted {
 		return 0, nil
 	}
@@ -249,13 +256,18 @@ func WaitlistPosition(db *gorm.DB, b Booking) (int, error) {
 
 // UserBooking returns the member's booking of a session in any status, with
 // its waitlist position, or ErrNotFound.
-func UserBooking(db *gorm.DB, sessionID, userID int64) (Booking, error) {
+func UserBooking(ctx context.Context, st *store.Store, sessionID, userID int64) (Booking, error) {
+	return userBooking(st.Read(ctx), sessionID, userID)
+}
+
+// userBooking is UserBooking on a handle given by the caller (a transaction, or a read).
+func userBooking(db *gorm.DB, sessionID, userID int64) (Booking, error) {
 	var b Booking
 	if err := db.Where("session_id = ? AND user_id = ?", sessionID, userID).Take(&b).Error; err != nil {
 		return Booking{}, fmt.Errorf("booking: %w", notFound(err))
 	}
 	if b.Status == BookingWaitlisted {
-		pos, err := WaitlistPosition(db, b)
+		pos, err := waitlistPosition(db, b)
 		if err != nil {
 			return Booking{}, err
 		}
@@ -266,8 +278,8 @@ func UserBooking(db *gorm.DB, sessionID, userID int64) (Booking, error) {
 
 // CancelMyBooking cancels the actor's own booking of a session; see
 // CancelBooking.
-func CancelMyBooking(db *gorm.DB, actor User, sessionID int64, now time.Time) (Booking, error) {
-	return cancelBooking(db, actor, sessionID, 0, now)
+func CancelMyBooking(ctx context.Context, st *store.Store, actor User, sessionID int64, now time.Time) (Booking, error) {
+	return cancelIn(ctx, st, actor, sessionID, 0, now)
 }
 
 // CancelBooking cancels one booking of a session: the member's own, or any
@@ -276,18 +288,31 @@ func CancelMyBooking(db *gorm.DB, actor User, sessionID int64, now time.Time) (B
 // mode, who is sent a waitlist_promoted e-mail; a waitlisted booking just
 // leaves the queue. Members cannot cancel once the session has started.
 // Cancelling a cancelled booking changes nothing.
-func CancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
+func CancelBooking(ctx context.Context, st *store.Store, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
 	if bookingID == 0 {
 		return Booking{}, fmt.Errorf("cancel booking: %w", ErrNotFound)
 	}
-	return cancelBooking(db, actor, sessionID, bookingID, now)
+	return cancelIn(ctx, st, actor, sessionID, bookingID, now)
+}
+
+// cancelIn runs cancelBooking as a transaction of its own.
+func cancelIn(ctx context.Context, st *store.Store, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
+	var out Booking
+	err := st.Write(ctx, func(tx *gorm.DB) (err error) {
+		out, err = cancelBooking(tx, actor, sessionID, bookingID, now)
+		return err
+	})
+	if err != nil {
+		return Booking{}, fmt.Errorf("cancel booking on session %d: %w", sessionID, err)
+	}
+	return out, nil
 }
 
 // cancelBooking cancels booking bookingID, or the actor's own if it is 0.
-func cancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
+func cancelBooking(tx *gorm.DB, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
 	now = now.UTC()
 	var out Booking
-	err := transact(db, func(tx *gorm.DB) error {
+	err := func() error {
 		if actor.ID == 0 {
 			return ErrForbidden
 		}
@@ -295,7 +320,7 @@ func cancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time
 		if err != nil {
 			return err
 		}
-		manager, err := CanManageSession(tx, actor, s.ID)
+		manager, err := canManageSession(tx, actor, s.ID)
 		if err != nil {
 			return err
 		}
@@ -310,7 +335,7 @@ func cancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time
 			return err
 		}
 		if !manager && (len(found) == 0 || found[0].UserID != actor.ID) {
-			visible, err := CanSeeSession(tx, actor, s)
+			visible, err := canSeeSession(tx, actor, s)
 			if err != nil {
 				return err
 			}
@@ -348,31 +373,33 @@ func cancelBooking(db *gorm.DB, actor User, sessionID, bookingID int64, now time
 		}
 		out = b
 		return nil
-	})
-	if err != nil {
-		return Booking{}, fmt.Errorf("cancel booking on session %d: %w", sessionID, err)
-	}
-	return out, nil
+	}()
+	return out, err
 }
 
 // PromoteFromWaitlist fills every free seat of a published session from its
 // waitlists, first come first served, queuing a waitlist_promoted e-mail for
 // each promoted booking, and returns them. Booking rules call it themselves;
 // it is exported for repairs and jobs, and is safe to run at any time.
-func PromoteFromWaitlist(db *gorm.DB, sessionID int64, now time.Time) ([]Booking, error) {
+func PromoteFromWaitlist(ctx context.Context, st *store.Store, sessionID int64, now time.Time) ([]Booking, error) {
 	var out []Booking
-	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := lockSession(tx, sessionID, now)
-		if err != nil {
-			return err
-		}
-		out, err = promoteWaitlisted(tx, s, now.UTC(), s.Modes()...)
+	err := st.Write(ctx, func(tx *gorm.DB) (err error) {
+		out, err = promoteFromWaitlist(tx, sessionID, now)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("promote from waitlist of session %d: %w", sessionID, err)
 	}
 	return out, nil
+}
+
+// promoteFromWaitlist is PromoteFromWaitlist in the transaction tx.
+func promoteFromWaitlist(tx *gorm.DB, sessionID int64, now time.Time) ([]Booking, error) {
+	s, err := lockSession(tx, sessionID, now)
+	if err != nil {
+		return nil, err
+	}
+	return promoteWaitlisted(tx, s, now.UTC(), s.Modes()...)
 }
 
 // promoteWaitlisted confirms waitlisted bookings of the given modes while
@@ -422,7 +449,7 @@ func promoteWaitlisted(tx *gorm.DB, s Session, now time.Time, modes ...string) (
 	}
 	for _, b := range promoted {
 		u := members[b.UserID]
-		if _, err := Enqueue(tx, Email{
+		if _, err := enqueue(tx, Email{
 			Kind: MailWaitlistPromoted, Key: placeMailKey(MailWaitlistPromoted, b),
 			UserID: b.UserID, SessionID: s.ID, To: u.Email, ToName: u.Name,
 			Data: map[string]string{"mode": b.Mode},
@@ -457,11 +484,12 @@ func bookingUsers(db *gorm.DB, bs []Booking) (map[int64]BookingUser, error) {
 // order their places were taken, for its teachers and committee (others get
 // ErrForbidden, or ErrNotFound if they may not see the session). Cancelled
 // bookings are included unless f says otherwise.
-func BookingsForSession(db *gorm.DB, viewer User, sessionID int64, f BookingFilter) ([]Booking, error) {
+func BookingsForSession(ctx context.Context, st *store.Store, viewer User, sessionID int64, f BookingFilter) ([]Booking, error) {
+	db := st.Read(ctx)
 	if err := f.check(); err != nil {
 		return nil, fmt.Errorf("bookings for session %d: %w", sessionID, err)
 	}
-	s, err := SessionByID(db, sessionID)
+	s, err := sessionByID(db, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -497,7 +525,8 @@ func BookingsForSession(db *gorm.DB, viewer User, sessionID int64, f BookingFilt
 // BookingsForUser lists the viewer's own bookings, each with the session as
 // the viewer sees it, by the session's start. Cancelled bookings are
 // included unless f says otherwise.
-func BookingsForUser(db *gorm.DB, viewer User, f BookingFilter) ([]Booking, error) {
+func BookingsForUser(ctx context.Context, st *store.Store, viewer User, f BookingFilter) ([]Booking, error) {
+	db := st.Read(ctx)
 	if err := f.check(); err != nil {
 		return nil, fmt.Errorf("bookings for user: %w", err)
 	}
@@ -527,7 +556,7 @@ func BookingsForUser(db *gorm.DB, viewer User, f BookingFilter) ([]Booking, erro
 	if err := db.Where("id IN ?", ids).Find(&ss).Error; err != nil {
 		return nil, fmt.Errorf("bookings for user %d: %w", viewer.ID, err)
 	}
-	views, err := ViewSessions(db, viewer, ss)
+	views, err := viewSessions(db, viewer, ss)
 	if err != nil {
 		return nil, err
 	}
@@ -537,7 +566,7 @@ func BookingsForUser(db *gorm.DB, viewer User, f BookingFilter) ([]Booking, erro
 	}
 	for i := range bs {
 		if bs[i].Status == BookingWaitlisted {
-			pos, err := WaitlistPosition(db, bs[i])
+			pos, err := waitlistPosition(db, bs[i])
 			if err != nil {
 				return nil, err
 			}

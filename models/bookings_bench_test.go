@@ -38,7 +38,7 @@ func BenchmarkBookSeat(b *testing.B) {
 				b.Error("ran out of pairs; raise the number of students")
 				return
 			}
-			if _, err := models.BookSeat(db, u, s, models.BookInput{}, now); err != nil {
+			if _, err := models.BookSeat(b.Context(), db, u, s, models.BookInput{}, now); err != nil {
 				b.Error(err)
 				return
 			}

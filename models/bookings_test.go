@@ -9,17 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/clock"
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // TestBookSeatConcurrent is rule 1 of DESIGN.md: however many book at once,
 // never more confirmed than seats, and the queue is numbered without gaps.
 func TestBookSeatConcurrent(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		const seats, students = 40, 300
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(seats) })
@@ -35,7 +34,7 @@ func TestBookSeatConcurrent(t *testing.T) {
 			go func(i int) {
 				defer wg.Done()
 				<-start
-				results[i], errs[i] = models.BookSeat(db, us[i], s.ID, models.BookInput{}, clk.Now())
+				results[i], errs[i] = models.BookSeat(t.Context(), db, us[i], s.ID, models.BookInput{}, clk.Now())
 			}(i)
 		}
 		close(start)
@@ -67,11 +66,11 @@ func TestBookSeatConcurrent(t *testing.T) {
 		}
 
 		// What the database holds agrees with what the callers were told.
-		c, err := models.CountBookings(db, s.ID)
+		c, err := models.CountBookings(t.Context(), db, s.ID)
 		if err != nil || c.ConfirmedInPerson != seats || c.Waitlisted != students-seats {
 			t.Fatalf("counts = %+v, %v", c, err)
 		}
-		list, err := models.BookingsForSession(db, teacher, s.ID, models.BookingFilter{Status: models.BookingWaitlisted})
+		list, err := models.BookingsForSession(t.Context(), db, teacher, s.ID, models.BookingFilter{Status: models.BookingWaitlisted})
 		if err != nil || len(list) != students-seats {
 			t.Fatalf("waitlist = %d, %v", len(list), err)
 		}
@@ -104,14 +103,14 @@ func TestBookSeatConcurrent(t *testing.T) {
 				owner = u
 			}
 		}
-		if _, err := models.CancelMyBooking(db, owner, s.ID, clk.Now()); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, owner, s.ID, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		head, err := models.UserBooking(db, s.ID, list[0].UserID)
+		head, err := models.UserBooking(t.Context(), db, s.ID, list[0].UserID)
 		if err != nil || head.Status != models.BookingConfirmed {
 			t.Fatalf("head of the queue = %+v, %v", head, err)
 		}
-		next, _ := models.UserBooking(db, s.ID, list[1].UserID)
+		next, _ := models.UserBooking(t.Context(), db, s.ID, list[1].UserID)
 		if next.WaitlistPosition == nil || *next.WaitlistPosition != 1 {
 			t.Fatalf("second in the queue now at %v", next.WaitlistPosition)
 		}
@@ -121,7 +120,7 @@ func TestBookSeatConcurrent(t *testing.T) {
 // TestBookSeatConcurrentLastSeats races members of a hybrid session for the
 // last seats of both modes while others cancel.
 func TestBookSeatConcurrentMixed(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/1")
@@ -137,19 +136,19 @@ func TestBookSeatConcurrentMixed(t *testing.T) {
 				if i%2 == 1 {
 					mode = models.ModeOnline
 				}
-				if _, err := models.BookSeat(db, u, s.ID, models.BookInput{Mode: mode}, sbT0); err != nil {
+				if _, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, sbT0); err != nil {
 					t.Error(err)
 					return
 				}
 				if i%3 == 0 {
-					if _, err := models.CancelMyBooking(db, u, s.ID, sbT0); err != nil {
+					if _, err := models.CancelMyBooking(t.Context(), db, u, s.ID, sbT0); err != nil {
 						t.Error(err)
 					}
 				}
 			}(i, u)
 		}
 		wg.Wait()
-		c, err := models.CountBookings(db, s.ID)
+		c, err := models.CountBookings(t.Context(), db, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +160,7 @@ func TestBookSeatConcurrentMixed(t *testing.T) {
 }
 
 func TestCancelBookingPromotes(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(2) })
 		us := sbStudents(t, db, 5)
@@ -169,7 +168,7 @@ func TestCancelBookingPromotes(t *testing.T) {
 		var bs []models.Booking
 		for _, u := range us {
 			clk.Advance(time.Second)
-			b, err := models.BookSeat(db, u, s.ID, models.BookInput{Mode: models.ModeInPerson}, clk.Now())
+			b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: models.ModeInPerson}, clk.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,53 +178,53 @@ func TestCancelBookingPromotes(t *testing.T) {
 			t.Fatalf("bookings = %+v", bs)
 		}
 		// A waitlisted cancellation only shortens the queue.
-		if _, err := models.CancelMyBooking(db, us[3], s.ID, clk.Now()); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, us[3], s.ID, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(sbMail(t, db, models.MailWaitlistPromoted)); n != 0 {
 			t.Fatalf("waitlisted cancellation promoted %d", n)
 		}
-		if b, _ := models.UserBooking(db, s.ID, us[4].ID); *b.WaitlistPosition != 2 {
+		if b, _ := models.UserBooking(t.Context(), db, s.ID, us[4].ID); *b.WaitlistPosition != 2 {
 			t.Fatalf("last in the queue at %d, want 2", *b.WaitlistPosition)
 		}
 		// A confirmed one, by a teacher through its id, promotes the head.
-		got, err := models.CancelBooking(db, teacher, s.ID, bs[0].ID, clk.Now())
+		got, err := models.CancelBooking(t.Context(), db, teacher, s.ID, bs[0].ID, clk.Now())
 		if err != nil || got.Status != models.BookingCancelled || got.CancelledAt == nil {
 			t.Fatalf("cancel: %+v, %v", got, err)
 		}
-		promoted, _ := models.UserBooking(db, s.ID, us[2].ID)
+		promoted, _ := models.UserBooking(t.Context(), db, s.ID, us[2].ID)
 		if promoted.Status != models.BookingConfirmed {
 			t.Fatalf("head of the queue is %s", promoted.Status)
 		}
-		if b, _ := models.UserBooking(db, s.ID, us[4].ID); b.Status != models.BookingWaitlisted || *b.WaitlistPosition != 1 {
+		if b, _ := models.UserBooking(t.Context(), db, s.ID, us[4].ID); b.Status != models.BookingWaitlisted || *b.WaitlistPosition != 1 {
 			t.Fatalf("next = %+v", b)
 		}
 		msgs := sbMail(t, db, models.MailWaitlistPromoted)
 		if len(msgs) != 1 || *msgs[0].UserID != us[2].ID || msgs[0].ToAddr != us[2].Email || *msgs[0].SessionID != s.ID {
 			t.Fatalf("waitlist_promoted e-mails = %+v", msgs)
 		}
-		if c, _ := models.CountBookings(db, s.ID); c.ConfirmedInPerson != 2 || c.Waitlisted != 1 {
+		if c, _ := models.CountBookings(t.Context(), db, s.ID); c.ConfirmedInPerson != 2 || c.Waitlisted != 1 {
 			t.Fatalf("counts = %+v", c)
 		}
 		// Cancelling again changes nothing.
-		if _, err := models.CancelBooking(db, teacher, s.ID, bs[0].ID, clk.Now()); err != nil {
+		if _, err := models.CancelBooking(t.Context(), db, teacher, s.ID, bs[0].ID, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(sbMail(t, db, models.MailWaitlistPromoted)); n != 1 {
 			t.Fatalf("second cancellation promoted again: %d", n)
 		}
 		// Nobody else's booking is a student's to cancel.
-		_, err = models.CancelBooking(db, us[1], s.ID, promoted.ID, clk.Now())
+		_, err = models.CancelBooking(t.Context(), db, us[1], s.ID, promoted.ID, clk.Now())
 		sbWantErr(t, err, models.ErrForbidden)
-		_, err = models.CancelMyBooking(db, sbMember(t, db, models.RoleStudent, "Never Booked"), s.ID, clk.Now())
+		_, err = models.CancelMyBooking(t.Context(), db, sbMember(t, db, models.RoleStudent, "Never Booked"), s.ID, clk.Now())
 		sbWantErr(t, err, models.ErrNotFound)
-		_, err = models.CancelBooking(db, teacher, s.ID, 987654, clk.Now())
+		_, err = models.CancelBooking(t.Context(), db, teacher, s.ID, 987654, clk.Now())
 		sbWantErr(t, err, models.ErrNotFound)
 	})
 }
 
 func TestHybridCapacities(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/1")
@@ -234,17 +233,17 @@ func TestHybridCapacities(t *testing.T) {
 		us := sbStudents(t, db, 5)
 		book := func(u models.User, mode string) models.Booking {
 			t.Helper()
-			b, err := models.BookSeat(db, u, s.ID, models.BookInput{Mode: mode}, sbT0)
+			b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, sbT0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return b
 		}
-		_, err := models.BookSeat(db, us[0], s.ID, models.BookInput{}, sbT0)
+		_, err := models.BookSeat(t.Context(), db, us[0], s.ID, models.BookInput{}, sbT0)
 		if sbFields(t, err)["mode"] == "" {
 			t.Fatalf("hybrid without a mode: %v", err)
 		}
-		_, err = models.BookSeat(db, us[0], s.ID, models.BookInput{Mode: models.ModeHybrid}, sbT0)
+		_, err = models.BookSeat(t.Context(), db, us[0], s.ID, models.BookInput{Mode: models.ModeHybrid}, sbT0)
 		if sbFields(t, err)["mode"] == "" {
 			t.Fatalf("mode hybrid: %v", err)
 		}
@@ -263,18 +262,18 @@ func TestHybridCapacities(t *testing.T) {
 		if b := book(us[4], models.ModeOnline); b.Status != models.BookingWaitlisted || *b.WaitlistPosition != 1 {
 			t.Fatalf("online queue has its own numbering: %+v", b)
 		}
-		c, _ := models.CountBookings(db, s.ID)
+		c, _ := models.CountBookings(t.Context(), db, s.ID)
 		if c.ConfirmedInPerson != 1 || c.ConfirmedOnline != 2 || c.Waitlisted != 2 {
 			t.Fatalf("counts = %+v", c)
 		}
 		// An online cancellation promotes the online queue, not the in-person one.
-		if _, err := models.CancelMyBooking(db, us[2], s.ID, sbT0); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, us[2], s.ID, sbT0); err != nil {
 			t.Fatal(err)
 		}
-		if b, _ := models.UserBooking(db, s.ID, us[4].ID); b.Status != models.BookingConfirmed {
+		if b, _ := models.UserBooking(t.Context(), db, s.ID, us[4].ID); b.Status != models.BookingConfirmed {
 			t.Fatalf("online waiter = %s", b.Status)
 		}
-		if b, _ := models.UserBooking(db, s.ID, us[1].ID); b.Status != models.BookingWaitlisted {
+		if b, _ := models.UserBooking(t.Context(), db, s.ID, us[1].ID); b.Status != models.BookingWaitlisted {
 			t.Fatalf("in-person waiter = %s", b.Status)
 		}
 
@@ -282,11 +281,11 @@ func TestHybridCapacities(t *testing.T) {
 		online := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL, in.Venue, in.InPersonCapacity = sbPtr(models.ModeOnline), sbPtr("https://zoom.example.com/j/2"), sbPtr(""), sbPtr(0)
 		})
-		b, err := models.BookSeat(db, us[0], online.ID, models.BookInput{}, sbT0)
+		b, err := models.BookSeat(t.Context(), db, us[0], online.ID, models.BookInput{}, sbT0)
 		if err != nil || b.Mode != models.ModeOnline || b.Status != models.BookingConfirmed {
 			t.Fatalf("unlimited online: %+v, %v", b, err)
 		}
-		_, err = models.BookSeat(db, us[1], online.ID, models.BookInput{Mode: models.ModeInPerson}, sbT0)
+		_, err = models.BookSeat(t.Context(), db, us[1], online.ID, models.BookInput{Mode: models.ModeInPerson}, sbT0)
 		if sbFields(t, err)["mode"] == "" {
 			t.Fatalf("in person on an online session: %v", err)
 		}
@@ -294,7 +293,7 @@ func TestHybridCapacities(t *testing.T) {
 }
 
 func TestBookingWindowAndOnBehalf(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		us := sbStudents(t, db, 4)
@@ -302,37 +301,37 @@ func TestBookingWindowAndOnBehalf(t *testing.T) {
 		s := sbSession(t, db, teacher, true, nil)
 
 		// A teacher books a student on behalf before the start.
-		b, err := models.BookSeat(db, teacher, s.ID, models.BookInput{UserID: us[0].ID}, clk.Now())
+		b, err := models.BookSeat(t.Context(), db, teacher, s.ID, models.BookInput{UserID: us[0].ID}, clk.Now())
 		if err != nil || b.UserID != us[0].ID || b.Status != models.BookingConfirmed {
 			t.Fatalf("on behalf: %+v, %v", b, err)
 		}
-		_, err = models.BookSeat(db, teacher, s.ID, models.BookInput{UserID: 987654}, clk.Now())
+		_, err = models.BookSeat(t.Context(), db, teacher, s.ID, models.BookInput{UserID: 987654}, clk.Now())
 		if sbFields(t, err)["user_id"] == "" {
 			t.Fatalf("unknown member: %v", err)
 		}
 		var dup *models.Error
-		_, err = models.BookSeat(db, us[0], s.ID, models.BookInput{}, clk.Now())
+		_, err = models.BookSeat(t.Context(), db, us[0], s.ID, models.BookInput{}, clk.Now())
 		if !errors.As(err, &dup) || dup.Kind != models.KindConflict || dup.Code != "already_booked" {
 			t.Fatalf("double booking: %v", err)
 		}
 
 		// At the start booking closes for students and teachers.
 		clk.Set(s.StartsAt)
-		_, err = models.BookSeat(db, us[1], s.ID, models.BookInput{}, clk.Now())
+		_, err = models.BookSeat(t.Context(), db, us[1], s.ID, models.BookInput{}, clk.Now())
 		sbWantErr(t, err, models.ErrBookingClosed)
 		var de *models.Error
 		if !errors.As(err, &de) || de.Kind != models.KindUnprocessable {
 			t.Fatalf("closed booking kind: %v", err)
 		}
-		_, err = models.BookSeat(db, teacher, s.ID, models.BookInput{UserID: us[1].ID}, clk.Now())
+		_, err = models.BookSeat(t.Context(), db, teacher, s.ID, models.BookInput{UserID: us[1].ID}, clk.Now())
 		sbWantErr(t, err, models.ErrBookingClosed)
-		_, err = models.CancelMyBooking(db, us[0], s.ID, clk.Now())
+		_, err = models.CancelMyBooking(t.Context(), db, us[0], s.ID, clk.Now())
 		sbWantErr(t, err, models.ErrBookingClosed)
 
 		// Committee back-fills after the end; nobody is e-mailed about the past.
 		clk.Set(s.EndsAt.Add(30 * 24 * time.Hour))
 		before := len(sbMail(t, db, models.MailBookingConfirmed))
-		b, err = models.BookSeat(db, committee, s.ID, models.BookInput{UserID: us[1].ID}, clk.Now())
+		b, err = models.BookSeat(t.Context(), db, committee, s.ID, models.BookInput{UserID: us[1].ID}, clk.Now())
 		if err != nil || b.Status != models.BookingConfirmed {
 			t.Fatalf("committee back-fill: %+v, %v", b, err)
 		}
@@ -344,23 +343,23 @@ func TestBookingWindowAndOnBehalf(t *testing.T) {
 		old := sbSession(t, db, committee, true, func(in *models.SessionInput) {
 			in.StartsAt, in.EndsAt = sbPtr(sbT0.Add(-100*time.Hour)), sbPtr(sbT0.Add(-99*time.Hour))
 		})
-		if _, err := models.BookSeat(db, committee, old.ID, models.BookInput{UserID: us[2].ID}, sbT0); err != nil {
+		if _, err := models.BookSeat(t.Context(), db, committee, old.ID, models.BookInput{UserID: us[2].ID}, sbT0); err != nil {
 			t.Fatalf("back-fill an old session: %v", err)
 		}
 
 		// Drafts are not open, to anyone.
 		draft := sbSession(t, db, teacher, false, nil)
-		_, err = models.BookSeat(db, us[3], draft.ID, models.BookInput{}, sbT0)
+		_, err = models.BookSeat(t.Context(), db, us[3], draft.ID, models.BookInput{}, sbT0)
 		sbWantErr(t, err, models.ErrSessionNotPublished)
-		_, err = models.BookSeat(db, teacher, draft.ID, models.BookInput{UserID: us[3].ID}, sbT0)
+		_, err = models.BookSeat(t.Context(), db, teacher, draft.ID, models.BookInput{UserID: us[3].ID}, sbT0)
 		sbWantErr(t, err, models.ErrSessionNotPublished)
-		_, err = models.BookSeat(db, us[3], 987654, models.BookInput{}, sbT0)
+		_, err = models.BookSeat(t.Context(), db, us[3], 987654, models.BookInput{}, sbT0)
 		sbWantErr(t, err, models.ErrNotFound)
 	})
 }
 
 func TestRebookAfterCancel(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(1) })
 		us := sbStudents(t, db, 3)
@@ -368,7 +367,7 @@ func TestRebookAfterCancel(t *testing.T) {
 		now := sbT0
 		book := func(u models.User) models.Booking {
 			t.Helper()
-			b, err := models.BookSeat(db, u, s.ID, models.BookInput{}, now)
+			b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{}, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,7 +375,7 @@ func TestRebookAfterCancel(t *testing.T) {
 		}
 		cancel := func(u models.User) {
 			t.Helper()
-			if _, err := models.CancelMyBooking(db, u, s.ID, now); err != nil {
+			if _, err := models.CancelMyBooking(t.Context(), db, u, s.ID, now); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -406,7 +405,7 @@ func TestRebookAfterCancel(t *testing.T) {
 			t.Fatalf("%d booking_confirmed e-mails, want 1", n)
 		}
 		// The only confirmed booking is us[0]'s.
-		list, err := models.BookingsForSession(db, teacher, s.ID, models.BookingFilter{Status: models.BookingConfirmed})
+		list, err := models.BookingsForSession(t.Context(), db, teacher, s.ID, models.BookingFilter{Status: models.BookingConfirmed})
 		if err != nil || len(list) != 1 || list[0].UserID != us[0].ID || list[0].User.Email != us[0].Email {
 			t.Fatalf("confirmed = %+v, %v", list, err)
 		}
@@ -414,41 +413,41 @@ func TestRebookAfterCancel(t *testing.T) {
 }
 
 func TestCapacityChanges(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(3) })
 		us := sbStudents(t, db, 6)
 		clk := clock.NewFake(sbT0)
 		for _, u := range us {
 			clk.Advance(time.Millisecond)
-			if _, err := models.BookSeat(db, u, s.ID, models.BookInput{}, clk.Now()); err != nil {
+			if _, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{}, clk.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
-		counts := func() models.SessionCounts { c, _ := models.CountBookings(db, s.ID); return c }
+		counts := func() models.SessionCounts { c, _ := models.CountBookings(t.Context(), db, s.ID); return c }
 		// Lowering never un-confirms anyone.
-		if _, err := models.UpdateSession(db, teacher, s.ID, models.SessionInput{InPersonCapacity: sbPtr(1)}, clk.Now()); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{InPersonCapacity: sbPtr(1)}, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if c := counts(); c.ConfirmedInPerson != 3 || c.Waitlisted != 3 {
 			t.Fatalf("after lowering: %+v", c)
 		}
 		// A cancellation while over capacity promotes nobody.
-		if _, err := models.CancelMyBooking(db, us[0], s.ID, clk.Now()); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, us[0], s.ID, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if c := counts(); c.ConfirmedInPerson != 2 || c.Waitlisted != 3 {
 			t.Fatalf("after cancelling over capacity: %+v", c)
 		}
 		// Raising promotes the queue in order.
-		if _, err := models.UpdateSession(db, teacher, s.ID, models.SessionInput{InPersonCapacity: sbPtr(4)}, clk.Now()); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{InPersonCapacity: sbPtr(4)}, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		msgs := sbMail(t, db, models.MailWaitlistPromoted)
 		if len(msgs) != 2 || *msgs[0].UserID != us[3].ID || *msgs[1].UserID != us[4].ID {
 			t.Fatalf("promoted = %+v", msgs)
 		}
-		if b, _ := models.UserBooking(db, s.ID, us[5].ID); *b.WaitlistPosition != 1 {
+		if b, _ := models.UserBooking(t.Context(), db, s.ID, us[5].ID); *b.WaitlistPosition != 1 {
 			t.Fatalf("left in the queue at %d", *b.WaitlistPosition)
 		}
 		if n := len(sbMail(t, db, models.MailSessionChanged)); n != 0 {
@@ -458,7 +457,7 @@ func TestCapacityChanges(t *testing.T) {
 }
 
 func TestBookingsVisibility(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		us := sbStudents(t, db, 3)
@@ -469,15 +468,15 @@ func TestBookingsVisibility(t *testing.T) {
 		})
 		for _, s := range []models.Session{s1, s2} {
 			for _, u := range us[:2] {
-				if _, err := models.BookSeat(db, u, s.ID, models.BookInput{}, sbT0); err != nil {
+				if _, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{}, sbT0); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
 		// A student sees their own bookings and nobody else's.
-		_, err := models.BookingsForSession(db, us[0], s1.ID, models.BookingFilter{})
+		_, err := models.BookingsForSession(t.Context(), db, us[0], s1.ID, models.BookingFilter{})
 		sbWantErr(t, err, models.ErrForbidden)
-		mine, err := models.BookingsForUser(db, us[0], models.BookingFilter{})
+		mine, err := models.BookingsForUser(t.Context(), db, us[0], models.BookingFilter{})
 		if err != nil || len(mine) != 2 {
 			t.Fatalf("my bookings = %+v, %v", mine, err)
 		}
@@ -498,16 +497,16 @@ func TestBookingsVisibility(t *testing.T) {
 		if strings.Contains(string(raw), us[1].Email) {
 			t.Fatalf("booking JSON names another student: %s", raw)
 		}
-		none, err := models.BookingsForUser(db, us[2], models.BookingFilter{})
+		none, err := models.BookingsForUser(t.Context(), db, us[2], models.BookingFilter{})
 		if err != nil || len(none) != 0 || none == nil {
 			t.Fatalf("no bookings = %#v, %v", none, err)
 		}
-		if upcoming, _ := models.BookingsForUser(db, us[0], models.BookingFilter{From: sbT0.Add(3 * time.Hour)}); len(upcoming) != 1 {
+		if upcoming, _ := models.BookingsForUser(t.Context(), db, us[0], models.BookingFilter{From: sbT0.Add(3 * time.Hour)}); len(upcoming) != 1 {
 			t.Fatalf("from filter: %d", len(upcoming))
 		}
 		// Teachers and committee see the list with members.
 		for _, who := range []models.User{teacher, committee} {
-			list, err := models.BookingsForSession(db, who, s1.ID, models.BookingFilter{})
+			list, err := models.BookingsForSession(t.Context(), db, who, s1.ID, models.BookingFilter{})
 			if err != nil || len(list) != 2 || list[0].User == nil || list[0].User.Email != us[0].Email || list[0].User.YearOfStudy == nil {
 				t.Fatalf("%s: bookings = %+v, %v", who.Name, list, err)
 			}
@@ -516,7 +515,7 @@ func TestBookingsVisibility(t *testing.T) {
 				t.Fatalf("booking with user JSON: %s", raw)
 			}
 		}
-		_, err = models.BookingsForSession(db, teacher, s1.ID, models.BookingFilter{Status: "gone"})
+		_, err = models.BookingsForSession(t.Context(), db, teacher, s1.ID, models.BookingFilter{Status: "gone"})
 		if sbFields(t, err)["status"] == "" {
 			t.Fatalf("bad filter: %v", err)
 		}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -13,15 +14,16 @@ import (
 	"gorm.io/gorm"
 
 	"rounds/internal/ical"
+	"rounds/models/store"
 )
 
 // CalendarFeedSecret returns the secret of the member's private calendar
 // feed, creating the feed on first use. The secret is derived from the feed's
 // row and the server secret, so it can be shown again while only its hash is
 // stored; revoking the feed makes a new one with a new secret.
-func CalendarFeedSecret(db *gorm.DB, userID int64, serverSecret []byte, now time.Time) (string, error) {
+func CalendarFeedSecret(ctx context.Context, st *store.Store, userID int64, serverSecret []byte, now time.Time) (string, error) {
 	var secret string
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		var t Token
 		err := tx.Where("user_id = ? AND kind = ?", userID, TokenCalendar).Order("id").Take(&t).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -50,14 +52,15 @@ func calendarSecret(serverSecret []byte, tokenID, userID int64) string {
 
 // RevokeCalendarFeed ends the member's calendar feed; the next request for
 // it makes a new address.
-func RevokeCalendarFeed(db *gorm.DB, userID int64) error {
-	return RevokeTokens(db, userID, TokenCalendar)
+func RevokeCalendarFeed(ctx context.Context, st *store.Store, userID int64) error {
+	return RevokeTokens(ctx, st, userID, TokenCalendar)
 }
 
 // SessionEvent describes a session as an iCalendar event: its UID is stable
 // across changes and its SEQUENCE grows with each published revision.
-func SessionEvent(db *gorm.DB, baseURL string, s Session) (ical.Event, error) {
-	teachers, err := SessionTeachers(db, s.ID)
+func SessionEvent(ctx context.Context, st *store.Store, baseURL string, s Session) (ical.Event, error) {
+	db := st.Read(ctx)
+	teachers, err := sessionTeachers(db, s.ID)
 	if err != nil {
 		return ical.Event{}, err
 	}

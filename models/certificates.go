@@ -1,10 +1,12 @@
 package models
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"rounds/models/store"
 	"strings"
 	"time"
 
@@ -117,7 +119,7 @@ func NormalizeCertificateCode(s string) string {
 }
 
 func issueAttendanceCertificate(tx *gorm.DB, student User, s Session, a Attendance, now time.Time) (Certificate, error) {
-	teachers, err := SessionTeachers(tx, s.ID)
+	teachers, err := sessionTeachers(tx, s.ID)
 	if err != nil {
 		return Certificate{}, err
 	}
@@ -137,7 +139,7 @@ func issueAttendanceCertificate(tx *gorm.DB, student User, s Session, a Attendan
 		}
 		return Certificate{}, err
 	}
-	_, err = Enqueue(tx, Email{Kind: MailCertificateIssued, UserID: student.ID, SessionID: s.ID, To: student.Email, ToName: student.Name,
+	_, err = enqueue(tx, Email{Kind: MailCertificateIssued, UserID: student.ID, SessionID: s.ID, To: student.Email, ToName: student.Name,
 		Data: map[string]string{"code": c.Code, "title": s.Title}}, now)
 	return c, err
 }
@@ -145,7 +147,7 @@ func issueAttendanceCertificate(tx *gorm.DB, student User, s Session, a Attendan
 // IssueTeachingCertificate records what a teacher taught in [from, to):
 // sessions that took place (published, ended), hours, attendees and feedback
 // averages. Averages of a session below the anonymity threshold are left out.
-func IssueTeachingCertificate(db *gorm.DB, teacher User, from, to time.Time, minResponses int, now time.Time) (Certificate, error) {
+func IssueTeachingCertificate(ctx context.Context, st *store.Store, teacher User, from, to time.Time, minResponses int, now time.Time) (Certificate, error) {
 	if !to.After(from) {
 		return Certificate{}, &ValidationError{Fields: map[string]string{"to": "Choose an end after the start."}}
 	}
@@ -159,7 +161,7 @@ func IssueTeachingCertificate(db *gorm.DB, teacher User, from, to time.Time, min
 		return Certificate{}, &ValidationError{Fields: map[string]string{"from": "Choose a start in the past: a certificate covers teaching that has happened."}}
 	}
 	var c Certificate
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		var sessions []Session
 		err := tx.Model(&Session{}).Joins("JOIN session_teachers st ON st.session_id = sessions.id").
 			Where("st.user_id = ? AND sessions.status = ? AND sessions.starts_at >= ? AND sessions.starts_at < ? AND sessions.ends_at <= ?",
@@ -213,14 +215,16 @@ func plural(n int) string {
 }
 
 // CertificateByCode finds a certificate for the public verification page.
-func CertificateByCode(db *gorm.DB, code string) (Certificate, error) {
+func CertificateByCode(ctx context.Context, st *store.Store, code string) (Certificate, error) {
+	db := st.Read(ctx)
 	var c Certificate
 	err := db.Where("code = ?", NormalizeCertificateCode(code)).Take(&c).Error
 	return c, notFound(err)
 }
 
 // CertificatesOf lists a member's certificates, newest first.
-func CertificatesOf(db *gorm.DB, userID int64) ([]Certificate, error) {
+func CertificatesOf(ctx context.Context, st *store.Store, userID int64) ([]Certificate, error) {
+	db := st.Read(ctx)
 	var out []Certificate
 	err := db.Where("user_id = ?", userID).Order("issued_at DESC, id DESC").Find(&out).Error
 	return out, err

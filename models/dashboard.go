@@ -1,8 +1,10 @@
 package models
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"rounds/models/store"
 	"sort"
 	"strings"
 	"time"
@@ -184,7 +186,7 @@ func attendeesOf(db *gorm.DB, f StatsFilter, loc *time.Location) ([]int64, error
 func yearsAtEnd(db *gorm.DB, end time.Time) (map[int64]int, error) {
 	q := `SELECT DISTINCT ON (user_id) user_id, year_of_study FROM year_history WHERE valid_from < ?
 ORDER BY user_id, valid_from DESC, id DESC`
-	if DialectOf(db) == SQLite {
+	if store.DialectOf(db) == store.SQLite {
 		// SQLite takes the bare column from the row holding the MAX.
 		q = `SELECT user_id, year_of_study, MAX(valid_from) FROM year_history WHERE valid_from < ? GROUP BY user_id`
 	}
@@ -199,7 +201,7 @@ ORDER BY user_id, valid_from DESC, id DESC`
 		var year sql.NullInt64
 		var last any
 		dest := []any{&id, &year}
-		if DialectOf(db) == SQLite {
+		if store.DialectOf(db) == store.SQLite {
 			dest = append(dest, &last)
 		}
 		if err := rows.Scan(dest...); err != nil {
@@ -398,12 +400,13 @@ type Dashboard struct {
 
 // DashboardFigures works out the whole dashboard for f, after bringing the
 // roll-ups up to date. minResponses is the feedback anonymity threshold.
-func DashboardFigures(db *gorm.DB, f StatsFilter, minResponses int, now time.Time, loc *time.Location) (Dashboard, error) {
+func DashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minResponses int, now time.Time, loc *time.Location) (Dashboard, error) {
+	db := st.Read(ctx)
 	d := Dashboard{Filter: f}
 	if err := f.Check(); err != nil {
 		return d, err
 	}
-	if _, err := RefreshFigures(db, now, loc); err != nil {
+	if _, err := RefreshFigures(ctx, st, now, loc); err != nil {
 		return d, err
 	}
 	// The students who came: in the filter's year of study for the
@@ -470,11 +473,12 @@ func rateOf(r *float64) float64 {
 
 // DashboardHeadline is the headline figures of f alone, after bringing the
 // roll-ups up to date.
-func DashboardHeadline(db *gorm.DB, f StatsFilter, now time.Time, loc *time.Location) (Headline, error) {
+func DashboardHeadline(ctx context.Context, st *store.Store, f StatsFilter, now time.Time, loc *time.Location) (Headline, error) {
+	db := st.Read(ctx)
 	if err := f.Check(); err != nil {
 		return Headline{}, err
 	}
-	if _, err := RefreshFigures(db, now, loc); err != nil {
+	if _, err := RefreshFigures(ctx, st, now, loc); err != nil {
 		return Headline{}, err
 	}
 	return headline(db, f, loc, nil)
@@ -482,7 +486,8 @@ func DashboardHeadline(db *gorm.DB, f StatsFilter, now time.Time, loc *time.Loca
 
 // StatsTopics lists the topics of the sessions that have run, for a filter
 // form.
-func StatsTopics(db *gorm.DB) ([]string, error) {
+func StatsTopics(ctx context.Context, st *store.Store) ([]string, error) {
+	db := st.Read(ctx)
 	var topics []string
 	if err := db.Table("session_figures").Distinct("topic").Where("topic <> ''").Pluck("topic", &topics).Error; err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
@@ -520,7 +525,8 @@ const recordsBatch = 25
 // so the export is never held in memory and the database is free between
 // batches. Year-of-study and mode filters apply to the student's year at the
 // session and their mode as the figures count them.
-func EachAttendanceRecord(db *gorm.DB, f StatsFilter, now time.Time, fn func(AttendanceRecord) error) error {
+func EachAttendanceRecord(ctx context.Context, st *store.Store, f StatsFilter, now time.Time, fn func(AttendanceRecord) error) error {
+	db := st.Read(ctx)
 	if err := f.Check(); err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"math"
+	"rounds/models/store"
 	"sort"
 	"strings"
 	"time"
@@ -100,11 +102,11 @@ func (in FeedbackInput) check() (string, error) {
 // SubmitFeedback stores a student's feedback on a session they attended,
 // once, and issues their attendance certificate with its e-mail, in one
 // transaction.
-func SubmitFeedback(db *gorm.DB, student User, sessionID int64, in FeedbackInput, now time.Time) (Feedback, Certificate, error) {
+func SubmitFeedback(ctx context.Context, st *store.Store, student User, sessionID int64, in FeedbackInput, now time.Time) (Feedback, Certificate, error) {
 	var fb Feedback
 	var cert Certificate
-	err := db.Transaction(func(tx *gorm.DB) error {
-		s, err := SessionByID(tx, sessionID)
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		s, err := sessionByID(tx, sessionID)
 		if err != nil {
 			return err
 		}
@@ -145,7 +147,8 @@ func SubmitFeedback(db *gorm.DB, student User, sessionID int64, in FeedbackInput
 }
 
 // HasGivenFeedback tells whether the student has answered for the session.
-func HasGivenFeedback(db *gorm.DB, userID, sessionID int64) (bool, error) {
+func HasGivenFeedback(ctx context.Context, st *store.Store, userID, sessionID int64) (bool, error) {
+	db := st.Read(ctx)
 	var n int64
 	err := db.Model(&Feedback{}).Where("session_id = ? AND user_id = ?", sessionID, userID).Count(&n).Error
 	return n > 0, err
@@ -173,8 +176,9 @@ type FeedbackSummary struct {
 
 // SessionFeedbackSummary is the summary of one session for its teachers and
 // committee. minResponses is the anonymity threshold.
-func SessionFeedbackSummary(db *gorm.DB, actor User, sessionID int64, minResponses int) (FeedbackSummary, error) {
-	s, err := ManageableSession(db, actor, sessionID)
+func SessionFeedbackSummary(ctx context.Context, st *store.Store, actor User, sessionID int64, minResponses int) (FeedbackSummary, error) {
+	db := st.Read(ctx)
+	s, err := manageableSession(db, actor, sessionID)
 	if err != nil {
 		return FeedbackSummary{}, err
 	}
@@ -183,7 +187,8 @@ func SessionFeedbackSummary(db *gorm.DB, actor User, sessionID int64, minRespons
 
 // TeacherFeedbackSummary sums up every session the teacher taught that
 // started within [from, to). The threshold applies to the whole.
-func TeacherFeedbackSummary(db *gorm.DB, teacherID int64, from, to time.Time, minResponses int) (FeedbackSummary, error) {
+func TeacherFeedbackSummary(ctx context.Context, st *store.Store, teacherID int64, from, to time.Time, minResponses int) (FeedbackSummary, error) {
+	db := st.Read(ctx)
 	var ids []int64
 	err := db.Table("sessions").Joins("JOIN session_teachers st ON st.session_id = sessions.id").
 		Where("st.user_id = ? AND sessions.status = ? AND sessions.starts_at >= ? AND sessions.starts_at < ?",
@@ -197,7 +202,8 @@ func TeacherFeedbackSummary(db *gorm.DB, teacherID int64, from, to time.Time, mi
 // SessionFeedbackSummaries sums up each session apart, for the list of the
 // sessions a teacher taught, in three queries however many sessions there
 // are. Sessions actor does not manage are left out.
-func SessionFeedbackSummaries(db *gorm.DB, actor User, sessionIDs []int64, minResponses int) (map[int64]FeedbackSummary, error) {
+func SessionFeedbackSummaries(ctx context.Context, st *store.Store, actor User, sessionIDs []int64, minResponses int) (map[int64]FeedbackSummary, error) {
+	db := st.Read(ctx)
 	out := map[int64]FeedbackSummary{}
 	if len(sessionIDs) == 0 {
 		return out, nil
@@ -313,7 +319,8 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 // FeedbackDue lists the sessions a student attended and has not yet given
 // feedback on, newest first.
-func FeedbackDue(db *gorm.DB, studentID int64, now time.Time) ([]Session, error) {
+func FeedbackDue(ctx context.Context, st *store.Store, studentID int64, now time.Time) ([]Session, error) {
+	db := st.Read(ctx)
 	var out []Session
 	err := db.Model(&Session{}).
 		Joins("JOIN attendance a ON a.session_id = sessions.id AND a.user_id = ? AND a.status IN ?", studentID, []string{AttendancePresent, AttendanceLate}).

@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 func fbGood() models.FeedbackInput {
@@ -19,13 +18,13 @@ func fbGood() models.FeedbackInput {
 }
 
 // fbAttended books and checks in n students; it returns them.
-func fbAttended(t *testing.T, db *gorm.DB, teacher models.User, s models.Session, n int) []models.User {
+func fbAttended(t *testing.T, db *store.Store, teacher models.User, s models.Session, n int) []models.User {
 	t.Helper()
 	var out []models.User
 	for i := 0; i < n; i++ {
 		u := atUser(t, db, "attendee"+string(rune('a'+i))+"@x.ac.uk", models.RoleStudent)
 		atBook(t, db, u, s, "")
-		if _, err := models.MarkRegister(db, teacher, s.ID, u.ID, models.RegisterEntry{Status: models.AttendancePresent}, atStart.Add(time.Hour)); err != nil {
+		if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, u.ID, models.RegisterEntry{Status: models.AttendancePresent}, atStart.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, u)
@@ -34,50 +33,50 @@ func fbAttended(t *testing.T, db *gorm.DB, teacher models.User, s models.Session
 }
 
 func TestFeedbackEligibilityAndOnce(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeInPerson, 30)
 		attendee := fbAttended(t, db, teacher, s, 1)[0]
 		booked := atUser(t, db, "noshow@x.ac.uk", models.RoleStudent)
 		atBook(t, db, booked, s, "")
-		models.MarkRegister(db, teacher, s.ID, booked.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, atStart.Add(time.Hour))
+		models.MarkRegister(t.Context(), db, teacher, s.ID, booked.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, atStart.Add(time.Hour))
 		stranger := atUser(t, db, "stranger@x.ac.uk", models.RoleStudent)
 		after := atStart.Add(2 * time.Hour)
 
 		for _, u := range []models.User{booked, stranger} {
-			if _, _, err := models.SubmitFeedback(db, u, s.ID, fbGood(), after); !isErr(err, models.ErrDidNotAttend) {
+			if _, _, err := models.SubmitFeedback(t.Context(), db, u, s.ID, fbGood(), after); !isErr(err, models.ErrDidNotAttend) {
 				t.Errorf("%s: %v", u.Email, err)
 			}
 		}
 		bad := fbGood()
 		bad.Overall, bad.Benefits = 6, []string{"free pizza"}
-		_, _, err := models.SubmitFeedback(db, attendee, s.ID, bad, after)
+		_, _, err := models.SubmitFeedback(t.Context(), db, attendee, s.ID, bad, after)
 		var ve *models.ValidationError
 		if !asValidation(err, &ve) || ve.Fields["overall"] == "" || ve.Fields["benefits"] == "" {
 			t.Errorf("invalid feedback: %v", err)
 		}
 		long := fbGood()
 		long.Improve = strings.Repeat("x", 2001)
-		if _, _, err := models.SubmitFeedback(db, attendee, s.ID, long, after); !asValidation(err, &ve) {
+		if _, _, err := models.SubmitFeedback(t.Context(), db, attendee, s.ID, long, after); !asValidation(err, &ve) {
 			t.Errorf("2001-character comment: %v", err)
 		}
 
-		fb, cert, err := models.SubmitFeedback(db, attendee, s.ID, fbGood(), after)
+		fb, cert, err := models.SubmitFeedback(t.Context(), db, attendee, s.ID, fbGood(), after)
 		if err != nil || fb.ID == 0 || cert.Kind != models.CertificateAttendance || !strings.HasPrefix(cert.Code, "RND-") {
 			t.Fatalf("feedback: %+v %+v %v", fb, cert, err)
 		}
-		if _, _, err := models.SubmitFeedback(db, attendee, s.ID, fbGood(), after); !isErr(err, models.ErrFeedbackGiven) {
+		if _, _, err := models.SubmitFeedback(t.Context(), db, attendee, s.ID, fbGood(), after); !isErr(err, models.ErrFeedbackGiven) {
 			t.Errorf("second feedback: %v", err)
 		}
 		facts, _ := cert.Attendance()
 		if facts.StudentName != attendee.Name || facts.SessionTitle != s.Title || facts.DurationMinutes != 90 || len(facts.Teachers) != 1 {
 			t.Errorf("certificate facts = %+v", facts)
 		}
-		found, err := models.CertificateByCode(db, strings.ToLower(strings.ReplaceAll(cert.Code, "-", " ")))
+		found, err := models.CertificateByCode(t.Context(), db, strings.ToLower(strings.ReplaceAll(cert.Code, "-", " ")))
 		if err != nil || found.ID != cert.ID {
 			t.Errorf("verify by typed code: %v", err)
 		}
-		msgs, _ := models.ListOutbox(db, models.OutboxFilter{Kind: models.MailCertificateIssued})
+		msgs, _ := models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: models.MailCertificateIssued})
 		if len(msgs) != 1 || msgs[0].ToAddr != attendee.Email || msgs[0].DataMap()["code"] != cert.Code {
 			t.Errorf("certificate e-mail: %+v", msgs)
 		}
@@ -93,7 +92,7 @@ func asValidation(err error, ve **models.ValidationError) bool {
 }
 
 func TestFeedbackSummaryAnonymity(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeInPerson, 30)
 		us := fbAttended(t, db, teacher, s, 4)
@@ -104,19 +103,19 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 			{Overall: 4, Teaching: 3, ConfidenceBefore: 2, ConfidenceAfter: 4},
 		}
 		for i, in := range answers[:2] {
-			if _, _, err := models.SubmitFeedback(db, us[i], s.ID, in, after); err != nil {
+			if _, _, err := models.SubmitFeedback(t.Context(), db, us[i], s.ID, in, after); err != nil {
 				t.Fatal(err)
 			}
 		}
-		sum, err := models.SessionFeedbackSummary(db, teacher, s.ID, 3)
+		sum, err := models.SessionFeedbackSummary(t.Context(), db, teacher, s.ID, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !sum.Withheld || sum.Responses != 2 || sum.Attended != 4 || *sum.ResponseRate != 0.5 || sum.OverallAvg != nil || len(sum.Comments) != 0 {
 			t.Errorf("below the threshold: %+v", sum)
 		}
-		models.SubmitFeedback(db, us[2], s.ID, answers[2], after)
-		sum, _ = models.SessionFeedbackSummary(db, teacher, s.ID, 3)
+		models.SubmitFeedback(t.Context(), db, us[2], s.ID, answers[2], after)
+		sum, _ = models.SessionFeedbackSummary(t.Context(), db, teacher, s.ID, 3)
 		if sum.Withheld || sum.Responses != 3 || *sum.OverallAvg != 4 || *sum.TeachingAvg != 4 || *sum.ConfidenceGainAvg != 1.67 ||
 			sum.Benefits["knowledge"] != 2 || sum.Benefits["community"] != 1 || sum.Benefits["motivation"] != 0 || len(sum.Comments) != 2 {
 			t.Errorf("at the threshold: %+v", sum)
@@ -128,12 +127,12 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 			}
 		}
 		// Only its teachers and committee read it.
-		if _, err := models.SessionFeedbackSummary(db, us[0], s.ID, 3); err == nil {
+		if _, err := models.SessionFeedbackSummary(t.Context(), db, us[0], s.ID, 3); err == nil {
 			t.Error("a student read the summary")
 		}
 
 		// The teacher's record over the term.
-		c, err := models.IssueTeachingCertificate(db, teacher, atStart.AddDate(0, -1, 0), atStart.AddDate(0, 1, 0), 3, after)
+		c, err := models.IssueTeachingCertificate(t.Context(), db, teacher, atStart.AddDate(0, -1, 0), atStart.AddDate(0, 1, 0), 3, after)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,14 +140,14 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 		if facts.TotalSessions != 1 || facts.TotalHours != 1.5 || facts.TotalAttendees != 4 || facts.Responses != 3 || *facts.OverallAvg != 4 {
 			t.Errorf("teaching facts = %+v", facts)
 		}
-		if _, err := models.IssueTeachingCertificate(db, teacher, atStart, atStart.Add(-time.Hour), 3, after); err == nil {
+		if _, err := models.IssueTeachingCertificate(t.Context(), db, teacher, atStart, atStart.Add(-time.Hour), 3, after); err == nil {
 			t.Error("a period ending before it starts")
 		}
-		_, err = models.IssueTeachingCertificate(db, teacher, after.Add(time.Hour), after.AddDate(0, 1, 0), 3, after)
+		_, err = models.IssueTeachingCertificate(t.Context(), db, teacher, after.Add(time.Hour), after.AddDate(0, 1, 0), 3, after)
 		if ve := (*models.ValidationError)(nil); !errors.As(err, &ve) || ve.Fields["from"] == "" {
 			t.Errorf("a period that starts in the future: %v", err)
 		}
-		certs, _ := models.CertificatesOf(db, teacher.ID)
+		certs, _ := models.CertificatesOf(t.Context(), db, teacher.ID)
 		if len(certs) != 1 || certs[0].Kind != models.CertificateTeaching {
 			t.Errorf("teacher's certificates = %+v", certs)
 		}
@@ -161,7 +160,7 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 		notMine := atSession(t, db, other, models.ModeInPerson, 30)
 		chair := atUser(t, db, "chair@x.ac.uk", models.RoleCommittee)
 		ids := []int64{s.ID, empty.ID, notMine.ID}
-		sums, err := models.SessionFeedbackSummaries(db, teacher, ids, 3)
+		sums, err := models.SessionFeedbackSummaries(t.Context(), db, teacher, ids, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,10 +173,10 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 		if e := sums[empty.ID]; !e.Withheld || e.Responses != 0 || e.Attended != 0 || e.ResponseRate != nil {
 			t.Errorf("a session nobody came to: %+v", e)
 		}
-		if sums, _ := models.SessionFeedbackSummaries(db, chair, ids, 3); len(sums) != 3 {
+		if sums, _ := models.SessionFeedbackSummaries(t.Context(), db, chair, ids, 3); len(sums) != 3 {
 			t.Errorf("committee's summaries cover %d of 3 sessions", len(sums))
 		}
-		if sums, _ := models.SessionFeedbackSummaries(db, us[0], ids, 3); len(sums) != 0 {
+		if sums, _ := models.SessionFeedbackSummaries(t.Context(), db, us[0], ids, 3); len(sums) != 0 {
 			t.Errorf("a student reads %d summaries", len(sums))
 		}
 	})

@@ -1,8 +1,10 @@
 package models
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"rounds/models/store"
 	"time"
 
 	"gorm.io/gorm"
@@ -85,9 +87,21 @@ func MailKey(kind string, userID, sessionID int64) string {
 	return fmt.Sprintf("%s:%d:%d", kind, userID, sessionID)
 }
 
-// Enqueue writes e into the outbox, in the caller's transaction. It returns
-// false, and changes nothing, when an e-mail with the same key exists.
-func Enqueue(db *gorm.DB, e Email, now time.Time) (bool, error) {
+// Enqueue writes e into the outbox on its own. It returns false, and
+// changes nothing, when an e-mail with the same key exists. Use cases queue
+// their e-mails with enqueue, in the transaction of the change they tell of.
+func Enqueue(ctx context.Context, st *store.Store, e Email, now time.Time) (queued bool, err error) {
+	err = st.Write(ctx, func(tx *gorm.DB) error {
+		queued, err = enqueue(tx, e, now)
+		return err
+	})
+	return queued, err
+}
+
+// enqueue writes e into the outbox, in the caller's transaction tx. It
+// returns false, and changes nothing, when an e-mail with the same key
+// exists.
+func enqueue(tx *gorm.DB, e Email, now time.Time) (bool, error) {
 	if e.Key == "" {
 		e.Key = MailKey(e.Kind, e.UserID, e.SessionID)
 	}
@@ -105,28 +119,26 @@ func Enqueue(db *gorm.DB, e Email, now time.Time) (bool, error) {
 	if e.SessionID != 0 {
 		sessionID = &e.SessionID
 	}
-	// Straight to the connection: this runs in every booking's transaction.
-	res, err := directExec(db, `INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
+	res := tx.Exec(`INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
 		e.Kind, e.Key, userID, sessionID, e.To, e.ToName, string(data), OutboxPending, now.UTC(), now.UTC())
-	if err != nil {
-		return false, fmt.Errorf("outbox: %w", err)
+	if res.Error != nil {
+		return false, fmt.Errorf("outbox: %w", res.Error)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return res.RowsAffected == 1, nil
 }
 
 // ClaimOutbox takes up to limit due messages for owner for the length of
 // lease. Several runners may claim at once: each message goes to one of them
 // (FOR UPDATE SKIP LOCKED on PostgreSQL, the single writer on SQLite).
-func ClaimOutbox(db *gorm.DB, owner string, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error) {
+func ClaimOutbox(ctx context.Context, st *store.Store, owner string, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error) {
 	now = now.UTC()
 	lock := ""
-	if DialectOf(db) == Postgres {
+	if st.Dialect() == store.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var claimed []OutboxMessage
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		var ids []int64
 		err := tx.Raw(`SELECT id FROM outbox
 WHERE status = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
@@ -145,19 +157,26 @@ ORDER BY next_attempt_at, id LIMIT ?`+lock, OutboxPending, now, now, limit).Scan
 
 // MarkSent records that a claimed message went out, with what was sent.
 // It returns false if the claim had been lost (and so it may go again).
-func MarkSent(db *gorm.DB, m *OutboxMessage, now time.Time) (bool, error) {
-	res := db.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
-		Updates(map[string]any{
-			"status": OutboxSent, "sent_at": now.UTC(), "attempts": gorm.Expr("attempts + 1"),
-			"subject": m.Subject, "body_text": m.BodyText, "claimed_until": nil, "last_error": "",
-		})
-	return res.RowsAffected == 1, res.Error
+func MarkSent(ctx context.Context, st *store.Store, m *OutboxMessage, now time.Time) (bool, error) {
+	var marked bool
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
+			Updates(map[string]any{
+				"status": OutboxSent, "sent_at": now.UTC(), "attempts": gorm.Expr("attempts + 1"),
+				"subject": m.Subject, "body_text": m.BodyText, "claimed_until": nil, "last_error": "",
+			})
+		marked = res.RowsAffected == 1
+		return res.Error
+	})
+	return marked, err
 }
 
 // MarkSkipped records that a claimed message is no longer worth sending.
-func MarkSkipped(db *gorm.DB, m *OutboxMessage, why string) error {
-	return db.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
-		Updates(map[string]any{"status": OutboxSkipped, "last_error": why, "claimed_until": nil}).Error
+func MarkSkipped(ctx context.Context, st *store.Store, m *OutboxMessage, why string) error {
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
+			Updates(map[string]any{"status": OutboxSkipped, "last_error": why, "claimed_until": nil}).Error
+	})
 }
 
 // RetryDelay is the back-off after the given number of failed attempts:
@@ -169,7 +188,7 @@ func RetryDelay(attempts int) time.Duration {
 
 // MarkFailed records a failed attempt and plans the next one, or gives up
 // after MaxDeliveryAttempts.
-func MarkFailed(db *gorm.DB, m *OutboxMessage, now time.Time, cause error) error {
+func MarkFailed(ctx context.Context, st *store.Store, m *OutboxMessage, now time.Time, cause error) error {
 	attempts := m.Attempts + 1
 	updates := map[string]any{
 		"attempts": attempts, "last_error": truncate(cause.Error(), 1000), "claimed_until": nil,
@@ -178,31 +197,37 @@ func MarkFailed(db *gorm.DB, m *OutboxMessage, now time.Time, cause error) error
 	if attempts >= MaxDeliveryAttempts {
 		updates["status"] = OutboxFailed
 	}
-	return db.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
-		Updates(updates).Error
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
+			Updates(updates).Error
+	})
 }
 
 // ReleaseOutbox gives up a claim on a message that was not attempted (the
 // runner is stopping, or ran out of lease), so that it is due again at once
 // rather than when the lease ends.
-func ReleaseOutbox(db *gorm.DB, m *OutboxMessage) error {
-	return db.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
-		Update("claimed_until", nil).Error
+func ReleaseOutbox(ctx context.Context, st *store.Store, m *OutboxMessage) error {
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&OutboxMessage{}).Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxPending).
+			Update("claimed_until", nil).Error
+	})
 }
 
 // SetRendered keeps the text a pending message would be sent with, so that
 // committee can read it in the outbox while no SMTP server is configured.
 // Delivery renders the message again and keeps what it sent.
-func SetRendered(db *gorm.DB, id int64, subject, body string) error {
-	return db.Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxPending).
-		Updates(map[string]any{"subject": subject, "body_text": body}).Error
+func SetRendered(ctx context.Context, st *store.Store, id int64, subject, body string) error {
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxPending).
+			Updates(map[string]any{"subject": subject, "body_text": body}).Error
+	})
 }
 
 // UnloggedOutbox returns pending messages not yet written to the log (used
 // when no SMTP server is configured), marking them logged.
-func UnloggedOutbox(db *gorm.DB, now time.Time, limit int) ([]OutboxMessage, error) {
+func UnloggedOutbox(ctx context.Context, st *store.Store, now time.Time, limit int) ([]OutboxMessage, error) {
 	var msgs []OutboxMessage
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("status = ? AND logged_at IS NULL", OutboxPending).Order("id").Limit(limit).Find(&msgs).Error; err != nil {
 			return err
 		}
@@ -227,7 +252,8 @@ type OutboxFilter struct {
 }
 
 // ListOutbox returns the newest messages first.
-func ListOutbox(db *gorm.DB, f OutboxFilter) ([]OutboxMessage, error) {
+func ListOutbox(ctx context.Context, st *store.Store, f OutboxFilter) ([]OutboxMessage, error) {
+	db := st.Read(ctx)
 	q := db.Model(&OutboxMessage{})
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
@@ -248,7 +274,8 @@ func ListOutbox(db *gorm.DB, f OutboxFilter) ([]OutboxMessage, error) {
 }
 
 // OutboxCounts counts messages by status, for metrics.
-func OutboxCounts(db *gorm.DB) (map[string]int64, error) {
+func OutboxCounts(ctx context.Context, st *store.Store) (map[string]int64, error) {
+	db := st.Read(ctx)
 	var rows []struct {
 		Status string
 		N      int64
@@ -262,9 +289,14 @@ func OutboxCounts(db *gorm.DB) (map[string]int64, error) {
 }
 
 // DeleteOldOutbox removes sent and skipped messages older than before.
-func DeleteOldOutbox(db *gorm.DB, before time.Time) (int64, error) {
-	res := db.Where("status IN ? AND created_at < ?", []string{OutboxSent, OutboxSkipped}, before.UTC()).Delete(&OutboxMessage{})
-	return res.RowsAffected, res.Error
+func DeleteOldOutbox(ctx context.Context, st *store.Store, before time.Time) (int64, error) {
+	var n int64
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("status IN ? AND created_at < ?", []string{OutboxSent, OutboxSkipped}, before.UTC()).Delete(&OutboxMessage{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, err
 }
 
 func truncate(s string, n int) string {

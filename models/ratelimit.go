@@ -1,8 +1,10 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"math"
+	"rounds/models/store"
 	"strconv"
 	"time"
 
@@ -34,7 +36,8 @@ func (loginFailure) TableName() string { return "login_failures" }
 
 // LoginBlocked tells how long to wait before the account or address may try
 // again; 0 means now.
-func LoginBlocked(db *gorm.DB, email, address string, now time.Time) (time.Duration, error) {
+func LoginBlocked(ctx context.Context, st *store.Store, email, address string, now time.Time) (time.Duration, error) {
+	db := st.Read(ctx)
 	acct, addr := LoginFailureKeys(email, address)
 	var rows []loginFailure
 	if err := db.Where("key IN ?", []string{acct, addr}).Find(&rows).Error; err != nil {
@@ -61,11 +64,11 @@ func RetryAfterSeconds(d time.Duration) int {
 
 // RecordLoginFailure counts one failed attempt against the account and the
 // address, starting a new window where the old one has passed.
-func RecordLoginFailure(db *gorm.DB, email, address string, now time.Time) error {
+func RecordLoginFailure(ctx context.Context, st *store.Store, email, address string, now time.Time) error {
 	acct, addr := LoginFailureKeys(email, address)
 	now = now.UTC()
 	expired := now.Add(-LoginWindow)
-	return db.Transaction(func(tx *gorm.DB) error {
+	return st.Write(ctx, func(tx *gorm.DB) error {
 		for _, k := range []string{acct, addr} {
 			err := tx.Exec(`INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)
 ON CONFLICT (key) DO UPDATE SET
@@ -82,15 +85,22 @@ ON CONFLICT (key) DO UPDATE SET
 
 // ClearLoginFailures forgets the failed attempts against an account after it
 // logs in; the address's count stays.
-func ClearLoginFailures(db *gorm.DB, email string) error {
+func ClearLoginFailures(ctx context.Context, st *store.Store, email string) error {
 	acct, _ := LoginFailureKeys(email, "")
-	return db.Where("key = ?", acct).Delete(&loginFailure{}).Error
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Where("key = ?", acct).Delete(&loginFailure{}).Error
+	})
 }
 
 // DeleteOldLoginFailures forgets windows that have passed.
-func DeleteOldLoginFailures(db *gorm.DB, now time.Time) (int64, error) {
-	res := db.Where("window_start < ?", now.Add(-LoginWindow).UTC()).Delete(&loginFailure{})
-	return res.RowsAffected, res.Error
+func DeleteOldLoginFailures(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
+	var n int64
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("window_start < ?", now.Add(-LoginWindow).UTC()).Delete(&loginFailure{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, err
 }
 
 // Wrong check-in codes are limited per member, so that a code cannot be
@@ -117,11 +127,12 @@ func checkinBlocked(db *gorm.DB, userID int64, now time.Time) (time.Duration, er
 	return 0, nil
 }
 
-// recordCheckinFailure counts one wrong code against the member.
-func recordCheckinFailure(db *gorm.DB, userID int64, now time.Time) error {
+// recordCheckinFailure counts one wrong code against the member, in the
+// transaction tx.
+func recordCheckinFailure(tx *gorm.DB, userID int64, now time.Time) error {
 	now = now.UTC()
 	expired := now.Add(-CheckinWindow)
-	return db.Exec(`INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)
+	return tx.Exec(`INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)
 ON CONFLICT (key) DO UPDATE SET
   failures = CASE WHEN login_failures.window_start < ? THEN 1 ELSE login_failures.failures + 1 END,
   window_start = CASE WHEN login_failures.window_start < ? THEN excluded.window_start ELSE login_failures.window_start END`,
@@ -130,9 +141,9 @@ ON CONFLICT (key) DO UPDATE SET
 
 // guardCheckin refuses a member who has tried too many wrong codes, and
 // counts a wrong code when check fails with ErrCheckinCode.
-func guardCheckin[T any](db *gorm.DB, userID int64, now time.Time, check func() (T, bool, error)) (T, bool, error) {
+func guardCheckin[T any](ctx context.Context, st *store.Store, userID int64, now time.Time, check func() (T, bool, error)) (T, bool, error) {
 	var zero T
-	wait, err := checkinBlocked(db, userID, now)
+	wait, err := checkinBlocked(st.Read(ctx), userID, now)
 	if err != nil {
 		return zero, false, err
 	}
@@ -141,7 +152,8 @@ func guardCheckin[T any](db *gorm.DB, userID int64, now time.Time, check func() 
 	}
 	out, created, err := check()
 	if errors.Is(err, ErrCheckinCode) {
-		if rerr := recordCheckinFailure(db, userID, now); rerr != nil {
+		rerr := st.Write(ctx, func(tx *gorm.DB) error { return recordCheckinFailure(tx, userID, now) })
+		if rerr != nil {
 			return zero, false, rerr
 		}
 	}

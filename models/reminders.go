@@ -1,8 +1,10 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"rounds/models/store"
 	"strconv"
 	"time"
 
@@ -64,21 +66,21 @@ func (p PlannedReminders) Total() int {
 // idempotent — each e-mail has a unique key, so running it again, after a
 // restart, or on several instances at once queues nothing twice — and each
 // planner runs even if another fails.
-func PlanReminders(db *gorm.DB, rules ReminderRules, now time.Time) (PlannedReminders, error) {
+func PlanReminders(ctx context.Context, st *store.Store, rules ReminderRules, now time.Time) (PlannedReminders, error) {
 	rules = rules.withDefaults()
 	var p PlannedReminders
 	var errs []error
 	var err error
-	if p.SessionReminders, err = PlanSessionReminders(db, rules.SessionReminderBefore, now); err != nil {
+	if p.SessionReminders, err = PlanSessionReminders(ctx, st, rules.SessionReminderBefore, now); err != nil {
 		errs = append(errs, err)
 	}
-	if p.FeedbackRequests, err = PlanFeedbackRequests(db, now); err != nil {
+	if p.FeedbackRequests, err = PlanFeedbackRequests(ctx, st, now); err != nil {
 		errs = append(errs, err)
 	}
-	if p.FeedbackReminders, err = PlanFeedbackReminders(db, rules.FeedbackReminderAfter, now); err != nil {
+	if p.FeedbackReminders, err = PlanFeedbackReminders(ctx, st, rules.FeedbackReminderAfter, now); err != nil {
 		errs = append(errs, err)
 	}
-	if p.RegisterReminders, err = PlanRegisterReminders(db, now); err != nil {
+	if p.RegisterReminders, err = PlanRegisterReminders(ctx, st, now); err != nil {
 		errs = append(errs, err)
 	}
 	return p, errors.Join(errs...)
@@ -99,7 +101,8 @@ func SessionReminderKey(userID, sessionID int64, startsAt time.Time) string {
 // none, as its booking_confirmed (or waitlist_promoted) e-mail has just
 // told its holder the same. Data holds the start, so that the letter can
 // tell a reminder for an old time.
-func PlanSessionReminders(db *gorm.DB, before time.Duration, now time.Time) (int, error) {
+func PlanSessionReminders(ctx context.Context, st *store.Store, before time.Duration, now time.Time) (int, error) {
+	db := st.Read(ctx)
 	if before <= 0 {
 		before = DefaultSessionReminderBefore
 	}
@@ -150,7 +153,7 @@ func PlanSessionReminders(db *gorm.DB, before time.Duration, now time.Time) (int
 			Data: map[string]string{"starts_at": start.Format(time.RFC3339), "mode": r.Mode},
 		})
 	}
-	n, err := enqueueBatches(db, due, now)
+	n, err := enqueueBatches(ctx, st, due, now)
 	if err != nil {
 		return n, fmt.Errorf("plan session reminders: %w", err)
 	}
@@ -161,7 +164,8 @@ func PlanSessionReminders(db *gorm.DB, before time.Duration, now time.Time) (int
 // or late) of a published session that has ended, within the last
 // ReminderLookback, who has not given feedback. An attendee marked later
 // (the register taken the next day) is asked on the next run.
-func PlanFeedbackRequests(db *gorm.DB, now time.Time) (int, error) {
+func PlanFeedbackRequests(ctx context.Context, st *store.Store, now time.Time) (int, error) {
+	db := st.Read(ctx)
 	now = now.UTC()
 	var rows []reminderRecipient
 	err := db.Table("attendance").
@@ -176,7 +180,7 @@ func PlanFeedbackRequests(db *gorm.DB, now time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("plan feedback requests: %w", err)
 	}
-	n, err := enqueueBatches(db, recipientEmails(MailFeedbackRequest, rows, nil), now)
+	n, err := enqueueBatches(ctx, st, recipientEmails(MailFeedbackRequest, rows, nil), now)
 	if err != nil {
 		return n, fmt.Errorf("plan feedback requests: %w", err)
 	}
@@ -188,7 +192,8 @@ func PlanFeedbackRequests(db *gorm.DB, now time.Time) (int, error) {
 // feedback. A request that was skipped (no longer worth sending) or could
 // not be delivered is not followed up. Data holds when the request was
 // queued.
-func PlanFeedbackReminders(db *gorm.DB, after time.Duration, now time.Time) (int, error) {
+func PlanFeedbackReminders(ctx context.Context, st *store.Store, after time.Duration, now time.Time) (int, error) {
+	db := st.Read(ctx)
 	if after <= 0 {
 		after = DefaultFeedbackReminderAfter
 	}
@@ -213,7 +218,7 @@ func PlanFeedbackReminders(db *gorm.DB, after time.Duration, now time.Time) (int
 	emails := recipientEmails(MailFeedbackReminder, rows, func(r reminderRecipient) map[string]string {
 		return map[string]string{"requested_at": r.RequestedAt.UTC().Format(time.RFC3339)}
 	})
-	n, err := enqueueBatches(db, emails, now)
+	n, err := enqueueBatches(ctx, st, emails, now)
 	if err != nil {
 		return n, fmt.Errorf("plan feedback reminders: %w", err)
 	}
@@ -224,7 +229,8 @@ func PlanFeedbackReminders(db *gorm.DB, after time.Duration, now time.Time) (int
 // with the teacher or committee role) of a published session that ended at
 // least RegisterReminderAfter ago, within ReminderLookback, and has no
 // attendance recorded (see RegisterTaken).
-func PlanRegisterReminders(db *gorm.DB, now time.Time) (int, error) {
+func PlanRegisterReminders(ctx context.Context, st *store.Store, now time.Time) (int, error) {
+	db := st.Read(ctx)
 	now = now.UTC()
 	var rows []reminderRecipient
 	err := db.Table("session_teachers").
@@ -240,7 +246,7 @@ func PlanRegisterReminders(db *gorm.DB, now time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("plan register reminders: %w", err)
 	}
-	n, err := enqueueBatches(db, recipientEmails(MailRegisterReminder, rows, nil), now)
+	n, err := enqueueBatches(ctx, st, recipientEmails(MailRegisterReminder, rows, nil), now)
 	if err != nil {
 		return n, fmt.Errorf("plan register reminders: %w", err)
 	}
@@ -250,7 +256,8 @@ func PlanRegisterReminders(db *gorm.DB, now time.Time) (int, error) {
 // RegisterTaken tells whether any attendance has been recorded for the
 // session: a check-in, a join through the link, an import or the register.
 // Apologies sent in advance do not count; they are not the register.
-func RegisterTaken(db *gorm.DB, sessionID int64) (bool, error) {
+func RegisterTaken(ctx context.Context, st *store.Store, sessionID int64) (bool, error) {
+	db := st.Read(ctx)
 	var n int64
 	err := db.Model(&Attendance{}).Where("session_id = ? AND source <> ?", sessionID, SourceApology).Count(&n).Error
 	if err != nil {
@@ -311,15 +318,16 @@ func queuedKeys(db *gorm.DB, kind string, sessionIDs []int64) (map[string]bool, 
 // instances planning at once take the same keys in the same order and wait
 // for each other rather than deadlock). An e-mail whose key is already
 // queued is left out. It returns how many were queued.
-func enqueueBatches(db *gorm.DB, emails []Email, now time.Time) (int, error) {
+func enqueueBatches(ctx context.Context, st *store.Store, emails []Email, now time.Time) (int, error) {
 	queued := 0
 	for len(emails) > 0 {
 		batch := emails[:min(len(emails), reminderBatch)]
 		emails = emails[len(batch):]
 		n := 0
-		err := db.Transaction(func(tx *gorm.DB) error {
+		err := st.Write(ctx, func(tx *gorm.DB) error {
+			n = 0
 			for _, e := range batch {
-				ok, err := Enqueue(tx, e, now)
+				ok, err := enqueue(tx, e, now)
 				if err != nil {
 					return err
 				}

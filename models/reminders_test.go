@@ -1,23 +1,23 @@
 package models_test
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 const lead = 24 * time.Hour
 
 // remSession publishes a session of capacity seats per mode starting at
 // start, lasting 90 minutes, taught by teachers, created a month before.
-func remSession(t *testing.T, db *gorm.DB, mode string, start time.Time, capacity int, teachers ...models.User) models.Session {
+func remSession(t *testing.T, db *store.Store, mode string, start time.Time, capacity int, teachers ...models.User) models.Session {
 	t.Helper()
 	created := start.Add(-30 * 24 * time.Hour)
 	title, format := "Cardiology: ECGs", models.FormatSmallGroup
@@ -35,19 +35,19 @@ func remSession(t *testing.T, db *gorm.DB, mode string, start time.Time, capacit
 	if mode != models.ModeInPerson {
 		in.OnlineURL, in.OnlineCapacity = &link, &capacity
 	}
-	s, err := models.CreateSession(db, teachers[0], in, created)
+	s, err := models.CreateSession(t.Context(), db, teachers[0], in, created)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err = models.PublishSession(db, teachers[0], s.ID, created); err != nil {
+	if s, err = models.PublishSession(t.Context(), db, teachers[0], s.ID, created); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func remBook(t *testing.T, db *gorm.DB, u models.User, s models.Session, mode string, at time.Time) models.Booking {
+func remBook(t *testing.T, db *store.Store, u models.User, s models.Session, mode string, at time.Time) models.Booking {
 	t.Helper()
-	b, err := models.BookSeat(db, u, s.ID, models.BookInput{Mode: mode}, at)
+	b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +55,9 @@ func remBook(t *testing.T, db *gorm.DB, u models.User, s models.Session, mode st
 }
 
 // queued lists the outbox rows of kind as "email session" pairs, sorted.
-func queued(t *testing.T, db *gorm.DB, kind string) []models.OutboxMessage {
+func queued(t *testing.T, db *store.Store, kind string) []models.OutboxMessage {
 	t.Helper()
-	msgs, err := models.ListOutbox(db, models.OutboxFilter{Kind: kind, Limit: 500})
+	msgs, err := models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: kind, Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,9 +73,9 @@ func recipients(msgs []models.OutboxMessage) map[string]int {
 	return out
 }
 
-func plan(t *testing.T, f func(*gorm.DB, time.Time) (int, error), db *gorm.DB, at time.Time, want int) {
+func plan(t *testing.T, f func(context.Context, *store.Store, time.Time) (int, error), db *store.Store, at time.Time, want int) {
 	t.Helper()
-	n, err := f(db, at)
+	n, err := f(t.Context(), db, at)
 	if err != nil {
 		t.Fatalf("plan at %v: %v", at, err)
 	}
@@ -84,16 +84,16 @@ func plan(t *testing.T, f func(*gorm.DB, time.Time) (int, error), db *gorm.DB, a
 	}
 }
 
-func sessionReminders(db *gorm.DB, now time.Time) (int, error) {
-	return models.PlanSessionReminders(db, lead, now)
+func sessionReminders(ctx context.Context, db *store.Store, now time.Time) (int, error) {
+	return models.PlanSessionReminders(ctx, db, lead, now)
 }
 
-func feedbackReminders(db *gorm.DB, now time.Time) (int, error) {
-	return models.PlanFeedbackReminders(db, 48*time.Hour, now)
+func feedbackReminders(ctx context.Context, db *store.Store, now time.Time) (int, error) {
+	return models.PlanFeedbackReminders(ctx, db, 48*time.Hour, now)
 }
 
 func TestPlanSessionReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
 		b := atUser(t, db, "b@x.ac.uk", models.RoleStudent)
@@ -118,10 +118,10 @@ func TestPlanSessionReminders(t *testing.T) {
 		// Booked after the moment: the confirmation serves, no reminder.
 		remBook(t, db, late, s, models.ModeOnline, atStart.Add(-23*time.Hour))
 		// c cancels; w is promoted after the moment: no reminder either.
-		if _, err := models.CancelMyBooking(db, c, s.ID, atStart.Add(-20*time.Hour)); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, c, s.ID, atStart.Add(-20*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if bk, _ := models.UserBooking(db, s.ID, w.ID); bk.Status != models.BookingConfirmed {
+		if bk, _ := models.UserBooking(t.Context(), db, s.ID, w.ID); bk.Status != models.BookingConfirmed {
 			t.Fatalf("w: %s", bk.Status)
 		}
 		plan(t, sessionReminders, db, atStart.Add(-19*time.Hour), 0)
@@ -150,7 +150,7 @@ func TestPlanSessionReminders(t *testing.T) {
 // The planner was not running at the moment: it catches up if the session
 // has not started, and sends nothing once it has.
 func TestSessionRemindersAfterDownTime(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
 		early := remSession(t, db, models.ModeInPerson, atStart.Add(-2*time.Hour), 10, teacher)
@@ -171,7 +171,7 @@ func TestSessionRemindersAfterDownTime(t *testing.T) {
 // A session moved after its reminder was queued gets a new reminder for the
 // new time, under a new key; the old one stays (the letter skips it).
 func TestSessionReminderForAMovedSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
 		s := remSession(t, db, models.ModeOnline, atStart, 10, teacher)
@@ -180,7 +180,7 @@ func TestSessionReminderForAMovedSession(t *testing.T) {
 
 		// Two days later.
 		newStart, newEnd := atStart.Add(48*time.Hour), atStart.Add(48*time.Hour+time.Hour)
-		if _, err := models.UpdateSession(db, teacher, s.ID, models.SessionInput{StartsAt: &newStart, EndsAt: &newEnd}, atStart.Add(-23*time.Hour)); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{StartsAt: &newStart, EndsAt: &newEnd}, atStart.Add(-23*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		plan(t, sessionReminders, db, atStart.Add(-22*time.Hour), 0)
@@ -191,7 +191,7 @@ func TestSessionReminderForAMovedSession(t *testing.T) {
 		// Moved earlier, into the reminder window: due at once.
 		earlier, earlierEnd := newStart.Add(-12*time.Hour), newStart.Add(-11*time.Hour)
 		at := newStart.Add(-lead).Add(time.Hour)
-		if _, err := models.UpdateSession(db, teacher, s.ID, models.SessionInput{StartsAt: &earlier, EndsAt: &earlierEnd}, at); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{StartsAt: &earlier, EndsAt: &earlierEnd}, at); err != nil {
 			t.Fatal(err)
 		}
 		plan(t, sessionReminders, db, at, 1)
@@ -209,12 +209,12 @@ func TestSessionReminderForAMovedSession(t *testing.T) {
 }
 
 func TestNoSessionReminderForACancelledSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
 		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
 		remBook(t, db, a, s, "", atStart.Add(-72*time.Hour))
-		if _, err := models.CancelSession(db, teacher, s.ID, "Room flooded.", atStart.Add(-30*time.Hour)); err != nil {
+		if _, err := models.CancelSession(t.Context(), db, teacher, s.ID, "Room flooded.", atStart.Add(-30*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		plan(t, sessionReminders, db, atStart.Add(-lead), 0)
@@ -223,7 +223,7 @@ func TestNoSessionReminderForACancelledSession(t *testing.T) {
 }
 
 func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		p := atUser(t, db, "present@x.ac.uk", models.RoleStudent)
 		l := atUser(t, db, "late@x.ac.uk", models.RoleStudent)
@@ -238,7 +238,7 @@ func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
 		end := s.EndsAt
 		mark := func(s models.Session, u models.User, status string, at time.Time) {
 			t.Helper()
-			if _, err := models.MarkRegister(db, teacher, s.ID, u.ID, models.RegisterEntry{Status: status}, at); err != nil {
+			if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, u.ID, models.RegisterEntry{Status: status}, at); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -251,7 +251,7 @@ func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
 		mark(s, l, models.AttendanceLate, end.Add(10*time.Minute))
 		mark(s, x, models.AttendanceAbsent, end.Add(10*time.Minute))
 		mark(s, g, models.AttendancePresent, end.Add(10*time.Minute))
-		if _, _, err := models.SubmitFeedback(db, g, s.ID, models.FeedbackInput{Overall: 4, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 3}, end.Add(15*time.Minute)); err != nil {
+		if _, _, err := models.SubmitFeedback(t.Context(), db, g, s.ID, models.FeedbackInput{Overall: 4, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 3}, end.Add(15*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		asked := end.Add(20 * time.Minute)
@@ -277,7 +277,7 @@ func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
 		// Reminders: 48 hours after each request, once, only to those who
 		// have still not answered (l answers in between).
 		plan(t, feedbackReminders, db, asked.Add(48*time.Hour-time.Second), 0)
-		if _, _, err := models.SubmitFeedback(db, l, s.ID, models.FeedbackInput{Overall: 3, Teaching: 4, ConfidenceBefore: 1, ConfidenceAfter: 3}, asked.Add(30*time.Hour)); err != nil {
+		if _, _, err := models.SubmitFeedback(t.Context(), db, l, s.ID, models.FeedbackInput{Overall: 3, Teaching: 4, ConfidenceBefore: 1, ConfidenceAfter: 3}, asked.Add(30*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		plan(t, feedbackReminders, db, asked.Add(48*time.Hour), 1)
@@ -305,16 +305,16 @@ func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
 // A feedback request that was skipped (the student answered before it went)
 // or failed is not followed up.
 func TestNoFeedbackReminderAfterASkippedRequest(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		p := atUser(t, db, "p@x.ac.uk", models.RoleStudent)
 		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
 		remBook(t, db, p, s, "", atStart.Add(-72*time.Hour))
-		if _, err := models.MarkRegister(db, teacher, s.ID, p.ID, models.RegisterEntry{Status: models.AttendancePresent}, s.EndsAt); err != nil {
+		if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, p.ID, models.RegisterEntry{Status: models.AttendancePresent}, s.EndsAt); err != nil {
 			t.Fatal(err)
 		}
 		plan(t, models.PlanFeedbackRequests, db, s.EndsAt, 1)
-		if err := db.Model(&models.OutboxMessage{}).Where("kind = ?", models.MailFeedbackRequest).Update("status", models.OutboxSkipped).Error; err != nil {
+		if err := db.Read(context.Background()).Model(&models.OutboxMessage{}).Where("kind = ?", models.MailFeedbackRequest).Update("status", models.OutboxSkipped).Error; err != nil {
 			t.Fatal(err)
 		}
 		plan(t, feedbackReminders, db, s.EndsAt.Add(72*time.Hour), 0)
@@ -322,7 +322,7 @@ func TestNoFeedbackReminderAfterASkippedRequest(t *testing.T) {
 }
 
 func TestPlanRegisterReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		cohost := atUser(t, db, "cohost@x.ac.uk", models.RoleTeacher)
 		former := atUser(t, db, "former@x.ac.uk", models.RoleTeacher)
@@ -335,29 +335,29 @@ func TestPlanRegisterReminders(t *testing.T) {
 		cancelled := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
 		old := remSession(t, db, models.ModeInPerson, atStart.Add(-8*24*time.Hour), 10, teacher)
 		// The former teacher has gone back to being a student.
-		if err := db.Model(&models.User{}).Where("id = ?", former.ID).Update("role", models.RoleStudent).Error; err != nil {
+		if err := db.Read(context.Background()).Model(&models.User{}).Where("id = ?", former.ID).Update("role", models.RoleStudent).Error; err != nil {
 			t.Fatal(err)
 		}
 
 		remBook(t, db, a, checkedIn, "", atStart.Add(-72*time.Hour))
-		code, _, err := models.CheckinCode(db, teacher, checkedIn.ID, models.ModeInPerson, atRules, atStart)
+		code, _, err := models.CheckinCode(t.Context(), db, teacher, checkedIn.ID, models.ModeInPerson, atRules, atStart)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := models.CheckIn(db, a, checkedIn.ID, code, atRules, atStart); err != nil {
+		if _, _, err := models.CheckIn(t.Context(), db, a, checkedIn.ID, code, atRules, atStart); err != nil {
 			t.Fatal(err)
 		}
 		remBook(t, db, b, apologies, "", atStart.Add(-72*time.Hour))
-		if _, err := models.SendApologies(db, b, apologies.ID, atStart.Add(-time.Hour)); err != nil {
+		if _, err := models.SendApologies(t.Context(), db, b, apologies.ID, atStart.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.CancelSession(db, teacher, cancelled.ID, "Strike day.", atStart.Add(-time.Hour)); err != nil {
+		if _, err := models.CancelSession(t.Context(), db, teacher, cancelled.ID, "Strike day.", atStart.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if taken, err := models.RegisterTaken(db, apologies.ID); err != nil || taken {
+		if taken, err := models.RegisterTaken(t.Context(), db, apologies.ID); err != nil || taken {
 			t.Fatalf("apologies count as the register: %v %v", taken, err)
 		}
-		if taken, err := models.RegisterTaken(db, checkedIn.ID); err != nil || !taken {
+		if taken, err := models.RegisterTaken(t.Context(), db, checkedIn.ID); err != nil || !taken {
 			t.Fatalf("a check-in does not count as attendance: %v %v", taken, err)
 		}
 
@@ -380,7 +380,7 @@ func TestPlanRegisterReminders(t *testing.T) {
 
 // Several instances planning at the same moment queue each e-mail once.
 func TestPlanRemindersConcurrently(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		var sessions []models.Session
 		for i := range 3 {
@@ -393,7 +393,7 @@ func TestPlanRemindersConcurrently(t *testing.T) {
 				remBook(t, db, u, s, "", atStart.Add(-72*time.Hour))
 			}
 			remBook(t, db, u, past, "", atStart.Add(-96*time.Hour))
-			if _, err := models.MarkRegister(db, teacher, past.ID, u.ID, models.RegisterEntry{Status: models.AttendancePresent}, past.EndsAt); err != nil {
+			if _, err := models.MarkRegister(t.Context(), db, teacher, past.ID, u.ID, models.RegisterEntry{Status: models.AttendancePresent}, past.EndsAt); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -404,7 +404,7 @@ func TestPlanRemindersConcurrently(t *testing.T) {
 		total := models.PlannedReminders{}
 		for range 6 {
 			wg.Go(func() {
-				p, err := models.PlanReminders(db, rules, now)
+				p, err := models.PlanReminders(t.Context(), db, rules, now)
 				if err != nil {
 					t.Error(err)
 					return

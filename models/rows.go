@@ -3,9 +3,7 @@ package models
 import (
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -67,71 +65,14 @@ func qualified(table, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// scanRow runs a query for one row straight on the connection (see
-// directRow) and scans it into dest; ErrNotFound when there is none.
+// scanRow runs a query for one row and scans it into dest, column by
+// column; ErrNotFound when there is none. db is a transaction or a read.
 func scanRow(db *gorm.DB, query string, args []any, dest ...any) error {
-	err := directRow(db, query, args...).Scan(dest...)
+	err := db.Raw(query, args...).Row().Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
 	return err
-}
-
-// Straight to the connection. gorm builds each statement anew (clauses,
-// callbacks, hooks), and for the few statements that every booking and every
-// request make that costs more than the database's own work. They run here
-// as written, on what db stands for: its transaction, or, outside one, the
-// database — SQLite's read pool for a SELECT, as gorm's resolver would send
-// it. Placeholders are written ? and numbered for PostgreSQL. Such statements
-// bypass gorm's log of slow queries.
-
-// directRow runs a statement that returns at most one row.
-func directRow(db *gorm.DB, query string, args ...any) *sql.Row {
-	return directConn(db, query).QueryRowContext(db.Statement.Context, placeholders(db, query), args...)
-}
-
-// directExec runs a statement that changes rows.
-func directExec(db *gorm.DB, query string, args ...any) (sql.Result, error) {
-	return directConn(db, query).ExecContext(db.Statement.Context, placeholders(db, query), args...)
-}
-
-// directConn is where query runs: only a SELECT outside a transaction goes
-// to SQLite's read pool; anything that writes goes to the one writer.
-func directConn(db *gorm.DB, query string) gorm.ConnPool {
-	if strings.HasPrefix(query, "SELECT ") && !inTransaction(db) {
-		if sqlDB, err := db.DB(); err == nil {
-			if p, ok := readPools.Load(sqlDB); ok {
-				return p.(*readPool)
-			}
-		}
-	}
-	return db.Statement.ConnPool
-}
-
-// numbered caches PostgreSQL's spelling of each statement.
-var numbered sync.Map
-
-// placeholders numbers the ? of query ($1, $2, …) on PostgreSQL. The
-// statements given to it hold no ? of their own.
-func placeholders(db *gorm.DB, query string) string {
-	if DialectOf(db) != Postgres {
-		return query
-	}
-	if q, ok := numbered.Load(query); ok {
-		return q.(string)
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	numbered.Store(query, b.String())
-	return b.String()
 }
 
 // utcPtr is t in UTC, or nil.

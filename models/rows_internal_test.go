@@ -1,13 +1,11 @@
 package models
 
 import (
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
 
@@ -48,57 +46,3 @@ func TestRowColumns(t *testing.T) {
 		}
 	}
 }
-
-// Statements run straight on the connection go where gorm would send them:
-// SQLite's reads outside a transaction to the read pool, everything in a
-// transaction to the transaction; ? is numbered for PostgreSQL only.
-func TestDirectConn(t *testing.T) {
-	db, err := Open("sqlite:"+filepath.Join(t.TempDir(), "d.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer Close(db)
-	read := "SELECT id FROM sessions WHERE id = ?"
-	if c := directConn(db, read); c != readPoolOf(t, db) {
-		t.Errorf("a read outside a transaction runs on %T, not the read pool", c)
-	}
-	for _, change := range []string{"UPDATE sessions SET title = ? WHERE id = ?", "INSERT INTO notes (body) VALUES (?) RETURNING id"} {
-		if _, ok := directConn(db, change).(*readPool); ok {
-			t.Errorf("a change outside a transaction runs on the read pool: %s", change)
-		}
-	}
-	err = transact(db, func(tx *gorm.DB) error {
-		if c := directConn(tx, read); c != tx.Statement.ConnPool {
-			t.Errorf("a read in a transaction runs on %T, not the transaction", c)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if q := placeholders(db, "SELECT ? + ?"); q != "SELECT ? + ?" {
-		t.Errorf("SQLite's placeholders became %q", q)
-	}
-	pg := &gorm.DB{Config: &gorm.Config{Dialector: postgresName{}}}
-	if q := placeholders(pg, "UPDATE t SET a = ?, b = ? WHERE id = ?"); q != "UPDATE t SET a = $1, b = $2 WHERE id = $3" {
-		t.Errorf("PostgreSQL's placeholders became %q", q)
-	}
-}
-
-func readPoolOf(t *testing.T, db *gorm.DB) *readPool {
-	t.Helper()
-	sqlDB, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, ok := readPools.Load(sqlDB)
-	if !ok {
-		t.Fatal("no read pool")
-	}
-	return p.(*readPool)
-}
-
-// postgresName is a dialector that only names itself.
-type postgresName struct{ gorm.Dialector }
-
-func (postgresName) Name() string { return "postgres" }

@@ -1,15 +1,17 @@
 package models_test
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
+
+	"gorm.io/gorm"
 )
 
 // TestSeatCountsFollowBookings plays a long random run of everything that
@@ -19,7 +21,7 @@ import (
 // own, that the queue is numbered 1..n per mode, and that a new waitlisted
 // booking is told its true place.
 func TestSeatCountsFollowBookings(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode = sbPtr(models.ModeHybrid)
@@ -44,28 +46,28 @@ func TestSeatCountsFollowBookings(t *testing.T) {
 			case 0, 1:
 				op = "book"
 				var b models.Booking
-				b, err = models.BookSeat(db, u, s.ID, models.BookInput{Mode: modes[rng.IntN(2)]}, now)
+				b, err = models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: modes[rng.IntN(2)]}, now)
 				if err == nil && b.Status == models.BookingWaitlisted {
-					want, werr := models.WaitlistPosition(db, b)
+					want, werr := models.WaitlistPosition(t.Context(), db, b)
 					if werr != nil || b.WaitlistPosition == nil || *b.WaitlistPosition != want {
 						t.Fatalf("step %d: booked at waitlist place %v, the queue says %d (%v)", step, b.WaitlistPosition, want, werr)
 					}
 				}
 			case 2:
 				op = "book on behalf"
-				_, err = models.BookSeat(db, teacher, s.ID, models.BookInput{Mode: modes[rng.IntN(2)], UserID: u.ID}, now)
+				_, err = models.BookSeat(t.Context(), db, teacher, s.ID, models.BookInput{Mode: modes[rng.IntN(2)], UserID: u.ID}, now)
 			case 3:
 				op = "cancel own"
-				_, err = models.CancelMyBooking(db, u, s.ID, now)
+				_, err = models.CancelMyBooking(t.Context(), db, u, s.ID, now)
 			case 4:
 				op = "teacher cancels"
 				var b models.Booking
-				if b, err = models.UserBooking(db, s.ID, u.ID); err == nil {
-					_, err = models.CancelBooking(db, teacher, s.ID, b.ID, now)
+				if b, err = models.UserBooking(t.Context(), db, s.ID, u.ID); err == nil {
+					_, err = models.CancelBooking(t.Context(), db, teacher, s.ID, b.ID, now)
 				}
 			case 5:
 				op = "capacity"
-				_, err = models.UpdateSession(db, teacher, s.ID, models.SessionInput{
+				_, err = models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{
 					InPersonCapacity: sbPtr(1 + rng.IntN(5)), OnlineCapacity: sbPtr(1 + rng.IntN(4)),
 				}, now)
 			}
@@ -84,42 +86,44 @@ func TestSeatCountsFollowBookings(t *testing.T) {
 		}
 
 		// RecountSeats repairs counts written by other means.
-		if err := db.Exec("UPDATE sessions SET confirmed_in_person = 99, waitlisted_online = 7, queue_tail = NULL").Error; err != nil {
+		if err := db.Write(context.Background(), func(tx *gorm.DB) error {
+			return tx.Exec("UPDATE sessions SET confirmed_in_person = 99, waitlisted_online = 7, queue_tail = NULL").Error
+		}); err != nil {
 			t.Fatal(err)
 		}
-		if wrong, _ := models.MiscountedSeats(db); len(wrong) != 1 {
+		if wrong, _ := models.MiscountedSeats(t.Context(), db); len(wrong) != 1 {
 			t.Fatalf("miscounted sessions after spoiling the counts: %v", wrong)
 		}
-		if err := models.RecountSeats(db); err != nil {
+		if err := models.RecountSeats(t.Context(), db); err != nil {
 			t.Fatal(err)
 		}
 		checkSeats(t, db, s.ID, -1, "recount")
-		got, err := models.SessionByID(db, s.ID)
+		got, err := models.SessionByID(t.Context(), db, s.ID)
 		if err != nil || got.QueueTail == nil {
 			t.Fatalf("queue tail after the recount: %+v %v", got.QueueTail, err)
 		}
 		var newest time.Time
-		db.Raw("SELECT queued_at FROM bookings WHERE session_id = ? ORDER BY queued_at DESC LIMIT 1", s.ID).Row().Scan(&newest)
+		db.Read(context.Background()).Raw("SELECT queued_at FROM bookings WHERE session_id = ? ORDER BY queued_at DESC LIMIT 1", s.ID).Row().Scan(&newest)
 		if !got.QueueTail.Equal(newest) {
 			t.Errorf("queue tail %v, newest place %v", got.QueueTail, newest)
 		}
 	})
 }
 
-func checkSeats(t *testing.T, db *gorm.DB, sessionID int64, step int, op string) {
+func checkSeats(t *testing.T, db *store.Store, sessionID int64, step int, op string) {
 	t.Helper()
-	wrong, err := models.MiscountedSeats(db)
+	wrong, err := models.MiscountedSeats(t.Context(), db)
 	if err != nil || len(wrong) > 0 {
 		t.Fatalf("step %d (%s): seat counts differ from the bookings on sessions %v (%v)", step, op, wrong, err)
 	}
-	bs, err := models.BookingsForSession(db, models.User{ID: -1, Role: models.RoleCommittee}, sessionID, models.BookingFilter{Status: models.BookingWaitlisted})
+	bs, err := models.BookingsForSession(t.Context(), db, models.User{ID: -1, Role: models.RoleCommittee}, sessionID, models.BookingFilter{Status: models.BookingWaitlisted})
 	if err != nil {
 		t.Fatal(err)
 	}
 	next := map[string]int{}
 	for _, b := range bs {
 		next[b.Mode]++
-		want, err := models.WaitlistPosition(db, b)
+		want, err := models.WaitlistPosition(t.Context(), db, b)
 		if err != nil || want != next[b.Mode] || *b.WaitlistPosition != want {
 			t.Fatalf("step %d (%s): %s queue place %d, counted %d (%v)", step, op, b.Mode, *b.WaitlistPosition, want, err)
 		}

@@ -2,10 +2,12 @@ package models
 
 import (
 	"bytes"
+	"context"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"rounds/models/store"
 	"slices"
 	"sort"
 	"strconv"
@@ -286,7 +288,12 @@ func (in *SessionInput) UnmarshalJSON(b []byte) error {
 // ---- authorisation -------------------------------------------------------
 
 // IsTeacherOf tells whether the user is listed as a teacher of the session.
-func IsTeacherOf(db *gorm.DB, userID, sessionID int64) (bool, error) {
+func IsTeacherOf(ctx context.Context, st *store.Store, userID, sessionID int64) (bool, error) {
+	return isTeacherOf(st.Read(ctx), userID, sessionID)
+}
+
+// isTeacherOf is IsTeacherOf on a handle given by the caller (a transaction, or a read).
+func isTeacherOf(db *gorm.DB, userID, sessionID int64) (bool, error) {
 	var n int64
 	err := db.Model(&sessionTeacherRow{}).Where("session_id = ? AND user_id = ?", sessionID, userID).Count(&n).Error
 	if err != nil {
@@ -298,7 +305,12 @@ func IsTeacherOf(db *gorm.DB, userID, sessionID int64) (bool, error) {
 // CanManageSession is the policy for changing a session, its bookings and
 // its register: committee, or a teacher (or committee member) listed as one
 // of its teachers. A member who has lost the teacher role loses the right.
-func CanManageSession(db *gorm.DB, u User, sessionID int64) (bool, error) {
+func CanManageSession(ctx context.Context, st *store.Store, u User, sessionID int64) (bool, error) {
+	return canManageSession(st.Read(ctx), u, sessionID)
+}
+
+// canManageSession is CanManageSession on a handle given by the caller (a transaction, or a read).
+func canManageSession(db *gorm.DB, u User, sessionID int64) (bool, error) {
 	if u.ID == 0 {
 		return false, nil
 	}
@@ -308,18 +320,23 @@ func CanManageSession(db *gorm.DB, u User, sessionID int64) (bool, error) {
 	if !u.CanTeach() {
 		return false, nil
 	}
-	return IsTeacherOf(db, u.ID, sessionID)
+	return isTeacherOf(db, u.ID, sessionID)
 }
 
 // CanSeeSession is the policy for seeing a session: managers see it in any
 // status; everyone logged in sees published sessions; a cancelled session is
 // seen by those who had booked it (so the cancellation e-mail's link works);
 // drafts are hidden.
-func CanSeeSession(db *gorm.DB, u User, s Session) (bool, error) {
+func CanSeeSession(ctx context.Context, st *store.Store, u User, s Session) (bool, error) {
+	return canSeeSession(st.Read(ctx), u, s)
+}
+
+// canSeeSession is CanSeeSession on a handle given by the caller (a transaction, or a read).
+func canSeeSession(db *gorm.DB, u User, s Session) (bool, error) {
 	if s.Status == SessionPublished {
 		return u.ID != 0, nil
 	}
-	manager, err := CanManageSession(db, u, s.ID)
+	manager, err := canManageSession(db, u, s.ID)
 	if err != nil || manager {
 		return manager, err
 	}
@@ -334,11 +351,11 @@ func CanSeeSession(db *gorm.DB, u User, s Session) (bool, error) {
 // authorizeManage returns nil when actor may manage s, ErrNotFound when they
 // may not even see it, and ErrForbidden when they see but may not manage.
 func authorizeManage(db *gorm.DB, actor User, s Session) error {
-	manager, err := CanManageSession(db, actor, s.ID)
+	manager, err := canManageSession(db, actor, s.ID)
 	if err != nil || manager {
 		return err
 	}
-	visible, err := CanSeeSession(db, actor, s)
+	visible, err := canSeeSession(db, actor, s)
 	if err != nil {
 		return err
 	}
@@ -352,7 +369,12 @@ func authorizeManage(db *gorm.DB, actor User, s Session) error {
 
 // SessionByID returns one session, whoever asks; use VisibleSession for a
 // viewer.
-func SessionByID(db *gorm.DB, id int64) (Session, error) {
+func SessionByID(ctx context.Context, st *store.Store, id int64) (Session, error) {
+	return sessionByID(st.Read(ctx), id)
+}
+
+// sessionByID is SessionByID on a handle given by the caller (a transaction, or a read).
+func sessionByID(db *gorm.DB, id int64) (Session, error) {
 	var s Session
 	if err := scanRow(db, sessionByIDQuery, []any{id}, s.fields()...); err != nil {
 		return Session{}, fmt.Errorf("session %d: %w", id, err)
@@ -374,7 +396,7 @@ func SessionByID(db *gorm.DB, id int64) (Session, error) {
 // the busiest writes, so write one row fewer.
 func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
 	query := sessionByIDQuery // SQLite's immediate transactions have one writer
-	if DialectOf(tx) == Postgres {
+	if store.DialectOf(tx) == store.Postgres {
 		query = sessionForUpdateQuery
 	}
 	var s Session
@@ -397,12 +419,17 @@ var (
 const figuresSlack = time.Hour
 
 // VisibleSession returns the session if viewer may see it, else ErrNotFound.
-func VisibleSession(db *gorm.DB, viewer User, id int64) (Session, error) {
-	s, err := SessionByID(db, id)
+func VisibleSession(ctx context.Context, st *store.Store, viewer User, id int64) (Session, error) {
+	return visibleSession(st.Read(ctx), viewer, id)
+}
+
+// visibleSession is VisibleSession on a handle given by the caller (a transaction, or a read).
+func visibleSession(db *gorm.DB, viewer User, id int64) (Session, error) {
+	s, err := sessionByID(db, id)
 	if err != nil {
 		return Session{}, err
 	}
-	ok, err := CanSeeSession(db, viewer, s)
+	ok, err := canSeeSession(db, viewer, s)
 	if err != nil {
 		return Session{}, fmt.Errorf("session %d: %w", id, err)
 	}
@@ -413,7 +440,12 @@ func VisibleSession(db *gorm.DB, viewer User, id int64) (Session, error) {
 }
 
 // SessionTeachers lists the teachers of a session by name.
-func SessionTeachers(db *gorm.DB, sessionID int64) ([]SessionTeacher, error) {
+func SessionTeachers(ctx context.Context, st *store.Store, sessionID int64) ([]SessionTeacher, error) {
+	return sessionTeachers(st.Read(ctx), sessionID)
+}
+
+// sessionTeachers is SessionTeachers on a handle given by the caller (a transaction, or a read).
+func sessionTeachers(db *gorm.DB, sessionID int64) ([]SessionTeacher, error) {
 	m, err := teachersOf(db, []int64{sessionID})
 	if err != nil {
 		return nil, err
@@ -465,7 +497,8 @@ type SessionFilter struct {
 // published sessions and every session they teach, committee everything.
 // With one, the status is applied to what the viewer may see, so a student
 // asking for cancelled sessions gets the cancelled sessions they had booked.
-func ListSessions(db *gorm.DB, viewer User, f SessionFilter) ([]Session, error) {
+func ListSessions(ctx context.Context, st *store.Store, viewer User, f SessionFilter) ([]Session, error) {
+	db := st.Read(ctx)
 	q, err := sessionQuery(db, viewer, f)
 	if err != nil || q == nil {
 		return []Session{}, err
@@ -484,7 +517,8 @@ func ListSessions(db *gorm.DB, viewer User, f SessionFilter) ([]Session, error) 
 
 // SessionTopics lists the different topics of the sessions viewer may see
 // that match f (as ListSessions), sorted, each once whatever its case.
-func SessionTopics(db *gorm.DB, viewer User, f SessionFilter) ([]string, error) {
+func SessionTopics(ctx context.Context, st *store.Store, viewer User, f SessionFilter) ([]string, error) {
+	db := st.Read(ctx)
 	q, err := sessionQuery(db, viewer, f)
 	if err != nil || q == nil {
 		return nil, err
@@ -624,8 +658,9 @@ func (s *Session) SeatCounts() SessionCounts {
 }
 
 // CountBookings returns the confirmed and waitlisted bookings of a session.
-func CountBookings(db *gorm.DB, sessionID int64) (SessionCounts, error) {
-	s, err := SessionByID(db, sessionID)
+func CountBookings(ctx context.Context, st *store.Store, sessionID int64) (SessionCounts, error) {
+	db := st.Read(ctx)
+	s, err := sessionByID(db, sessionID)
 	if err != nil {
 		return SessionCounts{}, err
 	}
@@ -676,8 +711,7 @@ func moveSeats(tx *gorm.DB, s *Session, mode, from, to string, n int, tail *time
 	}
 	// Plain SQL from the fixed column names above: this runs in every
 	// booking's transaction.
-	_, err := directExec(tx, "UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, s.ID)...)
-	return err
+	return tx.Exec("UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, s.ID)...).Error
 }
 
 // nextQueuedAt is the queue time of a new place: now, or just after the
@@ -720,7 +754,8 @@ func countSeats(db *gorm.DB, ids []int64) (map[int64]SessionCounts, error) {
 
 // MiscountedSeats lists the sessions whose seat counts differ from their
 // bookings; there should be none.
-func MiscountedSeats(db *gorm.DB) ([]int64, error) {
+func MiscountedSeats(ctx context.Context, st *store.Store) ([]int64, error) {
+	db := st.Read(ctx)
 	var ss []Session
 	if err := db.Select("id, confirmed_in_person, confirmed_online, waitlisted_in_person, waitlisted_online").Order("id").Find(&ss).Error; err != nil {
 		return nil, fmt.Errorf("check seat counts: %w", err)
@@ -748,12 +783,14 @@ func MiscountedSeats(db *gorm.DB) ([]int64, error) {
 // RecountSeats sets every session's seat counts and queue tail from its
 // bookings, for bookings written by other means than the booking rules
 // (bulk loads).
-func RecountSeats(db *gorm.DB) error {
+func RecountSeats(ctx context.Context, st *store.Store) error {
 	const count = "(SELECT COUNT(*) FROM bookings b WHERE b.session_id = sessions.id AND b.mode = ? AND b.status = ?)"
-	err := db.Exec("UPDATE sessions SET confirmed_in_person = "+count+", confirmed_online = "+count+
-		", waitlisted_in_person = "+count+", waitlisted_online = "+count+
-		", queue_tail = (SELECT MAX(b.queued_at) FROM bookings b WHERE b.session_id = sessions.id)",
-		ModeInPerson, BookingConfirmed, ModeOnline, BookingConfirmed, ModeInPerson, BookingWaitlisted, ModeOnline, BookingWaitlisted).Error
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Exec("UPDATE sessions SET confirmed_in_person = "+count+", confirmed_online = "+count+
+			", waitlisted_in_person = "+count+", waitlisted_online = "+count+
+			", queue_tail = (SELECT MAX(b.queued_at) FROM bookings b WHERE b.session_id = sessions.id)",
+			ModeInPerson, BookingConfirmed, ModeOnline, BookingConfirmed, ModeInPerson, BookingWaitlisted, ModeOnline, BookingWaitlisted).Error
+	})
 	if err != nil {
 		return fmt.Errorf("recount seats: %w", err)
 	}
@@ -784,18 +821,24 @@ func (v *SessionView) SeatsLeft(m string) int {
 
 // SessionViewByID returns the view of a session for viewer, or ErrNotFound
 // if they may not see it.
-func SessionViewByID(db *gorm.DB, viewer User, id int64) (SessionView, error) {
-	s, err := VisibleSession(db, viewer, id)
+func SessionViewByID(ctx context.Context, st *store.Store, viewer User, id int64) (SessionView, error) {
+	db := st.Read(ctx)
+	s, err := visibleSession(db, viewer, id)
 	if err != nil {
 		return SessionView{}, err
 	}
-	return ViewSession(db, viewer, s)
+	return viewSession(db, viewer, s)
 }
 
 // ViewSession builds the API view of s for viewer. It does not check that
 // the viewer may see s; VisibleSession and ListSessions do.
-func ViewSession(db *gorm.DB, viewer User, s Session) (SessionView, error) {
-	vs, err := ViewSessions(db, viewer, []Session{s})
+func ViewSession(ctx context.Context, st *store.Store, viewer User, s Session) (SessionView, error) {
+	return viewSession(st.Read(ctx), viewer, s)
+}
+
+// viewSession is ViewSession on a handle given by the caller (a transaction, or a read).
+func viewSession(db *gorm.DB, viewer User, s Session) (SessionView, error) {
+	vs, err := viewSessions(db, viewer, []Session{s})
 	if err != nil {
 		return SessionView{}, err
 	}
@@ -804,7 +847,12 @@ func ViewSession(db *gorm.DB, viewer User, s Session) (SessionView, error) {
 
 // ViewSessions builds the API views of many sessions for viewer in a few
 // queries.
-func ViewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error) {
+func ViewSessions(ctx context.Context, st *store.Store, viewer User, ss []Session) ([]SessionView, error) {
+	return viewSessions(st.Read(ctx), viewer, ss)
+}
+
+// viewSessions is ViewSessions on a handle given by the caller (a transaction, or a read).
+func viewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error) {
 	out := make([]SessionView, len(ss))
 	if len(ss) == 0 {
 		return out, nil
@@ -826,7 +874,7 @@ func ViewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error)
 		for i := range bs {
 			b := bs[i]
 			if b.Status == BookingWaitlisted {
-				pos, err := WaitlistPosition(db, b)
+				pos, err := waitlistPosition(db, b)
 				if err != nil {
 					return nil, err
 				}
@@ -865,7 +913,7 @@ func ViewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error)
 // create sessions; the creator teaches it unless TeacherIDs names others
 // (who must have the teacher or committee role). Only committee may create a
 // session that has already started, to back-fill records.
-func CreateSession(db *gorm.DB, actor User, in SessionInput, now time.Time) (Session, error) {
+func CreateSession(ctx context.Context, st *store.Store, actor User, in SessionInput, now time.Time) (Session, error) {
 	if !actor.CanTeach() {
 		return Session{}, fmt.Errorf("create session: %w", ErrForbidden)
 	}
@@ -882,7 +930,7 @@ func CreateSession(db *gorm.DB, actor User, in SessionInput, now time.Time) (Ses
 		teacherIDs = *in.TeacherIDs
 	}
 	var out Session
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		ids, err := checkSessionTeachers(tx, p, teacherIDs)
 		if err != nil {
 			return err
@@ -919,10 +967,10 @@ func CreateSession(db *gorm.DB, actor User, in SessionInput, now time.Time) (Ses
 // transaction; each published revision bumps Sequence. Lowering a capacity
 // never un-confirms anyone; raising one promotes the waitlist in order. Only
 // committee may move a session's start into the past.
-func UpdateSession(db *gorm.DB, actor User, id int64, in SessionInput, now time.Time) (Session, error) {
+func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, in SessionInput, now time.Time) (Session, error) {
 	now = now.UTC()
 	var out Session
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		old, err := lockSession(tx, id, now)
 		if err != nil {
 			return err
@@ -990,7 +1038,7 @@ func UpdateSession(db *gorm.DB, actor User, id int64, in SessionInput, now time.
 			}
 		}
 		if s.Status == SessionPublished {
-			if _, err := PromoteFromWaitlist(tx, id, now); err != nil {
+			if _, err := promoteFromWaitlist(tx, id, now); err != nil {
 				return err
 			}
 		}
@@ -1047,7 +1095,7 @@ func mailBookedMembers(tx *gorm.DB, sessionID int64, kind string, key func(userI
 		return err
 	}
 	for _, r := range rows {
-		_, err := Enqueue(tx, Email{Kind: kind, Key: key(r.ID), UserID: r.ID, SessionID: sessionID, To: r.Email, ToName: r.Name, Data: data}, now)
+		_, err := enqueue(tx, Email{Kind: kind, Key: key(r.ID), UserID: r.ID, SessionID: sessionID, To: r.Email, ToName: r.Name, Data: data}, now)
 		if err != nil {
 			return err
 		}
@@ -1057,10 +1105,10 @@ func mailBookedMembers(tx *gorm.DB, sessionID int64, kind string, key func(userI
 
 // PublishSession opens a draft for booking. Publishing a published session
 // changes nothing; a cancelled one cannot be published again.
-func PublishSession(db *gorm.DB, actor User, id int64, now time.Time) (Session, error) {
+func PublishSession(ctx context.Context, st *store.Store, actor User, id int64, now time.Time) (Session, error) {
 	now = now.UTC()
 	var out Session
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		s, err := lockSession(tx, id, now)
 		if err != nil {
 			return err
@@ -1100,7 +1148,7 @@ func PublishSession(db *gorm.DB, actor User, id int64, now time.Time) (Session, 
 // session and its calendar entry can say it is cancelled; statistics should
 // leave cancelled sessions out. Cancelling a cancelled session changes
 // nothing.
-func CancelSession(db *gorm.DB, actor User, id int64, reason string, now time.Time) (Session, error) {
+func CancelSession(ctx context.Context, st *store.Store, actor User, id int64, reason string, now time.Time) (Session, error) {
 	now = now.UTC()
 	reason = strings.TrimSpace(reason)
 	p := Problems{}
@@ -1109,7 +1157,7 @@ func CancelSession(db *gorm.DB, actor User, id int64, reason string, now time.Ti
 		return Session{}, fmt.Errorf("cancel session %d: %w", id, err)
 	}
 	var out Session
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		s, err := lockSession(tx, id, now)
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,10 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
+
+	"gorm.io/gorm"
 )
 
 // sbT0 is "now" in the session and booking tests.
@@ -21,7 +23,7 @@ var sbT0 = time.Date(2030, 3, 4, 9, 0, 0, 0, time.UTC)
 var sbSeq atomic.Int64
 
 // sbMember stores a member with the given role directly (no bcrypt).
-func sbMember(t testing.TB, db *gorm.DB, role, name string) models.User {
+func sbMember(t testing.TB, db *store.Store, role, name string) models.User {
 	t.Helper()
 	year := 3
 	u := models.User{
@@ -31,14 +33,14 @@ func sbMember(t testing.TB, db *gorm.DB, role, name string) models.User {
 	if role == models.RoleStudent {
 		u.YearOfStudy = &year
 	}
-	if err := db.Create(&u).Error; err != nil {
+	if err := db.Write(context.Background(), func(tx *gorm.DB) error { return tx.Create(&u).Error }); err != nil {
 		t.Fatal(err)
 	}
 	return u
 }
 
 // sbStudents stores n students in one statement.
-func sbStudents(t testing.TB, db *gorm.DB, n int) []models.User {
+func sbStudents(t testing.TB, db *store.Store, n int) []models.User {
 	t.Helper()
 	year := 2
 	us := make([]models.User, n)
@@ -48,7 +50,7 @@ func sbStudents(t testing.TB, db *gorm.DB, n int) []models.User {
 			PasswordHash: "-", Role: models.RoleStudent, YearOfStudy: &year, CreatedAt: sbT0, UpdatedAt: sbT0,
 		}
 	}
-	if err := db.CreateInBatches(&us, 100).Error; err != nil {
+	if err := db.Write(t.Context(), func(tx *gorm.DB) error { return tx.CreateInBatches(&us, 100).Error }); err != nil {
 		t.Fatal(err)
 	}
 	return us
@@ -75,18 +77,18 @@ func sbInput() models.SessionInput {
 
 // sbSession creates a session from sbInput changed by edit, published unless
 // draft is set.
-func sbSession(t testing.TB, db *gorm.DB, teacher models.User, publish bool, edit func(*models.SessionInput)) models.Session {
+func sbSession(t testing.TB, db *store.Store, teacher models.User, publish bool, edit func(*models.SessionInput)) models.Session {
 	t.Helper()
 	in := sbInput()
 	if edit != nil {
 		edit(&in)
 	}
-	s, err := models.CreateSession(db, teacher, in, sbT0)
+	s, err := models.CreateSession(t.Context(), db, teacher, in, sbT0)
 	if err != nil {
 		t.Fatalf("create session: %v", err)
 	}
 	if publish {
-		if s, err = models.PublishSession(db, teacher, s.ID, sbT0); err != nil {
+		if s, err = models.PublishSession(t.Context(), db, teacher, s.ID, sbT0); err != nil {
 			t.Fatalf("publish: %v", err)
 		}
 	}
@@ -94,10 +96,10 @@ func sbSession(t testing.TB, db *gorm.DB, teacher models.User, publish bool, edi
 }
 
 // sbMail lists the outbox messages of kind, oldest first.
-func sbMail(t testing.TB, db *gorm.DB, kind string) []models.OutboxMessage {
+func sbMail(t testing.TB, db *store.Store, kind string) []models.OutboxMessage {
 	t.Helper()
 	var msgs []models.OutboxMessage
-	if err := db.Where("kind = ?", kind).Order("id").Find(&msgs).Error; err != nil {
+	if err := db.Read(context.Background()).Where("kind = ?", kind).Order("id").Find(&msgs).Error; err != nil {
 		t.Fatal(err)
 	}
 	return msgs
@@ -152,7 +154,7 @@ func TestSessionInputJSON(t *testing.T) {
 }
 
 func TestCreateSessionValidation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
 		cases := []struct {
@@ -214,7 +216,7 @@ func TestCreateSessionValidation(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				in := sbInput()
 				c.edit(&in)
-				_, err := models.CreateSession(db, teacher, in, sbT0)
+				_, err := models.CreateSession(t.Context(), db, teacher, in, sbT0)
 				fields := sbFields(t, err)
 				if fields[c.field] == "" || len(fields) != 1 {
 					t.Fatalf("fields = %v, want only %q", fields, c.field)
@@ -222,27 +224,27 @@ func TestCreateSessionValidation(t *testing.T) {
 			})
 		}
 		var n int64
-		db.Model(&models.Session{}).Count(&n)
+		db.Read(context.Background()).Model(&models.Session{}).Count(&n)
 		if n != 0 {
 			t.Fatalf("%d sessions stored by invalid input", n)
 		}
 		// Twelve hours exactly is allowed.
 		in := sbInput()
 		in.EndsAt = sbPtr(in.StartsAt.Add(12 * time.Hour))
-		if _, err := models.CreateSession(db, teacher, in, sbT0); err != nil {
+		if _, err := models.CreateSession(t.Context(), db, teacher, in, sbT0); err != nil {
 			t.Fatalf("12-hour session: %v", err)
 		}
 	})
 }
 
 func TestCreateSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		co := sbMember(t, db, models.RoleTeacher, "Colin Coteacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
 
-		_, err := models.CreateSession(db, student, sbInput(), sbT0)
+		_, err := models.CreateSession(t.Context(), db, student, sbInput(), sbT0)
 		sbWantErr(t, err, models.ErrForbidden)
 
 		// Times are stored in UTC whatever offset they came with.
@@ -251,11 +253,11 @@ func TestCreateSession(t *testing.T) {
 		in.StartsAt = sbPtr(time.Date(2030, 6, 1, 18, 0, 0, 0, bst))
 		in.EndsAt = sbPtr(time.Date(2030, 6, 1, 19, 30, 0, 0, bst))
 		in.Mode, in.OnlineURL, in.OnlineCapacity = sbPtr(models.ModeHybrid), sbPtr("https://teams.example.com/l/meetup"), sbPtr(0)
-		s, err := models.CreateSession(db, teacher, in, sbT0)
+		s, err := models.CreateSession(t.Context(), db, teacher, in, sbT0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := models.SessionByID(db, s.ID)
+		got, err := models.SessionByID(t.Context(), db, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +265,7 @@ func TestCreateSession(t *testing.T) {
 			got.OnlineCapacity != nil || got.YearGroups.String() != "1, 2" || got.Capacity(models.ModeOnline) != -1 {
 			t.Fatalf("stored %+v", got)
 		}
-		teachers, err := models.SessionTeachers(db, s.ID)
+		teachers, err := models.SessionTeachers(t.Context(), db, s.ID)
 		if err != nil || len(teachers) != 1 || teachers[0].ID != teacher.ID || teachers[0].Name != "Tess Teacher" {
 			t.Fatalf("teachers = %v, %v", teachers, err)
 		}
@@ -271,31 +273,31 @@ func TestCreateSession(t *testing.T) {
 		// teacher_ids replaces the creator.
 		in = sbInput()
 		in.TeacherIDs = &[]int64{co.ID, committee.ID, co.ID}
-		s2, err := models.CreateSession(db, teacher, in, sbT0)
+		s2, err := models.CreateSession(t.Context(), db, teacher, in, sbT0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := models.IsTeacherOf(db, teacher.ID, s2.ID); ok {
+		if ok, _ := models.IsTeacherOf(t.Context(), db, teacher.ID, s2.ID); ok {
 			t.Fatal("creator teaches although teacher_ids left them out")
 		}
-		if ok, _ := models.IsTeacherOf(db, co.ID, s2.ID); !ok {
+		if ok, _ := models.IsTeacherOf(t.Context(), db, co.ID, s2.ID); !ok {
 			t.Fatal("co-teacher not a teacher")
 		}
-		if ts, _ := models.SessionTeachers(db, s2.ID); len(ts) != 2 {
+		if ts, _ := models.SessionTeachers(t.Context(), db, s2.ID); len(ts) != 2 {
 			t.Fatalf("teachers = %v", ts)
 		}
 
 		// Committee may back-fill a session in the past.
 		in = sbInput()
 		in.StartsAt, in.EndsAt = sbPtr(sbT0.Add(-72*time.Hour)), sbPtr(sbT0.Add(-71*time.Hour))
-		if _, err := models.CreateSession(db, committee, in, sbT0); err != nil {
+		if _, err := models.CreateSession(t.Context(), db, committee, in, sbT0); err != nil {
 			t.Fatalf("committee back-fill: %v", err)
 		}
 	})
 }
 
 func TestSessionVisibility(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
@@ -308,16 +310,16 @@ func TestSessionVisibility(t *testing.T) {
 			in.StartsAt, in.EndsAt = sbPtr(sbT0.Add(24*time.Hour)), sbPtr(sbT0.Add(25*time.Hour))
 		})
 		gone := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.Title = sbPtr("Cancelled") })
-		if _, err := models.BookSeat(db, booker, gone.ID, models.BookInput{}, sbT0); err != nil {
+		if _, err := models.BookSeat(t.Context(), db, booker, gone.ID, models.BookInput{}, sbT0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.CancelSession(db, teacher, gone.ID, "Teacher unwell", sbT0); err != nil {
+		if _, err := models.CancelSession(t.Context(), db, teacher, gone.ID, "Teacher unwell", sbT0); err != nil {
 			t.Fatal(err)
 		}
 
 		titles := func(u models.User, f models.SessionFilter) string {
 			t.Helper()
-			ss, err := models.ListSessions(db, u, f)
+			ss, err := models.ListSessions(t.Context(), db, u, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -357,7 +359,7 @@ func TestSessionVisibility(t *testing.T) {
 			{student, pub, true}, {student, gone, false}, {booker, gone, true}, {other, gone, false},
 			{models.User{}, pub, false},
 		} {
-			_, err := models.SessionViewByID(db, c.who, c.s.ID)
+			_, err := models.SessionViewByID(t.Context(), db, c.who, c.s.ID)
 			if c.ok && err != nil {
 				t.Errorf("%s cannot see %s: %v", c.who.Name, c.s.Title, err)
 			}
@@ -365,13 +367,13 @@ func TestSessionVisibility(t *testing.T) {
 				sbWantErr(t, err, models.ErrNotFound)
 			}
 		}
-		_, err := models.SessionViewByID(db, committee, 987654)
+		_, err := models.SessionViewByID(t.Context(), db, committee, 987654)
 		sbWantErr(t, err, models.ErrNotFound)
 	})
 }
 
 func TestSessionAuthorisation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
@@ -381,58 +383,58 @@ func TestSessionAuthorisation(t *testing.T) {
 		title := models.SessionInput{Title: sbPtr("Renamed")}
 
 		for _, who := range []models.User{other, student} {
-			_, err := models.UpdateSession(db, who, s.ID, title, sbT0)
+			_, err := models.UpdateSession(t.Context(), db, who, s.ID, title, sbT0)
 			sbWantErr(t, err, models.ErrForbidden)
-			_, err = models.PublishSession(db, who, s.ID, sbT0)
+			_, err = models.PublishSession(t.Context(), db, who, s.ID, sbT0)
 			sbWantErr(t, err, models.ErrForbidden)
-			_, err = models.CancelSession(db, who, s.ID, "", sbT0)
+			_, err = models.CancelSession(t.Context(), db, who, s.ID, "", sbT0)
 			sbWantErr(t, err, models.ErrForbidden)
-			_, err = models.BookSeat(db, who, s.ID, models.BookInput{UserID: committee.ID}, sbT0)
+			_, err = models.BookSeat(t.Context(), db, who, s.ID, models.BookInput{UserID: committee.ID}, sbT0)
 			sbWantErr(t, err, models.ErrForbidden)
-			_, err = models.BookingsForSession(db, who, s.ID, models.BookingFilter{})
+			_, err = models.BookingsForSession(t.Context(), db, who, s.ID, models.BookingFilter{})
 			sbWantErr(t, err, models.ErrForbidden)
 			// A draft they may not see is not found at all.
-			_, err = models.UpdateSession(db, who, draft.ID, title, sbT0)
+			_, err = models.UpdateSession(t.Context(), db, who, draft.ID, title, sbT0)
 			sbWantErr(t, err, models.ErrNotFound)
-			_, err = models.PublishSession(db, who, draft.ID, sbT0)
+			_, err = models.PublishSession(t.Context(), db, who, draft.ID, sbT0)
 			sbWantErr(t, err, models.ErrNotFound)
-			_, err = models.CancelSession(db, who, draft.ID, "", sbT0)
+			_, err = models.CancelSession(t.Context(), db, who, draft.ID, "", sbT0)
 			sbWantErr(t, err, models.ErrNotFound)
-			_, err = models.BookSeat(db, who, draft.ID, models.BookInput{UserID: committee.ID}, sbT0)
+			_, err = models.BookSeat(t.Context(), db, who, draft.ID, models.BookInput{UserID: committee.ID}, sbT0)
 			sbWantErr(t, err, models.ErrNotFound)
 		}
-		if ok, _ := models.CanManageSession(db, other, s.ID); ok {
+		if ok, _ := models.CanManageSession(t.Context(), db, other, s.ID); ok {
 			t.Fatal("teacher of another session may manage it")
 		}
 		for _, who := range []models.User{teacher, committee} {
-			if ok, _ := models.CanManageSession(db, who, s.ID); !ok {
+			if ok, _ := models.CanManageSession(t.Context(), db, who, s.ID); !ok {
 				t.Fatalf("%s may not manage", who.Name)
 			}
 		}
 		// A teacher who lost the role loses the session.
 		demoted := teacher
 		demoted.Role = models.RoleStudent
-		if ok, _ := models.CanManageSession(db, demoted, s.ID); ok {
+		if ok, _ := models.CanManageSession(t.Context(), db, demoted, s.ID); ok {
 			t.Fatal("demoted teacher may manage")
 		}
 
-		got, err := models.UpdateSession(db, committee, s.ID, title, sbT0)
+		got, err := models.UpdateSession(t.Context(), db, committee, s.ID, title, sbT0)
 		if err != nil || got.Title != "Renamed" {
 			t.Fatalf("committee update: %v, %v", got.Title, err)
 		}
 		// Teachers can hand a session to a co-teacher.
-		got, err = models.UpdateSession(db, teacher, s.ID, models.SessionInput{TeacherIDs: &[]int64{teacher.ID, other.ID}}, sbT0)
+		got, err = models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{TeacherIDs: &[]int64{teacher.ID, other.ID}}, sbT0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := models.CanManageSession(db, other, s.ID); !ok {
+		if ok, _ := models.CanManageSession(t.Context(), db, other, s.ID); !ok {
 			t.Fatal("added co-teacher may not manage")
 		}
 	})
 }
 
 func TestSessionView(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		confirmed := sbMember(t, db, models.RoleStudent, "Cora Confirmed")
@@ -442,10 +444,10 @@ func TestSessionView(t *testing.T) {
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL, in.OnlineCapacity = sbPtr(models.ModeOnline), sbPtr(link), sbPtr(1)
 		})
-		if _, err := models.BookSeat(db, confirmed, s.ID, models.BookInput{}, sbT0); err != nil {
+		if _, err := models.BookSeat(t.Context(), db, confirmed, s.ID, models.BookInput{}, sbT0); err != nil {
 			t.Fatal(err)
 		}
-		if b, err := models.BookSeat(db, waiting, s.ID, models.BookInput{Mode: models.ModeOnline}, sbT0); err != nil || b.Status != models.BookingWaitlisted {
+		if b, err := models.BookSeat(t.Context(), db, waiting, s.ID, models.BookInput{Mode: models.ModeOnline}, sbT0); err != nil || b.Status != models.BookingWaitlisted {
 			t.Fatalf("second booking: %+v, %v", b, err)
 		}
 		for _, c := range []struct {
@@ -456,7 +458,7 @@ func TestSessionView(t *testing.T) {
 			{teacher, true, ""}, {committee, true, ""}, {confirmed, true, models.BookingConfirmed},
 			{waiting, false, models.BookingWaitlisted}, {nobody, false, ""},
 		} {
-			v, err := models.SessionViewByID(db, c.who, s.ID)
+			v, err := models.SessionViewByID(t.Context(), db, c.who, s.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -496,7 +498,7 @@ func TestSessionView(t *testing.T) {
 }
 
 func TestListSessionsFilters(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
@@ -522,7 +524,7 @@ func TestListSessionsFilters(t *testing.T) {
 		})
 		list := func(f models.SessionFilter) string {
 			t.Helper()
-			ss, err := models.ListSessions(db, student, f)
+			ss, err := models.ListSessions(t.Context(), db, student, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -566,13 +568,13 @@ func TestListSessionsFilters(t *testing.T) {
 			"year": {Year: 7}, "mode": {Mode: "zoom"}, "format": {Format: "talk"}, "status": {Status: "open"},
 			"to": {From: *to, To: *from},
 		} {
-			_, err := models.ListSessions(db, student, f)
+			_, err := models.ListSessions(t.Context(), db, student, f)
 			if sbFields(t, err)[field] == "" {
 				t.Errorf("filter %+v: %v", f, err)
 			}
 		}
-		ss, _ := models.ListSessions(db, student, models.SessionFilter{})
-		views, err := models.ViewSessions(db, student, ss)
+		ss, _ := models.ListSessions(t.Context(), db, student, models.SessionFilter{})
+		views, err := models.ViewSessions(t.Context(), db, student, ss)
 		if err != nil || len(views) != 3 || views[0].Teachers[0].Name != "Otto Other" {
 			t.Fatalf("views = %+v, %v", views, err)
 		}
@@ -582,7 +584,7 @@ func TestListSessionsFilters(t *testing.T) {
 // TestSessionTopics: each topic of the sessions a member may see, once
 // whatever its case, sorted; a draft's topic only for those who see it.
 func TestSessionTopics(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
 		for i, topic := range []string{"Renal", "cardiology", "Cardiology", "", "Anatomy"} {
@@ -595,7 +597,7 @@ func TestSessionTopics(t *testing.T) {
 		sbSession(t, db, teacher, false, func(in *models.SessionInput) { in.Topic = sbPtr("Secret draft") })
 		topics := func(u models.User, f models.SessionFilter) string {
 			t.Helper()
-			ts, err := models.SessionTopics(db, u, f)
+			ts, err := models.SessionTopics(t.Context(), db, u, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -612,29 +614,29 @@ func TestSessionTopics(t *testing.T) {
 		if got, want := topics(student, models.SessionFilter{From: from}), "Anatomy, Cardiology"; got != want {
 			t.Errorf("topics from %s = %q, want %q", from, got, want)
 		}
-		if _, err := models.SessionTopics(db, student, models.SessionFilter{Year: 9}); sbFields(t, err)["year"] == "" {
+		if _, err := models.SessionTopics(t.Context(), db, student, models.SessionFilter{Year: 9}); sbFields(t, err)["year"] == "" {
 			t.Errorf("a bad filter: %v", err)
 		}
 	})
 }
 
 func TestSessionChangedMail(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(2) })
 		students := sbStudents(t, db, 4)
 		for _, u := range students {
-			if _, err := models.BookSeat(db, u, s.ID, models.BookInput{}, sbT0); err != nil {
+			if _, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{}, sbT0); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// Two confirmed, one waitlisted, one cancelled (the waitlisted one).
-		if _, err := models.CancelMyBooking(db, students[3], s.ID, sbT0); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, students[3], s.ID, sbT0); err != nil {
 			t.Fatal(err)
 		}
 		update := func(in models.SessionInput) models.Session {
 			t.Helper()
-			got, err := models.UpdateSession(db, teacher, s.ID, in, sbT0)
+			got, err := models.UpdateSession(t.Context(), db, teacher, s.ID, in, sbT0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -682,7 +684,7 @@ func TestSessionChangedMail(t *testing.T) {
 
 		// Changes to a draft tell nobody (nobody can have booked one).
 		d := sbSession(t, db, teacher, false, nil)
-		if _, err := models.UpdateSession(db, teacher, d.ID, models.SessionInput{Venue: sbPtr("Elsewhere")}, sbT0); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, teacher, d.ID, models.SessionInput{Venue: sbPtr("Elsewhere")}, sbT0); err != nil {
 			t.Fatal(err)
 		}
 		if n := count(); n != 9 {
@@ -692,75 +694,75 @@ func TestSessionChangedMail(t *testing.T) {
 }
 
 func TestUpdateSessionRules(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/9")
 		})
-		if _, err := models.BookSeat(db, student, s.ID, models.BookInput{Mode: models.ModeOnline}, sbT0); err != nil {
+		if _, err := models.BookSeat(t.Context(), db, student, s.ID, models.BookInput{Mode: models.ModeOnline}, sbT0); err != nil {
 			t.Fatal(err)
 		}
 		// Dropping the online mode would strand the online booking.
-		_, err := models.UpdateSession(db, teacher, s.ID, models.SessionInput{Mode: sbPtr(models.ModeInPerson)}, sbT0)
+		_, err := models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{Mode: sbPtr(models.ModeInPerson)}, sbT0)
 		if sbFields(t, err)["mode"] == "" {
 			t.Fatalf("mode change: %v", err)
 		}
 		// A partial update is validated as a whole.
-		_, err = models.UpdateSession(db, teacher, s.ID, models.SessionInput{EndsAt: sbPtr(s.StartsAt)}, sbT0)
+		_, err = models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{EndsAt: sbPtr(s.StartsAt)}, sbT0)
 		if sbFields(t, err)["ends_at"] == "" {
 			t.Fatalf("end at start: %v", err)
 		}
-		_, err = models.UpdateSession(db, teacher, s.ID, models.SessionInput{Venue: sbPtr("")}, sbT0)
+		_, err = models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{Venue: sbPtr("")}, sbT0)
 		if sbFields(t, err)["venue"] == "" {
 			t.Fatalf("empty venue: %v", err)
 		}
 		// Only committee may move a session into the past.
 		past := models.SessionInput{StartsAt: sbPtr(sbT0.Add(-3 * time.Hour)), EndsAt: sbPtr(sbT0.Add(-2 * time.Hour))}
-		_, err = models.UpdateSession(db, teacher, s.ID, past, sbT0)
+		_, err = models.UpdateSession(t.Context(), db, teacher, s.ID, past, sbT0)
 		if sbFields(t, err)["starts_at"] == "" {
 			t.Fatalf("teacher moved into the past: %v", err)
 		}
-		if _, err := models.UpdateSession(db, committee, s.ID, past, sbT0); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, committee, s.ID, past, sbT0); err != nil {
 			t.Fatalf("committee moved into the past: %v", err)
 		}
 		// Online capacity 0 means unlimited.
-		got, err := models.UpdateSession(db, committee, s.ID, models.SessionInput{OnlineCapacity: sbPtr(0)}, sbT0)
+		got, err := models.UpdateSession(t.Context(), db, committee, s.ID, models.SessionInput{OnlineCapacity: sbPtr(0)}, sbT0)
 		if err != nil || got.OnlineCapacity != nil {
 			t.Fatalf("online capacity 0: %v, %v", got.OnlineCapacity, err)
 		}
 		// A cancelled session is final.
-		if _, err := models.CancelSession(db, teacher, s.ID, "", sbT0); err != nil {
+		if _, err := models.CancelSession(t.Context(), db, teacher, s.ID, "", sbT0); err != nil {
 			t.Fatal(err)
 		}
-		_, err = models.UpdateSession(db, teacher, s.ID, models.SessionInput{Title: sbPtr("Back")}, sbT0)
+		_, err = models.UpdateSession(t.Context(), db, teacher, s.ID, models.SessionInput{Title: sbPtr("Back")}, sbT0)
 		sbWantErr(t, err, models.ErrSessionCancelled)
-		_, err = models.PublishSession(db, teacher, s.ID, sbT0)
+		_, err = models.PublishSession(t.Context(), db, teacher, s.ID, sbT0)
 		sbWantErr(t, err, models.ErrSessionCancelled)
-		_, err = models.UpdateSession(db, teacher, 987654, models.SessionInput{}, sbT0)
+		_, err = models.UpdateSession(t.Context(), db, teacher, 987654, models.SessionInput{}, sbT0)
 		sbWantErr(t, err, models.ErrNotFound)
 	})
 }
 
 func TestCancelSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(1) })
 		students := sbStudents(t, db, 3)
 		for _, u := range students {
-			if _, err := models.BookSeat(db, u, s.ID, models.BookInput{}, sbT0); err != nil {
+			if _, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{}, sbT0); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := models.CancelMyBooking(db, students[2], s.ID, sbT0); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, students[2], s.ID, sbT0); err != nil {
 			t.Fatal(err)
 		}
-		_, err := models.CancelSession(db, teacher, s.ID, strings.Repeat("x", 1001), sbT0)
+		_, err := models.CancelSession(t.Context(), db, teacher, s.ID, strings.Repeat("x", 1001), sbT0)
 		if sbFields(t, err)["reason"] == "" {
 			t.Fatalf("long reason: %v", err)
 		}
-		got, err := models.CancelSession(db, teacher, s.ID, "  Teacher unwell  ", sbT0)
+		got, err := models.CancelSession(t.Context(), db, teacher, s.ID, "  Teacher unwell  ", sbT0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -775,17 +777,17 @@ func TestCancelSession(t *testing.T) {
 			t.Fatalf("message = %+v", msgs[0])
 		}
 		// Again: nothing more happens.
-		if _, err := models.CancelSession(db, teacher, s.ID, "again", sbT0); err != nil {
+		if _, err := models.CancelSession(t.Context(), db, teacher, s.ID, "again", sbT0); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(sbMail(t, db, models.MailSessionCancelled)); n != 2 {
 			t.Fatalf("second cancel queued more: %d", n)
 		}
 		other := sbMember(t, db, models.RoleStudent, "Late Comer")
-		_, err = models.BookSeat(db, other, s.ID, models.BookInput{}, sbT0)
+		_, err = models.BookSeat(t.Context(), db, other, s.ID, models.BookInput{}, sbT0)
 		sbWantErr(t, err, models.ErrSessionCancelled)
 		// Booked students still see it, cancelled.
-		v, err := models.SessionViewByID(db, students[0], s.ID)
+		v, err := models.SessionViewByID(t.Context(), db, students[0], s.ID)
 		if err != nil || v.Status != models.SessionCancelled {
 			t.Fatalf("booked student's view: %+v, %v", v.Status, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"rounds/models/store"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,7 +62,8 @@ const figuresBatch = 200
 // in batches, each read with a handful of queries and written with
 // multi-row inserts, so that rebuilding every figure of a large society
 // takes seconds.
-func RefreshFigures(db *gorm.DB, now time.Time, loc *time.Location) (int, error) {
+func RefreshFigures(ctx context.Context, st *store.Store, now time.Time, loc *time.Location) (int, error) {
+	db := st.Read(ctx)
 	// Besides the ended sessions, a mark may belong to a session that was
 	// deleted, or that was moved to a later time after its figures were
 	// worked out: their roll-ups must go (and the mark of a deleted one).
@@ -110,13 +112,16 @@ func RefreshFigures(db *gorm.DB, now time.Time, loc *time.Location) (int, error)
 		}
 	}
 	if len(gone) > 0 {
-		if err := db.Exec("DELETE FROM stats_dirty WHERE session_id IN ?", gone).Error; err != nil {
+		err := st.Write(ctx, func(tx *gorm.DB) error {
+			return tx.Exec("DELETE FROM stats_dirty WHERE session_id IN ?", gone).Error
+		})
+		if err != nil {
 			return 0, fmt.Errorf("figures: %w", err)
 		}
 	}
 	if len(moved) > 0 {
 		// Not ended (any more): no figures until it has. The mark stays.
-		err := db.Transaction(func(tx *gorm.DB) error {
+		err := st.Write(ctx, func(tx *gorm.DB) error {
 			months, err := clearFigures(tx, moved, loc)
 			if err != nil {
 				return err
@@ -131,10 +136,11 @@ func RefreshFigures(db *gorm.DB, now time.Time, loc *time.Location) (int, error)
 	for len(ended) > 0 {
 		batch := ended[:min(len(ended), figuresBatch)]
 		ended = ended[len(batch):]
-		err := db.Transaction(func(tx *gorm.DB) error {
+		n := 0
+		err := st.Write(ctx, func(tx *gorm.DB) error {
 			var mine []int64
 			q := tx.Table("stats_dirty").Where("session_id IN ?", batch)
-			if DialectOf(tx) == Postgres {
+			if store.DialectOf(tx) == store.Postgres {
 				q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 			}
 			if err := q.Pluck("session_id", &mine).Error; err != nil {
@@ -149,12 +155,13 @@ func RefreshFigures(db *gorm.DB, now time.Time, loc *time.Location) (int, error)
 			if err := tx.Exec("DELETE FROM stats_dirty WHERE session_id IN ?", mine).Error; err != nil {
 				return err
 			}
-			done += len(mine)
+			n = len(mine)
 			return nil
 		})
 		if err != nil {
 			return done, fmt.Errorf("figures: %w", err)
 		}
+		done += n
 	}
 	return done, nil
 }
@@ -193,7 +200,7 @@ func refreshMonths(tx *gorm.DB, months map[string]bool, loc *time.Location) erro
 		if err != nil {
 			return err
 		}
-		if DialectOf(tx) == Postgres {
+		if store.DialectOf(tx) == store.Postgres {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(7472002, ?)", start.Year()*100+int(start.Month())).Error; err != nil {
 				return err
 			}
@@ -488,7 +495,7 @@ func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any) error {
 	}
 	// Straight to the connection: GORM would rebuild (and, when slow, log)
 	// statements of thousands of parameters.
-	pg := DialectOf(tx) == Postgres
+	pg := store.DialectOf(tx) == store.Postgres
 	ctx := tx.Statement.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -647,7 +654,8 @@ var statsKeys = map[string]string{"year_of_study": "ss.year_of_study", "mode": "
 
 // AttendanceBreakdown groups the figures of f by one of StatsGroupings. It
 // first brings the roll-ups up to date.
-func AttendanceBreakdown(db *gorm.DB, f StatsFilter, groupBy string, now time.Time, loc *time.Location) (AttendanceReport, error) {
+func AttendanceBreakdown(ctx context.Context, st *store.Store, f StatsFilter, groupBy string, now time.Time, loc *time.Location) (AttendanceReport, error) {
+	db := st.Read(ctx)
 	rep := AttendanceReport{GroupBy: groupBy, From: f.From.UTC(), To: f.To.UTC(), Rows: []StatsRow{}}
 	p := Problems{}
 	if statsKeys[groupBy] == "" {
@@ -661,7 +669,7 @@ func AttendanceBreakdown(db *gorm.DB, f StatsFilter, groupBy string, now time.Ti
 	if err := p.Err(); err != nil {
 		return rep, err
 	}
-	if _, err := RefreshFigures(db, now, loc); err != nil {
+	if _, err := RefreshFigures(ctx, st, now, loc); err != nil {
 		return rep, err
 	}
 	return attendanceBreakdown(db, f, groupBy)

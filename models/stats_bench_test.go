@@ -1,15 +1,17 @@
 package models_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"syscall"
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/models"
+	"rounds/models/store"
+
+	"gorm.io/gorm"
 )
 
 // The dashboard benchmarks of docs/PERFORMANCE.md. They read a large
@@ -25,7 +27,7 @@ import (
 // not inflate.
 
 type benchDB struct {
-	db        *gorm.DB
+	db        *store.Store
 	loc       *time.Location
 	now       time.Time
 	oneYear   models.StatsFilter
@@ -50,11 +52,11 @@ func openBench(b *testing.B) *benchDB {
 		return benchOnce.db
 	}
 	bd, err := func() (*benchDB, error) {
-		db, err := models.Open(url, nil)
+		db, err := store.Open(url, nil)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := models.Migrate(db); err != nil {
+		if _, err := db.Migrate(context.Background()); err != nil {
 			return nil, err
 		}
 		loc, err := time.LoadLocation("Europe/London")
@@ -62,7 +64,7 @@ func openBench(b *testing.B) *benchDB {
 			return nil, err
 		}
 		var last struct{ At time.Time }
-		if err := db.Raw("SELECT ends_at AS at FROM session_figures ORDER BY ends_at DESC LIMIT 1").Scan(&last).Error; err != nil {
+		if err := db.Read(context.Background()).Raw("SELECT ends_at AS at FROM session_figures ORDER BY ends_at DESC LIMIT 1").Scan(&last).Error; err != nil {
 			return nil, err
 		}
 		if last.At.IsZero() {
@@ -123,7 +125,7 @@ func BenchmarkBreakdown(b *testing.B) {
 		for _, g := range models.StatsGroupings {
 			b.Run(p.name+"/"+g, func(b *testing.B) {
 				measure(b, func() error {
-					_, err := models.AttendanceBreakdown(bd.db, p.f, g, bd.now, bd.loc)
+					_, err := models.AttendanceBreakdown(b.Context(), bd.db, p.f, g, bd.now, bd.loc)
 					return err
 				})
 			})
@@ -139,7 +141,7 @@ func BenchmarkBreakdownFiltered(b *testing.B) {
 		f.YearOfStudy = new(2)
 		b.Run(p.name+"/week", func(b *testing.B) {
 			measure(b, func() error {
-				_, err := models.AttendanceBreakdown(bd.db, f, "week", bd.now, bd.loc)
+				_, err := models.AttendanceBreakdown(b.Context(), bd.db, f, "week", bd.now, bd.loc)
 				return err
 			})
 		})
@@ -152,7 +154,7 @@ func BenchmarkHeadline(b *testing.B) {
 	for _, p := range periods(bd) {
 		b.Run(p.name, func(b *testing.B) {
 			measure(b, func() error {
-				_, err := models.DashboardHeadline(bd.db, p.f, bd.now, bd.loc)
+				_, err := models.DashboardHeadline(b.Context(), bd.db, p.f, bd.now, bd.loc)
 				return err
 			})
 		})
@@ -165,7 +167,7 @@ func BenchmarkDashboard(b *testing.B) {
 	for _, p := range periods(bd) {
 		b.Run(p.name, func(b *testing.B) {
 			measure(b, func() error {
-				_, err := models.DashboardFigures(bd.db, p.f, 3, bd.now, bd.loc)
+				_, err := models.DashboardFigures(b.Context(), bd.db, p.f, 3, bd.now, bd.loc)
 				return err
 			})
 		})
@@ -182,13 +184,15 @@ func BenchmarkRefreshFigures(b *testing.B) {
 		b.Skip("set ROUNDS_BENCH_REFRESH=1 to rebuild every figure of the benchmark database")
 	}
 	var n int64
-	bd.db.Table("session_figures").Count(&n)
+	bd.db.Read(context.Background()).Table("session_figures").Count(&n)
 	b.ReportMetric(float64(n), "sessions")
 	measure(b, func() error {
-		if err := bd.db.Exec("INSERT INTO stats_dirty (session_id) SELECT id FROM sessions WHERE true ON CONFLICT (session_id) DO NOTHING").Error; err != nil {
+		if err := bd.db.Write(context.Background(), func(tx *gorm.DB) error {
+			return tx.Exec("INSERT INTO stats_dirty (session_id) SELECT id FROM sessions WHERE true ON CONFLICT (session_id) DO NOTHING").Error
+		}); err != nil {
 			return err
 		}
-		_, err := models.RefreshFigures(bd.db, bd.now, bd.loc)
+		_, err := models.RefreshFigures(b.Context(), bd.db, bd.now, bd.loc)
 		return err
 	})
 }

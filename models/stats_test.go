@@ -1,15 +1,17 @@
 package models_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
+
+	"gorm.io/gorm"
 )
 
 // The data set of these tests, worked out by hand. The period is
@@ -71,23 +73,27 @@ func stAt(y int, m time.Month, d, hh, mm int) time.Time {
 }
 
 // stMember creates a member whose year-of-study history starts at since.
-func stMember(t *testing.T, db *gorm.DB, name, role string, year int, since time.Time) models.User {
+func stMember(t *testing.T, db *store.Store, name, role string, year int, since time.Time) models.User {
 	t.Helper()
 	var y *int
 	if year > 0 {
 		y = &year
 	}
 	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@st.example.ac.uk"
-	u, err := models.CreateUser(db, models.NewUser{Email: email, Name: name, Password: "long enough pw", Role: role, YearOfStudy: y}, nil)
+	u, err := models.CreateUser(t.Context(), db, models.NewUser{Email: email, Name: name, Password: "long enough pw", Role: role, YearOfStudy: y}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// CreateUser records the year from the real time of creation; the data
 	// set lives in 2025.
-	if err := db.Exec("UPDATE year_history SET valid_from = ? WHERE user_id = ?", since.UTC(), u.ID).Error; err != nil {
+	if err := db.Write(context.Background(), func(tx *gorm.DB) error {
+		return tx.Exec("UPDATE year_history SET valid_from = ? WHERE user_id = ?", since.UTC(), u.ID).Error
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Exec("UPDATE users SET created_at = ? WHERE id = ?", since.UTC(), u.ID).Error; err != nil {
+	if err := db.Write(context.Background(), func(tx *gorm.DB) error {
+		return tx.Exec("UPDATE users SET created_at = ? WHERE id = ?", since.UTC(), u.ID).Error
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -102,7 +108,7 @@ type stSpec struct {
 }
 
 // stSession creates and publishes a session as the committee at created.
-func stSession(t *testing.T, db *gorm.DB, committee models.User, sp stSpec, created time.Time, publish bool) models.Session {
+func stSession(t *testing.T, db *store.Store, committee models.User, sp stSpec, created time.Time, publish bool) models.Session {
 	t.Helper()
 	end := sp.start.Add(time.Duration(sp.minutes) * time.Minute)
 	years := []int{1, 2, 3, 4, 5, 6}
@@ -119,25 +125,25 @@ func stSession(t *testing.T, db *gorm.DB, committee models.User, sp stSpec, crea
 	if sp.mode != models.ModeInPerson {
 		in.OnlineURL, in.OnlineCapacity = &link, &sp.online
 	}
-	s, err := models.CreateSession(db, committee, in, created)
+	s, err := models.CreateSession(t.Context(), db, committee, in, created)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if publish {
-		if s, err = models.PublishSession(db, committee, s.ID, created); err != nil {
+		if s, err = models.PublishSession(t.Context(), db, committee, s.ID, created); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return s
 }
 
-func stBook(t *testing.T, db *gorm.DB, actor, u models.User, s models.Session, mode, want string, at time.Time) {
+func stBook(t *testing.T, db *store.Store, actor, u models.User, s models.Session, mode, want string, at time.Time) {
 	t.Helper()
 	in := models.BookInput{Mode: mode}
 	if actor.ID != u.ID {
 		in.UserID = u.ID
 	}
-	b, err := models.BookSeat(db, actor, s.ID, in, at)
+	b, err := models.BookSeat(t.Context(), db, actor, s.ID, in, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,24 +152,24 @@ func stBook(t *testing.T, db *gorm.DB, actor, u models.User, s models.Session, m
 	}
 }
 
-func stMark(t *testing.T, db *gorm.DB, committee, u models.User, s models.Session, status, mode string) {
+func stMark(t *testing.T, db *store.Store, committee, u models.User, s models.Session, status, mode string) {
 	t.Helper()
-	if _, err := models.MarkRegister(db, committee, s.ID, u.ID, models.RegisterEntry{Status: status, Mode: mode}, s.EndsAt); err != nil {
+	if _, err := models.MarkRegister(t.Context(), db, committee, s.ID, u.ID, models.RegisterEntry{Status: status, Mode: mode}, s.EndsAt); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func stFeedback(t *testing.T, db *gorm.DB, u models.User, s models.Session, overall, teaching, before, after int) {
+func stFeedback(t *testing.T, db *store.Store, u models.User, s models.Session, overall, teaching, before, after int) {
 	t.Helper()
 	in := models.FeedbackInput{Overall: overall, Teaching: teaching, ConfidenceBefore: before, ConfidenceAfter: after}
-	if _, _, err := models.SubmitFeedback(db, u, s.ID, in, s.EndsAt.Add(time.Hour)); err != nil {
+	if _, _, err := models.SubmitFeedback(t.Context(), db, u, s.ID, in, s.EndsAt.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // stBuild makes the data set above. Between the summer sessions and the
 // rollover it calls beforeRollover, so a test can look at the figures then.
-func stBuild(t *testing.T, db *gorm.DB, beforeRollover func(w *stWorld)) *stWorld {
+func stBuild(t *testing.T, db *store.Store, beforeRollover func(w *stWorld)) *stWorld {
 	t.Helper()
 	w := &stWorld{loc: stLondon, from: stAt(2025, 6, 1, 0, 0), to: stAt(2025, 12, 1, 0, 0), now: stAt(2026, 1, 5, 9, 0)}
 	jan := stAt(2025, 1, 1, 0, 0)
@@ -193,7 +199,7 @@ func stBuild(t *testing.T, db *gorm.DB, beforeRollover func(w *stWorld)) *stWorl
 	stBook(t, db, w.a, w.a, w.s2, "", models.BookingConfirmed, may)
 	stBook(t, db, w.d, w.d, w.s2, "", models.BookingConfirmed, may)
 	stBook(t, db, w.b, w.b, w.s2, "", models.BookingConfirmed, may)
-	if _, err := models.CancelMyBooking(db, w.b, w.s2.ID, may.Add(time.Hour)); err != nil {
+	if _, err := models.CancelMyBooking(t.Context(), db, w.b, w.s2.ID, may.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	stMark(t, db, cm, w.a, w.s2, models.AttendanceLate, "")
@@ -203,14 +209,14 @@ func stBuild(t *testing.T, db *gorm.DB, beforeRollover func(w *stWorld)) *stWorl
 	w.s3 = stSession(t, db, cm, stSpec{"ECG", "Cardiology", models.FormatLecture, models.ModeInPerson,
 		stAt(2025, 7, 20, 10, 0), 60, []models.User{w.alice}, 20, 0}, may, true)
 	stBook(t, db, w.a, w.a, w.s3, "", models.BookingConfirmed, may)
-	if _, err := models.CancelSession(db, cm, w.s3.ID, "Teacher ill", may.Add(2*time.Hour)); err != nil {
+	if _, err := models.CancelSession(t.Context(), db, cm, w.s3.ID, "Teacher ill", may.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 
 	if beforeRollover != nil {
 		beforeRollover(w)
 	}
-	if _, err := models.RollOverYear(db, cm, stAt(2025, 9, 1, 9, 0), w.loc); err != nil {
+	if _, err := models.RollOverYear(t.Context(), db, cm, stAt(2025, 9, 1, 9, 0), w.loc); err != nil {
 		t.Fatal(err)
 	}
 	w.l = stMember(t, db, "Student L", models.RoleStudent, 1, stAt(2025, 10, 1, 0, 0))
@@ -277,11 +283,11 @@ func stSame(t *testing.T, what string, got, want []string) {
 }
 
 func TestAttendanceBreakdown(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		var summer []string
 		w := stBuild(t, db, func(w *stWorld) {
 			// Before the rollover: the summer by year of study.
-			rep, err := models.AttendanceBreakdown(db, models.StatsFilter{From: w.from, To: stAt(2025, 8, 1, 0, 0)}, "year_of_study", stAt(2025, 8, 15, 9, 0), w.loc)
+			rep, err := models.AttendanceBreakdown(t.Context(), db, models.StatsFilter{From: w.from, To: stAt(2025, 8, 1, 0, 0)}, "year_of_study", stAt(2025, 8, 15, 9, 0), w.loc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -327,7 +333,7 @@ func TestAttendanceBreakdown(t *testing.T) {
 			{"format", models.StatsFilter{From: w.from, To: w.to, Topic: "renal"}, []string{"practical 1 2 2 0 0 1", "small_group 1 2 1 1 0 0.5"}},
 		}
 		for _, c := range cases {
-			rep, err := models.AttendanceBreakdown(db, c.filter, c.groupBy, w.now, w.loc)
+			rep, err := models.AttendanceBreakdown(t.Context(), db, c.filter, c.groupBy, w.now, w.loc)
 			if err != nil {
 				t.Fatalf("%s: %v", c.groupBy, err)
 			}
@@ -336,7 +342,7 @@ func TestAttendanceBreakdown(t *testing.T) {
 
 		// Totals, whatever the grouping.
 		for _, g := range models.StatsGroupings {
-			rep, err := models.AttendanceBreakdown(db, f, g, w.now, w.loc)
+			rep, err := models.AttendanceBreakdown(t.Context(), db, f, g, w.now, w.loc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -344,32 +350,34 @@ func TestAttendanceBreakdown(t *testing.T) {
 				t.Errorf("totals by %s: %s", g, got)
 			}
 		}
-		rep, _ := models.AttendanceBreakdown(db, models.StatsFilter{From: w.from, To: w.to, YearOfStudy: &n3}, "week", w.now, w.loc)
+		rep, _ := models.AttendanceBreakdown(t.Context(), db, models.StatsFilter{From: w.from, To: w.to, YearOfStudy: &n3}, "week", w.now, w.loc)
 		if got := stRow(rep.Totals); got != "total 3 2 2 0 1 1" {
 			t.Errorf("year 3 totals: %s", got)
 		}
 		// Labels for people.
-		rep, _ = models.AttendanceBreakdown(db, f, "teacher", w.now, w.loc)
+		rep, _ = models.AttendanceBreakdown(t.Context(), db, f, "teacher", w.now, w.loc)
 		if rep.Rows[0].Label != "Alice Teacher" || rep.Rows[1].Label != "Bob Teacher" {
 			t.Errorf("teacher labels: %+v", rep.Rows)
 		}
-		rep, _ = models.AttendanceBreakdown(db, f, "year_of_study", w.now, w.loc)
+		rep, _ = models.AttendanceBreakdown(t.Context(), db, f, "year_of_study", w.now, w.loc)
 		if rep.Rows[0].Label != "Year 1" || rep.Rows[4].Label != "Graduate or unknown" {
 			t.Errorf("year labels: %+v", rep.Rows)
 		}
 
 		// Nothing booked: rate null, in rows and totals.
-		rep, err := models.AttendanceBreakdown(db, models.StatsFilter{From: stAt(2024, 1, 1, 0, 0), To: stAt(2024, 6, 1, 0, 0)}, "topic", w.now, w.loc)
+		rep, err := models.AttendanceBreakdown(t.Context(), db, models.StatsFilter{From: stAt(2024, 1, 1, 0, 0), To: stAt(2024, 6, 1, 0, 0)}, "topic", w.now, w.loc)
 		if err != nil || len(rep.Rows) != 0 || rep.Totals.Rate != nil || rep.Totals.Sessions != 0 {
 			t.Errorf("an empty period: %+v %v", rep, err)
 		}
 
 		// Past figures are worked out from the history, not today's years:
 		// worked out again from scratch, they are the same.
-		if err := db.Exec("INSERT INTO stats_dirty (session_id) SELECT id FROM sessions WHERE true ON CONFLICT (session_id) DO NOTHING").Error; err != nil {
+		if err := db.Write(context.Background(), func(tx *gorm.DB) error {
+			return tx.Exec("INSERT INTO stats_dirty (session_id) SELECT id FROM sessions WHERE true ON CONFLICT (session_id) DO NOTHING").Error
+		}); err != nil {
 			t.Fatal(err)
 		}
-		rep, err = models.AttendanceBreakdown(db, f, "year_of_study", w.now, w.loc)
+		rep, err = models.AttendanceBreakdown(t.Context(), db, f, "year_of_study", w.now, w.loc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,7 +394,7 @@ func TestAttendanceBreakdown(t *testing.T) {
 			{"week", models.StatsFilter{From: w.from, To: w.to, Mode: models.ModeHybrid}, "mode"},
 			{"week", models.StatsFilter{From: w.from, To: w.to, YearOfStudy: new(int(7))}, "year_of_study"},
 		} {
-			_, err := models.AttendanceBreakdown(db, bad.f, bad.groupBy, w.now, w.loc)
+			_, err := models.AttendanceBreakdown(t.Context(), db, bad.f, bad.groupBy, w.now, w.loc)
 			ve, ok := err.(*models.ValidationError)
 			if !ok || ve.Fields[bad.field] == "" {
 				t.Errorf("%s %+v: %v", bad.groupBy, bad.f, err)
@@ -396,10 +404,10 @@ func TestAttendanceBreakdown(t *testing.T) {
 }
 
 func TestDashboardFigures(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		w := stBuild(t, db, nil)
 		f := models.StatsFilter{From: w.from, To: w.to}
-		d, err := models.DashboardFigures(db, f, 1, w.now, w.loc)
+		d, err := models.DashboardFigures(t.Context(), db, f, 1, w.now, w.loc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -440,7 +448,7 @@ func TestDashboardFigures(t *testing.T) {
 			{models.StatsFilter{From: w.from, To: w.to, YearOfStudy: &n2}, 2},
 			{models.StatsFilter{From: w.from, To: stAt(2025, 11, 20, 12, 30)}, 5},
 		} {
-			h, err := models.DashboardHeadline(db, c.f, w.now, w.loc)
+			h, err := models.DashboardHeadline(t.Context(), db, c.f, w.now, w.loc)
 			if err != nil || h.UniqueAttendees != c.want {
 				t.Errorf("unique attendees %v – %v (%+v): %d, want %d (%v)", c.f.From, c.f.To, c.f, h.UniqueAttendees, c.want, err)
 			}
@@ -487,14 +495,14 @@ func TestDashboardFigures(t *testing.T) {
 			t.Errorf("top by rating: %+v", d.TopByRating)
 		}
 		// Below the anonymity threshold a session's rating is not shown.
-		d3, _ := models.DashboardFigures(db, f, 3, w.now, w.loc)
+		d3, _ := models.DashboardFigures(t.Context(), db, f, 3, w.now, w.loc)
 		if len(d3.TopByRating) != 1 || d3.TopByRating[0].Title != "Heart failure" {
 			t.Errorf("top by rating with 3 responses needed: %+v", d3.TopByRating)
 		}
 
 		// A year filter: year 3 at the session.
 		n3 := 3
-		d, err = models.DashboardFigures(db, models.StatsFilter{From: w.from, To: w.to, YearOfStudy: &n3}, 1, w.now, w.loc)
+		d, err = models.DashboardFigures(t.Context(), db, models.StatsFilter{From: w.from, To: w.to, YearOfStudy: &n3}, 1, w.now, w.loc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -508,7 +516,7 @@ func TestDashboardFigures(t *testing.T) {
 
 		// The raw export: one line per booking or attendance record.
 		var lines []string
-		err = models.EachAttendanceRecord(db, f, w.now, func(r models.AttendanceRecord) error {
+		err = models.EachAttendanceRecord(t.Context(), db, f, w.now, func(r models.AttendanceRecord) error {
 			lines = append(lines, fmt.Sprintf("%s|%s|%d|%s|%s/%s|%s/%s/%s", r.Title, r.Name, r.YearOfStudy, r.Mode,
 				r.BookingMode, r.BookingStatus, r.AttendanceStatus, r.AttendanceMode, r.AttendanceSource))
 			return nil
@@ -533,13 +541,13 @@ func TestDashboardFigures(t *testing.T) {
 			"Heart failure|Student L|1|online|online/confirmed|absent/online/register",
 		})
 		lines = nil
-		_ = models.EachAttendanceRecord(db, models.StatsFilter{From: w.from, To: w.to, YearOfStudy: &n3, Mode: models.ModeInPerson}, w.now, func(r models.AttendanceRecord) error {
+		_ = models.EachAttendanceRecord(t.Context(), db, models.StatsFilter{From: w.from, To: w.to, YearOfStudy: &n3, Mode: models.ModeInPerson}, w.now, func(r models.AttendanceRecord) error {
 			lines = append(lines, r.Title+"|"+r.Name)
 			return nil
 		})
 		stSame(t, "year 3 in person records", lines, []string{"Chest pain|Student E", "Fluids|Student E", "Heart failure|Student B"})
 
-		topics, err := models.StatsTopics(db)
+		topics, err := models.StatsTopics(t.Context(), db)
 		if err != nil || strings.Join(topics, ",") != "Cardiology,Neurology,Renal" {
 			t.Errorf("topics: %v %v", topics, err)
 		}
@@ -548,17 +556,17 @@ func TestDashboardFigures(t *testing.T) {
 		// figures until it has run.
 		later := w.now.Add(30 * 24 * time.Hour)
 		end := later.Add(time.Hour)
-		if _, err := models.UpdateSession(db, w.committee, w.s6.ID, models.SessionInput{StartsAt: &later, EndsAt: &end}, w.now); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, w.committee, w.s6.ID, models.SessionInput{StartsAt: &later, EndsAt: &end}, w.now); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := models.AttendanceBreakdown(db, f, "topic", w.now, w.loc)
+		rep, err := models.AttendanceBreakdown(t.Context(), db, f, "topic", w.now, w.loc)
 		if err != nil || rep.Totals.Sessions != 4 || len(rep.Rows) != 2 {
 			t.Errorf("after moving S6: %+v %v", rep, err)
 		}
 		// And one whose attendance changes: its month is counted again.
 		stMark(t, db, w.committee, w.c, w.s2, models.AttendancePresent, "")
 		stMark(t, db, w.committee, w.a, w.s2, models.AttendanceAbsent, "")
-		if h, err := models.DashboardHeadline(db, models.StatsFilter{From: stAt(2025, 7, 1, 0, 0), To: stAt(2025, 8, 1, 0, 0)}, w.now, w.loc); err != nil || h.UniqueAttendees != 1 {
+		if h, err := models.DashboardHeadline(t.Context(), db, models.StatsFilter{From: stAt(2025, 7, 1, 0, 0), To: stAt(2025, 8, 1, 0, 0)}, w.now, w.loc); err != nil || h.UniqueAttendees != 1 {
 			t.Errorf("July after the change: %+v %v", h, err)
 		}
 		stMonthsAgree(t, db, w.loc)
@@ -566,7 +574,7 @@ func TestDashboardFigures(t *testing.T) {
 }
 
 func TestRollOverYear(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		jan := stAt(2025, 1, 1, 0, 0)
 		cm := stMember(t, db, "Chair Person", models.RoleCommittee, 0, jan)
 		student := stMember(t, db, "Student Y1", models.RoleStudent, 1, jan)
@@ -574,7 +582,7 @@ func TestRollOverYear(t *testing.T) {
 		stMember(t, db, "Student Y6b", models.RoleStudent, 6, jan)
 		at := stAt(2025, 9, 1, 9, 0)
 
-		p, err := models.PreviewRollover(db, at, stLondon)
+		p, err := models.PreviewRollover(t.Context(), db, at, stLondon)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -590,25 +598,25 @@ func TestRollOverYear(t *testing.T) {
 		if p.AcademicYear != "2025/26" || p.AlreadyDone || p.Total != 3 {
 			t.Errorf("preview: %+v", p)
 		}
-		if _, err := models.RollOverYear(db, student, at, stLondon); err != models.ErrForbidden {
+		if _, err := models.RollOverYear(t.Context(), db, student, at, stLondon); err != models.ErrForbidden {
 			t.Errorf("a student rolled the year over: %v", err)
 		}
-		if _, err := models.RollOverYear(db, cm, at, stLondon); err != nil {
+		if _, err := models.RollOverYear(t.Context(), db, cm, at, stLondon); err != nil {
 			t.Fatal(err)
 		}
-		u, _ := models.UserByID(db, student.ID)
+		u, _ := models.UserByID(t.Context(), db, student.ID)
 		if u.YearOfStudy == nil || *u.YearOfStudy != 2 {
 			t.Errorf("year after the rollover: %v", u.YearOfStudy)
 		}
 		// Once per academic year: refused again in May 2026, allowed in
 		// August 2026.
-		if _, err := models.RollOverYear(db, cm, stAt(2026, 5, 1, 9, 0), stLondon); !isErr(err, models.ErrRolloverDone) {
+		if _, err := models.RollOverYear(t.Context(), db, cm, stAt(2026, 5, 1, 9, 0), stLondon); !isErr(err, models.ErrRolloverDone) {
 			t.Errorf("second rollover: %v", err)
 		}
-		if p, _ := models.PreviewRollover(db, at, stLondon); !p.AlreadyDone {
+		if p, _ := models.PreviewRollover(t.Context(), db, at, stLondon); !p.AlreadyDone {
 			t.Error("the preview does not say it is done")
 		}
-		if _, err := models.RollOverYear(db, cm, stAt(2026, 8, 3, 9, 0), stLondon); err != nil {
+		if _, err := models.RollOverYear(t.Context(), db, cm, stAt(2026, 8, 3, 9, 0), stLondon); err != nil {
 			t.Errorf("next year's rollover: %v", err)
 		}
 	})
@@ -618,8 +626,8 @@ func TestRollOverYear(t *testing.T) {
 // session stays marked until the change has committed (PostgreSQL, where
 // several instances refresh figures at once).
 func TestRefreshFiguresDoesNotLoseAChange(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
-		if models.DialectOf(db) != models.Postgres {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
+		if db.Dialect() != store.Postgres {
 			t.Skip("SQLite has one writer: a refresh cannot run beside a change")
 		}
 		jan := stAt(2025, 1, 1, 0, 0)
@@ -632,30 +640,47 @@ func TestRefreshFiguresDoesNotLoseAChange(t *testing.T) {
 		stBook(t, db, b, b, s, "", models.BookingConfirmed, stAt(2025, 5, 2, 9, 0))
 		now := stAt(2025, 7, 1, 9, 0)
 		f := models.StatsFilter{From: stAt(2025, 6, 1, 0, 0), To: stAt(2025, 7, 1, 0, 0)}
-		if _, err := models.RefreshFigures(db, now, stLondon); err != nil {
+		if _, err := models.RefreshFigures(t.Context(), db, now, stLondon); err != nil {
 			t.Fatal(err)
 		}
 		stMark(t, db, cm, a, s, models.AttendancePresent, "") // marked again, committed
 
 		// B's register mark is in a transaction that has not committed yet
-		// when a refresh runs.
-		tx := db.Begin()
-		if _, err := models.MarkRegister(tx, cm, s.ID, b.ID, models.RegisterEntry{Status: models.AttendancePresent}, now); err != nil {
-			tx.Rollback()
-			t.Fatal(err)
+		// when a refresh runs: its attendance is written and its session
+		// marked stale, as a mark does, and the transaction waits.
+		marked, release, committed := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			committed <- db.Write(t.Context(), func(tx *gorm.DB) error {
+				rec := models.Attendance{SessionID: s.ID, UserID: b.ID, Status: models.AttendancePresent, Mode: models.ModeInPerson,
+					Source: models.SourceRegister, RecordedBy: &cm.ID, CreatedAt: now, UpdatedAt: now}
+				if err := tx.Create(&rec).Error; err != nil {
+					return err
+				}
+				if err := tx.Exec("INSERT INTO stats_dirty (session_id) VALUES (?) ON CONFLICT (session_id) DO UPDATE SET session_id = excluded.session_id", s.ID).Error; err != nil {
+					return err
+				}
+				close(marked)
+				<-release
+				return nil
+			})
+		}()
+		select {
+		case <-marked:
+		case err := <-committed:
+			t.Fatalf("the change did not get as far as its mark: %v", err)
 		}
-		done, err := models.RefreshFigures(db, now, stLondon)
+		done, err := models.RefreshFigures(t.Context(), db, now, stLondon)
+		close(release)
 		if err != nil {
-			tx.Rollback()
 			t.Fatal(err)
 		}
 		if done != 0 {
 			t.Errorf("the refresh took a session whose change had not committed")
 		}
-		if err := tx.Commit().Error; err != nil {
+		if err := <-committed; err != nil {
 			t.Fatal(err)
 		}
-		rep, err := models.AttendanceBreakdown(db, f, "mode", now, stLondon)
+		rep, err := models.AttendanceBreakdown(t.Context(), db, f, "mode", now, stLondon)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -667,7 +692,7 @@ func TestRefreshFiguresDoesNotLoseAChange(t *testing.T) {
 
 // stMonthsAgree checks attendee_months against session_attendees, folded
 // by month here.
-func stMonthsAgree(t *testing.T, db *gorm.DB, loc *time.Location) {
+func stMonthsAgree(t *testing.T, db *store.Store, loc *time.Location) {
 	t.Helper()
 	var attendees []struct {
 		UserID      int64
@@ -675,7 +700,7 @@ func stMonthsAgree(t *testing.T, db *gorm.DB, loc *time.Location) {
 		YearOfStudy int
 		Mode        string
 	}
-	if err := db.Table("session_attendees").Select("user_id, ends_at, year_of_study, mode").Scan(&attendees).Error; err != nil {
+	if err := db.Read(context.Background()).Table("session_attendees").Select("user_id, ends_at, year_of_study, mode").Scan(&attendees).Error; err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]int{}
@@ -689,7 +714,7 @@ func stMonthsAgree(t *testing.T, db *gorm.DB, loc *time.Location) {
 		Mode        string
 		Sessions    int
 	}
-	if err := db.Table("attendee_months").Scan(&months).Error; err != nil {
+	if err := db.Read(context.Background()).Table("attendee_months").Scan(&months).Error; err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]int{}

@@ -1,12 +1,14 @@
 package models
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"rounds/models/store"
 	"time"
 
 	"gorm.io/gorm"
@@ -49,7 +51,16 @@ func HashSecret(secret string) string {
 
 // IssueToken stores a new token of kind for the user and returns its secret.
 // A ttl of 0 means it does not expire.
-func IssueToken(db *gorm.DB, kind string, userID int64, ttl time.Duration, now time.Time) (string, Token, error) {
+func IssueToken(ctx context.Context, st *store.Store, kind string, userID int64, ttl time.Duration, now time.Time) (secret string, t Token, err error) {
+	err = st.Write(ctx, func(tx *gorm.DB) error {
+		secret, t, err = issueToken(tx, kind, userID, ttl, now)
+		return err
+	})
+	return secret, t, err
+}
+
+// issueToken is IssueToken in the caller's transaction tx.
+func issueToken(db *gorm.DB, kind string, userID int64, ttl time.Duration, now time.Time) (string, Token, error) {
 	secret := NewSecret()
 	t := Token{Kind: kind, Hash: HashSecret(secret), UserID: userID, CreatedAt: now.UTC()}
 	if ttl > 0 {
@@ -63,7 +74,12 @@ func IssueToken(db *gorm.DB, kind string, userID int64, ttl time.Duration, now t
 }
 
 // UserByToken returns the user a live token of kind stands for, and the token.
-func UserByToken(db *gorm.DB, kind, secret string, now time.Time) (User, Token, error) {
+func UserByToken(ctx context.Context, st *store.Store, kind, secret string, now time.Time) (User, Token, error) {
+	return userByToken(st.Read(ctx), kind, secret, now)
+}
+
+// userByToken is UserByToken on a handle given by the caller (a transaction, or a read).
+func userByToken(db *gorm.DB, kind, secret string, now time.Time) (User, Token, error) {
 	if secret == "" || len(secret) > 200 {
 		return User{}, Token{}, ErrTokenInvalid
 	}
@@ -93,32 +109,36 @@ var userByTokenQuery = "SELECT " + qualified("users", userColumns) +
 	" FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = ? AND tokens.kind = ? LIMIT 1"
 
 // RevokeToken deletes a token; revoking an unknown one is not an error.
-func RevokeToken(db *gorm.DB, id int64) error {
-	return db.Delete(&Token{}, id).Error
+func RevokeToken(ctx context.Context, st *store.Store, id int64) error {
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Delete(&Token{}, id).Error
+	})
 }
 
 // RevokeTokens deletes every token of kind the user holds.
-func RevokeTokens(db *gorm.DB, userID int64, kind string) error {
-	return db.Where("user_id = ? AND kind = ?", userID, kind).Delete(&Token{}).Error
+func RevokeTokens(ctx context.Context, st *store.Store, userID int64, kind string) error {
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Where("user_id = ? AND kind = ?", userID, kind).Delete(&Token{}).Error
+	})
 }
 
 // RequestPasswordReset issues a reset link for the account with that e-mail
 // and queues the password_reset e-mail, in one transaction. It does nothing,
 // and says nothing different, when no account matches.
-func RequestPasswordReset(db *gorm.DB, email string, ttl time.Duration, now time.Time, resetURL func(secret string) string) error {
-	return db.Transaction(func(tx *gorm.DB) error {
-		u, err := UserByEmail(tx, email)
+func RequestPasswordReset(ctx context.Context, st *store.Store, email string, ttl time.Duration, now time.Time, resetURL func(secret string) string) error {
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		u, err := userByEmail(tx, email)
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		secret, t, err := IssueToken(tx, TokenPasswordReset, u.ID, ttl, now)
+		secret, t, err := issueToken(tx, TokenPasswordReset, u.ID, ttl, now)
 		if err != nil {
 			return err
 		}
-		_, err = Enqueue(tx, Email{
+		_, err = enqueue(tx, Email{
 			Kind:   MailPasswordReset,
 			Key:    fmt.Sprintf("%s:%d:%d", MailPasswordReset, u.ID, t.ID),
 			UserID: u.ID,
@@ -132,13 +152,13 @@ func RequestPasswordReset(db *gorm.DB, email string, ttl time.Duration, now time
 
 // ResetPassword uses a reset link once: it sets the new password and ends
 // every login and token of the account.
-func ResetPassword(db *gorm.DB, secret, password string, now time.Time) (User, error) {
+func ResetPassword(ctx context.Context, st *store.Store, secret, password string, now time.Time) (User, error) {
 	if msg := CheckPassword(password); msg != "" {
 		return User{}, &ValidationError{Fields: map[string]string{"password": msg}}
 	}
 	var u User
-	err := db.Transaction(func(tx *gorm.DB) error {
-		found, t, err := UserByToken(tx, TokenPasswordReset, secret, now)
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		found, t, err := userByToken(tx, TokenPasswordReset, secret, now)
 		if err != nil {
 			return err
 		}
@@ -160,7 +180,12 @@ func ResetPassword(db *gorm.DB, secret, password string, now time.Time) (User, e
 
 // DeleteExpiredTokens removes tokens past their expiry and used reset links;
 // it returns how many went.
-func DeleteExpiredTokens(db *gorm.DB, now time.Time) (int64, error) {
-	res := db.Where("(expires_at IS NOT NULL AND expires_at < ?) OR used_at IS NOT NULL", now.UTC()).Delete(&Token{})
-	return res.RowsAffected, res.Error
+func DeleteExpiredTokens(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
+	var n int64
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("(expires_at IS NOT NULL AND expires_at < ?) OR used_at IS NOT NULL", now.UTC()).Delete(&Token{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, err
 }

@@ -1,11 +1,13 @@
 package models
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
+	"rounds/models/store"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -133,7 +135,19 @@ func prehash(pw string) []byte {
 var dummyHash, _ = bcrypt.GenerateFromPassword(prehash("rounds-no-such-user"), bcrypt.DefaultCost)
 
 // CreateUser validates nu and stores a new account.
-func CreateUser(db *gorm.DB, nu NewUser, allowedDomains []string) (User, error) {
+func CreateUser(ctx context.Context, st *store.Store, nu NewUser, allowedDomains []string) (User, error) {
+	u, err := newUser(nu, allowedDomains)
+	if err != nil {
+		return User{}, err
+	}
+	if err := st.Write(ctx, func(tx *gorm.DB) error { return insertUser(tx, &u) }); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// newUser checks a new member's details and hashes their password.
+func newUser(nu NewUser, allowedDomains []string) (User, error) {
 	p := Problems{}
 	email := NormalizeEmail(nu.Email)
 	name := strings.TrimSpace(nu.Name)
@@ -178,20 +192,18 @@ func CreateUser(db *gorm.DB, nu NewUser, allowedDomains []string) (User, error) 
 			return User{}, err
 		}
 	}
-	u := User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy}
-	err := db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&u).Error; err != nil {
-			if isDuplicate(err) {
-				return ErrEmailTaken
-			}
-			return err
+	return User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy}, nil
+}
+
+// insertUser stores a new member checked by newUser, in the transaction tx.
+func insertUser(tx *gorm.DB, u *User) error {
+	if err := tx.Create(u).Error; err != nil {
+		if isDuplicate(err) {
+			return ErrEmailTaken
 		}
-		return recordYear(tx, u.ID, u.YearOfStudy, u.CreatedAt)
-	})
-	if err != nil {
-		return User{}, err
+		return err
 	}
-	return u, nil
+	return recordYear(tx, u.ID, u.YearOfStudy, u.CreatedAt)
 }
 
 func validRole(r string) bool {
@@ -205,7 +217,8 @@ func validRole(r string) bool {
 
 // Authenticate returns the user whose e-mail and password match, or
 // ErrBadCredentials; unknown e-mail and wrong password look the same.
-func Authenticate(db *gorm.DB, email, password string) (User, error) {
+func Authenticate(ctx context.Context, st *store.Store, email, password string) (User, error) {
+	db := st.Read(ctx)
 	var u User
 	err := db.Where("email = ?", NormalizeEmail(email)).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -222,7 +235,12 @@ func Authenticate(db *gorm.DB, email, password string) (User, error) {
 }
 
 // UserByID returns one user.
-func UserByID(db *gorm.DB, id int64) (User, error) {
+func UserByID(ctx context.Context, st *store.Store, id int64) (User, error) {
+	return userByID(st.Read(ctx), id)
+}
+
+// userByID is UserByID on a handle given by the caller (a transaction, or a read).
+func userByID(db *gorm.DB, id int64) (User, error) {
 	var u User
 	err := db.Take(&u, id).Error
 	return u, notFound(err)
@@ -230,7 +248,8 @@ func UserByID(db *gorm.DB, id int64) (User, error) {
 
 // UserNames maps each of the ids that is a member to the member's name, in
 // one query; ids of deleted members are left out.
-func UserNames(db *gorm.DB, ids []int64) (map[int64]string, error) {
+func UserNames(ctx context.Context, st *store.Store, ids []int64) (map[int64]string, error) {
+	db := st.Read(ctx)
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -249,7 +268,12 @@ func UserNames(db *gorm.DB, ids []int64) (map[int64]string, error) {
 }
 
 // UserByEmail returns the user with that e-mail address.
-func UserByEmail(db *gorm.DB, email string) (User, error) {
+func UserByEmail(ctx context.Context, st *store.Store, email string) (User, error) {
+	return userByEmail(st.Read(ctx), email)
+}
+
+// userByEmail is UserByEmail on a handle given by the caller (a transaction, or a read).
+func userByEmail(db *gorm.DB, email string) (User, error) {
 	var u User
 	err := db.Where("email = ?", NormalizeEmail(email)).Take(&u).Error
 	return u, notFound(err)
@@ -264,7 +288,8 @@ type UserFilter struct {
 }
 
 // FindUsers lists members matching f, by name.
-func FindUsers(db *gorm.DB, f UserFilter) ([]User, error) {
+func FindUsers(ctx context.Context, st *store.Store, f UserFilter) ([]User, error) {
+	db := st.Read(ctx)
 	q := db.Model(&User{})
 	if f.Role != "" {
 		q = q.Where("role = ?", f.Role)
@@ -302,7 +327,7 @@ type UserChange struct {
 }
 
 // UpdateUser applies a committee edit to a member.
-func UpdateUser(db *gorm.DB, id int64, ch UserChange) (User, error) {
+func UpdateUser(ctx context.Context, st *store.Store, id int64, ch UserChange) (User, error) {
 	p := Problems{}
 	updates := map[string]any{}
 	if ch.Role != nil {
@@ -324,7 +349,7 @@ func UpdateUser(db *gorm.DB, id int64, ch UserChange) (User, error) {
 		return User{}, err
 	}
 	var u User
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Take(&u, id).Error; err != nil {
 			return notFound(err)
 		}
@@ -353,15 +378,15 @@ func UpdateUser(db *gorm.DB, id int64, ch UserChange) (User, error) {
 func sameYear(a, b *int) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
 // UpdateProfile lets a member change their own name and year of study.
-func UpdateProfile(db *gorm.DB, id int64, name string, year *int, now time.Time) (User, error) {
-	return UpdateUser(db, id, UserChange{Name: &name, YearOfStudy: &year, At: now})
+func UpdateProfile(ctx context.Context, st *store.Store, id int64, name string, year *int, now time.Time) (User, error) {
+	return UpdateUser(ctx, st, id, UserChange{Name: &name, YearOfStudy: &year, At: now})
 }
 
 // ChangePassword sets a new password after checking the current one, and
 // ends every other login and token of the user.
-func ChangePassword(db *gorm.DB, userID int64, current, next string, keepTokenID int64) error {
-	return db.Transaction(func(tx *gorm.DB) error {
-		u, err := UserByID(tx, userID)
+func ChangePassword(ctx context.Context, st *store.Store, userID int64, current, next string, keepTokenID int64) error {
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		u, err := userByID(tx, userID)
 		if err != nil {
 			return err
 		}
@@ -387,7 +412,8 @@ func setPassword(tx *gorm.DB, userID int64, pw string, keepTokenID int64) error 
 }
 
 // CountUsers counts all accounts.
-func CountUsers(db *gorm.DB) (int64, error) {
+func CountUsers(ctx context.Context, st *store.Store) (int64, error) {
+	db := st.Read(ctx)
 	var n int64
 	err := db.Model(&User{}).Count(&n).Error
 	return n, err
@@ -395,15 +421,17 @@ func CountUsers(db *gorm.DB) (int64, error) {
 
 // Register creates a student account and queues its welcome e-mail in the
 // same transaction.
-func Register(db *gorm.DB, nu NewUser, allowedDomains []string, now time.Time) (User, error) {
+func Register(ctx context.Context, st *store.Store, nu NewUser, allowedDomains []string, now time.Time) (User, error) {
 	nu.Role = RoleStudent
-	var u User
-	err := db.Transaction(func(tx *gorm.DB) error {
-		var err error
-		if u, err = CreateUser(tx, nu, allowedDomains); err != nil {
+	u, err := newUser(nu, allowedDomains)
+	if err != nil {
+		return User{}, err
+	}
+	err = st.Write(ctx, func(tx *gorm.DB) error {
+		if err := insertUser(tx, &u); err != nil {
 			return err
 		}
-		_, err = Enqueue(tx, Email{Kind: MailWelcome, UserID: u.ID, To: u.Email, ToName: u.Name}, now)
+		_, err := enqueue(tx, Email{Kind: MailWelcome, UserID: u.ID, To: u.Email, ToName: u.Name}, now)
 		return err
 	})
 	return u, err

@@ -1,7 +1,9 @@
 package models
 
 import (
+	"context"
 	"fmt"
+	"rounds/models/store"
 	"strconv"
 	"time"
 
@@ -64,10 +66,15 @@ var ErrRolloverDone = &Error{KindConflict, "academic_year_already_started", "The
 func rolloverKey(start time.Time) string { return "rollover:" + strconv.Itoa(start.Year()) }
 
 // PreviewRollover counts the members who would move up a year at now.
-func PreviewRollover(db *gorm.DB, now time.Time, loc *time.Location) (RolloverPreview, error) {
+func PreviewRollover(ctx context.Context, st *store.Store, now time.Time, loc *time.Location) (RolloverPreview, error) {
+	return previewRollover(st.Read(ctx), now, loc)
+}
+
+// previewRollover is PreviewRollover on a handle given by the caller (a transaction, or a read).
+func previewRollover(db *gorm.DB, now time.Time, loc *time.Location) (RolloverPreview, error) {
 	start := AcademicYearStart(now, loc)
 	p := RolloverPreview{AcademicYear: AcademicYearLabel(start)}
-	done, err := Setting(db, rolloverKey(start))
+	done, err := setting(db, rolloverKey(start))
 	if err != nil {
 		return p, err
 	}
@@ -96,14 +103,14 @@ func PreviewRollover(db *gorm.DB, now time.Time, loc *time.Location) (RolloverPr
 // RollOverYear starts a new academic year: every member in years 1–5 moves
 // up one year, year 6 become graduates. History keeps the old years, so past
 // figures do not change. It runs once per academic year.
-func RollOverYear(db *gorm.DB, actor User, now time.Time, loc *time.Location) (RolloverPreview, error) {
+func RollOverYear(ctx context.Context, st *store.Store, actor User, now time.Time, loc *time.Location) (RolloverPreview, error) {
 	if !actor.IsCommittee() {
 		return RolloverPreview{}, ErrForbidden
 	}
 	var p RolloverPreview
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) error {
 		var err error
-		if p, err = PreviewRollover(tx, now, loc); err != nil {
+		if p, err = previewRollover(tx, now, loc); err != nil {
 			return err
 		}
 		if p.AlreadyDone {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,11 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/mail/mailtest"
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // instance is a `rounds serve` process: this test binary, run as rounds.
@@ -111,21 +111,21 @@ type society struct {
 	tokens   []string
 }
 
-func seedSociety(t *testing.T, db *gorm.DB, students, seats int) society {
+func seedSociety(t *testing.T, db *store.Store, students, seats int) society {
 	t.Helper()
 	now := time.Now().UTC()
-	chair, err := models.CreateUser(db, models.NewUser{Email: "chair@example.ac.uk", Name: "Chair", Password: "correct horse battery", Role: models.RoleCommittee}, nil)
+	chair, err := models.CreateUser(t.Context(), db, models.NewUser{Email: "chair@example.ac.uk", Name: "Chair", Password: "correct horse battery", Role: models.RoleCommittee}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var s society
 	for i := 0; i < students; i++ {
 		y := i%6 + 1
-		u, err := models.CreateUser(db, models.NewUser{Email: fmt.Sprintf("s%03d@example.ac.uk", i), Name: fmt.Sprintf("Student %d", i), Password: "correct horse battery", YearOfStudy: &y}, nil)
+		u, err := models.CreateUser(t.Context(), db, models.NewUser{Email: fmt.Sprintf("s%03d@example.ac.uk", i), Name: fmt.Sprintf("Student %d", i), Password: "correct horse battery", YearOfStudy: &y}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := models.IssueToken(db, models.TokenAPI, u.ID, time.Hour, now)
+		tok, _, err := models.IssueToken(t.Context(), db, models.TokenAPI, u.ID, time.Hour, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,18 +137,18 @@ func seedSociety(t *testing.T, db *gorm.DB, students, seats int) society {
 
 // publishLecture publishes an hour's in-person lecture for every year,
 // starting at start, as chair at now.
-func publishLecture(t *testing.T, db *gorm.DB, chair models.User, title string, seats int, start, now time.Time) int64 {
+func publishLecture(t *testing.T, db *store.Store, chair models.User, title string, seats int, start, now time.Time) int64 {
 	t.Helper()
 	format, mode, venue := models.FormatLecture, models.ModeInPerson, "Lecture Theatre"
 	years := []int{1, 2, 3, 4, 5, 6}
 	start = start.Truncate(time.Minute)
 	end := start.Add(time.Hour)
-	sess, err := models.CreateSession(db, chair, models.SessionInput{Title: &title, Format: &format, Mode: &mode, Venue: &venue,
+	sess, err := models.CreateSession(t.Context(), db, chair, models.SessionInput{Title: &title, Format: &format, Mode: &mode, Venue: &venue,
 		YearGroups: &years, InPersonCapacity: &seats, StartsAt: &start, EndsAt: &end}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.PublishSession(db, chair, sess.ID, now); err != nil {
+	if _, err := models.PublishSession(t.Context(), db, chair, sess.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	return sess.ID
@@ -157,16 +157,16 @@ func publishLecture(t *testing.T, db *gorm.DB, chair models.User, title string, 
 // seedSoonSession publishes a session that starts in 20 hours, within the
 // reminder's lead time, on which the students booked 10 hours ago (a
 // booking made within the lead time needs no reminder).
-func seedSoonSession(t *testing.T, db *gorm.DB, students []models.User) int64 {
+func seedSoonSession(t *testing.T, db *store.Store, students []models.User) int64 {
 	t.Helper()
 	now := time.Now().UTC().Add(-10 * time.Hour)
 	var chair models.User
-	if err := db.Where("role = ?", models.RoleCommittee).Take(&chair).Error; err != nil {
+	if err := db.Read(context.Background()).Where("role = ?", models.RoleCommittee).Take(&chair).Error; err != nil {
 		t.Fatal(err)
 	}
 	id := publishLecture(t, db, chair, "Tomorrow's teaching", 100, now.Add(30*time.Hour), now)
 	for _, u := range students {
-		if _, err := models.BookSeat(db, u, id, models.BookInput{}, now); err != nil {
+		if _, err := models.BookSeat(t.Context(), db, u, id, models.BookInput{}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -209,11 +209,11 @@ func rush(t *testing.T, s society, instances []*instance, acks chan<- int64) map
 	return acked
 }
 
-func waitOutboxEmpty(t *testing.T, db *gorm.DB, within time.Duration) {
+func waitOutboxEmpty(t *testing.T, db *store.Store, within time.Duration) {
 	t.Helper()
 	for deadline := time.Now().Add(within); ; time.Sleep(200 * time.Millisecond) {
 		var pending int64
-		if err := db.Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxPending).Count(&pending).Error; err != nil {
+		if err := db.Read(context.Background()).Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxPending).Count(&pending).Error; err != nil {
 			t.Fatal(err)
 		}
 		if pending == 0 {
@@ -221,7 +221,7 @@ func waitOutboxEmpty(t *testing.T, db *gorm.DB, within time.Duration) {
 		}
 		if time.Now().After(deadline) {
 			var stuck []models.OutboxMessage
-			db.Where("status = ?", models.OutboxPending).Limit(3).Find(&stuck)
+			db.Read(context.Background()).Where("status = ?", models.OutboxPending).Limit(3).Find(&stuck)
 			for _, m := range stuck {
 				t.Logf("pending %s to %s: attempts %d, next %s, claimed by %q until %v, error %q", m.Kind, m.ToAddr, m.Attempts, m.NextAttemptAt, m.ClaimedBy, m.ClaimedUntil, m.LastError)
 			}
@@ -247,11 +247,11 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	dbURL := testdb.NewPostgresDatabase(t) // skips without PostgreSQL
-	db, err := models.Open(dbURL, nil)
+	db, err := store.Open(dbURL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer models.Close(db)
+	defer db.Close()
 	const seats = 40
 	s := seedSociety(t, db, 200, seats)
 	// A session tomorrow with 30 booked: both instances' schedulers plan its
@@ -266,11 +266,11 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 		t.Fatalf("rush over two instances: %d confirmed, %d waitlisted", len(acked["confirmed"]), len(acked["waitlisted"]))
 	}
 	var confirmed int64
-	db.Model(&models.Booking{}).Where("session_id = ? AND status = ?", s.session, models.BookingConfirmed).Count(&confirmed)
+	db.Read(context.Background()).Model(&models.Booking{}).Where("session_id = ? AND status = ?", s.session, models.BookingConfirmed).Count(&confirmed)
 	if confirmed != seats {
 		t.Fatalf("%d confirmed in the database", confirmed)
 	}
-	if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
+	if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 		t.Fatalf("seat counts differ from the bookings after the rush: %v %v", wrong, err)
 	}
 
@@ -278,7 +278,7 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	// and so does each scheduled reminder, planned by both every second.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		var planned int64
-		db.Model(&models.OutboxMessage{}).Where("kind = ? AND session_id = ?", models.MailSessionReminder, soon).Count(&planned)
+		db.Read(context.Background()).Model(&models.OutboxMessage{}).Where("kind = ? AND session_id = ?", models.MailSessionReminder, soon).Count(&planned)
 		if planned >= 30 {
 			break
 		}
@@ -289,14 +289,14 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	time.Sleep(2 * time.Second) // more planning rounds on both instances: none may add a reminder
 	waitOutboxEmpty(t, db, time.Minute)
 	var reminders int64
-	db.Model(&models.OutboxMessage{}).Where("kind = ? AND session_id = ? AND status = ?", models.MailSessionReminder, soon, models.OutboxSent).
+	db.Read(context.Background()).Model(&models.OutboxMessage{}).Where("kind = ? AND session_id = ? AND status = ?", models.MailSessionReminder, soon, models.OutboxSent).
 		Count(&reminders)
 	if reminders != 30 {
 		t.Errorf("%d session reminders sent for 30 booked students", reminders)
 	}
 	got := deliveries(smtpSrv)
 	var sent int64
-	db.Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxSent).Count(&sent)
+	db.Read(context.Background()).Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxSent).Count(&sent)
 	if int64(len(got)) != sent || sent < seats {
 		t.Errorf("%d distinct messages received, %d sent", len(got), sent)
 	}
@@ -396,12 +396,12 @@ func TestKilledServerLosesNothing(t *testing.T) {
 	}
 	for name, dbURL := range testdb.URLs(t) {
 		t.Run(name, func(t *testing.T) {
-			db, err := models.Open(dbURL, nil)
+			db, err := store.Open(dbURL, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer models.Close(db)
-			if _, err := models.Migrate(db); err != nil {
+			defer db.Close()
+			if _, err := db.Migrate(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			const seats, students = 30, 300
@@ -427,7 +427,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 			}
 			var found int64
 			if len(all) > 0 {
-				db.Model(&models.Booking{}).Where("id IN ?", all).Count(&found)
+				db.Read(context.Background()).Model(&models.Booking{}).Where("id IN ?", all).Count(&found)
 			}
 			if int(found) != len(all) {
 				t.Fatalf("%d bookings were acknowledged, %d are in the database", len(all), found)
@@ -441,11 +441,11 @@ func TestKilledServerLosesNothing(t *testing.T) {
 			srv = startInstance(t, env)
 			rush(t, s, []*instance{srv}, nil)
 			var confirmed int64
-			db.Model(&models.Booking{}).Where("session_id = ? AND status = ?", s.session, models.BookingConfirmed).Count(&confirmed)
+			db.Read(context.Background()).Model(&models.Booking{}).Where("session_id = ? AND status = ?", s.session, models.BookingConfirmed).Count(&confirmed)
 			if confirmed != seats {
 				t.Fatalf("%d confirmed after the restart, want %d", confirmed, seats)
 			}
-			if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
+			if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 				t.Fatalf("seat counts differ from the bookings after the kill: %v %v", wrong, err)
 			}
 
@@ -458,7 +458,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 			before := len(smtpSrv.Messages())
 			// What the dead instance had claimed waits for its lease
 			// (ROUNDS_OUTBOX_LEASE); let that time pass.
-			db.Model(&models.OutboxMessage{}).Where("status = ? AND claimed_until IS NOT NULL", models.OutboxPending).
+			db.Read(context.Background()).Model(&models.OutboxMessage{}).Where("status = ? AND claimed_until IS NOT NULL", models.OutboxPending).
 				Update("claimed_until", time.Now().Add(-time.Second).UTC())
 			srv = startInstance(t, env)
 			t.Cleanup(func() {
@@ -470,7 +470,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 			srv.stop()
 
 			var sent int64
-			db.Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxSent).Count(&sent)
+			db.Read(context.Background()).Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxSent).Count(&sent)
 			got := deliveries(smtpSrv)
 			twice := 0
 			for id, n := range got {

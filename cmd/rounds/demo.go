@@ -13,11 +13,10 @@ import (
 	"time"
 	"unicode"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // The demo's defaults: the same society every time, and a password that is
@@ -57,9 +56,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	defer models.Close(db)
+	defer db.Close()
 
-	members, err := models.CountUsers(db)
+	members, err := models.CountUsers(ctx, db)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -76,25 +75,10 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 
 	began := time.Now()
 	fmt.Fprintf(stdout, "Building the demo society (seed %d, %d members)…\n", opts.Seed, demoMemberCount())
-	var sum demoSummary
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Checked again inside the transaction, in case two demos race.
-		n, err := models.CountUsers(tx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return errDatabaseInUse
-		}
-		// The models run their own transactions; inside this one GORM would
-		// make each a savepoint and never release it, and thousands of open
-		// savepoints slow SQLite down quadratically. Any error ends the demo
-		// and rolls everything back, so they are not needed.
-		tx = tx.Session(&gorm.Session{DisableNestedTransaction: true})
-		s := newDemoSociety(ctx, tx, cfg, opts, clk.Now())
-		sum, err = s.build()
-		return err
-	})
+	// Each step is a use case of its own, as a member's would be; a demo
+	// that fails half-way leaves a database to delete, not to serve.
+	s := newDemoSociety(ctx, db, cfg, opts, clk.Now())
+	sum, err := s.build()
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -198,7 +182,7 @@ type demoSession struct {
 // society builds the demo inside one transaction: everything or nothing.
 type demoSociety struct {
 	ctx   context.Context
-	tx    *gorm.DB
+	db    *store.Store
 	rng   *rand.Rand
 	loc   *time.Location
 	now   time.Time
@@ -218,9 +202,9 @@ type demoSociety struct {
 	tally     demoSummary
 }
 
-func newDemoSociety(ctx context.Context, tx *gorm.DB, cfg config.Config, o demoOptions, now time.Time) *demoSociety {
+func newDemoSociety(ctx context.Context, db *store.Store, cfg config.Config, o demoOptions, now time.Time) *demoSociety {
 	return &demoSociety{
-		ctx: ctx, tx: tx, loc: cfg.Location, now: now.UTC(), pass: o.Password,
+		ctx: ctx, db: db, loc: cfg.Location, now: now.UTC(), pass: o.Password,
 		rng:      rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
 		rules:    models.CheckinRules{Rotation: cfg.CheckinRotation, LateAfter: cfg.CheckinLateAfter},
 		members:  map[int64]models.User{},
@@ -233,7 +217,7 @@ func newDemoSociety(ctx context.Context, tx *gorm.DB, cfg config.Config, o demoO
 // build creates the members, the term's sessions, their bookings,
 // attendance and feedback, in the order they would have happened.
 func (s *demoSociety) build() (demoSummary, error) {
-	secret, err := models.EnsureSecret(s.tx, "checkin_key")
+	secret, err := models.EnsureSecret(s.ctx, s.db, "checkin_key")
 	if err != nil {
 		return demoSummary{}, fmt.Errorf("check-in key: %w", err)
 	}
@@ -262,7 +246,7 @@ func (s *demoSociety) build() (demoSummary, error) {
 			}
 		}
 	}
-	if _, err := models.RefreshFigures(s.tx, s.now, s.loc); err != nil {
+	if _, err := models.RefreshFigures(s.ctx, s.db, s.now, s.loc); err != nil {
 		return demoSummary{}, err
 	}
 	if err := s.skipDemoMail(); err != nil {
@@ -327,7 +311,7 @@ func (s *demoSociety) addMember(email, name, role string, year *int) (models.Use
 		}
 		s.hash = h
 	}
-	u, err := models.CreateUser(s.tx, models.NewUser{Email: email, Name: name, PasswordHash: s.hash, Role: role, YearOfStudy: year}, nil)
+	u, err := models.CreateUser(s.ctx, s.db, models.NewUser{Email: email, Name: name, PasswordHash: s.hash, Role: role, YearOfStudy: year}, nil)
 	if err != nil {
 		return models.User{}, fmt.Errorf("%s: %w", email, err)
 	}
@@ -612,12 +596,12 @@ func (s *demoSociety) createSession(ds *demoSession) error {
 	if ds.Draft {
 		createdAt = s.now.Add(-s.duration(time.Hour, 48*time.Hour))
 	}
-	m, err := models.CreateSession(s.tx, actor, in, createdAt)
+	m, err := models.CreateSession(s.ctx, s.db, actor, in, createdAt)
 	if err != nil {
 		return err
 	}
 	if !ds.Draft {
-		if m, err = models.PublishSession(s.tx, actor, m.ID, ds.OpenAt); err != nil {
+		if m, err = models.PublishSession(s.ctx, s.db, actor, m.ID, ds.OpenAt); err != nil {
 			return err
 		}
 	}
@@ -691,11 +675,11 @@ func (s *demoSociety) cancelSession(ds *demoSession) error {
 	if ds.CancelAt.IsZero() {
 		return nil
 	}
-	live, err := models.BookingsForSession(s.tx, ds.Lead.User, ds.Model.ID, models.BookingFilter{})
+	live, err := models.BookingsForSession(s.ctx, s.db, ds.Lead.User, ds.Model.ID, models.BookingFilter{})
 	if err != nil {
 		return err
 	}
-	m, err := models.CancelSession(s.tx, ds.Lead.User, ds.Model.ID,
+	m, err := models.CancelSession(s.ctx, s.db, ds.Lead.User, ds.Model.ID,
 		"Sorry — our teacher has been put on the on-call rota that evening. We will run this session again later in the term.", ds.CancelAt)
 	if err != nil {
 		return err
@@ -783,7 +767,7 @@ func (s *demoSociety) playBooking(ds *demoSession, e bookingEvent, booked map[in
 		if join, err := s.joinsQueue(ds, e.Mode); err != nil || !join {
 			return err
 		}
-		if _, err := models.BookSeat(s.tx, e.Student, ds.Model.ID, models.BookInput{Mode: e.Mode}, e.At); err != nil {
+		if _, err := models.BookSeat(s.ctx, s.db, e.Student, ds.Model.ID, models.BookInput{Mode: e.Mode}, e.At); err != nil {
 			return err
 		}
 		booked[e.Student.ID] = true
@@ -792,11 +776,11 @@ func (s *demoSociety) playBooking(ds *demoSession, e bookingEvent, booked map[in
 		}
 		return nil
 	case "cancel":
-		if _, err := models.CancelMyBooking(s.tx, e.Student, ds.Model.ID, e.At); err != nil {
+		if _, err := models.CancelMyBooking(s.ctx, s.db, e.Student, ds.Model.ID, e.At); err != nil {
 			return err
 		}
 	case "apologise":
-		if _, err := models.SendApologies(s.tx, e.Student, ds.Model.ID, e.At); err != nil {
+		if _, err := models.SendApologies(s.ctx, s.db, e.Student, ds.Model.ID, e.At); err != nil {
 			return err
 		}
 	}
@@ -815,7 +799,7 @@ func (s *demoSociety) joinsQueue(ds *demoSession, mode string) (bool, error) {
 	if capacity < 0 {
 		return true, nil
 	}
-	c, err := models.CountBookings(s.tx, ds.Model.ID)
+	c, err := models.CountBookings(s.ctx, s.db, ds.Model.ID)
 	if err != nil {
 		return false, err
 	}
@@ -901,7 +885,7 @@ func (s *demoSociety) takeAttendance(ds *demoSession) error {
 	}
 	registerAt := ds.End.Add(s.duration(20*time.Minute, 3*time.Hour))
 	closed := !s.now.Before(ds.End.Add(20 * time.Hour))
-	booked, err := models.BookingsForSession(s.tx, ds.Lead.User, ds.Model.ID, models.BookingFilter{Status: models.BookingConfirmed})
+	booked, err := models.BookingsForSession(s.ctx, s.db, ds.Lead.User, ds.Model.ID, models.BookingFilter{Status: models.BookingConfirmed})
 	if err != nil {
 		return err
 	}
@@ -923,7 +907,7 @@ func (s *demoSociety) takeAttendance(ds *demoSession) error {
 			}
 		} else if closed && s.rng.Float64() < 0.2 {
 			entry := models.RegisterEntry{Status: models.AttendanceExcused, Mode: b.Mode}
-			if _, err := models.MarkRegister(s.tx, ds.Lead.User, ds.Model.ID, u.ID, entry, registerAt); err != nil {
+			if _, err := models.MarkRegister(s.ctx, s.db, ds.Lead.User, ds.Model.ID, u.ID, entry, registerAt); err != nil {
 				return err
 			}
 		}
@@ -932,7 +916,7 @@ func (s *demoSociety) takeAttendance(ds *demoSession) error {
 		return err
 	}
 	if closed {
-		_, err := models.MarkUnmarkedAbsent(s.tx, ds.Lead.User, ds.Model.ID, registerAt.Add(time.Minute))
+		_, err := models.MarkUnmarkedAbsent(s.ctx, s.db, ds.Lead.User, ds.Model.ID, registerAt.Add(time.Minute))
 		return err
 	}
 	return nil
@@ -986,14 +970,14 @@ func (s *demoSociety) arrive(ds *demoSession, u models.User, mode string, at tim
 	}
 	if !ds.RegisterOnly && s.rng.Float64() < 0.93 {
 		if mode == models.ModeOnline {
-			_, err := models.JoinOnline(s.tx, u, ds.Model.ID, s.rules.LateAfter, at)
+			_, err := models.JoinOnline(s.ctx, s.db, u, ds.Model.ID, s.rules.LateAfter, at)
 			return err == nil, err
 		}
-		code, _, err := models.CheckinCode(s.tx, ds.Lead.User, ds.Model.ID, models.ModeInPerson, s.rules, at)
+		code, _, err := models.CheckinCode(s.ctx, s.db, ds.Lead.User, ds.Model.ID, models.ModeInPerson, s.rules, at)
 		if err != nil {
 			return false, err
 		}
-		_, _, err = models.CheckIn(s.tx, u, ds.Model.ID, code, s.rules, at)
+		_, _, err = models.CheckIn(s.ctx, s.db, u, ds.Model.ID, code, s.rules, at)
 		return err == nil, err
 	}
 	if !closed {
@@ -1003,7 +987,7 @@ func (s *demoSociety) arrive(ds *demoSession, u models.User, mode string, at tim
 	if at.After(ds.Start.Add(s.rules.LateAfter)) {
 		status = models.AttendanceLate
 	}
-	_, err := models.MarkRegister(s.tx, ds.Lead.User, ds.Model.ID, u.ID, models.RegisterEntry{Status: status, Mode: mode}, registerAt)
+	_, err := models.MarkRegister(s.ctx, s.db, ds.Lead.User, ds.Model.ID, u.ID, models.RegisterEntry{Status: status, Mode: mode}, registerAt)
 	return err == nil, err
 }
 
@@ -1020,7 +1004,7 @@ func (s *demoSociety) backfillRegister(ds *demoSession) error {
 			status = models.AttendanceLate
 		}
 		entry := models.RegisterEntry{Status: status, Mode: models.ModeInPerson}
-		if _, err := models.MarkRegister(s.tx, secretary, ds.Model.ID, u.ID, entry, s.now.Add(-time.Minute)); err != nil {
+		if _, err := models.MarkRegister(s.ctx, s.db, secretary, ds.Model.ID, u.ID, entry, s.now.Add(-time.Minute)); err != nil {
 			return err
 		}
 		s.tally.WalkIns++
@@ -1039,7 +1023,7 @@ func (s *demoSociety) collectFeedback(ds *demoSession) error {
 	if ds.Draft || ds.Backfill || !ds.CancelAt.IsZero() || ds.End.After(s.now) {
 		return nil
 	}
-	records, err := models.SessionAttendance(s.tx, ds.Lead.User, ds.Model.ID)
+	records, err := models.SessionAttendance(s.ctx, s.db, ds.Lead.User, ds.Model.ID)
 	if err != nil {
 		return err
 	}
@@ -1053,7 +1037,7 @@ func (s *demoSociety) collectFeedback(ds *demoSession) error {
 		if at.After(s.now) {
 			continue
 		}
-		if _, _, err := models.SubmitFeedback(s.tx, u, ds.Model.ID, in, at); err != nil {
+		if _, _, err := models.SubmitFeedback(s.ctx, s.db, u, ds.Model.ID, in, at); err != nil {
 			return err
 		}
 		s.tally.Feedback++
@@ -1100,12 +1084,12 @@ func (s *demoSociety) feedback(ds *demoSession, year int) models.FeedbackInput {
 // addresses.
 func (s *demoSociety) skipDemoMail() error {
 	for {
-		msgs, err := models.ClaimOutbox(s.tx, "rounds-demo", s.now, time.Hour, 500)
+		msgs, err := models.ClaimOutbox(s.ctx, s.db, "rounds-demo", s.now, time.Hour, 500)
 		if err != nil || len(msgs) == 0 {
 			return err
 		}
 		for i := range msgs {
-			if err := models.MarkSkipped(s.tx, &msgs[i], "demo society: not sent"); err != nil {
+			if err := models.MarkSkipped(s.ctx, s.db, &msgs[i], "demo society: not sent"); err != nil {
 				return err
 			}
 			s.tally.MailSkipped++
@@ -1142,7 +1126,7 @@ func (s *demoSociety) summarise() (demoSummary, error) {
 	for y := 1; y <= 6; y++ {
 		sum.ByYear[y] = len(s.byYear[y])
 	}
-	sessions, err := models.ListSessions(s.tx, s.committee[0], models.SessionFilter{})
+	sessions, err := models.ListSessions(s.ctx, s.db, s.committee[0], models.SessionFilter{})
 	if err != nil {
 		return sum, err
 	}
@@ -1172,13 +1156,13 @@ func (s *demoSociety) summarise() (demoSummary, error) {
 
 // countSession adds a session's bookings and attendance to the summary.
 func (s *demoSociety) countSession(sum *demoSummary, m models.Session) error {
-	c, err := models.CountBookings(s.tx, m.ID)
+	c, err := models.CountBookings(s.ctx, s.db, m.ID)
 	if err != nil {
 		return err
 	}
 	sum.Confirmed += c.ConfirmedInPerson + c.ConfirmedOnline
 	sum.Waitlisted += c.Waitlisted
-	records, err := models.SessionAttendance(s.tx, s.committee[0], m.ID)
+	records, err := models.SessionAttendance(s.ctx, s.db, s.committee[0], m.ID)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // demoScale fills an empty database with a large society over the given
@@ -27,7 +27,7 @@ import (
 // INSERTs in transactions, and the dashboard's roll-ups are then built with
 // models.RefreshFigures. It is for trying the dashboard at scale and for the
 // benchmarks of docs/PERFORMANCE.md.
-func demoScale(ctx context.Context, db *gorm.DB, loc *time.Location, years int, w io.Writer) error {
+func demoScale(ctx context.Context, db *store.Store, loc *time.Location, years int, w io.Writer) error {
 	if years < 1 || years > 20 {
 		return fmt.Errorf("demo: --scale is a number of academic years from 1 to 20")
 	}
@@ -65,10 +65,8 @@ var (
 
 // scaleWriter inserts rows with multi-row INSERTs on one transaction.
 type scaleWriter struct {
-	tx       *sql.Tx
-	ctx      context.Context
-	postgres bool
-	rows     int
+	tx   *gorm.DB
+	rows int
 }
 
 func (sw *scaleWriter) insert(table string, cols []string, rows [][]any) error {
@@ -87,11 +85,7 @@ func (sw *scaleWriter) insert(table string, cols []string, rows [][]any) error {
 				if j > 0 {
 					b.WriteString(", ")
 				}
-				if sw.postgres {
-					b.WriteString("$" + strconv.Itoa(len(args)+j+1))
-				} else {
-					b.WriteByte('?')
-				}
+				b.WriteByte('?')
 			}
 			b.WriteByte(')')
 			for _, v := range r {
@@ -108,7 +102,7 @@ func (sw *scaleWriter) insert(table string, cols []string, rows [][]any) error {
 				args = append(args, v)
 			}
 		}
-		if _, err := sw.tx.ExecContext(sw.ctx, b.String(), args...); err != nil {
+		if err := sw.tx.Exec(b.String(), args...).Error; err != nil {
 			return fmt.Errorf("%s: %w", table, err)
 		}
 		sw.rows += n
@@ -117,22 +111,18 @@ func (sw *scaleWriter) insert(table string, cols []string, rows [][]any) error {
 	return nil
 }
 
-// scaleTx runs fn in one transaction of the database under db.
-func scaleTx(ctx context.Context, db *gorm.DB, fn func(sw *scaleWriter) error) (int, error) {
-	sqlDB, err := db.DB()
-	if err != nil {
-		return 0, err
-	}
-	tx, err := sqlDB.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	sw := &scaleWriter{tx: tx, ctx: ctx, postgres: models.DialectOf(db) == models.Postgres}
-	if err := fn(sw); err != nil {
-		_ = tx.Rollback()
-		return 0, err
-	}
-	return sw.rows, tx.Commit()
+// scaleTx runs fn in one transaction of the store.
+func scaleTx(ctx context.Context, db *store.Store, fn func(sw *scaleWriter) error) (int, error) {
+	var rows int
+	err := db.Write(ctx, func(tx *gorm.DB) error {
+		sw := &scaleWriter{tx: tx}
+		if err := fn(sw); err != nil {
+			return err
+		}
+		rows = sw.rows
+		return nil
+	})
+	return rows, err
 }
 
 // scaleStudent is a generated student: they join in academic year cohort
@@ -143,10 +133,10 @@ type scaleStudent struct {
 	cohort int
 }
 
-func scaleSociety(ctx context.Context, db *gorm.DB, loc *time.Location, o scaleOptions, w io.Writer) error {
+func scaleSociety(ctx context.Context, db *store.Store, loc *time.Location, o scaleOptions, w io.Writer) error {
 	started := time.Now()
 	var n int64
-	if err := db.Table("users").Count(&n).Error; err != nil {
+	if err := db.Read(ctx).Table("users").Count(&n).Error; err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if n > 0 {
@@ -459,10 +449,12 @@ func scaleSociety(ctx context.Context, db *gorm.DB, loc *time.Location, o scaleO
 		}
 		fmt.Fprintf(w, "  %s: %d sessions so far, %d attendance records\n", models.AcademicYearLabel(yearStart(k)), totals.sessions, totals.attendance)
 	}
-	if models.DialectOf(db) == models.Postgres {
+	if db.Dialect() == store.Postgres {
 		// Rows were given their ids; the sequences must move past them.
 		for _, t := range []string{"users", "year_history", "sessions", "bookings", "attendance", "feedback"} {
-			if err := db.Exec("SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), COALESCE((SELECT MAX(id) FROM " + t + "), 0) + 1, false)").Error; err != nil {
+			if err := db.Write(ctx, func(tx *gorm.DB) error {
+				return tx.Exec("SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), COALESCE((SELECT MAX(id) FROM " + t + "), 0) + 1, false)").Error
+			}); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
 		}
@@ -470,24 +462,20 @@ func scaleSociety(ctx context.Context, db *gorm.DB, loc *time.Location, o scaleO
 
 	// The bookings went in as rows, not through the booking rules, so their
 	// sessions' seat counts are worked out from them once.
-	if err := models.RecountSeats(db.WithContext(ctx)); err != nil {
+	if err := models.RecountSeats(ctx, db); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	fmt.Fprintf(w, "  %d sessions, %d bookings, %d attendance records, %d feedback answers in %s\n",
 		totals.sessions, totals.bookings, totals.attendance, totals.feedback, time.Since(started).Round(time.Second))
 
 	figured := time.Now()
-	done, err := models.RefreshFigures(db.WithContext(ctx), now, loc)
+	done, err := models.RefreshFigures(ctx, db, now, loc)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	// Fresh statistics for the query planner (and, on PostgreSQL, a
 	// visibility map, so that index-only scans stay index-only).
-	analyze := "ANALYZE"
-	if models.DialectOf(db) == models.Postgres {
-		analyze = "VACUUM ANALYZE"
-	}
-	if err := db.Exec(analyze).Error; err != nil {
+	if err := db.Analyze(ctx); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	fmt.Fprintf(w, "  dashboard figures of %d sessions worked out in %s\n", done, time.Since(figured).Round(time.Millisecond))

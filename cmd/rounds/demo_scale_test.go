@@ -9,16 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // A small scale society: the roll-ups built after the bulk inserts agree
 // with the raw records.
 func TestScaleSociety(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		loc, _ := time.LoadLocation("Europe/London")
 		now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 		var out strings.Builder
@@ -30,41 +29,41 @@ func TestScaleSociety(t *testing.T) {
 			t.Errorf("progress: %s", out.String())
 		}
 		var dirty int64
-		db.Raw("SELECT COUNT(*) FROM stats_dirty d JOIN sessions s ON s.id = d.session_id WHERE s.ends_at <= ?", now).Scan(&dirty)
+		db.Read(context.Background()).Raw("SELECT COUNT(*) FROM stats_dirty d JOIN sessions s ON s.id = d.session_id WHERE s.ends_at <= ?", now).Scan(&dirty)
 		if dirty != 0 {
 			t.Errorf("%d ended sessions left to work out", dirty)
 		}
-		if models.DialectOf(db) == models.SQLite {
+		if db.Dialect() == store.SQLite {
 			// Times are stored in UTC (SQLite keeps the text, offset and all).
 			var local int64
-			db.Raw(`SELECT (SELECT COUNT(*) FROM year_history WHERE valid_from NOT LIKE '%+00:00')
+			db.Read(context.Background()).Raw(`SELECT (SELECT COUNT(*) FROM year_history WHERE valid_from NOT LIKE '%+00:00')
 + (SELECT COUNT(*) FROM users WHERE created_at NOT LIKE '%+00:00')
 + (SELECT COUNT(*) FROM sessions WHERE starts_at NOT LIKE '%+00:00')`).Scan(&local)
 			if local != 0 {
 				t.Errorf("%d times stored with an offset other than UTC", local)
 			}
 		}
-		if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
+		if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 			t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
 		}
 
 		// Every figure worked out from the raw tables.
 		var raw struct{ Sessions, Booked, Attended, WalkIns, Students, Attendance int }
 		ended := "s.status = 'published' AND s.ends_at <= ?"
-		db.Raw("SELECT COUNT(*) FROM sessions s WHERE "+ended, now).Scan(&raw.Sessions)
-		db.Raw("SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.status = 'confirmed' AND "+ended, now).Scan(&raw.Booked)
-		db.Raw(`SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id
+		db.Read(context.Background()).Raw("SELECT COUNT(*) FROM sessions s WHERE "+ended, now).Scan(&raw.Sessions)
+		db.Read(context.Background()).Raw("SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.status = 'confirmed' AND "+ended, now).Scan(&raw.Booked)
+		db.Read(context.Background()).Raw(`SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id
 JOIN attendance a ON a.session_id = b.session_id AND a.user_id = b.user_id
 WHERE b.status = 'confirmed' AND a.status IN ('present', 'late') AND `+ended, now).Scan(&raw.Attended)
-		db.Raw(`SELECT COUNT(*) FROM attendance a JOIN sessions s ON s.id = a.session_id WHERE a.status IN ('present', 'late') AND `+ended+`
+		db.Read(context.Background()).Raw(`SELECT COUNT(*) FROM attendance a JOIN sessions s ON s.id = a.session_id WHERE a.status IN ('present', 'late') AND `+ended+`
 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = a.session_id AND b.user_id = a.user_id AND b.status = 'confirmed')`, now).Scan(&raw.WalkIns)
-		db.Raw("SELECT COUNT(*) FROM attendance").Scan(&raw.Attendance)
+		db.Read(context.Background()).Raw("SELECT COUNT(*) FROM attendance").Scan(&raw.Attendance)
 		if raw.Sessions < 100 || raw.Booked == 0 || raw.WalkIns == 0 || raw.Attendance < 2000 {
 			t.Fatalf("a thin society: %+v", raw)
 		}
 		f := models.StatsFilter{From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), To: now}
 		for _, g := range models.StatsGroupings {
-			rep, err := models.AttendanceBreakdown(db, f, g, now, loc)
+			rep, err := models.AttendanceBreakdown(t.Context(), db, f, g, now, loc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +88,7 @@ AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = a.session_id AND b
 		// Years of study at the session, from the history (with yearly
 		// rollovers), agree with the raw export.
 		byYear := map[int]int{}
-		err := models.EachAttendanceRecord(db, f, now, func(r models.AttendanceRecord) error {
+		err := models.EachAttendanceRecord(t.Context(), db, f, now, func(r models.AttendanceRecord) error {
 			if r.BookingStatus == models.BookingConfirmed {
 				byYear[r.YearOfStudy]++
 			}
@@ -98,14 +97,14 @@ AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = a.session_id AND b
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, _ := models.AttendanceBreakdown(db, f, "year_of_study", now, loc)
+		rep, _ := models.AttendanceBreakdown(t.Context(), db, f, "year_of_study", now, loc)
 		for _, r := range rep.Rows {
 			y, _ := strconv.Atoi(r.Key)
 			if byYear[y] != r.Booked {
 				t.Errorf("year %d: %d booked in the figures, %d in the records", y, r.Booked, byYear[y])
 			}
 		}
-		p, err := models.PreviewRollover(db, now, loc)
+		p, err := models.PreviewRollover(t.Context(), db, now, loc)
 		if err != nil || !p.AlreadyDone {
 			t.Errorf("this year's rollover is not recorded: %+v %v", p, err)
 		}
@@ -140,14 +139,14 @@ func TestDemoScale(t *testing.T) {
 	if s := os.Getenv("ROUNDS_SCALE_YEARS"); s != "" {
 		years, _ = strconv.Atoi(s)
 	}
-	var db *gorm.DB
+	var db *store.Store
 	if url := os.Getenv("ROUNDS_SCALE_DB"); url != "" {
 		var err error
-		if db, err = models.Open(url, nil); err != nil {
+		if db, err = store.Open(url, nil); err != nil {
 			t.Fatal(err)
 		}
-		defer models.Close(db)
-		if _, err := models.Migrate(db); err != nil {
+		defer db.Close()
+		if _, err := db.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	} else {
@@ -160,7 +159,7 @@ func TestDemoScale(t *testing.T) {
 	}
 	t.Log(out.String())
 	var n int64
-	db.Table("attendance").Count(&n)
+	db.Read(context.Background()).Table("attendance").Count(&n)
 	if n < int64(years)*50_000 {
 		t.Errorf("only %d attendance records for %d years", n, years)
 	}

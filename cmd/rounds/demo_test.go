@@ -16,10 +16,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/clock"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // demoEnv is the configuration of a demo on a fresh SQLite database.
@@ -36,21 +35,21 @@ func runDemoAt(t *testing.T, env map[string]string, now time.Time, args ...strin
 }
 
 // openDemo opens the demo's database for checking.
-func openDemo(t *testing.T, env map[string]string) *gorm.DB {
+func openDemo(t *testing.T, env map[string]string) *store.Store {
 	t.Helper()
-	db, err := models.Open(env["ROUNDS_DATABASE_URL"], nil)
+	db, err := store.Open(env["ROUNDS_DATABASE_URL"], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { models.Close(db) })
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 
 // count runs a COUNT(*) query.
-func count(t *testing.T, db *gorm.DB, query string, args ...any) int {
+func count(t *testing.T, db *store.Store, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := db.Raw(query, args...).Scan(&n).Error; err != nil {
+	if err := db.Read(context.Background()).Raw(query, args...).Scan(&n).Error; err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -58,13 +57,13 @@ func count(t *testing.T, db *gorm.DB, query string, args ...any) int {
 
 // tableCounts is how many rows the demo's tables hold, to tell whether
 // anything changed.
-func tableCounts(t *testing.T, db *gorm.DB) map[string]int {
+func tableCounts(t *testing.T, db *store.Store) map[string]int {
 	out := map[string]int{}
 	for _, table := range []string{"users", "sessions", "session_teachers", "bookings", "attendance", "attendance_audit", "feedback", "outbox", "certificates"} {
 		out[table] = count(t, db, "SELECT COUNT(*) FROM "+table)
 	}
 	var last time.Time
-	db.Raw("SELECT MAX(updated_at) FROM bookings").Row().Scan(&last)
+	db.Read(context.Background()).Raw("SELECT MAX(updated_at) FROM bookings").Row().Scan(&last)
 	out["bookings updated"] = int(last.Unix())
 	return out
 }
@@ -114,7 +113,7 @@ func TestDemo(t *testing.T) {
 	t.Run("serve shows it", func(t *testing.T) { checkDemoServed(t, env, out) })
 }
 
-func checkDemoMembers(t *testing.T, db *gorm.DB) {
+func checkDemoMembers(t *testing.T, db *store.Store) {
 	roles := map[string]int{}
 	for _, role := range models.Roles {
 		roles[role] = count(t, db, "SELECT COUNT(*) FROM users WHERE role = ?", role)
@@ -138,7 +137,7 @@ func checkDemoMembers(t *testing.T, db *gorm.DB) {
 		t.Errorf("%d senior student-teachers", n)
 	}
 	var users []models.User
-	db.Find(&users)
+	db.Read(context.Background()).Find(&users)
 	accented := 0
 	email := regexp.MustCompile(`^[a-z0-9-]+\.[a-z0-9-]+[0-9]*@(student\.example\.ac\.uk|example\.nhs\.uk)$`)
 	for _, u := range users {
@@ -152,15 +151,15 @@ func checkDemoMembers(t *testing.T, db *gorm.DB) {
 	if accented < 5 {
 		t.Errorf("only %d names with accents", accented)
 	}
-	if _, err := models.Authenticate(db, "chair@example.ac.uk", defaultDemoPassword); err != nil {
+	if _, err := models.Authenticate(t.Context(), db, "chair@example.ac.uk", defaultDemoPassword); err != nil {
 		t.Errorf("the president cannot log in: %v", err)
 	}
-	if _, err := models.Authenticate(db, users[len(users)-1].Email, defaultDemoPassword); err != nil {
+	if _, err := models.Authenticate(t.Context(), db, users[len(users)-1].Email, defaultDemoPassword); err != nil {
 		t.Errorf("a student cannot log in: %v", err)
 	}
 }
 
-func checkDemoSessions(t *testing.T, db *gorm.DB, now time.Time) {
+func checkDemoSessions(t *testing.T, db *store.Store, now time.Time) {
 	if n := count(t, db, "SELECT COUNT(*) FROM sessions"); n != 60 {
 		t.Errorf("%d sessions", n)
 	}
@@ -205,10 +204,10 @@ func checkDemoSessions(t *testing.T, db *gorm.DB, now time.Time) {
 
 // checkDemoLocalTimes checks that sessions start at the society's usual
 // local times, on both sides of a change of the clocks.
-func checkDemoLocalTimes(t *testing.T, db *gorm.DB) {
+func checkDemoLocalTimes(t *testing.T, db *store.Store) {
 	loc, _ := time.LoadLocation("Europe/London")
 	var starts []time.Time
-	db.Raw("SELECT starts_at FROM sessions").Scan(&starts)
+	db.Read(context.Background()).Raw("SELECT starts_at FROM sessions").Scan(&starts)
 	for _, s := range starts {
 		if hm := s.In(loc).Format("15:04"); hm != "18:00" && hm != "18:30" && hm != "10:00" {
 			t.Errorf("a session starts at %s London time (%s)", hm, s)
@@ -216,8 +215,8 @@ func checkDemoLocalTimes(t *testing.T, db *gorm.DB) {
 	}
 }
 
-func checkDemoBookings(t *testing.T, db *gorm.DB, now time.Time) {
-	if wrong, err := models.MiscountedSeats(db); err != nil || len(wrong) > 0 {
+func checkDemoBookings(t *testing.T, db *store.Store, now time.Time) {
+	if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 		t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
 	}
 	for _, status := range []string{models.BookingConfirmed, models.BookingWaitlisted, models.BookingCancelled} {
@@ -253,7 +252,7 @@ WHERE b.created_at >= s.starts_at OR b.created_at > ? OR b.created_at < s.create
 	}
 }
 
-func checkDemoAttendance(t *testing.T, db *gorm.DB, now time.Time) {
+func checkDemoAttendance(t *testing.T, db *store.Store, now time.Time) {
 	for _, status := range []string{models.AttendancePresent, models.AttendanceLate, models.AttendanceAbsent, models.AttendanceExcused} {
 		if count(t, db, "SELECT COUNT(*) FROM attendance WHERE status = ?", status) == 0 {
 			t.Errorf("nobody %s", status)
@@ -403,14 +402,14 @@ func TestDemoIsDeterministic(t *testing.T) {
 		}
 		db := openDemo(t, env)
 		var rows []string
-		db.Raw(`SELECT s.title || ' ' || s.starts_at || ' ' || s.status || ' ' || s.mode || ' ' ||
+		db.Read(context.Background()).Raw(`SELECT s.title || ' ' || s.starts_at || ' ' || s.status || ' ' || s.mode || ' ' ||
 (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'confirmed') || ' ' ||
 (SELECT COUNT(*) FROM attendance a WHERE a.session_id = s.id AND a.status = 'present') || ' ' ||
 (SELECT GROUP_CONCAT(u.email) FROM session_teachers st JOIN users u ON u.id = st.user_id WHERE st.session_id = s.id)
 FROM sessions s ORDER BY s.id`).Scan(&rows)
 		dumps = append(dumps, strings.Join(rows, "\n"))
 		checkDemoLocalTimes(t, db)
-		if _, err := models.Authenticate(db, "secretary@example.ac.uk", "another-password"); err != nil {
+		if _, err := models.Authenticate(t.Context(), db, "secretary@example.ac.uk", "another-password"); err != nil {
 			t.Errorf("--password: %v", err)
 		}
 	}

@@ -10,31 +10,29 @@ import (
 	"net/http"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/handlers"
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/jobs"
-	"rounds/models"
+	"rounds/models/store"
 )
 
 func configUsage() string { return config.Usage() }
 
 // openDatabase reads the configuration, opens the database and migrates it.
-func openDatabase(args []string, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *gorm.DB, error) {
+func openDatabase(args []string, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *store.Store, error) {
 	cfg, err := config.Load(args, getenv)
 	if err != nil {
 		return cfg, nil, nil, err
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	db, err := models.Open(cfg.DatabaseURL, log)
+	db, err := store.Open(cfg.DatabaseURL, log)
 	if err != nil {
 		return cfg, log, nil, err
 	}
-	n, err := models.Migrate(db)
+	n, err := db.Migrate(context.Background())
 	if err != nil {
-		_ = models.Close(db)
+		_ = db.Close()
 		return cfg, log, nil, err
 	}
 	if n > 0 {
@@ -48,7 +46,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	defer models.Close(db)
+	defer db.Close()
 
 	clk := clock.Real{}
 	e, _, err := handlers.New(db, cfg, clk, log)
@@ -75,7 +73,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	runner.Start()
 	log.Info("rounds is serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "version", version,
-		"database", models.DialectOf(db), "smtp", cfg.SMTPURL != "")
+		"database", db.Dialect(), "smtp", cfg.SMTPURL != "")
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -109,8 +107,8 @@ func migrate(args []string, getenv func(string) string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	defer models.Close(db)
-	v, err := models.SchemaVersion(db)
+	defer db.Close()
+	v, err := db.SchemaVersion(context.Background())
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -48,9 +49,9 @@ func userCommand(args []string, getenv func(string) string, stdin io.Reader, std
 	if err != nil {
 		return err
 	}
-	defer models.Close(db)
+	defer db.Close()
 	_ = log
-	u, err := models.CreateUser(db, models.NewUser{Email: *email, Name: *name, Password: password, Role: *role, YearOfStudy: y}, nil)
+	u, err := models.CreateUser(context.Background(), db, models.NewUser{Email: *email, Name: *name, Password: password, Role: *role, YearOfStudy: y}, nil)
 	if err != nil {
 		return err
 	}

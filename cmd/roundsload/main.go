@@ -30,9 +30,12 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"rounds/models"
+	"rounds/models/store"
 )
 
 type options struct {
@@ -298,38 +301,38 @@ type seed struct {
 
 func seedDatabase(path string, o options) (*seed, error) {
 	log.Printf("seeding %s", path)
-	db, err := models.Open("sqlite:"+path, nil)
+	db, err := store.Open("sqlite:"+path, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer models.Close(db)
-	if _, err := models.Migrate(db); err != nil {
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()
-	committee, err := models.CreateUser(db, models.NewUser{Email: "chair@load.example", Name: "Chair", Password: "load test password", Role: models.RoleCommittee}, nil)
+	committee, err := models.CreateUser(context.Background(), db, models.NewUser{Email: "chair@load.example", Name: "Chair", Password: "load test password", Role: models.RoleCommittee}, nil)
 	if err != nil {
 		return nil, err
 	}
 	s := &seed{}
-	if s.committeeTok, _, err = models.IssueToken(db, models.TokenAPI, committee.ID, 24*time.Hour, now); err != nil {
+	if s.committeeTok, _, err = models.IssueToken(context.Background(), db, models.TokenAPI, committee.ID, 24*time.Hour, now); err != nil {
 		return nil, err
 	}
 	for i := 0; i < o.students; i++ {
 		y := i%6 + 1
-		u, err := models.CreateUser(db, models.NewUser{Email: fmt.Sprintf("student%04d@load.example", i), Name: fmt.Sprintf("Student %04d", i),
+		u, err := models.CreateUser(context.Background(), db, models.NewUser{Email: fmt.Sprintf("student%04d@load.example", i), Name: fmt.Sprintf("Student %04d", i),
 			Password: "load test password", YearOfStudy: &y}, nil)
 		if err != nil {
 			return nil, err
 		}
-		tok, _, err := models.IssueToken(db, models.TokenAPI, u.ID, 24*time.Hour, now)
+		tok, _, err := models.IssueToken(context.Background(), db, models.TokenAPI, u.ID, 24*time.Hour, now)
 		if err != nil {
 			return nil, err
 		}
 		s.studentIDs = append(s.studentIDs, u.ID)
 		s.studentTokens = append(s.studentTokens, tok)
 	}
-	login, _, err := models.IssueToken(db, models.TokenLogin, s.studentIDs[0], 24*time.Hour, now)
+	login, _, err := models.IssueToken(context.Background(), db, models.TokenLogin, s.studentIDs[0], 24*time.Hour, now)
 	if err != nil {
 		return nil, err
 	}
@@ -341,11 +344,11 @@ func seedDatabase(path string, o options) (*seed, error) {
 		years := []int{1, 2, 3, 4, 5, 6}
 		in := models.SessionInput{Title: &title, Format: &format, Mode: &mode, Venue: &venue, Topic: &topic, YearGroups: &years,
 			InPersonCapacity: &capacity, StartsAt: &start, EndsAt: &end}
-		sess, err := models.CreateSession(db, committee, in, now)
+		sess, err := models.CreateSession(context.Background(), db, committee, in, now)
 		if err != nil {
 			return 0, err
 		}
-		_, err = models.PublishSession(db, committee, sess.ID, now)
+		_, err = models.PublishSession(context.Background(), db, committee, sess.ID, now)
 		return sess.ID, err
 	}
 	if s.rushSession, err = mk("The booking rush", o.seats, 3); err != nil {
@@ -372,11 +375,13 @@ func seedDatabase(path string, o options) (*seed, error) {
 // immediate transaction, read the session, count its confirmed seats and
 // insert the booking.
 func bareBookingBaseline(path string, s *seed, o options) (result, error) {
-	db, err := models.Open("sqlite:"+path, nil)
+	db, err := bareSQLite(path)
 	if err != nil {
 		return result{}, err
 	}
-	defer models.Close(db)
+	if sqlDB, err := db.DB(); err == nil {
+		defer sqlDB.Close()
+	}
 	var next atomic.Int64
 	pairs := len(s.bareSessions) * len(s.studentIDs)
 	cpu := processCPU(os.Getpid())
@@ -406,6 +411,23 @@ func bareBookingBaseline(path string, s *seed, o options) (result, error) {
 	})
 	res.cpu = processCPU(os.Getpid()) - cpu
 	return res, nil
+}
+
+// bareSQLite opens the database with GORM alone, as an application without
+// Rounds' store would: one connection, write-ahead log, immediate
+// transactions.
+func bareSQLite(path string) (*gorm.DB, error) {
+	dsn := "file:" + path + "?_txlock=immediate&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_foreign_keys=1"
+	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(1)
+	return db, nil
 }
 
 // server is a running `rounds serve`.
@@ -657,28 +679,25 @@ func (x *sinkSession) Data(r io.Reader) error {
 // outboxRun queues o.emails e-mails and times their delivery by a fresh
 // server to a local SMTP sink.
 func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, time.Duration, error) {
-	db, err := models.Open("sqlite:"+dbPath, nil)
+	db, err := store.Open("sqlite:"+dbPath, nil)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer models.Close(db)
+	defer db.Close()
 	// The booking runs queued e-mails of their own; count only ours.
-	if err := db.Exec("UPDATE outbox SET status = 'skipped' WHERE status = 'pending'").Error; err != nil {
-		return 0, 0, err
-	}
-	err = db.Transaction(func(tx *gorm.DB) error {
-		now := time.Now().UTC()
-		for i := 0; i < o.emails; i++ {
-			uid := s.studentIDs[i%len(s.studentIDs)]
-			if _, err := models.Enqueue(tx, models.Email{Kind: models.MailWelcome, Key: fmt.Sprintf("load:%d", i), UserID: uid,
-				To: fmt.Sprintf("student%04d@load.example", i%len(s.studentIDs)), ToName: "Student"}, now); err != nil {
-				return err
-			}
-		}
-		return nil
+	err = db.Write(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxPending).Update("status", models.OutboxSkipped).Error
 	})
 	if err != nil {
 		return 0, 0, err
+	}
+	now := time.Now().UTC()
+	for i := 0; i < o.emails; i++ {
+		uid := s.studentIDs[i%len(s.studentIDs)]
+		if _, err := models.Enqueue(ctx, db, models.Email{Kind: models.MailWelcome, Key: fmt.Sprintf("load:%d", i), UserID: uid,
+			To: fmt.Sprintf("student%04d@load.example", i%len(s.studentIDs)), ToName: "Student"}, now); err != nil {
+			return 0, 0, err
+		}
 	}
 	sk := &sink{ids: map[string]int{}}
 	smtpSrv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sk}, nil }))
@@ -699,11 +718,11 @@ func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, tim
 	}
 	defer srv.stop()
 	for deadline := time.Now().Add(15 * time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		var pending int64
-		if err := db.Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxPending).Count(&pending).Error; err != nil {
+		counts, err := models.OutboxCounts(ctx, db)
+		if err != nil {
 			return 0, 0, err
 		}
-		if pending == 0 {
+		if counts[models.OutboxPending] == 0 {
 			break
 		}
 	}
@@ -720,17 +739,18 @@ func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, tim
 
 // dashboardRun times the committee's breakdown on a large database.
 func dashboardRun(ctx context.Context, o options) (result, error) {
-	db, err := models.Open("sqlite:"+o.dashboardDB, nil)
+	db, err := store.Open("sqlite:"+o.dashboardDB, nil)
 	if err != nil {
 		return result{}, err
 	}
-	var chair models.User
-	if err := db.Where("role = ?", models.RoleCommittee).Order("id").Take(&chair).Error; err != nil {
-		models.Close(db)
-		return result{}, fmt.Errorf("dashboard database has no committee member: %w", err)
+	committee, err := models.FindUsers(ctx, db, models.UserFilter{Role: models.RoleCommittee, Limit: 1})
+	if err != nil || len(committee) == 0 {
+		db.Close()
+		return result{}, fmt.Errorf("dashboard database has no committee member (%v)", err)
 	}
-	tok, _, err := models.IssueToken(db, models.TokenAPI, chair.ID, time.Hour, time.Now())
-	models.Close(db)
+	chair := committee[0]
+	tok, _, err := models.IssueToken(ctx, db, models.TokenAPI, chair.ID, time.Hour, time.Now())
+	db.Close()
 	if err != nil {
 		return result{}, err
 	}

@@ -31,11 +31,11 @@ func publishedSession(t *testing.T, site *e2e.Site, teacher models.User, title, 
 		link := "https://teams.example/meet/renal"
 		in.OnlineURL = &link
 	}
-	s, err := models.CreateSession(site.DB, teacher, in, now)
+	s, err := models.CreateSession(t.Context(), site.DB, teacher, in, now)
 	if err != nil {
 		t.Fatalf("create session: %v", err)
 	}
-	if s, err = models.PublishSession(site.DB, teacher, s.ID, now); err != nil {
+	if s, err = models.PublishSession(t.Context(), site.DB, teacher, s.ID, now); err != nil {
 		t.Fatalf("publish session: %v", err)
 	}
 	return s

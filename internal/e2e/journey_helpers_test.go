@@ -90,11 +90,11 @@ func seedSession(t *testing.T, site *Site, actor models.User, in sessionSeed) mo
 		si.OnlineURL, si.OnlineCapacity = &link, &in.OnlinePlaces
 	}
 	now := site.Clock.Now()
-	s, err := models.CreateSession(site.DB, actor, si, now)
+	s, err := models.CreateSession(t.Context(), site.DB, actor, si, now)
 	if err != nil {
 		t.Fatalf("create session %q: %v", in.Title, err)
 	}
-	if s, err = models.PublishSession(site.DB, actor, s.ID, now); err != nil {
+	if s, err = models.PublishSession(t.Context(), site.DB, actor, s.ID, now); err != nil {
 		t.Fatalf("publish session %q: %v", in.Title, err)
 	}
 	return s
@@ -104,7 +104,7 @@ func seedSession(t *testing.T, site *Site, actor models.User, in sessionSeed) mo
 // session's teacher or committee on their behalf).
 func seedBooking(t *testing.T, site *Site, actor models.User, sessionID int64, student models.User, mode string) models.Booking {
 	t.Helper()
-	b, err := models.BookSeat(site.DB, actor, sessionID, models.BookInput{Mode: mode, UserID: student.ID}, site.Clock.Now())
+	b, err := models.BookSeat(t.Context(), site.DB, actor, sessionID, models.BookInput{Mode: mode, UserID: student.ID}, site.Clock.Now())
 	if err != nil {
 		t.Fatalf("book %s on session %d: %v", student.Name, sessionID, err)
 	}
@@ -114,7 +114,7 @@ func seedBooking(t *testing.T, site *Site, actor models.User, sessionID int64, s
 // seedRegister marks a student on the register, as the session's teacher.
 func seedRegister(t *testing.T, site *Site, teacher models.User, sessionID int64, student models.User, status string) {
 	t.Helper()
-	if _, err := models.MarkRegister(site.DB, teacher, sessionID, student.ID, models.RegisterEntry{Status: status}, site.Clock.Now()); err != nil {
+	if _, err := models.MarkRegister(t.Context(), site.DB, teacher, sessionID, student.ID, models.RegisterEntry{Status: status}, site.Clock.Now()); err != nil {
 		t.Fatalf("mark %s %s on session %d: %v", student.Name, status, sessionID, err)
 	}
 }
@@ -124,7 +124,7 @@ func seedFeedback(t *testing.T, site *Site, student models.User, sessionID int64
 	t.Helper()
 	in := models.FeedbackInput{Overall: overall, Teaching: teaching, ConfidenceBefore: before, ConfidenceAfter: after,
 		Benefits: benefits, WentWell: wentWell, Improve: improve}
-	if _, _, err := models.SubmitFeedback(site.DB, student, sessionID, in, site.Clock.Now()); err != nil {
+	if _, _, err := models.SubmitFeedback(t.Context(), site.DB, student, sessionID, in, site.Clock.Now()); err != nil {
 		t.Fatalf("feedback of %s on session %d: %v", student.Name, sessionID, err)
 	}
 }

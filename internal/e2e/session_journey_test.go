@@ -67,7 +67,7 @@ func TestSessionJourney(t *testing.T) {
 	teacher.Checkpoint("draft-saved")
 
 	var s models.Session
-	if err := site.DB.Where("title = ?", title).First(&s).Error; err != nil {
+	if err := site.DB.Read(t.Context()).Where("title = ?", title).First(&s).Error; err != nil {
 		t.Fatalf("the draft is not stored: %v", err)
 	}
 	if s.Status != models.SessionDraft || !s.StartsAt.Equal(start) || !s.EndsAt.Equal(end) || s.InPersonCapacity != 30 {
@@ -120,10 +120,10 @@ func TestSessionJourney(t *testing.T) {
 	student.Checkpoint("my-sessions")
 
 	asha := site.User(t, "asha.patel@example.ac.uk")
-	if b, err := models.UserBooking(site.DB, s.ID, asha.ID); err != nil || b.Status != models.BookingConfirmed || b.Mode != models.ModeInPerson {
+	if b, err := models.UserBooking(t.Context(), site.DB, s.ID, asha.ID); err != nil || b.Status != models.BookingConfirmed || b.Mode != models.ModeInPerson {
 		t.Errorf("stored booking: %+v, %v; want confirmed, in person", b, err)
 	}
-	if msgs, err := models.ListOutbox(site.DB, models.OutboxFilter{Kind: models.MailBookingConfirmed, To: asha.Email}); err != nil || len(msgs) != 1 {
+	if msgs, err := models.ListOutbox(t.Context(), site.DB, models.OutboxFilter{Kind: models.MailBookingConfirmed, To: asha.Email}); err != nil || len(msgs) != 1 {
 		t.Errorf("booking confirmations queued for the student: %d, %v; want 1", len(msgs), err)
 	}
 

@@ -39,12 +39,12 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
-	"gorm.io/gorm"
 
 	"rounds/handlers"
 	"rounds/internal/config"
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // DefaultPassword is the password of members made by CreateUser when none
@@ -55,7 +55,7 @@ const DefaultPassword = "correct horse battery staple"
 // fresh, migrated SQLite database.
 type Site struct {
 	URL     string // e.g. http://127.0.0.1:41234, also the configured BaseURL
-	DB      *gorm.DB
+	DB      *store.Store
 	Config  config.Config
 	Clock   *Clock
 	Handler *handlers.Handler
@@ -139,7 +139,7 @@ func (s *Site) CreateUser(t testing.TB, m Member) models.User {
 		y := m.Year
 		year = &y
 	}
-	u, err := models.CreateUser(s.DB, models.NewUser{Email: m.Email, Name: m.Name, Password: m.Password, Role: m.Role, YearOfStudy: year}, nil)
+	u, err := models.CreateUser(t.Context(), s.DB, models.NewUser{Email: m.Email, Name: m.Name, Password: m.Password, Role: m.Role, YearOfStudy: year}, nil)
 	if err != nil {
 		t.Fatalf("e2e: create user %s: %v", m.Email, err)
 	}
@@ -150,7 +150,7 @@ func (s *Site) CreateUser(t testing.TB, m Member) models.User {
 // journey stored.
 func (s *Site) User(t testing.TB, email string) models.User {
 	t.Helper()
-	u, err := models.UserByEmail(s.DB, email)
+	u, err := models.UserByEmail(t.Context(), s.DB, email)
 	if err != nil {
 		t.Fatalf("e2e: user %s: %v", email, err)
 	}

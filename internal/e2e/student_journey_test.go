@@ -181,7 +181,7 @@ func TestStudentJourney(t *testing.T) {
 	}
 
 	ben := site.User(t, email)
-	if a, found, err := models.AttendanceOf(site.DB, ben.ID, s.ID); err != nil || !found || a.Status != models.AttendancePresent || a.Source != models.SourceCode {
+	if a, found, err := models.AttendanceOf(t.Context(), site.DB, ben.ID, s.ID); err != nil || !found || a.Status != models.AttendancePresent || a.Source != models.SourceCode {
 		t.Errorf("stored attendance: %+v, %v, %v; want present by code", a, found, err)
 	}
 }

@@ -77,7 +77,7 @@ func TestTeacherJourney(t *testing.T) {
 		"https://teams.microsoft.com/l/meetup-join/acute-kidney-injury")
 	teacher.Checkpoint("hybrid-published")
 	var s models.Session
-	if err := site.DB.Where("title = ?", title).First(&s).Error; err != nil {
+	if err := site.DB.Read(t.Context()).Where("title = ?", title).First(&s).Error; err != nil {
 		t.Fatal(err)
 	}
 	if s.Status != models.SessionPublished || s.Mode != models.ModeHybrid || s.InPersonCapacity != 45 || s.OnlineCapacity == nil || *s.OnlineCapacity != 60 {
@@ -163,11 +163,11 @@ func TestTeacherJourney(t *testing.T) {
 	}
 	teacher.Row("Oliver Grant").ExpectText("Walk-in")
 	teacher.Checkpoint("register-after-import")
-	if a, found, err := models.AttendanceOf(site.DB, students["Tom Evans"].ID, s.ID); err != nil || !found ||
+	if a, found, err := models.AttendanceOf(t.Context(), site.DB, students["Tom Evans"].ID, s.ID); err != nil || !found ||
 		a.Status != models.AttendancePresent || a.Source != models.SourceImport || a.Mode != models.ModeOnline {
 		t.Errorf("Tom's stored attendance: %+v, %v, %v; want present online by import", a, found, err)
 	}
-	if _, found, _ := models.AttendanceOf(site.DB, students["Sam Lee"].ID, s.ID); found {
+	if _, found, _ := models.AttendanceOf(t.Context(), site.DB, students["Sam Lee"].ID, s.ID); found {
 		t.Errorf("Sam, in the meeting for under a minute, has an attendance record")
 	}
 

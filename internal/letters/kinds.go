@@ -5,10 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/ical"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // kinds lists the e-mail kinds that need more than their template: a hook
@@ -31,7 +30,7 @@ var kinds = map[string]Kind{
 // preparePasswordReset works out when the link stops working (the token and
 // the outbox row are written in one transaction, with the same time) and
 // skips the e-mail if that has already happened: a dead link helps nobody.
-func preparePasswordReset(_ context.Context, _ *gorm.DB, m *models.OutboxMessage, l *Letter) error {
+func preparePasswordReset(_ context.Context, _ *store.Store, m *models.OutboxMessage, l *Letter) error {
 	ttl, err := time.ParseDuration(l.Data["expires_in"])
 	if err != nil || ttl <= 0 {
 		// Without a lifetime the template still says the link expires.
@@ -51,11 +50,11 @@ func preparePasswordReset(_ context.Context, _ *gorm.DB, m *models.OutboxMessage
 // skips once the session has been cancelled (its own e-mail says so) or has
 // ended, when the seat is no longer confirmed, and when the member has
 // cancelled and booked again (the new place has its own e-mail).
-func prepareSeat(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Letter) error {
+func prepareSeat(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) error {
 	if err := requireUser(l); err != nil {
 		return err
 	}
-	s, err := loadSession(db, m, l)
+	s, err := loadSession(ctx, db, m, l)
 	if err != nil {
 		return err
 	}
@@ -67,7 +66,7 @@ func prepareSeat(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Let
 	case s.HasEnded(l.Now):
 		return Skip("the session has ended")
 	}
-	b, err := memberBooking(db, l, s)
+	b, err := memberBooking(ctx, db, l, s)
 	if err != nil {
 		return err
 	}
@@ -78,7 +77,7 @@ func prepareSeat(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Let
 		return Skip("the member booked again; the new booking has its own e-mail")
 	}
 	setSeat(l, s, b.Mode)
-	return attachInvitation(db, l, s, ical.MethodRequest)
+	return attachInvitation(ctx, db, l, s, ical.MethodRequest)
 }
 
 // prepareSessionChanged is for session_changed: what changed for the
@@ -87,11 +86,11 @@ func prepareSeat(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Let
 // calendars move the entry they hold. It skips when the session has since
 // been cancelled or has ended, when the member's booking has gone, and when
 // nothing that concerns their seat is still different.
-func prepareSessionChanged(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Letter) error {
+func prepareSessionChanged(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) error {
 	if err := requireUser(l); err != nil {
 		return err
 	}
-	s, err := loadSession(db, m, l)
+	s, err := loadSession(ctx, db, m, l)
 	if err != nil {
 		return err
 	}
@@ -103,7 +102,7 @@ func prepareSessionChanged(_ context.Context, db *gorm.DB, m *models.OutboxMessa
 	case s.HasEnded(l.Now):
 		return Skip("the session has ended")
 	}
-	b, err := memberBooking(db, l, s)
+	b, err := memberBooking(ctx, db, l, s)
 	if err != nil {
 		return err
 	}
@@ -123,18 +122,18 @@ func prepareSessionChanged(_ context.Context, db *gorm.DB, m *models.OutboxMessa
 		l.Vars[varJoin] = "" // a place in the queue is not a seat
 		return nil
 	}
-	return attachInvitation(db, l, s, ical.MethodRequest)
+	return attachInvitation(ctx, db, l, s, ical.MethodRequest)
 }
 
 // prepareSessionCancelled is for session_cancelled: the reason given and,
 // for a confirmed seat, a METHOD:CANCEL calendar object that takes the
 // session out of the calendar. It skips once the session would have ended,
 // when the news no longer matters.
-func prepareSessionCancelled(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Letter) error {
+func prepareSessionCancelled(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) error {
 	if err := requireUser(l); err != nil {
 		return err
 	}
-	s, err := loadSession(db, m, l)
+	s, err := loadSession(ctx, db, m, l)
 	if err != nil {
 		return err
 	}
@@ -150,7 +149,7 @@ func prepareSessionCancelled(_ context.Context, db *gorm.DB, m *models.OutboxMes
 	}
 	l.Vars["Reason"] = reason
 	l.Vars["Confirmed"] = false
-	b, err := models.UserBooking(db, s.ID, l.User.ID)
+	b, err := models.UserBooking(ctx, db, s.ID, l.User.ID)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		return nil
@@ -163,18 +162,18 @@ func prepareSessionCancelled(_ context.Context, db *gorm.DB, m *models.OutboxMes
 	l.Vars["Confirmed"] = true
 	setSeat(l, s, b.Mode)
 	l.Vars[varJoin] = "" // there is nothing to join
-	return attachInvitation(db, l, s, ical.MethodCancel)
+	return attachInvitation(ctx, db, l, s, ical.MethodCancel)
 }
 
 // prepareSessionReminder is for session_reminder. It skips when the
 // session has been cancelled or has started, when it has moved since the
 // reminder was planned (Data["starts_at"]; a reminder for the new time is
 // planned on its own key), and when the booking is no longer confirmed.
-func prepareSessionReminder(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Letter) error {
+func prepareSessionReminder(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) error {
 	if err := requireUser(l); err != nil {
 		return err
 	}
-	s, err := loadSession(db, m, l)
+	s, err := loadSession(ctx, db, m, l)
 	if err != nil {
 		return err
 	}
@@ -189,7 +188,7 @@ func prepareSessionReminder(_ context.Context, db *gorm.DB, m *models.OutboxMess
 	if planned, ok := parseTime(l.Data["starts_at"]); ok && !planned.Equal(s.StartsAt) {
 		return Skip("the session has moved since the reminder was planned")
 	}
-	b, err := memberBooking(db, l, s)
+	b, err := memberBooking(ctx, db, l, s)
 	if err != nil {
 		return err
 	}
@@ -204,25 +203,25 @@ func prepareSessionReminder(_ context.Context, db *gorm.DB, m *models.OutboxMess
 // link to the form. It skips when the member has given feedback, or is no
 // longer recorded as having attended (the register was corrected), or the
 // session is no longer published.
-func prepareFeedback(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Letter) error {
+func prepareFeedback(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) error {
 	if err := requireUser(l); err != nil {
 		return err
 	}
-	s, err := loadSession(db, m, l)
+	s, err := loadSession(ctx, db, m, l)
 	if err != nil {
 		return err
 	}
 	if s.Status != models.SessionPublished {
 		return Skip("the session is not published")
 	}
-	a, found, err := models.AttendanceOf(db, l.User.ID, s.ID)
+	a, found, err := models.AttendanceOf(ctx, db, l.User.ID, s.ID)
 	if err != nil {
 		return err
 	}
 	if !found || !a.Attended() {
 		return Skip("the member is not recorded as having attended")
 	}
-	given, err := models.HasGivenFeedback(db, l.User.ID, s.ID)
+	given, err := models.HasGivenFeedback(ctx, db, l.User.ID, s.ID)
 	if err != nil {
 		return err
 	}
@@ -240,7 +239,7 @@ func prepareFeedback(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l 
 // prepareCertificate is for certificate_issued: the links to the
 // certificate's verification page and its PDF. It skips when the
 // certificate no longer exists; the session is not needed.
-func prepareCertificate(_ context.Context, db *gorm.DB, _ *models.OutboxMessage, l *Letter) error {
+func prepareCertificate(ctx context.Context, db *store.Store, _ *models.OutboxMessage, l *Letter) error {
 	if err := requireUser(l); err != nil {
 		return err
 	}
@@ -248,7 +247,7 @@ func prepareCertificate(_ context.Context, db *gorm.DB, _ *models.OutboxMessage,
 	if code == "" {
 		return Skip("the e-mail names no certificate")
 	}
-	c, err := models.CertificateByCode(db, code)
+	c, err := models.CertificateByCode(ctx, db, code)
 	if errors.Is(err, models.ErrNotFound) {
 		return Skip("the certificate no longer exists")
 	}
@@ -274,25 +273,25 @@ func prepareCertificate(_ context.Context, db *gorm.DB, _ *models.OutboxMessage,
 // to the register. It skips once any attendance has been recorded (see
 // models.RegisterTaken), when the session is no longer published, and when
 // the recipient no longer teaches it.
-func prepareRegisterReminder(_ context.Context, db *gorm.DB, m *models.OutboxMessage, l *Letter) error {
+func prepareRegisterReminder(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) error {
 	if err := requireUser(l); err != nil {
 		return err
 	}
-	s, err := loadSession(db, m, l)
+	s, err := loadSession(ctx, db, m, l)
 	if err != nil {
 		return err
 	}
 	if s.Status != models.SessionPublished {
 		return Skip("the session is not published")
 	}
-	taken, err := models.RegisterTaken(db, s.ID)
+	taken, err := models.RegisterTaken(ctx, db, s.ID)
 	if err != nil {
 		return err
 	}
 	if taken {
 		return Skip("attendance has been recorded")
 	}
-	teaches, err := models.IsTeacherOf(db, l.User.ID, s.ID)
+	teaches, err := models.IsTeacherOf(ctx, db, l.User.ID, s.ID)
 	if err != nil {
 		return err
 	}

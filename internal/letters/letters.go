@@ -23,11 +23,11 @@
 //
 //	models.MailSessionReminder: {Prepare: prepareSessionReminder},
 //
-//	func prepareSessionReminder(ctx context.Context, db *gorm.DB, m *models.OutboxMessage, l *Letter) error {
+//	func prepareSessionReminder(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) error {
 //		if m.SessionID == nil {
 //			return Skip("no session")
 //		}
-//		s, err := models.SessionByID(db.WithContext(ctx), *m.SessionID)
+//		s, err := models.SessionByID(ctx, db, *m.SessionID)
 //		if errors.Is(err, models.ErrNotFound) {
 //			return Skip("the session no longer exists")
 //		}
@@ -60,11 +60,10 @@ import (
 	"text/template"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/config"
 	"rounds/internal/mail"
 	"rounds/models"
+	"rounds/models/store"
 	"rounds/templates"
 )
 
@@ -83,7 +82,7 @@ type Kind struct {
 	WithoutAccount bool
 	// Prepare loads what the template needs into l.Vars, attaches files,
 	// or returns Skip(reason) when the message is no longer worth sending.
-	Prepare func(ctx context.Context, db *gorm.DB, m *models.OutboxMessage, l *Letter) error
+	Prepare func(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) error
 }
 
 // Letter is one e-mail being rendered: what its template sees, and what a
@@ -136,7 +135,7 @@ func SkipReason(err error) (string, bool) {
 
 // Renderer renders outbox rows. It is safe for concurrent use.
 type Renderer struct {
-	db      *gorm.DB
+	db      *store.Store
 	baseURL string
 	host    string
 	from    string
@@ -174,7 +173,7 @@ func WithSociety(name string) Option { return func(o *options) { o.society = nam
 
 // New parses every e-mail template. A broken template, or a kind with a hook
 // but no template, is an error, so that Rounds does not start with it.
-func New(db *gorm.DB, cfg config.Config, opts ...Option) (*Renderer, error) {
+func New(db *store.Store, cfg config.Config, opts ...Option) (*Renderer, error) {
 	o := options{kinds: map[string]Kind{}, added: map[string]bool{}, society: DefaultSociety}
 	for kind, k := range kinds {
 		o.kinds[kind] = k
@@ -350,7 +349,7 @@ func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time
 		return mail.Message{}, fmt.Errorf("letters: %w %q", ErrUnknownKind, m.Kind)
 	}
 	k := r.kinds[m.Kind]
-	db := r.db.WithContext(ctx)
+	db := r.db
 	l := &Letter{
 		Kind: m.Kind, To: m.ToAddr, ToName: m.ToName, Data: m.DataMap(),
 		BaseURL: r.baseURL, Society: r.society, Location: r.loc,
@@ -358,7 +357,7 @@ func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time
 		Vars: map[string]any{}, Headers: map[string]string{},
 	}
 	if m.UserID != nil {
-		u, err := models.UserByID(db, *m.UserID)
+		u, err := models.UserByID(ctx, db, *m.UserID)
 		switch {
 		case err == nil:
 			l.User = &u

@@ -17,6 +17,7 @@ import (
 	"rounds/internal/letters"
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 func TestMain(m *testing.M) {
@@ -40,18 +41,18 @@ func testConfig() config.Config {
 // A Tuesday in British Summer Time.
 var now = time.Date(2025, 10, 14, 16, 0, 0, 0, time.UTC)
 
-func register(t *testing.T, db *gorm.DB, email, name string, year *int) models.User {
+func register(t *testing.T, db *store.Store, email, name string, year *int) models.User {
 	t.Helper()
-	u, err := models.Register(db, models.NewUser{Email: email, Name: name, Password: "correct horse battery", YearOfStudy: year}, nil, now)
+	u, err := models.Register(t.Context(), db, models.NewUser{Email: email, Name: name, Password: "correct horse battery", YearOfStudy: year}, nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return u
 }
 
-func outboxRow(t *testing.T, db *gorm.DB, kind, to string) models.OutboxMessage {
+func outboxRow(t *testing.T, db *store.Store, kind, to string) models.OutboxMessage {
 	t.Helper()
-	msgs, err := models.ListOutbox(db, models.OutboxFilter{Kind: kind, To: to})
+	msgs, err := models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: kind, To: to})
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("outbox %s to %s: %d messages, %v", kind, to, len(msgs), err)
 	}
@@ -59,7 +60,7 @@ func outboxRow(t *testing.T, db *gorm.DB, kind, to string) models.OutboxMessage 
 }
 
 func TestRenderWelcomeAndPasswordReset(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		r, err := letters.New(db, testConfig())
 		if err != nil {
 			t.Fatal(err)
@@ -68,7 +69,7 @@ func TestRenderWelcomeAndPasswordReset(t *testing.T) {
 		register(t, db, "ada@example.org", "Ada Lovelace", &year)
 		register(t, db, "grace@example.org", "Grace Hopper", nil)
 		reset := func(secret string) string { return "https://rounds.example.org/reset-password?token=" + secret }
-		if err := models.RequestPasswordReset(db, "grace@example.org", time.Hour, now, reset); err != nil {
+		if err := models.RequestPasswordReset(t.Context(), db, "grace@example.org", time.Hour, now, reset); err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {
@@ -119,14 +120,14 @@ func TestRenderWelcomeAndPasswordReset(t *testing.T) {
 }
 
 func TestRenderSkips(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		r, err := letters.New(db, testConfig())
 		if err != nil {
 			t.Fatal(err)
 		}
 		reset := func(secret string) string { return "https://rounds.example.org/reset-password?token=" + secret }
 		u := register(t, db, "ada@example.org", "Ada Lovelace", nil)
-		if err := models.RequestPasswordReset(db, u.Email, time.Hour, now, reset); err != nil {
+		if err := models.RequestPasswordReset(t.Context(), db, u.Email, time.Hour, now, reset); err != nil {
 			t.Fatal(err)
 		}
 
@@ -138,7 +139,7 @@ func TestRenderSkips(t *testing.T) {
 		}
 
 		// The account was deleted after the welcome was queued.
-		if err := db.Delete(&models.User{}, u.ID).Error; err != nil {
+		if err := db.Write(context.Background(), func(tx *gorm.DB) error { return tx.Delete(&models.User{}, u.ID).Error }); err != nil {
 			t.Fatal(err)
 		}
 		row = outboxRow(t, db, models.MailWelcome, u.Email)
@@ -178,7 +179,7 @@ func TestKindHook(t *testing.T) {
 			"Details: {{url \"/sessions/\" .Vars.ID}}\n\n{{template \"footer\" .}}\n")},
 		"footer.tmpl": {Data: []byte(`{{define "footer"}}-- {{.Society}}{{end}}`)},
 	}
-	hook := func(_ context.Context, _ *gorm.DB, m *models.OutboxMessage, l *letters.Letter) error {
+	hook := func(_ context.Context, _ *store.Store, m *models.OutboxMessage, l *letters.Letter) error {
 		starts := time.Date(2025, 10, 15, 17, 30, 0, 0, time.UTC)
 		if !l.Now.Before(starts) {
 			return letters.Skip("the session has started")
@@ -196,8 +197,8 @@ func TestKindHook(t *testing.T) {
 	if got := strings.Join(r.Kinds(), ","); got != "session_reminder" {
 		t.Fatalf("kinds = %s", got)
 	}
-	u, _ := models.UserByEmail(db, "ada@example.org")
-	if _, err := models.Enqueue(db, models.Email{Kind: models.MailSessionReminder, UserID: u.ID, SessionID: 42, To: u.Email, ToName: u.Name}, now); err != nil {
+	u, _ := models.UserByEmail(t.Context(), db, "ada@example.org")
+	if _, err := models.Enqueue(t.Context(), db, models.Email{Kind: models.MailSessionReminder, UserID: u.ID, SessionID: 42, To: u.Email, ToName: u.Name}, now); err != nil {
 		t.Fatal(err)
 	}
 	row := outboxRow(t, db, models.MailSessionReminder, u.Email)

@@ -1,16 +1,16 @@
 package letters
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"rounds/internal/ical"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 // What the letters about a teaching session put in l.Vars, for the shared
@@ -61,18 +61,18 @@ func TimeRange(start, end time.Time, loc *time.Location) string {
 // loadSession reads the session the outbox row is about and fills the
 // Vars every session letter shows. A session that no longer exists skips
 // the letter.
-func loadSession(db *gorm.DB, m *models.OutboxMessage, l *Letter) (models.Session, error) {
+func loadSession(ctx context.Context, db *store.Store, m *models.OutboxMessage, l *Letter) (models.Session, error) {
 	if m.SessionID == nil {
 		return models.Session{}, Skip("the e-mail names no session")
 	}
-	s, err := models.SessionByID(db, *m.SessionID)
+	s, err := models.SessionByID(ctx, db, *m.SessionID)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Session{}, Skip("the session no longer exists")
 	}
 	if err != nil {
 		return models.Session{}, err
 	}
-	teachers, err := models.SessionTeachers(db, s.ID)
+	teachers, err := models.SessionTeachers(ctx, db, s.ID)
 	if err != nil {
 		return models.Session{}, err
 	}
@@ -124,8 +124,8 @@ func andList(names []string) string {
 
 // memberBooking returns the recipient's booking of the session, or a Skip
 // when they have none (or it is cancelled).
-func memberBooking(db *gorm.DB, l *Letter, s models.Session) (models.Booking, error) {
-	b, err := models.UserBooking(db, s.ID, l.User.ID)
+func memberBooking(ctx context.Context, db *store.Store, l *Letter, s models.Session) (models.Booking, error) {
+	b, err := models.UserBooking(ctx, db, s.ID, l.User.ID)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Booking{}, Skip("the recipient has no booking of the session")
 	}
@@ -162,8 +162,8 @@ func placeSuperseded(m *models.OutboxMessage, b models.Booking) bool {
 // they hold instead of adding a second one, and remove it on a
 // METHOD:CANCEL (session_cancelled). The organizer is the society, at the
 // no-reply address of the site's host.
-func attachInvitation(db *gorm.DB, l *Letter, s models.Session, method string) error {
-	ev, err := models.SessionEvent(db, l.BaseURL, s)
+func attachInvitation(ctx context.Context, db *store.Store, l *Letter, s models.Session, method string) error {
+	ev, err := models.SessionEvent(ctx, db, l.BaseURL, s)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"rounds/internal/letters"
 	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/store"
 )
 
 func TestTimeRange(t *testing.T) {
@@ -45,7 +46,7 @@ func TestTimeRange(t *testing.T) {
 var sessionStart = time.Date(2026, 11, 3, 18, 0, 0, 0, time.UTC)
 
 type fixture struct {
-	db               *gorm.DB
+	db               *store.Store
 	r                *letters.Renderer
 	teacher, cohost  models.User
 	ada, bob, carol  models.User
@@ -53,14 +54,14 @@ type fixture struct {
 	created, booking time.Time
 }
 
-func member(t *testing.T, db *gorm.DB, email, name, role string) models.User {
+func member(t *testing.T, db *store.Store, email, name, role string) models.User {
 	t.Helper()
 	year := 3
 	nu := models.NewUser{Email: email, Name: name, Password: "correct horse battery", Role: role}
 	if role == models.RoleStudent {
 		nu.YearOfStudy = &year
 	}
-	u, err := models.CreateUser(db, nu, nil)
+	u, err := models.CreateUser(t.Context(), db, nu, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func member(t *testing.T, db *gorm.DB, email, name, role string) models.User {
 
 // newFixture publishes the hybrid session, taught by two teachers, and books
 // Ada online and Bob in the room, two days before it starts.
-func newFixture(t *testing.T, db *gorm.DB) *fixture {
+func newFixture(t *testing.T, db *store.Store) *fixture {
 	t.Helper()
 	f := &fixture{db: db, created: sessionStart.Add(-14 * 24 * time.Hour), booking: sessionStart.Add(-48 * time.Hour)}
 	var err error
@@ -86,7 +87,7 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 	start, end := sessionStart, sessionStart.Add(90*time.Minute)
 	years := []int{2, 3}
 	teachers := []int64{f.teacher.ID, f.cohost.ID}
-	s, err := models.CreateSession(db, f.teacher, models.SessionInput{
+	s, err := models.CreateSession(t.Context(), db, f.teacher, models.SessionInput{
 		Title: &title, Description: &desc, Topic: &topic, Format: &format, Mode: &mode, YearGroups: &years,
 		Venue: &venue, OnlineURL: &link, InPersonCapacity: &seats, OnlineCapacity: &online,
 		StartsAt: &start, EndsAt: &end, TeacherIDs: &teachers,
@@ -94,7 +95,7 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.session, err = models.PublishSession(db, f.teacher, s.ID, f.created); err != nil {
+	if f.session, err = models.PublishSession(t.Context(), db, f.teacher, s.ID, f.created); err != nil {
 		t.Fatal(err)
 	}
 	f.book(t, f.ada, models.ModeOnline, f.booking)
@@ -104,14 +105,14 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 
 func (f *fixture) book(t *testing.T, u models.User, mode string, at time.Time) {
 	t.Helper()
-	if _, err := models.BookSeat(f.db, u, f.session.ID, models.BookInput{Mode: mode}, at); err != nil {
+	if _, err := models.BookSeat(t.Context(), f.db, u, f.session.ID, models.BookInput{Mode: mode}, at); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func (f *fixture) row(t *testing.T, kind string, u models.User) models.OutboxMessage {
 	t.Helper()
-	msgs, err := models.ListOutbox(f.db, models.OutboxFilter{Kind: kind, To: u.Email})
+	msgs, err := models.ListOutbox(t.Context(), f.db, models.OutboxFilter{Kind: kind, To: u.Email})
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("outbox %s to %s: %d messages, %v", kind, u.Email, len(msgs), err)
 	}
@@ -190,7 +191,7 @@ func prop(e *goical.Event, name string) string {
 }
 
 func TestRenderBookingLetters(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		id := strconv.FormatInt(f.session.ID, 10)
 		page := "https://rounds.example.org/sessions/" + id
@@ -220,7 +221,7 @@ func TestRenderBookingLetters(t *testing.T) {
 		// Move the session a day later, to another room: both are told what
 		// concerns their seat, with an updated invitation.
 		newStart, newEnd, room := sessionStart.Add(24*time.Hour), sessionStart.Add(24*time.Hour+2*time.Hour), "Lecture Theatre 2"
-		if _, err := models.UpdateSession(db, f.teacher, f.session.ID, models.SessionInput{StartsAt: &newStart, EndsAt: &newEnd, Venue: &room}, at); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, f.teacher, f.session.ID, models.SessionInput{StartsAt: &newStart, EndsAt: &newEnd, Venue: &room}, at); err != nil {
 			t.Fatal(err)
 		}
 		subject, body, ics = f.render(t, models.MailSessionChanged, f.bob, at)
@@ -241,10 +242,10 @@ func TestRenderBookingLetters(t *testing.T) {
 		// The room changes back: Bob's e-mail about the first change now
 		// only says the time moved; a second one is queued for the room.
 		old := "Room 1, Medical School"
-		if _, err := models.UpdateSession(db, f.teacher, f.session.ID, models.SessionInput{Venue: &old}, at); err != nil {
+		if _, err := models.UpdateSession(t.Context(), db, f.teacher, f.session.ID, models.SessionInput{Venue: &old}, at); err != nil {
 			t.Fatal(err)
 		}
-		msgs, _ := models.ListOutbox(db, models.OutboxFilter{Kind: models.MailSessionChanged, To: f.bob.Email})
+		msgs, _ := models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: models.MailSessionChanged, To: f.bob.Email})
 		if len(msgs) != 2 {
 			t.Fatalf("%d session_changed e-mails to Bob, want 2", len(msgs))
 		}
@@ -266,7 +267,7 @@ func TestRenderBookingLetters(t *testing.T) {
 
 		// A reminder planned for the new time says the actual date.
 		remindAt := newStart.Add(-24 * time.Hour)
-		if n, err := models.PlanSessionReminders(db, 24*time.Hour, remindAt); err != nil || n != 2 {
+		if n, err := models.PlanSessionReminders(t.Context(), db, 24*time.Hour, remindAt); err != nil || n != 2 {
 			t.Fatalf("planned %d reminders, %v", n, err)
 		}
 		subject, body, _ = f.render(t, models.MailSessionReminder, f.ada, remindAt)
@@ -278,14 +279,14 @@ func TestRenderBookingLetters(t *testing.T) {
 		f.skipped(t, models.MailSessionReminder, f.ada, newStart, "started")
 
 		// Bob cancels: his confirmation and reminder are no longer sent.
-		if _, err := models.CancelMyBooking(db, f.bob, f.session.ID, remindAt); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, f.bob, f.session.ID, remindAt); err != nil {
 			t.Fatal(err)
 		}
 		f.skipped(t, models.MailSessionReminder, f.bob, remindAt, "booking")
 		f.skipped(t, models.MailBookingConfirmed, f.bob, remindAt, "booking")
 		// He books again: the first confirmation is superseded by the new one.
 		f.book(t, f.bob, models.ModeInPerson, remindAt.Add(time.Minute))
-		msgs, _ = models.ListOutbox(db, models.OutboxFilter{Kind: models.MailBookingConfirmed, To: f.bob.Email})
+		msgs, _ = models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: models.MailBookingConfirmed, To: f.bob.Email})
 		if len(msgs) != 2 {
 			t.Fatalf("%d confirmations to Bob, want 2", len(msgs))
 		}
@@ -299,7 +300,7 @@ func TestRenderBookingLetters(t *testing.T) {
 		// The session is cancelled: what was pending is skipped, and the
 		// cancellation takes it out of the calendar.
 		cancelAt := remindAt.Add(time.Hour)
-		if _, err := models.CancelSession(db, f.teacher, f.session.ID, "The teacher is unwell.", cancelAt); err != nil {
+		if _, err := models.CancelSession(t.Context(), db, f.teacher, f.session.ID, "The teacher is unwell.", cancelAt); err != nil {
 			t.Fatal(err)
 		}
 		f.skipped(t, models.MailSessionReminder, f.ada, cancelAt, "cancelled")
@@ -317,7 +318,7 @@ func TestRenderBookingLetters(t *testing.T) {
 		f.skipped(t, models.MailSessionCancelled, f.ada, newEnd, "ended")
 
 		// The session is deleted: nothing about it fails, everything skips.
-		if err := db.Exec("DELETE FROM sessions WHERE id = ?", f.session.ID).Error; err != nil {
+		if err := db.Write(context.Background(), func(tx *gorm.DB) error { return tx.Exec("DELETE FROM sessions WHERE id = ?", f.session.ID).Error }); err != nil {
 			t.Fatal(err)
 		}
 		for _, kind := range []string{models.MailBookingConfirmed, models.MailSessionChanged, models.MailSessionCancelled, models.MailSessionReminder} {
@@ -327,7 +328,7 @@ func TestRenderBookingLetters(t *testing.T) {
 }
 
 func TestRenderWaitlistPromoted(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		// Fill the room (30 seats), queue Carol, then free a seat.
 		for i := range 29 {
@@ -335,7 +336,7 @@ func TestRenderWaitlistPromoted(t *testing.T) {
 			f.book(t, u, models.ModeInPerson, f.booking)
 		}
 		f.book(t, f.carol, models.ModeInPerson, f.booking)
-		if _, err := models.CancelMyBooking(db, f.bob, f.session.ID, f.booking.Add(time.Hour)); err != nil {
+		if _, err := models.CancelMyBooking(t.Context(), db, f.bob, f.session.ID, f.booking.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		subject, body, ics := f.render(t, models.MailWaitlistPromoted, f.carol, f.booking.Add(time.Hour))
@@ -351,14 +352,14 @@ func TestRenderWaitlistPromoted(t *testing.T) {
 }
 
 func TestRenderAfterTheSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		id := strconv.FormatInt(f.session.ID, 10)
 		ended := f.session.EndsAt
 
 		// Nobody has taken the register: both teachers are reminded.
 		at := ended.Add(time.Hour)
-		if n, err := models.PlanRegisterReminders(db, at); err != nil || n != 2 {
+		if n, err := models.PlanRegisterReminders(t.Context(), db, at); err != nil || n != 2 {
 			t.Fatalf("planned %d register reminders, %v", n, err)
 		}
 		subject, body, _ := f.render(t, models.MailRegisterReminder, f.cohost, at)
@@ -370,14 +371,14 @@ func TestRenderAfterTheSession(t *testing.T) {
 
 		// The register is taken: the reminder skips, and Ada (present) is
 		// asked for feedback; Bob (absent) is not.
-		if _, err := models.MarkRegister(db, f.teacher, f.session.ID, f.ada.ID, models.RegisterEntry{Status: models.AttendancePresent}, at); err != nil {
+		if _, err := models.MarkRegister(t.Context(), db, f.teacher, f.session.ID, f.ada.ID, models.RegisterEntry{Status: models.AttendancePresent}, at); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.MarkRegister(db, f.teacher, f.session.ID, f.bob.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, at); err != nil {
+		if _, err := models.MarkRegister(t.Context(), db, f.teacher, f.session.ID, f.bob.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, at); err != nil {
 			t.Fatal(err)
 		}
 		f.skipped(t, models.MailRegisterReminder, f.teacher, at, "attendance has been recorded")
-		if n, err := models.PlanFeedbackRequests(db, at); err != nil || n != 1 {
+		if n, err := models.PlanFeedbackRequests(t.Context(), db, at); err != nil || n != 1 {
 			t.Fatalf("planned %d feedback requests, %v", n, err)
 		}
 		subject, body, _ = f.render(t, models.MailFeedbackRequest, f.ada, at)
@@ -388,7 +389,7 @@ func TestRenderAfterTheSession(t *testing.T) {
 			"  https://rounds.example.org/sessions/"+id+"/feedback\n")
 
 		later := at.Add(48 * time.Hour)
-		if n, err := models.PlanFeedbackReminders(db, 48*time.Hour, later); err != nil || n != 1 {
+		if n, err := models.PlanFeedbackReminders(t.Context(), db, 48*time.Hour, later); err != nil || n != 1 {
 			t.Fatalf("planned %d feedback reminders, %v", n, err)
 		}
 		subject, body, _ = f.render(t, models.MailFeedbackReminder, f.ada, later)
@@ -400,7 +401,7 @@ func TestRenderAfterTheSession(t *testing.T) {
 
 		// Ada answers: the requests skip, and her certificate is mailed.
 		in := models.FeedbackInput{Overall: 5, Teaching: 5, ConfidenceBefore: 2, ConfidenceAfter: 4}
-		_, cert, err := models.SubmitFeedback(db, f.ada, f.session.ID, in, later)
+		_, cert, err := models.SubmitFeedback(t.Context(), db, f.ada, f.session.ID, in, later)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -414,11 +415,11 @@ func TestRenderAfterTheSession(t *testing.T) {
 			"  https://rounds.example.org/certificates/"+cert.Code+".pdf\n", "  https://rounds.example.org/certificates/"+cert.Code+"\n")
 
 		// A certificate withdrawn, a session deleted: skipped, not failed.
-		if err := db.Exec("DELETE FROM certificates WHERE code = ?", cert.Code).Error; err != nil {
+		if err := db.Write(context.Background(), func(tx *gorm.DB) error { return tx.Exec("DELETE FROM certificates WHERE code = ?", cert.Code).Error }); err != nil {
 			t.Fatal(err)
 		}
 		f.skipped(t, models.MailCertificateIssued, f.ada, later, "no longer exists")
-		if err := db.Exec("DELETE FROM sessions WHERE id = ?", f.session.ID).Error; err != nil {
+		if err := db.Write(context.Background(), func(tx *gorm.DB) error { return tx.Exec("DELETE FROM sessions WHERE id = ?", f.session.ID).Error }); err != nil {
 			t.Fatal(err)
 		}
 		f.skipped(t, models.MailRegisterReminder, f.cohost, later, "no longer exists")
@@ -428,10 +429,10 @@ func TestRenderAfterTheSession(t *testing.T) {
 
 // A summer session shows British Summer Time.
 func TestRenderSummerTime(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+	testdb.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		start, end := time.Date(2026, 6, 2, 17, 0, 0, 0, time.UTC), time.Date(2026, 6, 2, 18, 30, 0, 0, time.UTC)
-		if _, err := models.UpdateSession(db, models.User{ID: f.teacher.ID, Role: models.RoleCommittee}, f.session.ID,
+		if _, err := models.UpdateSession(t.Context(), db, models.User{ID: f.teacher.ID, Role: models.RoleCommittee}, f.session.ID,
 			models.SessionInput{StartsAt: &start, EndsAt: &end}, f.booking); err != nil {
 			t.Fatal(err)
 		}

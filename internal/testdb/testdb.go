@@ -3,19 +3,17 @@
 package testdb
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"rounds/models/store"
 	"strings"
 	"sync"
 	"testing"
-
-	"gorm.io/gorm"
-
-	"rounds/models"
 )
 
 // PostgresURL is the server tests may create databases on, or "".
@@ -23,7 +21,7 @@ func PostgresURL() string { return os.Getenv("ROUNDS_TEST_POSTGRES_URL") }
 
 // Run calls fn once per available database, as subtests named "sqlite" and
 // "postgres", each with a fresh migrated database.
-func Run(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
+func Run(t *testing.T, fn func(t *testing.T, db *store.Store)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
 	if PostgresURL() != "" {
@@ -43,14 +41,14 @@ func URLs(t *testing.T) map[string]string {
 }
 
 // SQLite opens a new migrated SQLite database in a temporary folder.
-func SQLite(t testing.TB) *gorm.DB {
+func SQLite(t testing.TB) *store.Store {
 	t.Helper()
-	db, err := models.Open("sqlite:"+filepath.Join(t.TempDir(), "rounds.db"), nil)
+	db, err := store.Open("sqlite:"+filepath.Join(t.TempDir(), "rounds.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = models.Close(db) })
-	if _, err := models.Migrate(db); err != nil {
+	t.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -58,13 +56,13 @@ func SQLite(t testing.TB) *gorm.DB {
 
 // Postgres opens a new migrated PostgreSQL database that is dropped when the
 // test ends. It skips the test when no server is configured.
-func Postgres(t testing.TB) *gorm.DB {
+func Postgres(t testing.TB) *store.Store {
 	t.Helper()
-	db, err := models.Open(NewPostgresDatabase(t), nil)
+	db, err := store.Open(NewPostgresDatabase(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = models.Close(db) })
+	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
 
@@ -83,37 +81,37 @@ func NewPostgresDatabase(t testing.TB) string {
 	if base == "" {
 		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
 	}
-	admin, err := models.Open(base, nil)
+	admin, err := store.Open(base, nil)
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
 	}
-	defer models.Close(admin)
+	defer admin.Close()
 	templateOnce.Do(func() {
 		templateName = "rounds_tmpl_" + randomSuffix()
-		if templateErr = admin.Exec("CREATE DATABASE " + templateName).Error; templateErr != nil {
+		if templateErr = admin.Read(context.Background()).Exec("CREATE DATABASE " + templateName).Error; templateErr != nil {
 			return
 		}
-		var tdb *gorm.DB
-		if tdb, templateErr = models.Open(withDatabase(base, templateName), nil); templateErr != nil {
+		var tdb *store.Store
+		if tdb, templateErr = store.Open(withDatabase(base, templateName), nil); templateErr != nil {
 			return
 		}
-		_, templateErr = models.Migrate(tdb)
-		_ = models.Close(tdb)
+		_, templateErr = tdb.Migrate(context.Background())
+		_ = tdb.Close()
 	})
 	if templateErr != nil {
 		t.Fatalf("postgres template: %v", templateErr)
 	}
 	name := "rounds_test_" + randomSuffix()
-	if err := admin.Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)).Error; err != nil {
+	if err := admin.Read(context.Background()).Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)).Error; err != nil {
 		t.Fatalf("postgres: create database: %v", err)
 	}
 	t.Cleanup(func() {
-		a, err := models.Open(base, nil)
+		a, err := store.Open(base, nil)
 		if err != nil {
 			return
 		}
-		defer models.Close(a)
-		a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		defer a.Close()
+		a.Read(context.Background()).Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 	})
 	return withDatabase(base, name)
 }
@@ -124,9 +122,9 @@ func DropTemplate() {
 	if templateName == "" || PostgresURL() == "" {
 		return
 	}
-	if a, err := models.Open(PostgresURL(), nil); err == nil {
-		a.Exec("DROP DATABASE IF EXISTS " + templateName + " WITH (FORCE)")
-		_ = models.Close(a)
+	if a, err := store.Open(PostgresURL(), nil); err == nil {
+		a.Read(context.Background()).Exec("DROP DATABASE IF EXISTS " + templateName + " WITH (FORCE)")
+		_ = a.Close()
 	}
 }
 

@@ -1,6 +1,7 @@
-package models
+package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/plugin/dbresolver"
 )
 
 // TestGroupWriter: changes queued while the writer is busy are committed
@@ -19,7 +19,7 @@ import (
 // without touching the others, and every caller hears its own answer.
 func TestGroupWriter(t *testing.T) {
 	db := notesDB(t)
-	w := writerOf(db)
+	w := db.writer
 	if w == nil {
 		t.Fatal("no group writer on SQLite")
 	}
@@ -34,7 +34,7 @@ func TestGroupWriter(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			id := 100 + i
-			errs[i] = transact(db, func(tx *gorm.DB) error {
+			errs[i] = db.Write(bg, func(tx *gorm.DB) error {
 				if err := tx.Exec("INSERT INTO notes (id, body) VALUES (?, ?)", id, "note").Error; err != nil {
 					return err
 				}
@@ -61,7 +61,7 @@ func TestGroupWriter(t *testing.T) {
 	}
 
 	var kept []int
-	if err := db.Raw("SELECT id FROM notes WHERE id >= 100 ORDER BY id").Scan(&kept).Error; err != nil {
+	if err := db.Read(bg).Raw("SELECT id FROM notes WHERE id >= 100 ORDER BY id").Scan(&kept).Error; err != nil {
 		t.Fatal(err)
 	}
 	var want []int
@@ -79,7 +79,7 @@ func TestGroupWriter(t *testing.T) {
 	if fmt.Sprint(kept) != fmt.Sprint(want) {
 		t.Errorf("kept %v, want %v", kept, want)
 	}
-	if c, ch := w.commits.Load(), w.changes.Load(); ch != n+1 || c >= ch {
+	if c, ch := w.commits.Load(), w.changes.Load(); ch != n+2 || c >= ch { // with the table and the first note
 		t.Errorf("%d changes in %d transactions: nothing was grouped", ch, c)
 	}
 
@@ -89,7 +89,7 @@ func TestGroupWriter(t *testing.T) {
 	// (The cache belongs to the writer goroutine: look at it from a change.)
 	insert := "INSERT INTO notes (id, body) VALUES (?, ?)"
 	var prepared []string
-	if err := transact(db, func(*gorm.DB) error {
+	if err := db.Write(bg, func(*gorm.DB) error {
 		for q := range w.stmts.stmts {
 			prepared = append(prepared, q)
 		}
@@ -103,12 +103,12 @@ func TestGroupWriter(t *testing.T) {
 	if !slices.Contains(prepared, "SAVEPOINT queued_change") || !slices.Contains(prepared, "RELEASE queued_change") {
 		t.Errorf("the writer's savepoint was not kept prepared: %q", prepared)
 	}
-	if err := transact(db, func(tx *gorm.DB) error {
+	if err := db.Write(bg, func(tx *gorm.DB) error {
 		return tx.Transaction(func(tx *gorm.DB) error { return tx.Exec(insert, 4, "nested").Error })
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := transact(db, func(*gorm.DB) error {
+	if err := db.Write(bg, func(*gorm.DB) error {
 		for q := range w.stmts.stmts {
 			if strings.HasPrefix(q, "SAVEPOINT sp") {
 				t.Errorf("one of gorm's savepoints was kept: %s", q)
@@ -118,29 +118,16 @@ func TestGroupWriter(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := transact(db, func(tx *gorm.DB) error { return tx.Exec(insert, 3, "prepared").Error }); err != nil {
+	if err := db.Write(bg, func(tx *gorm.DB) error { return tx.Exec(insert, 3, "prepared").Error }); err != nil {
 		t.Fatal(err)
 	}
 	var body string
-	if err := db.Raw("SELECT body FROM notes WHERE id = 3").Scan(&body).Error; err != nil || body != "prepared" {
+	if err := db.Read(bg).Raw("SELECT body FROM notes WHERE id = 3").Scan(&body).Error; err != nil || body != "prepared" {
 		t.Errorf("a prepared insert stored %q (%v)", body, err)
 	}
-	if inTransaction(db) {
-		t.Error("the database itself looks like a transaction after a batch")
-	}
 
-	// Within a transaction, a change is a savepoint of it, not queued.
-	err := db.Transaction(func(tx *gorm.DB) error {
-		return transact(tx, func(tx *gorm.DB) error {
-			return tx.Exec("INSERT INTO notes (id, body) VALUES (2, 'nested')").Error
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	Close(db)
-	if err := transact(db, func(*gorm.DB) error { return nil }); !errors.Is(err, ErrClosed) {
+	db.Close()
+	if err := db.Write(bg, func(*gorm.DB) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Errorf("after Close: %v", err)
 	}
 }
@@ -153,13 +140,13 @@ func TestSQLitePageCaches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer Close(db)
+	defer db.Close()
 	var writer, reader int
-	err = db.Transaction(func(tx *gorm.DB) error { return tx.Raw("PRAGMA cache_size").Scan(&writer).Error })
+	err = db.Write(bg, func(tx *gorm.DB) error { return tx.Raw("PRAGMA cache_size").Scan(&writer).Error })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Clauses(dbresolver.Read).Raw("PRAGMA cache_size").Scan(&reader).Error; err != nil {
+	if err := db.Read(bg).Raw("PRAGMA cache_size").Scan(&reader).Error; err != nil {
 		t.Fatal(err)
 	}
 	if writer != -8000 || reader != -2000 {
@@ -178,11 +165,11 @@ func TestGroupWriterUndoFails(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		fine = transact(db, func(tx *gorm.DB) error { return tx.Exec("INSERT INTO notes (id, body) VALUES (2, 'fine')").Error })
+		fine = db.Write(bg, func(tx *gorm.DB) error { return tx.Exec("INSERT INTO notes (id, body) VALUES (2, 'fine')").Error })
 	}()
 	go func() {
 		defer wg.Done()
-		broken = transact(db, func(tx *gorm.DB) error {
+		broken = db.Write(bg, func(tx *gorm.DB) error {
 			if err := tx.Exec("INSERT INTO notes (id, body) VALUES (3, 'broken')").Error; err != nil {
 				return err
 			}
@@ -206,26 +193,30 @@ func TestGroupWriterUndoFails(t *testing.T) {
 		t.Error("a change of the rolled-back batch was answered as stored")
 	}
 	var ids []int
-	if err := db.Raw("SELECT id FROM notes ORDER BY id").Scan(&ids).Error; err != nil {
+	if err := db.Read(bg).Raw("SELECT id FROM notes ORDER BY id").Scan(&ids).Error; err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(ids) != "[1]" {
 		t.Errorf("stored %v, want only the first batch's [1]", ids)
 	}
-	if err := transact(db, func(tx *gorm.DB) error { return tx.Exec("INSERT INTO notes (id, body) VALUES (4, 'after')").Error }); err != nil {
+	if err := db.Write(bg, func(tx *gorm.DB) error { return tx.Exec("INSERT INTO notes (id, body) VALUES (4, 'after')").Error }); err != nil {
 		t.Errorf("the writer after a rolled-back batch: %v", err)
 	}
 }
 
+var bg = context.Background()
+
 // notesDB is a new SQLite database with one table, notes.
-func notesDB(t *testing.T) *gorm.DB {
+func notesDB(t *testing.T) *Store {
 	t.Helper()
 	db, err := Open("sqlite:"+filepath.Join(t.TempDir(), "w.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = Close(db) })
-	if err := db.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").Error; err != nil {
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Write(bg, func(tx *gorm.DB) error {
+		return tx.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").Error
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -234,11 +225,11 @@ func notesDB(t *testing.T) *gorm.DB {
 // holdWriter starts a change (note 1) that holds the group writer until
 // release is closed, so that the changes asked for meanwhile queue up and
 // are committed together; its answer comes on done.
-func holdWriter(db *gorm.DB) (release chan struct{}, done chan error) {
+func holdWriter(db *Store) (release chan struct{}, done chan error) {
 	release, done = make(chan struct{}), make(chan error, 1)
 	started := make(chan struct{})
 	go func() {
-		done <- transact(db, func(tx *gorm.DB) error {
+		done <- db.Write(bg, func(tx *gorm.DB) error {
 			close(started)
 			<-release
 			return tx.Exec("INSERT INTO notes (id, body) VALUES (1, 'first')").Error

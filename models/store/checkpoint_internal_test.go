@@ -1,4 +1,4 @@
-package models
+package store
 
 import (
 	"os"
@@ -19,15 +19,17 @@ func TestBackgroundCheckpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer Close(db)
+	defer db.Close()
 	var backstop int
-	if err := db.Raw("PRAGMA wal_autocheckpoint").Scan(&backstop).Error; err != nil {
+	if err := db.Read(bg).Raw("PRAGMA wal_autocheckpoint").Scan(&backstop).Error; err != nil {
 		t.Fatal(err)
 	}
 	if backstop != walBackstopPages {
 		t.Fatalf("the writer checkpoints at %d pages, want %d", backstop, walBackstopPages)
 	}
-	if err := db.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").Error; err != nil {
+	if err := db.Write(bg, func(tx *gorm.DB) error {
+		return tx.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").Error
+	}); err != nil {
 		t.Fatal(err)
 	}
 	size := func() int64 {
@@ -44,7 +46,7 @@ func TestBackgroundCheckpoints(t *testing.T) {
 	before := size()
 	body := strings.Repeat("x", 2000)
 	for i := 0; i < 20; i++ {
-		err := transact(db, func(tx *gorm.DB) error {
+		err := db.Write(bg, func(tx *gorm.DB) error {
 			for j := 0; j < 40; j++ {
 				if err := tx.Exec("INSERT INTO notes (body) VALUES (?)", body).Error; err != nil {
 					return err

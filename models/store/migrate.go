@@ -1,6 +1,7 @@
-package models
+package store
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -59,8 +60,11 @@ func loadMigrations(d Dialect) ([]migration, error) {
 // Migrate applies every migration the database has not seen yet, each in its
 // own transaction. Several instances may call it at once: on PostgreSQL an
 // advisory lock, on SQLite the single writer, makes them take turns.
-func Migrate(db *gorm.DB) (applied int, err error) {
-	d := DialectOf(db)
+// Migrations run on the writer's connection directly, not through Write:
+// they are not retried and may take longer than a statement's timeout.
+func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
+	d := s.dialect
+	db := s.db.WithContext(ctx)
 	all, err := loadMigrations(d)
 	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
@@ -112,10 +116,10 @@ func Migrate(db *gorm.DB) (applied int, err error) {
 	return applied, nil
 }
 
-// SchemaVersion is the newest migration applied to db, or 0.
-func SchemaVersion(db *gorm.DB) (int, error) {
+// SchemaVersion is the newest migration applied, or 0.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v *int
-	err := db.Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error
+	err := s.Read(ctx).Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error
 	if err != nil || v == nil {
 		return 0, err
 	}

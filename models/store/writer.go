@@ -1,4 +1,4 @@
-package models
+package store
 
 import (
 	"context"
@@ -31,12 +31,13 @@ var ErrClosed = errors.New("database closed")
 const groupMax = 128
 
 type writeJob struct {
+	ctx  context.Context
 	fn   func(tx *gorm.DB) error
 	done chan error
 }
 
-// groupWriter runs queued changes together; it is a GORM plugin so that
-// every session derived from the database finds it.
+// groupWriter runs queued changes together on SQLite's one writer
+// connection.
 type groupWriter struct {
 	db       *gorm.DB
 	stmts    stmtCache
@@ -48,21 +49,16 @@ type groupWriter struct {
 	commits, changes atomic.Int64 // transactions committed, changes run
 }
 
-const groupWriterName = "rounds:group-writer"
-
-func (w *groupWriter) Name() string { return groupWriterName }
-
-func (w *groupWriter) Initialize(db *gorm.DB) error {
-	sqlDB, err := db.DB()
-	if err != nil {
-		return err
+func startGroupWriter(db *gorm.DB, sqlDB *sql.DB) *groupWriter {
+	w := &groupWriter{
+		db:      db.Session(&gorm.Session{NewDB: true}),
+		stmts:   stmtCache{db: sqlDB},
+		jobs:    make(chan *writeJob),
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
 	}
-	w.db, w.stmts.db = db.Session(&gorm.Session{NewDB: true}), sqlDB
-	w.jobs = make(chan *writeJob)
-	w.stop = make(chan struct{})
-	w.stopped = make(chan struct{})
 	go w.loop()
-	return nil
+	return w
 }
 
 func (w *groupWriter) loop() {
@@ -95,6 +91,10 @@ func (w *groupWriter) commit(batch []*writeJob) {
 	errs := make([]error, len(batch))
 	err := w.transaction(func(tx *gorm.DB) error {
 		for i, j := range batch {
+			if err := j.ctx.Err(); err != nil {
+				errs[i] = err // its caller has gone: nothing of it is run
+				continue
+			}
 			if errs[i] = runSaved(tx, j.fn); errors.Is(errs[i], errNotUndone) {
 				return errs[i] // its writes may still be there: nothing of the batch may stay
 			}
@@ -114,7 +114,9 @@ func (w *groupWriter) commit(batch []*writeJob) {
 }
 
 // transaction runs fn in a transaction on the writer's connection, with
-// its prepared statements, and commits unless fn fails.
+// its prepared statements, and commits unless fn fails. The statements of a
+// batch run whatever happens to one caller's request: interrupting one
+// would undo the whole batch.
 func (w *groupWriter) transaction(fn func(tx *gorm.DB) error) error {
 	sqlTx, err := w.stmts.db.BeginTx(context.Background(), nil)
 	if err != nil {
@@ -221,7 +223,12 @@ func (t *cachedTx) QueryRowContext(ctx context.Context, query string, args ...an
 // a change makes inside get names of their own from gorm). A change that
 // cannot be undone fails with errNotUndone.
 func runSaved(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
-	if _, err := directExec(tx, "SAVEPOINT queued_change"); err != nil {
+	// Straight on the transaction's connection, kept prepared.
+	exec := func(stmt string) error {
+		_, err := tx.Statement.ConnPool.ExecContext(context.Background(), stmt)
+		return err
+	}
+	if err := exec("SAVEPOINT queued_change"); err != nil {
 		return err
 	}
 	defer func() {
@@ -229,16 +236,16 @@ func runSaved(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
 			err = fmt.Errorf("panic in a queued change: %v", p)
 		}
 		if err == nil {
-			if _, err = directExec(tx, "RELEASE queued_change"); err == nil {
+			if err = exec("RELEASE queued_change"); err == nil {
 				return
 			}
 		}
 		// The change failed, or its savepoint could not be released: undo it.
-		if _, uerr := directExec(tx, "ROLLBACK TO queued_change"); uerr != nil {
+		if uerr := exec("ROLLBACK TO queued_change"); uerr != nil {
 			err = fmt.Errorf("%w: %w (%w)", errNotUndone, uerr, err)
 			return
 		}
-		if _, rerr := directExec(tx, "RELEASE queued_change"); rerr != nil {
+		if rerr := exec("RELEASE queued_change"); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 	}()
@@ -248,13 +255,17 @@ func runSaved(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
 // errNotUndone is a queued change whose writes could not be undone.
 var errNotUndone = errors.New("a failed change could not be undone")
 
-// do queues fn and waits until it has been committed or undone.
-func (w *groupWriter) do(fn func(tx *gorm.DB) error) error {
-	j := &writeJob{fn: fn, done: make(chan error, 1)}
+// do queues fn and waits until it has been committed or undone. A caller
+// whose ctx ends while it waits for its turn gets ctx's error, and its
+// change is not run; once its batch has begun, it hears how it went.
+func (w *groupWriter) do(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	j := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case w.jobs <- j:
 	case <-w.stop:
 		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	return <-j.done
 }
@@ -262,28 +273,4 @@ func (w *groupWriter) do(fn func(tx *gorm.DB) error) error {
 func (w *groupWriter) close() {
 	w.stopOnce.Do(func() { close(w.stop) })
 	<-w.stopped
-}
-
-// writerOf is the database's group writer, or nil (PostgreSQL).
-func writerOf(db *gorm.DB) *groupWriter {
-	if p, ok := db.Config.Plugins[groupWriterName]; ok {
-		return p.(*groupWriter)
-	}
-	return nil
-}
-
-// inTransaction tells whether db is already inside a transaction.
-func inTransaction(db *gorm.DB) bool {
-	c, ok := db.Statement.ConnPool.(gorm.TxCommitter)
-	return ok && c != nil
-}
-
-// transact runs fn as one transaction: through the group writer on SQLite,
-// as its own transaction otherwise, and as a savepoint when db is already a
-// transaction (a change made as part of a larger one).
-func transact(db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	if w := writerOf(db); w != nil && !inTransaction(db) {
-		return w.do(fn)
-	}
-	return db.Transaction(fn)
 }
