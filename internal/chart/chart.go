@@ -32,8 +32,7 @@
 // Values are *float64 so that "no value" (nil) can be told from zero: a rate
 // is undefined for a week in which nothing was booked. A nil value is drawn
 // as a gap in a line, a missing column, or the words "no data" beside a bar.
-// Num and Nums make values from plain numbers. NaN and infinities count as
-// nil.
+// Num makes a value from a plain number. NaN and infinities count as nil.
 //
 // Percent values are fractions (0.79 is written 79%), as the attendance API
 // reports its rate.
@@ -66,15 +65,6 @@ const (
 
 // Num returns a pointer to v, for Bar values and Series values.
 func Num(v float64) *float64 { return &v }
-
-// Nums returns pointers to each of vs, for a Series with no missing values.
-func Nums(vs ...float64) []*float64 {
-	out := make([]*float64, len(vs))
-	for i := range vs {
-		out[i] = &vs[i]
-	}
-	return out
-}
 
 // Series is one named sequence of values, one per label of a Columns or
 // Line chart; a nil value is "no data" (a gap).

@@ -14,6 +14,15 @@ import (
 	"rounds/internal/chart"
 )
 
+// nums returns pointers to each of vs, for a Series with no missing values.
+func nums(vs ...float64) []*float64 {
+	out := make([]*float64, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out
+}
+
 // node is a parsed XML element.
 type node struct {
 	XMLName  xml.Name
@@ -239,7 +248,7 @@ func TestPercentFormatting(t *testing.T) {
 	}
 	// A rate axis runs 0–100% in quarters.
 	root = parse(t, chart.Line(chart.LineOptions{Format: chart.Percent}, []string{"a", "b"},
-		[]chart.Series{{Values: chart.Nums(0.5, 0.6)}}))
+		[]chart.Series{{Values: nums(0.5, 0.6)}}))
 	var ticks []string
 	for _, tx := range root.withClass("grid")[0].tag("text") {
 		ticks = append(ticks, tx.Text)
@@ -272,7 +281,7 @@ func TestHostileLabelsAreEscaped(t *testing.T) {
 	series := make([]chart.Series, len(hostile))
 	for i, h := range hostile {
 		bars[i] = chart.Bar{Label: h, Value: chart.Num(float64(i + 1)), Note: h}
-		series[i] = chart.Series{Name: h, Values: chart.Nums(1, 2)}
+		series[i] = chart.Series{Name: h, Values: nums(1, 2)}
 	}
 	charts := map[string]template.HTML{
 		"hbar": chart.HBar(chart.HBarOptions{Title: hostile[0], Description: hostile[1], Name: hostile[2],
@@ -313,7 +322,7 @@ func TestEmptyData(t *testing.T) {
 		"hbar nil":          chart.HBar(chart.HBarOptions{Title: "T"}, nil),
 		"hbar all nil":      chart.HBar(chart.HBarOptions{Title: "T"}, []chart.Bar{{Label: "Year 1"}}),
 		"columns no series": chart.Columns(chart.ColumnsOptions{Title: "T"}, weeks12, nil),
-		"columns no labels": chart.Columns(chart.ColumnsOptions{}, nil, []chart.Series{{Name: "x", Values: chart.Nums(1)}}),
+		"columns no labels": chart.Columns(chart.ColumnsOptions{}, nil, []chart.Series{{Name: "x", Values: nums(1)}}),
 		"line all nil":      chart.Line(chart.LineOptions{Title: "T"}, []string{"a", "b", "c"}, []chart.Series{{Values: nothing}}),
 	}
 	for name, h := range charts {
@@ -334,7 +343,7 @@ func TestEmptyData(t *testing.T) {
 }
 
 func TestLineNullsBecomeGaps(t *testing.T) {
-	v := chart.Nums(0.5, 0, 0.6, 0.7, 0, 0.8)
+	v := nums(0.5, 0, 0.6, 0.7, 0, 0.8)
 	v[1], v[4] = nil, nil
 	root := parse(t, chart.Line(chart.LineOptions{Format: chart.Percent}, []string{"1", "2", "3", "4", "5", "6"},
 		[]chart.Series{{Name: "Rate", Values: v}}))
@@ -355,8 +364,8 @@ func TestLineNullsBecomeGaps(t *testing.T) {
 }
 
 func TestColumnsCounts(t *testing.T) {
-	in := chart.Nums(42, 48, 45, 39, 37, 40, 0, 35, 33, 30, 28, 31)
-	on := chart.Nums(12, 15, 19, 22, 20, 24, 0, 26, 27, 25, 29, 30)
+	in := nums(42, 48, 45, 39, 37, 40, 0, 35, 33, 30, 28, 31)
+	on := nums(12, 15, 19, 22, 20, 24, 0, 26, 27, 25, 29, 30)
 	in[6], on[6] = nil, nil
 	series := []chart.Series{{Name: "In person", Values: in}, {Name: "Online", Values: on}}
 	for _, stacked := range []bool{false, true} {
@@ -386,7 +395,7 @@ func TestColumnsCounts(t *testing.T) {
 }
 
 func TestSeriesDistinguishableWithoutColour(t *testing.T) {
-	series := []chart.Series{{Name: "a", Values: chart.Nums(1)}, {Name: "b", Values: chart.Nums(2)}, {Name: "c", Values: chart.Nums(3)}}
+	series := []chart.Series{{Name: "a", Values: nums(1)}, {Name: "b", Values: nums(2)}, {Name: "c", Values: nums(3)}}
 	root := parse(t, chart.Columns(chart.ColumnsOptions{ID: "x"}, []string{"w"}, series))
 	fills := map[string]bool{}
 	for _, b := range root.withClass("bar") {
@@ -433,11 +442,11 @@ func TestManyCategories(t *testing.T) {
 
 func TestSinglePoint(t *testing.T) {
 	root := parse(t, chart.Line(chart.LineOptions{Format: chart.Percent}, []string{"Week 1"},
-		[]chart.Series{{Name: "Rate", Values: chart.Nums(0.64)}}))
+		[]chart.Series{{Name: "Rate", Values: nums(0.64)}}))
 	if got := len(root.withClass("point")); got != 1 {
 		t.Errorf("points = %d, want 1", got)
 	}
-	root = parse(t, chart.Columns(chart.ColumnsOptions{}, []string{"Week 1"}, []chart.Series{{Values: chart.Nums(7)}}))
+	root = parse(t, chart.Columns(chart.ColumnsOptions{}, []string{"Week 1"}, []chart.Series{{Values: nums(7)}}))
 	if got := len(root.withClass("bar")); got != 1 {
 		t.Errorf("bars = %d, want 1", got)
 	}
@@ -469,7 +478,7 @@ func TestIDsAreUniqueAndSafe(t *testing.T) {
 }
 
 func TestZeroValues(t *testing.T) {
-	root := parse(t, chart.Columns(chart.ColumnsOptions{}, []string{"Sep", "Oct"}, []chart.Series{{Values: chart.Nums(0, 0)}}))
+	root := parse(t, chart.Columns(chart.ColumnsOptions{}, []string{"Sep", "Oct"}, []chart.Series{{Values: nums(0, 0)}}))
 	if got := len(root.withClass("bar")); got != 2 {
 		t.Errorf("zero values should still be bars with tooltips, got %d", got)
 	}

@@ -24,11 +24,11 @@ func examples() map[string]string {
 	for i := range weeks {
 		weeks[i] = fmt.Sprintf("Wk %d", i+1)
 	}
-	inPerson := chart.Nums(42, 48, 45, 39, 37, 40, 0, 35, 33, 30, 28, 31)
-	online := chart.Nums(12, 15, 19, 22, 20, 24, 0, 26, 27, 25, 29, 30)
-	rate := chart.Nums(0.82, 0.8, 0.77, 0.74, 0.7, 0.72, 0, 0.66, 0.61, 0.6, 0.55, 0.58)
+	inPerson := nums(42, 48, 45, 39, 37, 40, 0, 35, 33, 30, 28, 31)
+	online := nums(12, 15, 19, 22, 20, 24, 0, 26, 27, 25, 29, 30)
+	rate := nums(0.82, 0.8, 0.77, 0.74, 0.7, 0.72, 0, 0.66, 0.61, 0.6, 0.55, 0.58)
 	rate[6] = nil // reading week: nothing booked
-	onlineRate := chart.Nums(0.55, 0.6, 0.58, 0.62, 0.5, 0.57, 0, 0.49, 0.52, 0.47, 0.45, 0.5)
+	onlineRate := nums(0.55, 0.6, 0.58, 0.62, 0.5, 0.57, 0, 0.49, 0.52, 0.47, 0.45, 0.5)
 	onlineRate[6] = nil
 	inPerson[6], online[6] = nil, nil
 
@@ -66,7 +66,7 @@ func examples() map[string]string {
 		}, weeks, []chart.Series{{Name: "In person", Values: inPerson}, {Name: "Online", Values: online}})),
 		"mode-by-week-stacked": string(chart.Columns(chart.ColumnsOptions{
 			Title: "Attendances by week", Stacked: true,
-		}, weeks, []chart.Series{{Name: "In person", Values: inPerson}, {Name: "Online", Values: online}, {Name: "Walk-ins", Values: chart.Nums(3, 5, 2, 4, 6, 1, 0, 2, 3, 5, 2, 4)}})),
+		}, weeks, []chart.Series{{Name: "In person", Values: inPerson}, {Name: "Online", Values: online}, {Name: "Walk-ins", Values: nums(3, 5, 2, 4, 6, 1, 0, 2, 3, 5, 2, 4)}})),
 		"rate-by-week": string(chart.Line(chart.LineOptions{
 			Title: "Attendance rate by week", Format: chart.Percent,
 		}, weeks, []chart.Series{{Name: "In person", Values: rate}, {Name: "Online", Values: onlineRate}})),
@@ -78,10 +78,10 @@ func examples() map[string]string {
 		}, many, []chart.Series{{Name: "In person", Values: manyCount}, {Name: "Online", Values: manyCount[3:]}})),
 		"single-point": string(chart.Line(chart.LineOptions{
 			Title: "Attendance rate by week", Format: chart.Percent,
-		}, []string{"Wk 1"}, []chart.Series{{Name: "Attendance rate", Values: chart.Nums(0.64)}})),
+		}, []string{"Wk 1"}, []chart.Series{{Name: "Attendance rate", Values: nums(0.64)}})),
 		"all-zero": string(chart.Columns(chart.ColumnsOptions{
 			Title: "Attendances by month",
-		}, []string{"Sep", "Oct", "Nov"}, []chart.Series{{Values: chart.Nums(0, 0, 0)}})),
+		}, []string{"Sep", "Oct", "Nov"}, []chart.Series{{Values: nums(0, 0, 0)}})),
 		"empty": string(chart.Line(chart.LineOptions{Title: "Attendance rate by week"}, nil, nil)),
 	}
 }

@@ -17,6 +17,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	goical "github.com/emersion/go-ical"
 )
 
 // ContentType is the media type to serve a calendar with.
@@ -108,6 +111,38 @@ func (c *Calendar) Bytes() ([]byte, error) {
 // Write writes the calendar to w as iCalendar text with CRLF line endings and
 // lines folded at 75 octets. Nothing is written if the calendar is invalid.
 func (c *Calendar) Write(w io.Writer) error {
+	cal, err := c.calendar()
+	if err != nil {
+		return err
+	}
+	var raw bytes.Buffer
+	if err := goical.NewEncoder(&raw).Encode(cal); err != nil {
+		return fmt.Errorf("ical: encode: %w", err)
+	}
+	var b builder
+	for _, l := range strings.Split(strings.TrimSuffix(raw.String(), "\r\n"), "\r\n") {
+		if l == "BEGIN:"+noEvents || l == "END:"+noEvents {
+			continue
+		}
+		b.line(l)
+	}
+	if _, err := w.Write(b.buf.Bytes()); err != nil {
+		return fmt.Errorf("ical: write: %w", err)
+	}
+	return nil
+}
+
+// noEvents names the stand-in component of a calendar without sessions.
+// RFC 5545's grammar asks a VCALENDAR for at least one component and go-ical
+// will not encode one without, but a member who has booked nothing yet still
+// needs a feed their calendar program can read, and programs read an empty
+// VCALENDAR as no events. The stand-in's BEGIN and END lines are left out of
+// what Write writes.
+const noEvents = "X-ROUNDS-NO-EVENTS"
+
+// calendar returns c as a go-ical calendar, or the first reason it cannot be
+// written.
+func (c *Calendar) calendar() (*goical.Calendar, error) {
 	method := c.Method
 	if method == "" {
 		method = MethodPublish
@@ -115,93 +150,102 @@ func (c *Calendar) Write(w io.Writer) error {
 	switch method {
 	case MethodPublish, MethodRequest, MethodCancel:
 	default:
-		return fmt.Errorf("ical: unknown method %q", c.Method)
+		return nil, fmt.Errorf("ical: unknown method %q", c.Method)
 	}
 
-	var b builder
-	b.line("BEGIN", "VCALENDAR")
-	b.line("VERSION", "2.0")
-	b.line("PRODID", ProdID)
-	b.line("CALSCALE", "GREGORIAN")
-	b.line("METHOD", method)
+	cal := goical.NewCalendar()
+	cal.Props.SetText(goical.PropVersion, "2.0")
+	cal.Props.SetText(goical.PropProductID, ProdID)
+	cal.Props.SetText(goical.PropCalendarScale, "GREGORIAN")
+	cal.Props.SetText(goical.PropMethod, method)
 	if c.Name != "" {
-		b.text("NAME", c.Name)
-		b.text("X-WR-CALNAME", c.Name)
+		cal.Props.Set(textProp(goical.PropName, c.Name))
+		cal.Props.Set(textProp("X-WR-CALNAME", c.Name))
 	}
 	if c.RefreshInterval > 0 {
 		d := duration(c.RefreshInterval)
-		b.line("REFRESH-INTERVAL;VALUE=DURATION", d)
-		b.line("X-PUBLISHED-TTL", d)
+		refresh := goical.NewProp(goical.PropRefreshInterval)
+		// RFC 7986 requires VALUE=DURATION here, although go-ical leaves
+		// out a VALUE that is the property's default.
+		refresh.Params.Set(goical.ParamValue, string(goical.ValueDuration))
+		refresh.Value = d
+		cal.Props.Set(refresh)
+		ttl := goical.NewProp("X-PUBLISHED-TTL")
+		ttl.Value = d
+		cal.Props.Set(ttl)
 	}
 	for i := range c.Events {
-		if err := b.event(&c.Events[i], method); err != nil {
-			return err
+		ev, err := c.Events[i].event(method)
+		if err != nil {
+			return nil, err
 		}
+		cal.Children = append(cal.Children, ev.Component)
 	}
-	b.line("END", "VCALENDAR")
-
-	if _, err := w.Write(b.buf.Bytes()); err != nil {
-		return fmt.Errorf("ical: write: %w", err)
+	if len(cal.Children) == 0 {
+		cal.Children = append(cal.Children, goical.NewComponent(noEvents))
 	}
-	return nil
+	return cal, nil
 }
 
-// builder accumulates folded content lines.
-type builder struct {
-	buf bytes.Buffer
-	col int // octets on the current physical line
-}
-
-func (b *builder) event(e *Event, method string) error {
+// event returns e as a go-ical VEVENT, or why it cannot be written.
+func (e *Event) event(method string) (*goical.Event, error) {
 	if err := e.validate(method); err != nil {
-		return err
+		return nil, err
 	}
 	stamp := e.DTStamp
 	if stamp.IsZero() {
 		stamp = e.LastModified
 	}
 
-	b.line("BEGIN", "VEVENT")
-	b.text("UID", e.UID)
-	b.line("DTSTAMP", utc(stamp))
-	b.line("SEQUENCE", strconv.Itoa(e.Sequence))
-	b.line("DTSTART", utc(e.Start))
-	b.line("DTEND", utc(e.End))
+	ev := goical.NewEvent()
+	ev.Props.Set(textProp(goical.PropUID, e.UID))
+	ev.Props.SetDateTime(goical.PropDateTimeStamp, stamp.UTC())
+	seq := goical.NewProp(goical.PropSequence)
+	seq.Value = strconv.Itoa(e.Sequence)
+	ev.Props.Set(seq)
+	ev.Props.SetDateTime(goical.PropDateTimeStart, e.Start.UTC())
+	ev.Props.SetDateTime(goical.PropDateTimeEnd, e.End.UTC())
 	if e.Summary != "" {
-		b.text("SUMMARY", e.Summary)
+		ev.Props.Set(textProp(goical.PropSummary, e.Summary))
 	}
 	if e.Description != "" {
-		b.text("DESCRIPTION", e.Description)
+		ev.Props.Set(textProp(goical.PropDescription, e.Description))
 	}
 	if e.Location != "" {
-		b.text("LOCATION", e.Location)
+		ev.Props.Set(textProp(goical.PropLocation, e.Location))
 	}
 	if e.URL != "" {
-		b.line("URL", e.URL)
+		// Not SetURI: going through net/url can respell the address.
+		u := goical.NewProp(goical.PropURL)
+		u.Value = e.URL
+		ev.Props.Set(u)
 	}
 	if e.Status != "" {
-		b.line("STATUS", e.Status)
+		ev.SetStatus(goical.EventStatus(e.Status))
 	}
 	if e.Status == StatusCancelled {
 		// Cancelled sessions no longer block the attendee's time.
-		b.line("TRANSP", "TRANSPARENT")
+		ev.Props.SetText(goical.PropTransparency, "TRANSPARENT")
 	}
 	if len(e.Categories) > 0 {
-		b.textList("CATEGORIES", e.Categories)
+		ev.Props.Set(textProp(goical.PropCategories, e.Categories...))
 	}
 	if e.Organizer != (Person{}) {
-		b.person("ORGANIZER", e.Organizer, "")
+		ev.Props.Set(personProp(goical.PropOrganizer, e.Organizer))
 	}
 	for _, a := range e.Attendees {
+		p := personProp(goical.PropAttendee, a)
 		// Seats are booked on the site, so the attendee has already accepted
 		// and the calendar should not offer to reply to the organizer.
-		b.person("ATTENDEE", a, ";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE")
+		p.Params.Set(goical.ParamRole, "REQ-PARTICIPANT")
+		p.Params.Set(goical.ParamParticipationStatus, "ACCEPTED")
+		p.Params.Set(goical.ParamRSVP, "FALSE")
+		ev.Props.Add(p)
 	}
 	if !e.LastModified.IsZero() {
-		b.line("LAST-MODIFIED", utc(e.LastModified))
+		ev.Props.SetDateTime(goical.PropLastModified, e.LastModified.UTC())
 	}
-	b.line("END", "VEVENT")
-	return nil
+	return ev, nil
 }
 
 func (e *Event) validate(method string) error {
@@ -290,96 +334,64 @@ func checkEmail(s string) error {
 	return nil
 }
 
-// line writes "NAME:value" where value is already in its final form.
-func (b *builder) line(name, value string) {
-	b.begin()
-	b.token(name)
-	b.token(":")
-	for _, r := range value {
-		b.token(string(r))
-	}
-	b.end()
-}
-
-// text writes a TEXT property.
-func (b *builder) text(name, value string) {
-	b.textList(name, []string{value})
-}
-
-// textList writes a multi-valued TEXT property, values separated by commas.
-func (b *builder) textList(name string, values []string) {
-	b.begin()
-	b.token(name)
-	b.token(":")
+// textProp returns a TEXT property holding values, each first made
+// representable (see cleanText).
+func textProp(name string, values ...string) *goical.Prop {
+	clean := make([]string, len(values))
 	for i, v := range values {
-		if i > 0 {
-			b.token(",")
-		}
-		escapeText(v, b.token)
+		clean[i] = cleanText(v)
 	}
-	b.end()
+	p := goical.NewProp(name)
+	p.SetTextList(clean)
+	// go-ical marks a property it does not know, such as X-WR-CALNAME, with
+	// VALUE=TEXT; TEXT is already the default (RFC 5545 section 3.8.8.2).
+	p.Params.Del(goical.ParamValue)
+	return p
 }
 
-// person writes an ORGANIZER or ATTENDEE with its common name.
-func (b *builder) person(name string, p Person, params string) {
-	b.begin()
-	b.token(name)
+// personProp returns an ORGANIZER or ATTENDEE property with its common name.
+func personProp(name string, p Person) *goical.Prop {
+	prop := goical.NewProp(name)
 	if p.Name != "" {
-		b.token(";CN=\"")
-		for _, r := range paramText(p.Name) {
-			b.token(string(r))
-		}
-		b.token("\"")
+		prop.Params.Set(goical.ParamCommonName, paramText(p.Name))
 	}
-	for _, r := range params {
-		b.token(string(r))
-	}
-	b.token(":mailto:")
-	for _, r := range p.Email {
-		b.token(string(r))
-	}
-	b.end()
+	prop.Value = "mailto:" + p.Email
+	return prop
 }
 
-func (b *builder) begin() { b.col = 0 }
+// builder holds iCalendar text folded into lines of at most 75 octets, which
+// go-ical's encoder does not do.
+type builder struct {
+	buf bytes.Buffer
+}
 
-func (b *builder) end() {
+// line writes one content line, folding it only between whole UTF-8
+// characters and never inside a TEXT escape such as \; or \n.
+func (b *builder) line(l string) {
+	col := 0 // octets on the current physical line
+	for l != "" {
+		n := tokenLen(l)
+		if col+n > maxLineOctets {
+			b.buf.WriteString("\r\n ")
+			col = 1
+		}
+		b.buf.WriteString(l[:n])
+		col += n
+		l = l[n:]
+	}
 	b.buf.WriteString("\r\n")
-	b.col = 0
 }
 
-// token appends an indivisible piece of a content line (one character or one
-// escape sequence), folding first if it would overrun the line. Folding only
-// between tokens keeps UTF-8 characters and escapes whole on one line.
-func (b *builder) token(t string) {
-	if b.col+len(t) > maxLineOctets {
-		b.buf.WriteString("\r\n ")
-		b.col = 1
+// tokenLen is the length of the piece at the start of the non-empty s that a
+// fold must not split: one character, or a backslash and the character it
+// escapes.
+func tokenLen(s string) int {
+	_, n := utf8.DecodeRuneInString(s)
+	if s[0] == '\\' && len(s) > 1 {
+		_, m := utf8.DecodeRuneInString(s[1:])
+		n += m
 	}
-	b.buf.WriteString(t)
-	b.col += len(t)
-}
-
-// escapeText passes the TEXT escaping of s to emit one token at a time. Text
-// is first made representable: invalid UTF-8 becomes U+FFFD, CRLF and CR
-// become a newline, and other control characters except tab are dropped, as
-// RFC 5545 TEXT cannot carry them.
-func escapeText(s string, emit func(string)) {
-	s = cleanText(s)
-	for _, r := range s {
-		switch r {
-		case '\\':
-			emit(`\\`)
-		case ';':
-			emit(`\;`)
-		case ',':
-			emit(`\,`)
-		case '\n':
-			emit(`\n`)
-		default:
-			emit(string(r))
-		}
-	}
+	return n
 }
 
 // cleanText returns s as it will read back from the calendar: invalid UTF-8
@@ -413,11 +425,6 @@ func paramText(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// utc formats t as a UTC DATE-TIME, truncated to the second.
-func utc(t time.Time) string {
-	return t.UTC().Format("20060102T150405Z")
 }
 
 // duration formats d as an RFC 5545 DURATION, to the second.

@@ -23,7 +23,6 @@ type SMTP struct {
 	server  config.SMTP
 	timeout time.Duration
 	tlsConf *tls.Config
-	helo    string
 }
 
 // SMTPOption adjusts an SMTP sender.
@@ -42,12 +41,6 @@ func WithTimeout(d time.Duration) SMTPOption {
 // for a server with a private certificate authority (or a test server).
 func WithTLSConfig(c *tls.Config) SMTPOption {
 	return func(s *SMTP) { s.tlsConf = c }
-}
-
-// WithHELO sets the name Rounds gives in its EHLO greeting (the machine's
-// host name otherwise).
-func WithHELO(name string) SMTPOption {
-	return func(s *SMTP) { s.helo = name }
 }
 
 // NewSMTP returns a sender for the server s describes, as parsed by
@@ -100,9 +93,6 @@ func (s *SMTP) client() (*gomail.Client, error) {
 			conf.ServerName = s.server.Host
 		}
 		opts = append(opts, gomail.WithTLSConfig(conf))
-	}
-	if s.helo != "" {
-		opts = append(opts, gomail.WithHELO(s.helo))
 	}
 	switch s.server.TLS {
 	case "none":

@@ -2,11 +2,13 @@ package meetingreport
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strings"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	xunicode "golang.org/x/text/encoding/unicode"
 )
 
 var (
@@ -38,16 +40,15 @@ func decode(data []byte) string {
 	switch {
 	case bytes.HasPrefix(data, bomUTF8):
 		s = decodeUTF8(data[len(bomUTF8):])
-	case bytes.HasPrefix(data, bomUTF16LE):
-		s = decodeUTF16(data[2:], binary.LittleEndian)
-	case bytes.HasPrefix(data, bomUTF16BE):
-		s = decodeUTF16(data[2:], binary.BigEndian)
+	case bytes.HasPrefix(data, bomUTF16LE), bytes.HasPrefix(data, bomUTF16BE):
+		// The decoder reads the byte order from the mark and drops it.
+		s = decodeUTF16(data, xunicode.UseBOM, xunicode.LittleEndian)
 	default:
 		switch sniffUTF16(data) {
 		case 'l':
-			s = decodeUTF16(data, binary.LittleEndian)
+			s = decodeUTF16(data, xunicode.IgnoreBOM, xunicode.LittleEndian)
 		case 'b':
-			s = decodeUTF16(data, binary.BigEndian)
+			s = decodeUTF16(data, xunicode.IgnoreBOM, xunicode.BigEndian)
 		default:
 			s = decodeUTF8(data)
 		}
@@ -82,42 +83,31 @@ func sniffUTF16(data []byte) byte {
 	return 0
 }
 
-func decodeUTF16(data []byte, order binary.ByteOrder) string {
-	u := make([]uint16, len(data)/2)
-	for i := range u {
-		u[i] = order.Uint16(data[2*i:])
-	}
-	return string(utf16.Decode(u))
+// decodeUTF16 reads data as UTF-16 in the given byte order, or the order of
+// its byte-order mark when bom is UseBOM. A last odd byte, half a character,
+// is left out.
+func decodeUTF16(data []byte, bom xunicode.BOMPolicy, order xunicode.Endianness) string {
+	return decodeWith(xunicode.UTF16(order, bom), data[:len(data)&^1])
 }
 
+// decodeUTF8 reads data as UTF-8 if it is valid UTF-8 and as Windows-1252
+// otherwise.
 func decodeUTF8(data []byte) string {
 	if utf8.Valid(data) {
 		return string(data)
 	}
-	return decodeWindows1252(data)
+	return decodeWith(charmap.Windows1252, data)
 }
 
-// cp1252 holds the characters Windows-1252 puts at 0x80–0x9F; the rest of
-// the code page is the same as Latin-1. Unassigned bytes map to U+FFFD.
-var cp1252 = [32]rune{
-	'€', '\uFFFD', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\uFFFD', 'Ž', '\uFFFD',
-	'\uFFFD', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\uFFFD', 'ž', 'Ÿ',
-}
-
-func decodeWindows1252(data []byte) string {
-	var b strings.Builder
-	b.Grow(len(data) + len(data)/8)
-	for _, c := range data {
-		switch {
-		case c < 0x80:
-			b.WriteByte(c)
-		case c < 0xA0:
-			b.WriteRune(cp1252[c-0x80])
-		default:
-			b.WriteRune(rune(c))
-		}
+// decodeWith decodes data with enc. Bytes enc cannot map become U+FFFD.
+func decodeWith(enc encoding.Encoding, data []byte) string {
+	s, err := enc.NewDecoder().Bytes(data)
+	if err != nil {
+		// Not expected: the UTF-16 and Windows-1252 decoders replace
+		// what they cannot read rather than fail.
+		return string(bytes.ToValidUTF8(data, []byte("\uFFFD")))
 	}
-	return b.String()
+	return string(s)
 }
 
 // looksBinary reports whether decoded text has too many control characters

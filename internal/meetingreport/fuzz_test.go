@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rep, err := Parse(data)
+		rep, err := parse(data)
 		if err != nil {
 			if rep != nil {
 				t.Fatal("a report and an error")

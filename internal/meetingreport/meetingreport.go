@@ -85,12 +85,12 @@ type Report struct {
 	Skipped      int           // rows of the participant table that could not be read
 }
 
-// Parse reads an attendance report, taking times without a zone as UTC.
-func Parse(data []byte) (*Report, error) { return ParseIn(data, time.UTC) }
+// parse reads an attendance report, taking times without a zone as UTC.
+func parse(data []byte) (*Report, error) { return ParseIn(data, time.UTC) }
 
-// Read reads an attendance report of at most MaxSize bytes from r, taking
+// read reads an attendance report of at most MaxSize bytes from r, taking
 // times without a zone to be in loc.
-func Read(r io.Reader, loc *time.Location) (*Report, error) {
+func read(r io.Reader, loc *time.Location) (*Report, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("meetingreport: read: %w", err)

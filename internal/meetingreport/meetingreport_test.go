@@ -19,7 +19,7 @@ type want struct {
 func check(t *testing.T, rep *Report, err error, source string, wants []want) {
 	t.Helper()
 	if err != nil {
-		t.Fatalf("Parse: %v", err)
+		t.Fatalf("parse: %v", err)
 	}
 	if rep.Source != source {
 		t.Errorf("Source = %q, want %q", rep.Source, source)
@@ -61,7 +61,7 @@ func TestTeams(t *testing.T) {
 	}
 	for name, data := range inputs {
 		t.Run(name, func(t *testing.T) {
-			rep, err := Parse(data)
+			rep, err := parse(data)
 			check(t, rep, err, SourceTeams, wants)
 			if rep == nil {
 				return
@@ -98,7 +98,7 @@ func TestTeamsLocation(t *testing.T) {
 }
 
 func TestTeamsUKLocale(t *testing.T) {
-	rep, err := Parse(utf16LE(crlf(teamsReportUK), true))
+	rep, err := parse(utf16LE(crlf(teamsReportUK), true))
 	check(t, rep, err, SourceTeams, []want{
 		{"Priya Shah", "priya.shah@student.example.ac.uk", 89, 1},
 		{"Tom Evans", "tom.evans@student.example.ac.uk", 75, 1},
@@ -109,7 +109,7 @@ func TestTeamsUKLocale(t *testing.T) {
 }
 
 func TestTeamsLegacy(t *testing.T) {
-	rep, err := Parse(utf16LE(crlf(teamsLegacy), true))
+	rep, err := parse(utf16LE(crlf(teamsLegacy), true))
 	check(t, rep, err, SourceTeams, []want{
 		{"Priya Shah", "", 89, 1},
 		{"Tom Evans", "", 75, 2},
@@ -124,7 +124,7 @@ func TestTeamsLegacy(t *testing.T) {
 func TestTeamsUnreadableTimes(t *testing.T) {
 	// Durations are enough; timestamps that cannot be read are left zero.
 	s := strings.ReplaceAll(teamsReport, "11/14/25, ", "sometime ")
-	rep, err := Parse(utf16LE(s, true))
+	rep, err := parse(utf16LE(s, true))
 	check(t, rep, err, SourceTeams, []want{
 		{"Priya Shah", "priya.shah@student.example.ac.uk", 89, 1},
 		{"Tom Evans", "tom.evans@student.example.ac.uk", 75, 2},
@@ -150,7 +150,7 @@ func TestZoom(t *testing.T) {
 	}
 	for name, data := range inputs {
 		t.Run(name, func(t *testing.T) {
-			rep, err := Parse(data)
+			rep, err := parse(data)
 			check(t, rep, err, SourceZoom, wants)
 			if rep == nil {
 				return
@@ -169,7 +169,7 @@ func TestZoom(t *testing.T) {
 func TestZoomMerging(t *testing.T) {
 	// Anna's phone (no e-mail) overlapped her laptop: merged by name, and the
 	// overlap is not counted twice.
-	rep, err := Parse([]byte(crlf(zoomPlain)))
+	rep, err := parse([]byte(crlf(zoomPlain)))
 	check(t, rep, err, SourceZoom, []want{
 		{"Anna Kowalska", "anna.kowalska@student.example.ac.uk", 60, 2},
 		{`Dr "Mac" MacLeod, Consultant`, "", 30, 1},
@@ -177,7 +177,7 @@ func TestZoomMerging(t *testing.T) {
 }
 
 func TestZoomParticipantsExport(t *testing.T) {
-	rep, err := Parse([]byte(crlf(zoomParticipants)))
+	rep, err := parse([]byte(crlf(zoomParticipants)))
 	check(t, rep, err, SourceZoom, []want{
 		{"Priya Shah", "priya.shah@student.example.ac.uk", 92, 1},
 		{"Evans, Tom", "tom.evans@student.example.ac.uk", 76, 1},
@@ -235,7 +235,7 @@ func TestOtherLayouts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep, err := Parse(tt.data)
+			rep, err := parse(tt.data)
 			check(t, rep, err, tt.source, tt.wants)
 		})
 	}
@@ -271,9 +271,9 @@ func TestRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep, err := Parse(tt.data)
+			rep, err := parse(tt.data)
 			if err == nil {
-				t.Fatalf("Parse accepted it: %+v", rep)
+				t.Fatalf("parse accepted it: %+v", rep)
 			}
 			if !errors.Is(err, ErrUnrecognised) {
 				t.Errorf("error %v is not ErrUnrecognised", err)
@@ -290,13 +290,13 @@ func TestRefused(t *testing.T) {
 }
 
 func TestRead(t *testing.T) {
-	rep, err := Read(strings.NewReader(zoomParticipants), nil)
+	rep, err := read(strings.NewReader(zoomParticipants), nil)
 	if err != nil || len(rep.Participants) != 3 {
-		t.Fatalf("Read = %+v, %v", rep, err)
+		t.Fatalf("read = %+v, %v", rep, err)
 	}
-	_, err = Read(bytes.NewReader(make([]byte, MaxSize+10)), nil)
+	_, err = read(bytes.NewReader(make([]byte, MaxSize+10)), nil)
 	if !errors.Is(err, ErrUnrecognised) {
-		t.Errorf("Read of an oversized file: %v", err)
+		t.Errorf("read of an oversized file: %v", err)
 	}
 }
 
