@@ -556,6 +556,7 @@ func TestMetrics(t *testing.T) {
 		`rounds_http_request_duration_seconds_count{method="GET",route="/healthz"} 1`,
 		"# TYPE rounds_http_request_duration_seconds histogram",
 		`rounds_outbox_messages{status="pending"}`,
+		"rounds_db_retries_total 0",
 		"go_goroutines ", "process_resident_memory_bytes ",
 	} {
 		if !strings.Contains(string(res.Body), want) {

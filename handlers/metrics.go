@@ -29,6 +29,7 @@ func init() { vm.ExposeMetadata(true) } // # TYPE lines, so that histograms are 
 func newMetrics(db *store.Store) *metrics {
 	m := &metrics{set: vm.NewSet()}
 	m.set.RegisterMetricsWriter(func(w io.Writer) {
+		vm.WriteCounterUint64(w, "rounds_db_retries_total", uint64(db.Retries()))
 		counts, err := models.OutboxCounts(context.Background(), db)
 		if err != nil {
 			return // the scrape goes on without them; the log has the database's error

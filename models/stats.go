@@ -32,8 +32,19 @@ import (
 // again. With DO NOTHING a change that marked an already marked session
 // while RefreshFigures was working it out could have its mark deleted before
 // it committed, and its figures would have stayed stale.
+//
+// On PostgreSQL the mark is taken under a lock on the session's row (KEY
+// SHARE, the least there is, in the same statement): the session's row
+// first, then its mark, the order of lockSession and RefreshFigures. A
+// change that marked first and locked the row after, as the foreign key of
+// a later insert does, could deadlock with a booking. The session exists:
+// every caller has read or written it in the transaction.
 func markFiguresStale(tx *gorm.DB, sessionID int64) error {
-	return tx.Exec("INSERT INTO stats_dirty (session_id) VALUES (?) ON CONFLICT (session_id) DO UPDATE SET session_id = excluded.session_id", sessionID).Error
+	mark := "INSERT INTO stats_dirty (session_id) VALUES (?)"
+	if store.DialectOf(tx) == store.Postgres {
+		mark = "INSERT INTO stats_dirty (session_id) SELECT id FROM sessions WHERE id = ? FOR KEY SHARE"
+	}
+	return tx.Exec(mark+" ON CONFLICT (session_id) DO UPDATE SET session_id = excluded.session_id", sessionID).Error
 }
 
 // statsCell is one session_stats row being counted: a session's bookings,
@@ -138,8 +149,21 @@ func RefreshFigures(ctx context.Context, st *store.Store, now time.Time, loc *ti
 		ended = ended[len(batch):]
 		n := 0
 		err := st.Write(ctx, func(tx *gorm.DB) error {
+			claim := batch
+			if store.DialectOf(tx) == store.Postgres {
+				// Sessions first, then their marks: the order of every
+				// change (lockSession, then markFiguresStale). The figures
+				// written below lock the session rows they refer to
+				// anyway; taken here, skipping sessions a change holds,
+				// the refresh never waits for a change waiting for it.
+				claim = nil
+				if err := tx.Table("sessions").Where("id IN ?", batch).Order("id").
+					Clauses(clause.Locking{Strength: "KEY SHARE", Options: "SKIP LOCKED"}).Pluck("id", &claim).Error; err != nil {
+					return err
+				}
+			}
 			var mine []int64
-			q := tx.Table("stats_dirty").Where("session_id IN ?", batch)
+			q := tx.Table("stats_dirty").Where("session_id IN ?", claim)
 			if store.DialectOf(tx) == store.Postgres {
 				q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 			}

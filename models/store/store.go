@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -57,6 +58,8 @@ type Store struct {
 	writer  *groupWriter // SQLite only
 	readers *readPool    // SQLite only
 	sqlDB   *sql.DB
+
+	retries atomic.Int64 // transactions run again at PostgreSQL's request
 
 	closeOnce sync.Once
 	closeErr  error
@@ -224,6 +227,7 @@ func (s *Store) Write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		if err == nil || !retryable(err) || attempt == maxAttempts {
 			return err
 		}
+		s.retries.Add(1)
 		select {
 		case <-time.After(retryPause(attempt)):
 		case <-ctx.Done():
@@ -278,6 +282,11 @@ func (s *Store) Analyze(ctx context.Context) error {
 	}
 	return s.db.WithContext(ctx).Exec(stmt).Error
 }
+
+// Retries counts the transactions run again because PostgreSQL said so (a
+// deadlock or a failure to serialise) since the store was opened. Locks
+// taken in one order keep it at zero; the retries are the safety net.
+func (s *Store) Retries() int64 { return s.retries.Load() }
 
 // Stats are the writer connections' statistics, for the metrics page.
 func (s *Store) Stats() sql.DBStats { return s.sqlDB.Stats() }
