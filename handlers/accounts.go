@@ -167,7 +167,7 @@ func decodeUserFields(raw map[string]json.RawMessage, ch *models.UserChange) err
 			}
 			ch.Name = &s
 		case "role":
-			var s string
+			var s models.Role
 			if json.Unmarshal(v, &s) != nil {
 				p.Add("role", "Must be a string.")
 			}

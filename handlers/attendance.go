@@ -25,7 +25,7 @@ func (h *Handler) apiCheckinCode(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	mode := c.QueryParam("mode")
+	mode := models.Mode(c.QueryParam("mode"))
 	code, exp, err := models.CheckinCode(c.Request().Context(), h.Store, *currentUser(c), id, mode, h.checkin, h.Clock.Now())
 	if err != nil {
 		return err
@@ -105,8 +105,8 @@ func (h *Handler) apiMarkAttendance(c echo.Context) error {
 		return err
 	}
 	var in struct {
-		Status string `json:"status"`
-		Mode   string `json:"mode"`
+		Status models.AttendanceStatus `json:"status"`
+		Mode   models.Mode             `json:"mode"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err

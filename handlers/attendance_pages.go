@@ -29,8 +29,8 @@ import (
 
 // attendanceMode reads ?mode=, keeping only the two modes a code can prove;
 // "" lets the model choose the session's first mode.
-func attendanceMode(c echo.Context) string {
-	if m := c.QueryParam("mode"); m == models.ModeInPerson || m == models.ModeOnline {
+func attendanceMode(c echo.Context) models.Mode {
+	if m := models.Mode(c.QueryParam("mode")); m == models.ModeInPerson || m == models.ModeOnline {
 		return m
 	}
 	return ""
@@ -85,7 +85,7 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 		left = 1
 	}
 	d := map[string]any{
-		"Title": "Take attendance · " + s.Title, "Session": s, "Mode": mode, "Hybrid": len(s.Modes()) > 1,
+		"Title": "Take attendance · " + s.Title, "Session": s, "Mode": string(mode), "Hybrid": len(s.Modes()) > 1,
 		"Code": code, "Expires": expires, "SecondsLeft": left, "Now": now.UTC().Format(time.RFC3339Nano),
 		"Rotation": int(h.Config.CheckinRotation / time.Second), "Opens": opens, "State": state,
 		"ShowCode": state == "open" || state == "early", "Arrived": arrived,
@@ -267,13 +267,13 @@ func (h *Handler) apologiesSubmit(c echo.Context) error {
 // registerLine is one student on the register page.
 type registerLine struct {
 	User     models.User
-	Booking  string     // what they booked, in words
-	Status   string     // present, late, absent, excused; "" when not marked
-	Mode     string     // of the attendance, else of the booking
-	Source   string     // how the status was recorded
-	When     *time.Time // when it was recorded
-	Arrived  *time.Time // when they checked in
-	Minutes  *int       // time in the online meeting, from an import
+	Booking  string                  // what they booked, in words
+	Status   models.AttendanceStatus // present, late, absent, excused; "" when not marked
+	Mode     models.Mode             // of the attendance, else of the booking
+	Source   models.AttendanceSource // how the status was recorded
+	When     *time.Time              // when it was recorded
+	Arrived  *time.Time              // when they checked in
+	Minutes  *int                    // time in the online meeting, from an import
 	WalkIn   bool
 	Attended bool
 }
@@ -283,7 +283,7 @@ func (l registerLine) StatusText() string {
 	if l.Status == "" {
 		return "Not marked"
 	}
-	return statusWords(l.Status)
+	return l.Status.Label()
 }
 
 // Badge is the CSS class of the status badge.
@@ -300,50 +300,10 @@ func (l registerLine) Badge() string {
 }
 
 // SourceText says how the status was recorded.
-func (l registerLine) SourceText() string { return sourceWords(l.Source) }
+func (l registerLine) SourceText() string { return l.Source.Label() }
 
 // ModeText is the mode in words.
-func (l registerLine) ModeText() string { return modeText(l.Mode) }
-
-func statusWords(s string) string {
-	switch s {
-	case models.AttendancePresent:
-		return "Present"
-	case models.AttendanceLate:
-		return "Late"
-	case models.AttendanceAbsent:
-		return "Absent"
-	case models.AttendanceExcused:
-		return "Excused"
-	}
-	return s
-}
-
-func modeText(m string) string {
-	switch m {
-	case models.ModeInPerson:
-		return "In person"
-	case models.ModeOnline:
-		return "Online"
-	}
-	return ""
-}
-
-func sourceWords(s string) string {
-	switch s {
-	case models.SourceCode:
-		return "Check-in code"
-	case models.SourceJoinLink:
-		return "Join link"
-	case models.SourceRegister:
-		return "Register"
-	case models.SourceImport:
-		return "Meeting report"
-	case models.SourceApology:
-		return "Apologies"
-	}
-	return s
-}
+func (l registerLine) ModeText() string { return l.Mode.Label() }
 
 // registerCounts are the figures at the top of the register.
 type registerCounts struct {
@@ -358,10 +318,10 @@ func registerLines(rows []models.RegisterRow) ([]registerLine, registerCounts) {
 		l := registerLine{User: r.User, WalkIn: r.WalkIn, Mode: r.BookingMode}
 		switch {
 		case r.Booking != nil && r.BookingStatus == models.BookingConfirmed:
-			l.Booking = "Booked " + strings.ToLower(modeText(r.BookingMode))
+			l.Booking = r.BookingStatus.Label() + " " + strings.ToLower(r.BookingMode.Label())
 			n.Booked++
 		case r.Booking != nil && r.BookingStatus == models.BookingWaitlisted:
-			l.Booking = "Waitlisted " + strings.ToLower(modeText(r.BookingMode))
+			l.Booking = r.BookingStatus.Label() + " " + strings.ToLower(r.BookingMode.Label())
 			n.Waitlisted++
 		}
 		if r.WalkIn {
@@ -431,7 +391,7 @@ func (h *Handler) renderRegister(c echo.Context, status int, id int64, extra map
 	lines, counts := registerLines(rows)
 	d := map[string]any{
 		"Title": "Register · " + s.Title, "Session": s, "Lines": lines, "Counts": counts, "Hybrid": len(s.Modes()) > 1,
-		"Modes": s.Modes(), "Statuses": []string{models.AttendancePresent, models.AttendanceLate, models.AttendanceAbsent, models.AttendanceExcused},
+		"Modes": s.Modes(), "Statuses": models.AttendanceStatuses,
 		"Ended": s.HasEnded(now), "DefaultMinutes": models.DefaultImportMinutes(s),
 		"ImportForm": map[string]string{"min_minutes": strconv.Itoa(models.DefaultImportMinutes(s))},
 	}
@@ -474,7 +434,7 @@ func (h *Handler) registerMark(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	entry := models.RegisterEntry{Status: c.FormValue("status"), Mode: c.FormValue("mode")}
+	entry := models.RegisterEntry{Status: models.AttendanceStatus(c.FormValue("status")), Mode: models.Mode(c.FormValue("mode"))}
 	a, err := models.MarkRegister(c.Request().Context(), h.Store, *currentUser(c), id, uid, entry, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, h.registerPath(id))
@@ -483,7 +443,7 @@ func (h *Handler) registerMark(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.flash(c, "success", fmt.Sprintf("%s: %s, %s.", student.Name, strings.ToLower(statusWords(a.Status)), strings.ToLower(modeText(a.Mode))))
+	h.flash(c, "success", fmt.Sprintf("%s: %s, %s.", student.Name, strings.ToLower(a.Status.Label()), strings.ToLower(a.Mode.Label())))
 	return redirect(c, h.registerPath(id))
 }
 
@@ -687,14 +647,14 @@ type auditLine struct {
 }
 
 // Change is the change of status in words.
-func (l auditLine) Change() string { return fromTo(statusWords(l.FromStatus), statusWords(l.ToStatus)) }
+func (l auditLine) Change() string { return fromTo(l.FromStatus.Label(), l.ToStatus.Label()) }
 
 // ModeChange is the change of mode in words.
-func (l auditLine) ModeChange() string { return fromTo(modeText(l.FromMode), modeText(l.ToMode)) }
+func (l auditLine) ModeChange() string { return fromTo(l.FromMode.Label(), l.ToMode.Label()) }
 
 // SourceChange is the change of how it was recorded, in words.
 func (l auditLine) SourceChange() string {
-	return fromTo(sourceWords(l.FromSource), sourceWords(l.ToSource))
+	return fromTo(l.FromSource.Label(), l.ToSource.Label())
 }
 
 func fromTo(from, to string) string {

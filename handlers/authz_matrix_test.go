@@ -206,7 +206,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f := &matrixFixture{a: a, tokens: map[string]string{}, browsers: map[string]*browser{}}
 	emails := map[string]string{"student": "student@example.ac.uk", "another student": "another@example.ac.uk",
 		"teacher of another session": "other.teacher@example.ac.uk", "teacher of this session": "teacher@example.ac.uk", "committee": "chair@example.ac.uk"}
-	roles := map[string]string{"student": models.RoleStudent, "another student": models.RoleStudent, "teacher of another session": models.RoleTeacher,
+	roles := map[string]models.Role{"student": models.RoleStudent, "another student": models.RoleStudent, "teacher of another session": models.RoleTeacher,
 		"teacher of this session": models.RoleTeacher, "committee": models.RoleCommittee}
 	for _, who := range matrixRoles[1:] {
 		u, tok := a.user(emails[who], roles[who], intp(2))

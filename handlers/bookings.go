@@ -57,7 +57,7 @@ func (h *Handler) apiSessionBookings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := models.BookingFilter{Status: c.QueryParam("status"), Mode: c.QueryParam("mode")}
+	f := models.BookingFilter{Status: models.BookingStatus(c.QueryParam("status")), Mode: models.Mode(c.QueryParam("mode"))}
 	bs, err := models.BookingsForSession(c.Request().Context(), h.Store, *currentUser(c), id, f)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func (h *Handler) apiSessionBookings(c echo.Context) error {
 }
 
 func (h *Handler) apiMyBookings(c echo.Context) error {
-	f := models.BookingFilter{Status: c.QueryParam("status"), Mode: c.QueryParam("mode")}
+	f := models.BookingFilter{Status: models.BookingStatus(c.QueryParam("status")), Mode: models.Mode(c.QueryParam("mode"))}
 	var ok bool
 	if f.From, ok = h.parseWhen(c.QueryParam("from")); !ok {
 		return &models.ValidationError{Fields: map[string]string{"from": "Use a date like 2026-11-02."}}

@@ -145,7 +145,7 @@ func (h *Handler) certificatePDF(cert models.Certificate) ([]byte, error) {
 			return nil, err
 		}
 		return pdf.Attendance(pdf.AttendanceCertificate{Code: cert.Code, StudentName: f.StudentName, SessionTitle: f.SessionTitle,
-			Topic: f.Topic, Format: strings.ReplaceAll(f.Format, "_", " "), Date: h.localRange(f.StartsAt, f.EndsAt),
+			Topic: f.Topic, Format: f.Format.Label(), Date: h.localRange(f.StartsAt, f.EndsAt),
 			DurationMinutes: f.DurationMinutes, Teachers: f.Teachers, Society: society, IssuedAt: issued,
 			IssuedTime: cert.IssuedAt, VerifyURL: verify, QRPNG: png})
 	case models.CertificateTeaching:
@@ -161,7 +161,7 @@ func (h *Handler) certificatePDF(cert models.Certificate) ([]byte, error) {
 			Society: society, IssuedAt: issued, IssuedTime: cert.IssuedAt, VerifyURL: verify, QRPNG: png}
 		for _, s := range f.Sessions {
 			tc.Sessions = append(tc.Sessions, pdf.TaughtSession{Date: s.StartsAt.In(h.Config.Location).Format("2 Jan 2006"),
-				Title: s.Title, Topic: s.Topic, Format: strings.ReplaceAll(s.Format, "_", " "), Hours: s.Hours,
+				Title: s.Title, Topic: s.Topic, Format: s.Format.Label(), Hours: s.Hours,
 				Attendees: s.Attendees, OverallAvg: s.OverallAvg, TeachingAvg: s.TeachingAvg, Responses: s.Responses})
 		}
 		return pdf.Teaching(tc)

@@ -143,7 +143,7 @@ func (a *app) api(method, path string, body any, token string) response {
 }
 
 // user creates an account directly and returns it with an API token.
-func (a *app) user(email, role string, year *int) (models.User, string) {
+func (a *app) user(email string, role models.Role, year *int) (models.User, string) {
 	a.t.Helper()
 	u, err := models.CreateUser(context.TODO(), a.db, models.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: "correct horse battery", Role: role, YearOfStudy: year}, nil)
 	if err != nil {

@@ -150,7 +150,7 @@ func requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // requireRole admits logged-in users with one of the roles.
-func requireRole(roles ...string) echo.MiddlewareFunc {
+func requireRole(roles ...models.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			u := currentUser(c)

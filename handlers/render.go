@@ -58,13 +58,12 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		},
 		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"tzname":  func(t time.Time) string { return inLoc(t).Format("MST") },
-		"title": func(s string) string {
-			s = strings.ReplaceAll(s, "_", " ")
-			if s == "" {
-				return s
-			}
-			return strings.ToUpper(s[:1]) + s[1:]
-		},
+		// A word with a fixed set of values shows its own Label; lower is for
+		// a label in the middle of a sentence, and the lists give a form's
+		// choices in order.
+		"lower":   strings.ToLower,
+		"formats": func() []models.Format { return models.Formats },
+		"roles":   func() []models.Role { return models.Roles },
 		"year": func(y *int) string {
 			if y == nil {
 				return "Graduate"

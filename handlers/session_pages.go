@@ -26,9 +26,9 @@ import (
 
 // seats describes the places of one booking mode of a session.
 type seats struct {
-	Mode      string // in_person or online
-	Capacity  int    // -1: unlimited
-	Left      int    // -1: unlimited
+	Mode      models.Mode // in_person or online
+	Capacity  int         // -1: unlimited
+	Left      int         // -1: unlimited
 	Confirmed int
 	Waiting   int
 }
@@ -58,15 +58,18 @@ type sessionItem struct {
 // serve the sessions page half as fast again. The session_* templates take
 // either.
 type sessionCard struct {
-	ID                                        int64
-	Title, Status, Format, Topic, Mode, Venue string
-	When                                      string
-	StartsAt                                  time.Time
-	YearGroups                                models.YearGroups
-	Teachers                                  []models.SessionTeacher
-	MyBooking                                 *models.Booking
-	Seats                                     []seats
-	Muted, Started, Ended, CanJoin            bool
+	ID                             int64
+	Title, Topic, Venue            string
+	Status                         models.SessionStatus
+	Format                         models.Format
+	Mode                           models.Mode
+	When                           string
+	StartsAt                       time.Time
+	YearGroups                     models.YearGroups
+	Teachers                       []models.SessionTeacher
+	MyBooking                      *models.Booking
+	Seats                          []seats
+	Muted, Started, Ended, CanJoin bool
 }
 
 // Card is the item as a session card.
@@ -141,16 +144,6 @@ type sessionGroup struct {
 
 func sessionPath(id int64, rest string) string {
 	return "/sessions/" + strconv.FormatInt(id, 10) + rest
-}
-
-func modeWords(m string) string {
-	switch m {
-	case models.ModeOnline:
-		return "online"
-	case models.ModeInPerson:
-		return "in person"
-	}
-	return "in person and online"
 }
 
 // refusal is what the rules said no with, as one sentence for a flash; ok
@@ -367,14 +360,14 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 
 // bookingChoice is the booking form of the session page.
 type bookingChoice struct {
-	Default string // the mode checked at first: the first with a free place
-	Label   string // the button
-	Note    string // when a mode is full
+	Default models.Mode // the mode checked at first: the first with a free place
+	Label   string      // the button
+	Note    string      // when a mode is full
 }
 
 func choose(it *sessionItem) bookingChoice {
 	var ch bookingChoice
-	var full []string
+	var full []models.Mode
 	for _, s := range it.Seats {
 		if s.Full() {
 			full = append(full, s.Mode)
@@ -438,14 +431,14 @@ func (h *Handler) bookSubmit(c echo.Context) error {
 		return err
 	}
 	back := sessionPath(id, "")
-	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: c.FormValue("mode")}, h.Clock.Now())
+	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: models.Mode(c.FormValue("mode"))}, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, back)
 	}
 	if b.Status == models.BookingWaitlisted && b.WaitlistPosition != nil {
-		h.flash(c, "success", fmt.Sprintf("You are number %d on the waitlist (%s). We will e-mail you if a place becomes free.", *b.WaitlistPosition, modeWords(b.Mode)))
+		h.flash(c, "success", fmt.Sprintf("You are number %d on the waitlist (%s). We will e-mail you if a place becomes free.", *b.WaitlistPosition, strings.ToLower(b.Mode.Label())))
 	} else {
-		h.flash(c, "success", "You are booked ("+modeWords(b.Mode)+"). A confirmation is on its way by e-mail.")
+		h.flash(c, "success", "You are booked ("+strings.ToLower(b.Mode.Label())+"). A confirmation is on its way by e-mail.")
 	}
 	return redirect(c, back)
 }
@@ -562,10 +555,12 @@ func (h *Handler) teachingPage(c echo.Context) error {
 
 // sessionForm is the session form as typed, kept to show it again.
 type sessionForm struct {
-	Title, Description, Topic, Format, Mode, Venue, OnlineURL string
-	InPersonCapacity, OnlineCapacity, StartsAt, EndsAt        string
-	Years                                                     map[int]bool
-	Teachers                                                  map[int64]bool
+	Title, Description, Topic, Venue, OnlineURL        string
+	Format                                             models.Format
+	Mode                                               models.Mode
+	InPersonCapacity, OnlineCapacity, StartsAt, EndsAt string
+	Years                                              map[int]bool
+	Teachers                                           map[int64]bool
 }
 
 const inputTimeLayout = "2006-01-02T15:04"
@@ -606,8 +601,8 @@ func (h *Handler) readSessionForm(c echo.Context) (sessionForm, models.SessionIn
 	vals, _ := c.FormParams()
 	get := func(k string) string { return vals.Get(k) }
 	f := sessionForm{
-		Title: get("title"), Description: get("description"), Topic: get("topic"), Format: get("format"),
-		Mode: get("mode"), Venue: get("venue"), OnlineURL: get("online_url"),
+		Title: get("title"), Description: get("description"), Topic: get("topic"), Format: models.Format(get("format")),
+		Mode: models.Mode(get("mode")), Venue: get("venue"), OnlineURL: get("online_url"),
 		InPersonCapacity: strings.TrimSpace(get("in_person_capacity")), OnlineCapacity: strings.TrimSpace(get("online_capacity")),
 		StartsAt: strings.TrimSpace(get("starts_at")), EndsAt: strings.TrimSpace(get("ends_at")),
 		Years: map[int]bool{}, Teachers: map[int64]bool{},
@@ -693,7 +688,7 @@ func (h *Handler) formTime(p models.Problems, field, v string) *time.Time {
 func (h *Handler) renderSessionForm(c echo.Context, status int, it *sessionItem, f sessionForm, errs map[string]string) error {
 	u := currentUser(c)
 	var teachers []models.User
-	for _, role := range []string{models.RoleTeacher, models.RoleCommittee} {
+	for _, role := range []models.Role{models.RoleTeacher, models.RoleCommittee} {
 		us, err := models.FindUsers(c.Request().Context(), h.Store, models.UserFilter{Role: role})
 		if err != nil {
 			return err
@@ -944,7 +939,7 @@ func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
 		h.flash(c, "error", "Choose a member to book.")
 		return redirect(c, back)
 	}
-	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: c.FormValue("mode"), UserID: uid}, h.Clock.Now())
+	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: models.Mode(c.FormValue("mode")), UserID: uid}, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, back)
 	}
@@ -953,9 +948,9 @@ func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
 		name = m.Name
 	}
 	if b.Status == models.BookingWaitlisted && b.WaitlistPosition != nil {
-		h.flash(c, "success", fmt.Sprintf("%s is number %d on the waitlist (%s).", name, *b.WaitlistPosition, modeWords(b.Mode)))
+		h.flash(c, "success", fmt.Sprintf("%s is number %d on the waitlist (%s).", name, *b.WaitlistPosition, strings.ToLower(b.Mode.Label())))
 	} else {
-		h.flash(c, "success", fmt.Sprintf("%s is booked (%s).", name, modeWords(b.Mode)))
+		h.flash(c, "success", fmt.Sprintf("%s is booked (%s).", name, strings.ToLower(b.Mode.Label())))
 	}
 	return redirect(c, back)
 }

@@ -32,8 +32,8 @@ func (h *Handler) parseWhen(v string) (time.Time, bool) {
 // sessionFilter reads the list filters of API.md from the query string.
 func (h *Handler) sessionFilter(c echo.Context) (models.SessionFilter, error) {
 	p := models.Problems{}
-	f := models.SessionFilter{Mode: c.QueryParam("mode"), Topic: c.QueryParam("topic"), Format: c.QueryParam("format"),
-		Q: c.QueryParam("q"), Status: c.QueryParam("status")}
+	f := models.SessionFilter{Mode: models.Mode(c.QueryParam("mode")), Topic: c.QueryParam("topic"), Format: models.Format(c.QueryParam("format")),
+		Q: c.QueryParam("q"), Status: models.SessionStatus(c.QueryParam("status"))}
 	var ok bool
 	if f.From, ok = h.parseWhen(c.QueryParam("from")); !ok {
 		p.Add("from", "Use a date like 2026-11-02 or a time like 2026-11-02T18:00:00Z.")

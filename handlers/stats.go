@@ -60,7 +60,7 @@ func (h *Handler) statsFilter(c echo.Context) (models.StatsFilter, statsQuery, m
 		}
 		from, to, _ = h.period("", "")
 	}
-	f := models.StatsFilter{From: from, To: to, Mode: q.Mode, Topic: q.Topic}
+	f := models.StatsFilter{From: from, To: to, Mode: models.Mode(q.Mode), Topic: q.Topic}
 	switch q.YearOfStudy {
 	case "":
 	case "graduate", "0":
@@ -152,9 +152,9 @@ func (h *Handler) apiAttendanceRecordsCSV(c echo.Context) error {
 		if r.YearOfStudy > 0 {
 			year = strconv.Itoa(r.YearOfStudy)
 		}
-		_ = w.Write([]string{strconv.FormatInt(r.SessionID, 10), csvText(r.Title), csvText(r.Topic), r.Format,
+		_ = w.Write([]string{strconv.FormatInt(r.SessionID, 10), csvText(r.Title), csvText(r.Topic), string(r.Format),
 			r.StartsAt.In(loc).Format(time.RFC3339), strconv.FormatInt(r.UserID, 10), csvText(r.Name), csvText(r.Email),
-			year, r.Mode, r.BookingMode, r.BookingStatus, r.AttendanceStatus, r.AttendanceMode, r.AttendanceSource})
+			year, string(r.Mode), string(r.BookingMode), string(r.BookingStatus), string(r.AttendanceStatus), string(r.AttendanceMode), string(r.AttendanceSource)})
 		if n++; n%1000 == 0 {
 			w.Flush()
 			c.Response().Flush()
@@ -628,7 +628,7 @@ func (h *Handler) dashboardCSV(c echo.Context) error {
 		_ = w.Write([]string{"session_id", "title", "topic", "format", "mode", "starts_at", "booked", "attended", "no_shows",
 			"walk_ins", "attendances", "rate", "responses", "average_overall"})
 		for _, s := range d.Sessions {
-			_ = w.Write([]string{strconv.FormatInt(s.SessionID, 10), csvText(s.Title), csvText(s.Topic), s.Format, s.Mode,
+			_ = w.Write([]string{strconv.FormatInt(s.SessionID, 10), csvText(s.Title), csvText(s.Topic), string(s.Format), string(s.Mode),
 				s.StartsAt.In(loc).Format(time.RFC3339), strconv.Itoa(s.Booked), strconv.Itoa(s.Attended), strconv.Itoa(s.NoShows),
 				strconv.Itoa(s.WalkIns), strconv.Itoa(s.Came), csvNumber(s.Rate), strconv.Itoa(s.Responses), csvNumber(s.AverageOverall)})
 		}

@@ -43,7 +43,7 @@ func dsBuild(t *testing.T, a *app) dsWorld {
 	}
 	now := a.clock.Now()
 	london, _ := time.LoadLocation("Europe/London")
-	session := func(title, topic, format, mode string, start time.Time) models.Session {
+	session := func(title, topic string, format models.Format, mode models.Mode, start time.Time) models.Session {
 		end := start.Add(time.Hour)
 		ten, years, ids := 10, []int{1, 2, 3, 4, 5, 6}, []int64{w.teacher.ID}
 		venue, link := "Room 4", "https://zoom.example/j/9"
@@ -68,7 +68,7 @@ func dsBuild(t *testing.T, a *app) dsWorld {
 			t.Fatal(err)
 		}
 	}
-	mark := func(s models.Session, u models.User, status string) {
+	mark := func(s models.Session, u models.User, status models.AttendanceStatus) {
 		if _, err := models.MarkRegister(t.Context(), a.db, w.committee, s.ID, u.ID, models.RegisterEntry{Status: status}, now); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,7 +14,7 @@ import (
 
 // userFilter reads ?role=&year_of_study=&q= ("graduate" or 0 for graduates).
 func userFilter(c echo.Context) (models.UserFilter, error) {
-	f := models.UserFilter{Role: c.QueryParam("role"), Query: c.QueryParam("q")}
+	f := models.UserFilter{Role: models.Role(c.QueryParam("role")), Query: c.QueryParam("q")}
 	if f.Role != "" && f.Role != models.RoleStudent && f.Role != models.RoleTeacher && f.Role != models.RoleCommittee {
 		return f, &models.ValidationError{Fields: map[string]string{"role": "Choose student, teacher or committee."}}
 	}
@@ -98,7 +99,7 @@ func (h *Handler) memberSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	role := c.FormValue("role")
+	role := models.Role(c.FormValue("role"))
 	year, ok := formYear(c.FormValue("year_of_study"))
 	back := "/committee/members?" + c.FormValue("return")
 	if !ok {
@@ -116,6 +117,6 @@ func (h *Handler) memberSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.flash(c, "success", "Saved "+u.Name+": "+u.Role+", "+u.YearLabel()+".")
+	h.flash(c, "success", "Saved "+u.Name+": "+strings.ToLower(u.Role.Label())+", "+u.YearLabel()+".")
 	return redirect(c, back)
 }

@@ -60,7 +60,7 @@ func newSociety(t *testing.T, db *store.Store, students ...string) *society {
 }
 
 // session publishes a 90-minute session of mode with 20 seats per mode.
-func (c *society) session(t *testing.T, mode string, start time.Time) models.Session {
+func (c *society) session(t *testing.T, mode models.Mode, start time.Time) models.Session {
 	t.Helper()
 	title, format, venue, link, seats := "Renal physiology", models.FormatLecture, "Room 1", "https://zoom.example/j/123", 20
 	end := start.Add(90 * time.Minute)
@@ -83,7 +83,7 @@ func (c *society) session(t *testing.T, mode string, start time.Time) models.Ses
 	return s
 }
 
-func (c *society) book(t *testing.T, name string, s models.Session, mode string, at time.Time) {
+func (c *society) book(t *testing.T, name string, s models.Session, mode models.Mode, at time.Time) {
 	t.Helper()
 	if _, err := models.BookSeat(t.Context(), c.db, c.members[name], s.ID, models.BookInput{Mode: mode}, at); err != nil {
 		t.Fatal(err)
@@ -384,7 +384,7 @@ func TestFeedbackAndRegisterReminders(t *testing.T) {
 		}
 		hasAll(t, "register reminder", reg.Text, "  "+base+"/sessions/"+id+"/register\n", "3 students had a confirmed seat.")
 
-		for name, status := range map[string]string{"Ada": models.AttendancePresent, "Bob": models.AttendanceLate, "Carol": models.AttendanceAbsent} {
+		for name, status := range map[string]models.AttendanceStatus{"Ada": models.AttendancePresent, "Bob": models.AttendanceLate, "Carol": models.AttendanceAbsent} {
 			if _, err := models.MarkRegister(t.Context(), db, c.teacher, s.ID, c.members[name].ID, models.RegisterEntry{Status: status}, clk.Now()); err != nil {
 				t.Fatal(err)
 			}

@@ -14,25 +14,9 @@ import (
 	"rounds/models/store"
 )
 
-// Attendance statuses.
-const (
-	AttendancePresent = "present"
-	AttendanceLate    = "late"
-	AttendanceAbsent  = "absent"
-	AttendanceExcused = "excused"
-)
-
-// Sources of an attendance record, from least to most trusted. A record is
-// only replaced by one from a source at least as trusted.
-const (
-	SourceApology  = "apology"   // the student said in advance they cannot come
-	SourceCode     = "code"      // the student typed or scanned the check-in code
-	SourceJoinLink = "join_link" // the student joined the online session through Rounds
-	SourceImport   = "import"    // the meeting's own attendance report
-	SourceRegister = "register"  // the teacher's register
-)
-
-var sourceRank = map[string]int{SourceApology: 0, SourceCode: 1, SourceJoinLink: 1, SourceImport: 2, SourceRegister: 3}
+// sourceRank orders the sources by trust: a record is only replaced by one
+// from a source at least as trusted.
+var sourceRank = map[AttendanceSource]int{SourceApology: 0, SourceCode: 1, SourceJoinLink: 1, SourceImport: 2, SourceRegister: 3}
 
 // CheckinOpensBefore is how long before the start check-in opens.
 const CheckinOpensBefore = 15 * time.Minute
@@ -47,17 +31,17 @@ var (
 
 // Attendance records what happened for one student at one session.
 type Attendance struct {
-	ID          int64      `json:"-"`
-	SessionID   int64      `json:"session_id"`
-	UserID      int64      `json:"user_id"`
-	Status      string     `json:"status"`
-	Mode        string     `json:"mode"`
-	Source      string     `json:"source"`
-	CheckedInAt *time.Time `json:"checked_in_at"`
-	Minutes     *int       `json:"minutes"`
-	RecordedBy  *int64     `json:"-"`
-	CreatedAt   time.Time  `json:"-"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          int64            `json:"-"`
+	SessionID   int64            `json:"session_id"`
+	UserID      int64            `json:"user_id"`
+	Status      AttendanceStatus `json:"status"`
+	Mode        Mode             `json:"mode"`
+	Source      AttendanceSource `json:"source"`
+	CheckedInAt *time.Time       `json:"checked_in_at"`
+	Minutes     *int             `json:"minutes"`
+	RecordedBy  *int64           `json:"-"`
+	CreatedAt   time.Time        `json:"-"`
+	UpdatedAt   time.Time        `json:"updated_at"`
 }
 
 // TableName is attendance, a mass noun.
@@ -70,17 +54,17 @@ func (a Attendance) Attended() bool {
 
 // AttendanceAuditEntry is one change of an attendance record.
 type AttendanceAuditEntry struct {
-	ID         int64     `json:"-"`
-	SessionID  int64     `json:"session_id"`
-	UserID     int64     `json:"user_id"`
-	ActorID    *int64    `json:"actor_id"`
-	At         time.Time `json:"at"`
-	FromStatus string    `json:"from_status"`
-	ToStatus   string    `json:"to_status"`
-	FromMode   string    `json:"from_mode"`
-	ToMode     string    `json:"to_mode"`
-	FromSource string    `json:"from_source"`
-	ToSource   string    `json:"to_source"`
+	ID         int64            `json:"-"`
+	SessionID  int64            `json:"session_id"`
+	UserID     int64            `json:"user_id"`
+	ActorID    *int64           `json:"actor_id"`
+	At         time.Time        `json:"at"`
+	FromStatus AttendanceStatus `json:"from_status"`
+	ToStatus   AttendanceStatus `json:"to_status"`
+	FromMode   Mode             `json:"from_mode"`
+	ToMode     Mode             `json:"to_mode"`
+	FromSource AttendanceSource `json:"from_source"`
+	ToSource   AttendanceSource `json:"to_source"`
 }
 
 // TableName names the audit table.
@@ -99,7 +83,7 @@ func checkinOpen(s Session, now time.Time) bool {
 }
 
 // arrivalStatus is present, or late after the grace period.
-func arrivalStatus(s Session, late time.Duration, now time.Time) string {
+func arrivalStatus(s Session, late time.Duration, now time.Time) AttendanceStatus {
 	if now.After(s.StartsAt.Add(late)) {
 		return AttendanceLate
 	}
@@ -108,7 +92,7 @@ func arrivalStatus(s Session, late time.Duration, now time.Time) string {
 
 // CheckinCode returns the current code of mode for a session's teachers and
 // committee, and when it stops being the current one.
-func CheckinCode(ctx context.Context, st *store.Store, actor User, sessionID int64, mode string, rules CheckinRules, now time.Time) (string, time.Time, error) {
+func CheckinCode(ctx context.Context, st *store.Store, actor User, sessionID int64, mode Mode, rules CheckinRules, now time.Time) (string, time.Time, error) {
 	db := st.Read(ctx)
 	s, err := manageableSession(db, actor, sessionID)
 	if err != nil {
@@ -118,9 +102,9 @@ func CheckinCode(ctx context.Context, st *store.Store, actor User, sessionID int
 		mode = s.Modes()[0]
 	}
 	if !s.Offers(mode) {
-		return "", time.Time{}, &ValidationError{Fields: map[string]string{"mode": "This session has no " + modeWords(mode) + " seats."}}
+		return "", time.Time{}, &ValidationError{Fields: map[string]string{"mode": "This session has no " + strings.ToLower(mode.Label()) + " seats."}}
 	}
-	code, exp := checkin.Current(rules.Secret, s.ID, mode, now, rules.Rotation)
+	code, exp := checkin.Current(rules.Secret, s.ID, string(mode), now, rules.Rotation)
 	return code, exp, nil
 }
 
@@ -164,7 +148,8 @@ func checkIn(ctx context.Context, st *store.Store, student User, sessionID int64
 	if !checkinOpen(s, now) {
 		return Attendance{}, false, ErrCheckinClosed
 	}
-	mode, ok := checkin.Verify(rules.Secret, s.ID, code, now, rules.Rotation)
+	verified, ok := checkin.Verify(rules.Secret, s.ID, code, now, rules.Rotation)
+	mode := Mode(verified)
 	if !ok || !s.Offers(mode) {
 		return Attendance{}, false, ErrCheckinCode
 	}
@@ -283,8 +268,8 @@ func JoinOnline(ctx context.Context, st *store.Store, student User, sessionID in
 
 // RegisterEntry is a teacher's register mark for one student.
 type RegisterEntry struct {
-	Status string
-	Mode   string // may be empty: the booking's mode, or the session's only mode
+	Status AttendanceStatus
+	Mode   Mode // may be empty: the booking's mode, or the session's only mode
 }
 
 // MarkRegister records a teacher's register entry for a student, booked or
@@ -316,7 +301,7 @@ func MarkRegister(ctx context.Context, st *store.Store, actor User, sessionID, u
 		if mode == "" {
 			p.Add("mode", "Choose in person or online.")
 		} else if !s.Offers(mode) {
-			p.Add("mode", "This session has no "+modeWords(mode)+" seats.")
+			p.Add("mode", "This session has no "+strings.ToLower(mode.Label())+" seats.")
 		}
 		if err := p.Err(); err != nil {
 			return err
@@ -336,8 +321,8 @@ func MarkRegister(ctx context.Context, st *store.Store, actor User, sessionID, u
 
 // defaultAttendanceMode is the student's booking mode, or the session's only
 // mode, or "" for a hybrid walk-in.
-func defaultAttendanceMode(tx *gorm.DB, s Session, userID int64) string {
-	var modes []string
+func defaultAttendanceMode(tx *gorm.DB, s Session, userID int64) Mode {
+	var modes []Mode
 	tx.Table("bookings").Where("session_id = ? AND user_id = ? AND status <> ?", s.ID, userID, BookingCancelled).Pluck("mode", &modes)
 	if len(modes) > 0 {
 		return modes[0]
@@ -362,7 +347,7 @@ func MarkUnmarkedAbsent(ctx context.Context, st *store.Store, actor User, sessio
 		}
 		var rows []struct {
 			UserID int64
-			Mode   string
+			Mode   Mode
 		}
 		err = tx.Table("bookings").Select("bookings.user_id, bookings.mode").
 			Where("bookings.session_id = ? AND bookings.status = ?", s.ID, BookingConfirmed).
@@ -412,12 +397,12 @@ func SendApologies(ctx context.Context, st *store.Store, student User, sessionID
 
 // RegisterRow is one line of a session's register.
 type RegisterRow struct {
-	User          User        `json:"user"`
-	Booking       *Booking    `json:"booking"`
-	Attendance    *Attendance `json:"attendance"`
-	WalkIn        bool        `json:"walk_in"`
-	BookingMode   string      `json:"-"`
-	BookingStatus string      `json:"-"`
+	User          User          `json:"user"`
+	Booking       *Booking      `json:"booking"`
+	Attendance    *Attendance   `json:"attendance"`
+	WalkIn        bool          `json:"walk_in"`
+	BookingMode   Mode          `json:"-"`
+	BookingStatus BookingStatus `json:"-"`
 }
 
 // SessionRegister lists every booked student (confirmed or waitlisted) and
@@ -498,9 +483,9 @@ func CountArrivals(ctx context.Context, st *store.Store, sessionID int64) (map[s
 		N    int
 	}
 	err := db.Model(&Attendance{}).Select("mode, COUNT(*) AS n").
-		Where("session_id = ? AND status IN ?", sessionID, []string{AttendancePresent, AttendanceLate}).
+		Where("session_id = ? AND status IN ?", sessionID, []AttendanceStatus{AttendancePresent, AttendanceLate}).
 		Group("mode").Scan(&rows).Error
-	out := map[string]int{ModeInPerson: 0, ModeOnline: 0}
+	out := map[string]int{string(ModeInPerson): 0, string(ModeOnline): 0}
 	for _, r := range rows {
 		out[r.Mode] = r.N
 	}

@@ -18,7 +18,7 @@ var atStart = time.Date(2026, 11, 3, 18, 0, 0, 0, time.UTC)
 
 var atRules = models.CheckinRules{Secret: []byte("test secret"), Rotation: 30 * time.Second, LateAfter: 10 * time.Minute}
 
-func atUser(t *testing.T, db *store.Store, email, role string) models.User {
+func atUser(t *testing.T, db *store.Store, email string, role models.Role) models.User {
 	t.Helper()
 	y := 2
 	var year *int
@@ -34,7 +34,7 @@ func atUser(t *testing.T, db *store.Store, email, role string) models.User {
 
 // atSession publishes a session of mode taught by teacher, created a week
 // before it starts.
-func atSession(t *testing.T, db *store.Store, teacher models.User, mode string, capacity int) models.Session {
+func atSession(t *testing.T, db *store.Store, teacher models.User, mode models.Mode, capacity int) models.Session {
 	t.Helper()
 	created := atStart.Add(-7 * 24 * time.Hour)
 	title, format, topic := "Renal physiology", models.FormatLecture, "Renal"
@@ -58,7 +58,7 @@ func atSession(t *testing.T, db *store.Store, teacher models.User, mode string, 
 	return s
 }
 
-func atBook(t *testing.T, db *store.Store, u models.User, s models.Session, mode string) models.Booking {
+func atBook(t *testing.T, db *store.Store, u models.User, s models.Session, mode models.Mode) models.Booking {
 	t.Helper()
 	b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, atStart.Add(-24*time.Hour))
 	if err != nil {
@@ -142,7 +142,7 @@ func TestCheckinCodes(t *testing.T) {
 			t.Errorf("check-in at the end: %v", err)
 		}
 		counts, _ := models.CountArrivals(t.Context(), db, s.ID)
-		if counts[models.ModeInPerson] != 3 {
+		if counts[string(models.ModeInPerson)] != 3 {
 			t.Errorf("arrivals = %v, want 3 in person", counts)
 		}
 	})
@@ -382,7 +382,7 @@ func TestCheckinCodeIsTheLibrarys(t *testing.T) {
 	teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 	s := atSession(t, db, teacher, models.ModeInPerson, 10)
 	code, exp, err := models.CheckinCode(t.Context(), db, teacher, s.ID, "", atRules, atStart)
-	want, wantExp := checkin.Current(atRules.Secret, s.ID, models.ModeInPerson, atStart, atRules.Rotation)
+	want, wantExp := checkin.Current(atRules.Secret, s.ID, string(models.ModeInPerson), atStart, atRules.Rotation)
 	if err != nil || code != want || !exp.Equal(wantExp) {
 		t.Errorf("code %q (%v) %v, want %q (%v)", code, exp, err, want, wantExp)
 	}

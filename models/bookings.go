@@ -7,16 +7,10 @@ import (
 	"fmt"
 	"rounds/models/store"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
-)
-
-// Statuses of a booking.
-const (
-	BookingConfirmed  = "confirmed"
-	BookingWaitlisted = "waitlisted"
-	BookingCancelled  = "cancelled"
 )
 
 // Booking is a member's seat (confirmed) or place in the queue (waitlisted)
@@ -24,19 +18,19 @@ const (
 // cancelled booking is booked again. QueuedAt orders the queue: it only
 // grows within a session, so a new place is always at the back.
 type Booking struct {
-	ID               int64        `json:"id"`
-	SessionID        int64        `json:"session_id"`
-	UserID           int64        `json:"user_id"`
-	Mode             string       `json:"mode"`
-	Status           string       `json:"status"`
-	WaitlistPosition *int         `json:"waitlist_position" gorm:"-"` // 1-based, while waitlisted
-	QueuedAt         time.Time    `json:"-"`
-	BookedBy         *int64       `json:"-"`
-	CancelledAt      *time.Time   `json:"-"`
-	CreatedAt        time.Time    `json:"created_at"`
-	UpdatedAt        time.Time    `json:"-"`
-	User             *BookingUser `json:"user,omitempty" gorm:"-"`    // filled by BookingsForSession
-	Session          *SessionView `json:"session,omitempty" gorm:"-"` // filled by BookingsForUser
+	ID               int64         `json:"id"`
+	SessionID        int64         `json:"session_id"`
+	UserID           int64         `json:"user_id"`
+	Mode             Mode          `json:"mode"`
+	Status           BookingStatus `json:"status"`
+	WaitlistPosition *int          `json:"waitlist_position" gorm:"-"` // 1-based, while waitlisted
+	QueuedAt         time.Time     `json:"-"`
+	BookedBy         *int64        `json:"-"`
+	CancelledAt      *time.Time    `json:"-"`
+	CreatedAt        time.Time     `json:"created_at"`
+	UpdatedAt        time.Time     `json:"-"`
+	User             *BookingUser  `json:"user,omitempty" gorm:"-"`    // filled by BookingsForSession
+	Session          *SessionView  `json:"session,omitempty" gorm:"-"` // filled by BookingsForUser
 }
 
 // AfterFind keeps times in UTC whatever the driver returns.
@@ -62,20 +56,20 @@ type BookingUser struct {
 // online sessions, not for hybrid ones. UserID, when set to someone else,
 // books on their behalf (the session's teachers and committee only).
 type BookInput struct {
-	Mode   string `json:"mode"`
-	UserID int64  `json:"user_id"`
+	Mode   Mode  `json:"mode"`
+	UserID int64 `json:"user_id"`
 }
 
 // BookingFilter narrows BookingsForSession and BookingsForUser.
 type BookingFilter struct {
-	Status string    // confirmed, waitlisted or cancelled
-	Mode   string    // in_person or online
-	From   time.Time // BookingsForUser: sessions that end after From
+	Status BookingStatus // confirmed, waitlisted or cancelled
+	Mode   Mode          // in_person or online
+	From   time.Time     // BookingsForUser: sessions that end after From
 }
 
 func (f BookingFilter) check() error {
 	p := Problems{}
-	if f.Status != "" && !sessionChoice(f.Status, BookingConfirmed, BookingWaitlisted, BookingCancelled) {
+	if f.Status != "" && !f.Status.Valid() {
 		p.Add("status", "Choose confirmed, waitlisted or cancelled.")
 	}
 	if f.Mode != "" && !sessionChoice(f.Mode, ModeInPerson, ModeOnline) {
@@ -195,7 +189,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RET
 			if _, err := enqueue(tx, Email{
 				Kind: MailBookingConfirmed, Key: placeMailKey(MailBookingConfirmed, b),
 				UserID: member.ID, SessionID: s.ID, To: member.Email, ToName: member.Name,
-				Data: map[string]string{"mode": mode},
+				Data: map[string]string{"mode": string(mode)},
 			}, now); err != nil {
 				return err
 			}
@@ -210,7 +204,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RET
 }
 
 // bookingMode resolves the mode asked for against the session's modes.
-func bookingMode(s Session, asked string) (string, error) {
+func bookingMode(s Session, asked Mode) (Mode, error) {
 	invalid := func(msg string) error { return &ValidationError{Fields: map[string]string{"mode": msg}} }
 	switch {
 	case asked == "" && s.Mode == ModeHybrid:
@@ -220,7 +214,7 @@ func bookingMode(s Session, asked string) (string, error) {
 	case asked != ModeInPerson && asked != ModeOnline:
 		return "", invalid("Choose in_person or online.")
 	case !s.Offers(asked):
-		return "", invalid("This session is " + modeWords(s.Mode) + " only.")
+		return "", invalid("This session is " + strings.ToLower(s.Mode.Label()) + " only.")
 	}
 	return asked, nil
 }
@@ -404,7 +398,7 @@ func promoteFromWaitlist(tx *gorm.DB, sessionID int64, now time.Time) ([]Booking
 
 // promoteWaitlisted confirms waitlisted bookings of the given modes while
 // seats remain. The caller holds the session's lock.
-func promoteWaitlisted(tx *gorm.DB, s Session, now time.Time, modes ...string) ([]Booking, error) {
+func promoteWaitlisted(tx *gorm.DB, s Session, now time.Time, modes ...Mode) ([]Booking, error) {
 	if s.Status != SessionPublished {
 		return nil, nil
 	}
@@ -452,7 +446,7 @@ func promoteWaitlisted(tx *gorm.DB, s Session, now time.Time, modes ...string) (
 		if _, err := enqueue(tx, Email{
 			Kind: MailWaitlistPromoted, Key: placeMailKey(MailWaitlistPromoted, b),
 			UserID: b.UserID, SessionID: s.ID, To: u.Email, ToName: u.Name,
-			Data: map[string]string{"mode": b.Mode},
+			Data: map[string]string{"mode": string(b.Mode)},
 		}, now); err != nil {
 			return nil, err
 		}
@@ -504,7 +498,7 @@ func BookingsForSession(ctx context.Context, st *store.Store, viewer User, sessi
 	if err != nil {
 		return nil, fmt.Errorf("bookings for session %d: %w", sessionID, err)
 	}
-	queue := map[string]int{}
+	queue := map[Mode]int{}
 	out := []Booking{}
 	for _, b := range all {
 		if b.Status == BookingWaitlisted {

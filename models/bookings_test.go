@@ -231,7 +231,7 @@ func TestHybridCapacities(t *testing.T) {
 			in.InPersonCapacity, in.OnlineCapacity = sbPtr(1), sbPtr(2)
 		})
 		us := sbStudents(t, db, 5)
-		book := func(u models.User, mode string) models.Booking {
+		book := func(u models.User, mode models.Mode) models.Booking {
 			t.Helper()
 			b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, sbT0)
 			if err != nil {

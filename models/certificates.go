@@ -40,8 +40,8 @@ type AttendanceFacts struct {
 	StudentName     string    `json:"student_name"`
 	SessionTitle    string    `json:"session_title"`
 	Topic           string    `json:"topic"`
-	Format          string    `json:"format"`
-	Mode            string    `json:"mode"`
+	Format          Format    `json:"format"`
+	Mode            Mode      `json:"mode"`
 	StartsAt        time.Time `json:"starts_at"`
 	EndsAt          time.Time `json:"ends_at"`
 	DurationMinutes int       `json:"duration_minutes"`
@@ -52,7 +52,7 @@ type AttendanceFacts struct {
 type TaughtSession struct {
 	Title       string    `json:"title"`
 	Topic       string    `json:"topic"`
-	Format      string    `json:"format"`
+	Format      Format    `json:"format"`
 	StartsAt    time.Time `json:"starts_at"`
 	Hours       float64   `json:"hours"`
 	Attendees   int       `json:"attendees"`

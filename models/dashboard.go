@@ -259,8 +259,9 @@ type WeekModes struct {
 // attendances, oldest first.
 func attendanceByWeekAndMode(db *gorm.DB, f StatsFilter) ([]WeekModes, error) {
 	var rows []struct {
-		Week, Mode string
-		Came       int
+		Week string
+		Mode Mode
+		Came int
 	}
 	err := f.apply(db.Table("session_stats ss"), "ss").
 		Select("ss.week AS week, ss.mode AS mode, SUM(ss.attended + ss.walk_ins) AS came").
@@ -300,8 +301,8 @@ type SessionFigure struct {
 	SessionID int64     `json:"session_id"`
 	Title     string    `json:"title"`
 	Topic     string    `json:"topic"`
-	Format    string    `json:"format"`
-	Mode      string    `json:"mode"`
+	Format    Format    `json:"format"`
+	Mode      Mode      `json:"mode"`
 	StartsAt  time.Time `json:"starts_at"`
 	Booked    int       `json:"booked"`
 	Attended  int       `json:"attended"`
@@ -502,18 +503,18 @@ type AttendanceRecord struct {
 	SessionID        int64
 	Title            string
 	Topic            string
-	Format           string
+	Format           Format
 	StartsAt         time.Time
 	UserID           int64
 	Name             string
 	Email            string
-	YearOfStudy      int    // at the session; 0: graduate or unknown
-	Mode             string // the attendee's mode, as the figures count it
-	BookingMode      string // empty without a booking
-	BookingStatus    string
-	AttendanceStatus string // empty without an attendance record
-	AttendanceMode   string
-	AttendanceSource string
+	YearOfStudy      int  // at the session; 0: graduate or unknown
+	Mode             Mode // the attendee's mode, as the figures count it
+	BookingMode      Mode // empty without a booking
+	BookingStatus    BookingStatus
+	AttendanceStatus AttendanceStatus // empty without an attendance record
+	AttendanceMode   Mode
+	AttendanceSource AttendanceSource
 }
 
 // recordsBatch is how many sessions EachAttendanceRecord reads at a time.
@@ -535,9 +536,11 @@ func EachAttendanceRecord(ctx context.Context, st *store.Store, f StatsFilter, n
 		to = now.UTC().Add(time.Nanosecond) // ended by now: ends_at <= now
 	}
 	var sessions []struct {
-		ID                                int64
-		Title, Topic, Format, SessionMode string
-		StartsAt                          time.Time
+		ID           int64
+		Title, Topic string
+		Format       Format
+		SessionMode  Mode
+		StartsAt     time.Time
 	}
 	q := db.Table("sessions ss").Select("ss.id, ss.title, ss.topic, ss.format, ss.mode AS session_mode, ss.starts_at").
 		Where("ss.status = ? AND ss.ends_at >= ? AND ss.ends_at < ?", SessionPublished, f.From.UTC(), to)
@@ -554,11 +557,14 @@ func EachAttendanceRecord(ctx context.Context, st *store.Store, f StatsFilter, n
 			ids[i] = s.ID
 		}
 		var rows []struct {
-			SessionID                                          int64
-			UserID                                             int64
-			Name, Email                                        string
-			BookingMode, BookingStatus                         string
-			AttendanceStatus, AttendanceMode, AttendanceSource string
+			SessionID        int64
+			UserID           int64
+			Name, Email      string
+			BookingMode      Mode
+			BookingStatus    BookingStatus
+			AttendanceStatus AttendanceStatus
+			AttendanceMode   Mode
+			AttendanceSource AttendanceSource
 		}
 		err := db.Raw(`SELECT x.session_id, x.user_id, u.name, u.email, x.booking_mode, x.booking_status,
  x.attendance_status, x.attendance_mode, x.attendance_source

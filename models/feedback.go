@@ -254,7 +254,7 @@ func attendanceAndAnswers(db *gorm.DB, sessionIDs []int64) (map[int64]int, map[i
 		N         int
 	}
 	err := db.Model(&Attendance{}).Select("session_id, COUNT(*) AS n").
-		Where("session_id IN ? AND status IN ?", sessionIDs, []string{AttendancePresent, AttendanceLate}).
+		Where("session_id IN ? AND status IN ?", sessionIDs, []AttendanceStatus{AttendancePresent, AttendanceLate}).
 		Group("session_id").Scan(&counts).Error
 	if err != nil {
 		return nil, nil, err
@@ -323,7 +323,7 @@ func FeedbackDue(ctx context.Context, st *store.Store, studentID int64, now time
 	db := st.Read(ctx)
 	var out []Session
 	err := db.Model(&Session{}).
-		Joins("JOIN attendance a ON a.session_id = sessions.id AND a.user_id = ? AND a.status IN ?", studentID, []string{AttendancePresent, AttendanceLate}).
+		Joins("JOIN attendance a ON a.session_id = sessions.id AND a.user_id = ? AND a.status IN ?", studentID, []AttendanceStatus{AttendancePresent, AttendanceLate}).
 		Where("sessions.starts_at <= ? AND sessions.status = ?", now.UTC(), SessionPublished).
 		Where("NOT EXISTS (SELECT 1 FROM feedback f WHERE f.session_id = sessions.id AND f.user_id = ?)", studentID).
 		Order("sessions.starts_at DESC").Limit(50).Find(&out).Error

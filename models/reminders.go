@@ -173,7 +173,7 @@ func PlanFeedbackRequests(ctx context.Context, st *store.Store, now time.Time) (
 		Joins("JOIN sessions ON sessions.id = attendance.session_id").
 		Joins("JOIN users ON users.id = attendance.user_id").
 		Where("sessions.status = ? AND sessions.ends_at <= ? AND sessions.ends_at > ?", SessionPublished, now, now.Add(-ReminderLookback)).
-		Where("attendance.status IN ?", []string{AttendancePresent, AttendanceLate}).
+		Where("attendance.status IN ?", []AttendanceStatus{AttendancePresent, AttendanceLate}).
 		Where("NOT EXISTS (SELECT 1 FROM feedback f WHERE f.session_id = attendance.session_id AND f.user_id = attendance.user_id)").
 		Where(notQueued("attendance.session_id", "attendance.user_id"), MailFeedbackRequest).
 		Order("attendance.session_id, attendance.user_id").Scan(&rows).Error
@@ -208,7 +208,7 @@ func PlanFeedbackReminders(ctx context.Context, st *store.Store, after time.Dura
 			MailFeedbackRequest, []string{OutboxPending, OutboxSent}, now.Add(-after)).
 		Where("sessions.status = ? AND sessions.ends_at <= ? AND sessions.ends_at > ?",
 			SessionPublished, now, now.Add(-ReminderLookback-after)).
-		Where("attendance.status IN ?", []string{AttendancePresent, AttendanceLate}).
+		Where("attendance.status IN ?", []AttendanceStatus{AttendancePresent, AttendanceLate}).
 		Where("NOT EXISTS (SELECT 1 FROM feedback f WHERE f.session_id = outbox.session_id AND f.user_id = outbox.user_id)").
 		Where(notQueued("outbox.session_id", "outbox.user_id"), MailFeedbackReminder).
 		Order("outbox.session_id, outbox.user_id").Scan(&rows).Error
@@ -239,7 +239,7 @@ func PlanRegisterReminders(ctx context.Context, st *store.Store, now time.Time) 
 		Joins("JOIN users ON users.id = session_teachers.user_id").
 		Where("sessions.status = ? AND sessions.ends_at <= ? AND sessions.ends_at > ?",
 			SessionPublished, now.Add(-RegisterReminderAfter), now.Add(-ReminderLookback)).
-		Where("users.role IN ?", []string{RoleTeacher, RoleCommittee}).
+		Where("users.role IN ?", []Role{RoleTeacher, RoleCommittee}).
 		Where("NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = sessions.id AND a.source <> ?)", SourceApology).
 		Where(notQueued("session_teachers.session_id", "session_teachers.user_id"), MailRegisterReminder).
 		Order("session_teachers.session_id, session_teachers.user_id").Scan(&rows).Error

@@ -17,7 +17,7 @@ const lead = 24 * time.Hour
 
 // remSession publishes a session of capacity seats per mode starting at
 // start, lasting 90 minutes, taught by teachers, created a month before.
-func remSession(t *testing.T, db *store.Store, mode string, start time.Time, capacity int, teachers ...models.User) models.Session {
+func remSession(t *testing.T, db *store.Store, mode models.Mode, start time.Time, capacity int, teachers ...models.User) models.Session {
 	t.Helper()
 	created := start.Add(-30 * 24 * time.Hour)
 	title, format := "Cardiology: ECGs", models.FormatSmallGroup
@@ -45,7 +45,7 @@ func remSession(t *testing.T, db *store.Store, mode string, start time.Time, cap
 	return s
 }
 
-func remBook(t *testing.T, db *store.Store, u models.User, s models.Session, mode string, at time.Time) models.Booking {
+func remBook(t *testing.T, db *store.Store, u models.User, s models.Session, mode models.Mode, at time.Time) models.Booking {
 	t.Helper()
 	b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, at)
 	if err != nil {
@@ -141,7 +141,7 @@ func TestPlanSessionReminders(t *testing.T) {
 				t.Errorf("reminder %s: data %v, created %v", m.DedupeKey, d, m.CreatedAt)
 			}
 		}
-		if d := msgs[0].DataMap(); d["mode"] != models.ModeInPerson {
+		if d := msgs[0].DataMap(); d["mode"] != string(models.ModeInPerson) {
 			t.Errorf("a's reminder: mode %q", d["mode"])
 		}
 	})
@@ -236,7 +236,7 @@ func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
 			remBook(t, db, u, s, "", atStart.Add(-72*time.Hour))
 		}
 		end := s.EndsAt
-		mark := func(s models.Session, u models.User, status string, at time.Time) {
+		mark := func(s models.Session, u models.User, status models.AttendanceStatus, at time.Time) {
 			t.Helper()
 			if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, u.ID, models.RegisterEntry{Status: status}, at); err != nil {
 				t.Fatal(err)

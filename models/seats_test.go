@@ -32,7 +32,7 @@ func TestSeatCountsFollowBookings(t *testing.T) {
 		us := sbStudents(t, db, 12)
 		rng := rand.New(rand.NewPCG(7, 11))
 		now := sbT0
-		modes := []string{models.ModeInPerson, models.ModeOnline}
+		modes := []models.Mode{models.ModeInPerson, models.ModeOnline}
 		steps := map[string]int{}
 
 		for step := 0; step < 400; step++ {
@@ -120,7 +120,7 @@ func checkSeats(t *testing.T, db *store.Store, sessionID int64, step int, op str
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := map[string]int{}
+	next := map[models.Mode]int{}
 	for _, b := range bs {
 		next[b.Mode]++
 		want, err := models.WaitlistPosition(t.Context(), db, b)

@@ -19,29 +19,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Formats of a teaching session.
-const (
-	FormatLecture    = "lecture"
-	FormatSmallGroup = "small_group"
-	FormatPractical  = "practical"
-	FormatWorkshop   = "workshop"
-)
-
-// Modes of a session (in_person, online or both) and of a booking (one of
-// the first two).
-const (
-	ModeInPerson = "in_person"
-	ModeOnline   = "online"
-	ModeHybrid   = "hybrid"
-)
-
-// Statuses of a session: draft → published → (cancelled).
-const (
-	SessionDraft     = "draft"
-	SessionPublished = "published"
-	SessionCancelled = "cancelled"
-)
-
 // Limits on what a session may hold.
 const (
 	MaxSessionLength      = 12 * time.Hour
@@ -147,25 +124,25 @@ func (y *YearGroups) Scan(v any) error {
 // shape except online_url, which only a SessionView shows, and only to those
 // who may see it.
 type Session struct {
-	ID               int64      `json:"id"`
-	Title            string     `json:"title"`
-	Description      string     `json:"description"`
-	Topic            string     `json:"topic"`
-	Format           string     `json:"format"`
-	YearGroups       YearGroups `json:"year_groups"`
-	Mode             string     `json:"mode"`
-	Venue            string     `json:"venue"`
-	OnlineURL        string     `json:"-"`
-	InPersonCapacity int        `json:"in_person_capacity"`
-	OnlineCapacity   *int       `json:"online_capacity"` // nil or 0: unlimited
-	StartsAt         time.Time  `json:"starts_at"`
-	EndsAt           time.Time  `json:"ends_at"`
-	Status           string     `json:"status"`
-	CancelReason     string     `json:"cancel_reason,omitempty"`
-	Sequence         int        `json:"-"` // iCalendar SEQUENCE: bumped by each published revision
-	CreatedBy        *int64     `json:"-"`
-	CreatedAt        time.Time  `json:"-"`
-	UpdatedAt        time.Time  `json:"-"`
+	ID               int64         `json:"id"`
+	Title            string        `json:"title"`
+	Description      string        `json:"description"`
+	Topic            string        `json:"topic"`
+	Format           Format        `json:"format"`
+	YearGroups       YearGroups    `json:"year_groups"`
+	Mode             Mode          `json:"mode"`
+	Venue            string        `json:"venue"`
+	OnlineURL        string        `json:"-"`
+	InPersonCapacity int           `json:"in_person_capacity"`
+	OnlineCapacity   *int          `json:"online_capacity"` // nil or 0: unlimited
+	StartsAt         time.Time     `json:"starts_at"`
+	EndsAt           time.Time     `json:"ends_at"`
+	Status           SessionStatus `json:"status"`
+	CancelReason     string        `json:"cancel_reason,omitempty"`
+	Sequence         int           `json:"-"` // iCalendar SEQUENCE: bumped by each published revision
+	CreatedBy        *int64        `json:"-"`
+	CreatedAt        time.Time     `json:"-"`
+	UpdatedAt        time.Time     `json:"-"`
 
 	// Seat counts and the back of the queue, kept by the booking rules in
 	// the transaction that changes the bookings (see moveSeats).
@@ -191,20 +168,20 @@ func (s *Session) inUTC() {
 }
 
 // Modes lists the booking modes the session offers.
-func (s *Session) Modes() []string {
+func (s *Session) Modes() []Mode {
 	switch s.Mode {
 	case ModeInPerson:
-		return []string{ModeInPerson}
+		return []Mode{ModeInPerson}
 	case ModeOnline:
-		return []string{ModeOnline}
+		return []Mode{ModeOnline}
 	case ModeHybrid:
-		return []string{ModeInPerson, ModeOnline}
+		return []Mode{ModeInPerson, ModeOnline}
 	}
 	return nil
 }
 
 // Offers tells whether the session can be booked in the booking mode m.
-func (s *Session) Offers(m string) bool {
+func (s *Session) Offers(m Mode) bool {
 	for _, x := range s.Modes() {
 		if x == m {
 			return true
@@ -215,7 +192,7 @@ func (s *Session) Offers(m string) bool {
 
 // Capacity is the number of seats of booking mode m, or -1 for unlimited
 // (online with no capacity set). A mode the session does not offer has 0.
-func (s *Session) Capacity(m string) int {
+func (s *Session) Capacity(m Mode) int {
 	if !s.Offers(m) {
 		return 0
 	}
@@ -256,9 +233,9 @@ type SessionInput struct {
 	Title            *string    `json:"title"`
 	Description      *string    `json:"description"`
 	Topic            *string    `json:"topic"`
-	Format           *string    `json:"format"`
+	Format           *Format    `json:"format"`
 	YearGroups       *[]int     `json:"year_groups"`
-	Mode             *string    `json:"mode"`
+	Mode             *Mode      `json:"mode"`
 	Venue            *string    `json:"venue"`
 	OnlineURL        *string    `json:"online_url"`
 	InPersonCapacity *int       `json:"in_person_capacity"`
@@ -482,13 +459,13 @@ type SessionFilter struct {
 	From      time.Time // sessions that end after From
 	To        time.Time // sessions that start before To
 	Year      int       // aimed at this year of study (1–6)
-	Mode      string    // in_person or online also match hybrid sessions; hybrid only hybrid ones
+	Mode      Mode      // in_person or online also match hybrid sessions; hybrid only hybrid ones
 	Topic     string    // exact topic, case-insensitive
-	Format    string
-	Q         string // words in the title, topic or description
-	Status    string // draft, published or cancelled
-	TeacherID int64  // taught by this member
-	Limit     int    // default and maximum 1000
+	Format    Format
+	Q         string        // words in the title, topic or description
+	Status    SessionStatus // draft, published or cancelled
+	TeacherID int64         // taught by this member
+	Limit     int           // default and maximum 1000
 	Offset    int
 }
 
@@ -541,13 +518,13 @@ func sessionQuery(db *gorm.DB, viewer User, f SessionFilter) (*gorm.DB, error) {
 	if f.Year != 0 && (f.Year < 1 || f.Year > 6) {
 		p.Add("year", "Choose a year from 1 to 6.")
 	}
-	if f.Mode != "" && !sessionChoice(f.Mode, ModeInPerson, ModeOnline, ModeHybrid) {
+	if f.Mode != "" && !f.Mode.Valid() {
 		p.Add("mode", "Choose in_person, online or hybrid.")
 	}
-	if f.Format != "" && !sessionChoice(f.Format, FormatLecture, FormatSmallGroup, FormatPractical, FormatWorkshop) {
+	if f.Format != "" && !f.Format.Valid() {
 		p.Add("format", "Choose lecture, small_group, practical or workshop.")
 	}
-	if f.Status != "" && !sessionChoice(f.Status, SessionDraft, SessionPublished, SessionCancelled) {
+	if f.Status != "" && !f.Status.Valid() {
 		p.Add("status", "Choose draft, published or cancelled.")
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
@@ -594,7 +571,7 @@ func sessionQuery(db *gorm.DB, viewer User, f SessionFilter) (*gorm.DB, error) {
 	}
 	switch f.Mode {
 	case ModeInPerson, ModeOnline:
-		q = q.Where("sessions.mode IN ?", []string{f.Mode, ModeHybrid})
+		q = q.Where("sessions.mode IN ?", []Mode{f.Mode, ModeHybrid})
 	case ModeHybrid:
 		q = q.Where("sessions.mode = ?", ModeHybrid)
 	}
@@ -626,14 +603,14 @@ type SessionCounts struct {
 }
 
 // Confirmed is the number of confirmed bookings of booking mode m.
-func (c SessionCounts) Confirmed(m string) int {
+func (c SessionCounts) Confirmed(m Mode) int {
 	if m == ModeOnline {
 		return c.ConfirmedOnline
 	}
 	return c.ConfirmedInPerson
 }
 
-func (c *SessionCounts) add(mode, status string, n int) {
+func (c *SessionCounts) add(mode Mode, status BookingStatus, n int) {
 	switch {
 	case status == BookingConfirmed && mode == ModeInPerson:
 		c.ConfirmedInPerson += n
@@ -669,7 +646,7 @@ func CountBookings(ctx context.Context, st *store.Store, sessionID int64) (Sessi
 
 // seatCounter is the session row's column, and s's field, that counts
 // bookings of mode in a live status; "" and nil for any other status.
-func (s *Session) seatCounter(mode, status string) (string, *int) {
+func (s *Session) seatCounter(mode Mode, status BookingStatus) (string, *int) {
 	switch {
 	case mode == ModeInPerson && status == BookingConfirmed:
 		return "confirmed_in_person", &s.ConfirmedInPerson
@@ -687,11 +664,11 @@ func (s *Session) seatCounter(mode, status string) (string, *int) {
 // to ("" for a new booking), in the session row and in s, and, with a tail,
 // that the back of the queue is now there. The caller holds the session's
 // lock (lockSession) in the transaction that changes the bookings.
-func moveSeats(tx *gorm.DB, s *Session, mode, from, to string, n int, tail *time.Time) error {
+func moveSeats(tx *gorm.DB, s *Session, mode Mode, from, to BookingStatus, n int, tail *time.Time) error {
 	var set []string
 	var args []any
 	for _, step := range []struct {
-		status string
+		status BookingStatus
 		by     int
 	}{{from, -n}, {to, n}} {
 		col, count := s.seatCounter(mode, step.status)
@@ -734,8 +711,8 @@ func countSeats(db *gorm.DB, ids []int64) (map[int64]SessionCounts, error) {
 	}
 	var rows []struct {
 		SessionID int64
-		Mode      string
-		Status    string
+		Mode      Mode
+		Status    BookingStatus
 		N         int
 	}
 	err := db.Model(&Booking{}).Select("session_id, mode, status, COUNT(*) AS n").
@@ -811,7 +788,7 @@ type SessionView struct {
 
 // SeatsLeft is the number of free seats of booking mode m, or -1 for
 // unlimited.
-func (v *SessionView) SeatsLeft(m string) int {
+func (v *SessionView) SeatsLeft(m Mode) int {
 	c := v.Capacity(m)
 	if c < 0 {
 		return -1
@@ -1002,7 +979,7 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 				_, confirmed := old.seatCounter(m, BookingConfirmed)
 				_, waiting := old.seatCounter(m, BookingWaitlisted)
 				if n := *confirmed + *waiting; n > 0 {
-					p.Add("mode", fmt.Sprintf("%d booked %s; cancel those bookings before dropping that mode.", n, modeWords(m)))
+					p.Add("mode", fmt.Sprintf("%d booked %s; cancel those bookings before dropping that mode.", n, strings.ToLower(m.Label())))
 				}
 			}
 		}
@@ -1089,7 +1066,7 @@ func mailBookedMembers(tx *gorm.DB, sessionID int64, kind string, key func(userI
 	}
 	err := tx.Table("bookings").Select("users.id, users.email, users.name").
 		Joins("JOIN users ON users.id = bookings.user_id").
-		Where("bookings.session_id = ? AND bookings.status IN ?", sessionID, []string{BookingConfirmed, BookingWaitlisted}).
+		Where("bookings.session_id = ? AND bookings.status IN ?", sessionID, []BookingStatus{BookingConfirmed, BookingWaitlisted}).
 		Order("bookings.id").Scan(&rows).Error
 	if err != nil {
 		return err
@@ -1211,7 +1188,7 @@ func applySessionInput(p Problems, s *Session, in SessionInput) {
 		s.Topic = strings.TrimSpace(*in.Topic)
 	}
 	if in.Format != nil {
-		s.Format = strings.TrimSpace(*in.Format)
+		s.Format = Format(strings.TrimSpace(string(*in.Format)))
 	}
 	if in.YearGroups != nil {
 		for _, y := range *in.YearGroups {
@@ -1222,7 +1199,7 @@ func applySessionInput(p Problems, s *Session, in SessionInput) {
 		s.YearGroups = YearGroupsOf(*in.YearGroups...)
 	}
 	if in.Mode != nil {
-		s.Mode = strings.TrimSpace(*in.Mode)
+		s.Mode = Mode(strings.TrimSpace(string(*in.Mode)))
 	}
 	if in.Venue != nil {
 		s.Venue = strings.TrimSpace(*in.Venue)
@@ -1257,13 +1234,13 @@ func checkSession(p Problems, s Session) {
 	checkSessionText(p, "title", s.Title, maxSessionTitle, false)
 	checkSessionText(p, "description", s.Description, maxSessionDescription, true)
 	checkSessionText(p, "topic", s.Topic, maxSessionTopic, false)
-	if !sessionChoice(s.Format, FormatLecture, FormatSmallGroup, FormatPractical, FormatWorkshop) {
+	if !s.Format.Valid() {
 		p.Add("format", "Choose lecture, small_group, practical or workshop.")
 	}
 	if s.YearGroups == 0 {
 		p.Add("year_groups", "Choose at least one year of study, from 1 to 6.")
 	}
-	if !sessionChoice(s.Mode, ModeInPerson, ModeOnline, ModeHybrid) {
+	if !s.Mode.Valid() {
 		p.Add("mode", "Choose in_person, online or hybrid.")
 	}
 	checkSessionText(p, "venue", s.Venue, maxSessionVenue, false)
@@ -1395,18 +1372,11 @@ func setSessionTeachers(tx *gorm.DB, sessionID int64, ids []int64) error {
 	return tx.Create(&rows).Error
 }
 
-func sessionChoice(s string, options ...string) bool {
+func sessionChoice[T comparable](s T, options ...T) bool {
 	for _, o := range options {
 		if s == o {
 			return true
 		}
 	}
 	return false
-}
-
-func modeWords(m string) string {
-	if m == ModeOnline {
-		return "online"
-	}
-	return "in person"
 }

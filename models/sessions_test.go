@@ -23,7 +23,7 @@ var sbT0 = time.Date(2030, 3, 4, 9, 0, 0, 0, time.UTC)
 var sbSeq atomic.Int64
 
 // sbMember stores a member with the given role directly (no bcrypt).
-func sbMember(t testing.TB, db *store.Store, role, name string) models.User {
+func sbMember(t testing.TB, db *store.Store, role models.Role, name string) models.User {
 	t.Helper()
 	year := 3
 	u := models.User{
@@ -171,9 +171,9 @@ func TestCreateSessionValidation(t *testing.T) {
 			{"bad UTF-8 topic", "topic", func(in *models.SessionInput) { in.Topic = sbPtr("a\xffb") }},
 			{"long topic", "topic", func(in *models.SessionInput) { in.Topic = sbPtr(strings.Repeat("t", 101)) }},
 			{"no format", "format", func(in *models.SessionInput) { in.Format = nil }},
-			{"bad format", "format", func(in *models.SessionInput) { in.Format = sbPtr("seminar") }},
+			{"bad format", "format", func(in *models.SessionInput) { in.Format = sbPtr(models.Format("seminar")) }},
 			{"no mode", "mode", func(in *models.SessionInput) { in.Mode = nil }},
-			{"bad mode", "mode", func(in *models.SessionInput) { in.Mode = sbPtr("zoom") }},
+			{"bad mode", "mode", func(in *models.SessionInput) { in.Mode = sbPtr(models.Mode("zoom")) }},
 			{"no years", "year_groups", func(in *models.SessionInput) { in.YearGroups = nil }},
 			{"empty years", "year_groups", func(in *models.SessionInput) { in.YearGroups = &[]int{} }},
 			{"year 0", "year_groups", func(in *models.SessionInput) { in.YearGroups = &[]int{0, 1} }},
@@ -453,7 +453,7 @@ func TestSessionView(t *testing.T) {
 		for _, c := range []struct {
 			who     models.User
 			seesURL bool
-			mine    string
+			mine    models.BookingStatus
 		}{
 			{teacher, true, ""}, {committee, true, ""}, {confirmed, true, models.BookingConfirmed},
 			{waiting, false, models.BookingWaitlisted}, {nobody, false, ""},

@@ -51,7 +51,7 @@ func markFiguresStale(tx *gorm.DB, sessionID int64) error {
 // attendance and feedback of one year of study and mode.
 type statsCell struct {
 	year                                  int
-	mode                                  string
+	mode                                  Mode
 	booked, attended, walkIns, waitlisted int
 	responses, overall, teaching, gainSum int
 }
@@ -295,7 +295,7 @@ func yearAt(history []YearRecord, t time.Time) int {
 
 // attendeeMode is the mode a student is counted in: their seat's; for a
 // walk-in, how they came; for the waitlist, the seat they queued for.
-func attendeeMode(bookingMode string, confirmed bool, attendanceMode string, came bool, sessionMode string) string {
+func attendeeMode(bookingMode Mode, confirmed bool, attendanceMode Mode, came bool, sessionMode Mode) Mode {
 	mode := bookingMode
 	if !confirmed && (came || mode == "") {
 		mode = attendanceMode
@@ -321,8 +321,9 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 	}
 	var sessions []struct {
 		ID               int64
-		Topic, Format    string
-		Mode             string
+		Topic            string
+		Format           Format
+		Mode             Mode
 		StartsAt, EndsAt time.Time
 	}
 	if err := tx.Table("sessions").Select("id, topic, format, mode, starts_at, ends_at").
@@ -337,11 +338,12 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 		run[i] = s.ID
 	}
 	type person struct {
-		bookingMode, bookingStatus string
-		attendanceMode             string
-		came                       bool
-		feedback                   bool
-		overall, teaching, gain    int
+		bookingMode             Mode
+		bookingStatus           BookingStatus
+		attendanceMode          Mode
+		came                    bool
+		feedback                bool
+		overall, teaching, gain int
 	}
 	people := map[int64]map[int64]*person{} // session → user → what they did
 	who := func(session, user int64) *person {
@@ -370,14 +372,15 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 		return rows.Err()
 	}
 	var sid, uid int64
-	var mode, status string
+	var mode Mode
+	var status string
 	err = scan(tx.Table("bookings").Select("session_id, user_id, mode, status").Where("session_id IN ? AND status <> ?", run, BookingCancelled),
 		func(r *sql.Rows) error {
 			if err := r.Scan(&sid, &uid, &mode, &status); err != nil {
 				return err
 			}
 			p := who(sid, uid)
-			p.bookingMode, p.bookingStatus = mode, status
+			p.bookingMode, p.bookingStatus = mode, BookingStatus(status)
 			return nil
 		})
 	if err != nil {
@@ -390,7 +393,7 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 			}
 			p := who(sid, uid)
 			p.attendanceMode = mode
-			p.came = status == AttendancePresent || status == AttendanceLate
+			p.came = AttendanceStatus(status) == AttendancePresent || AttendanceStatus(status) == AttendanceLate
 			return nil
 		})
 	if err != nil {
@@ -430,8 +433,8 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 		start, end := s.StartsAt.UTC(), s.EndsAt.UTC()
 		week, month := WeekOf(start, loc), start.In(loc).Format("2006-01")
 		cells := map[string]*statsCell{}
-		cell := func(year int, mode string) *statsCell {
-			k := strconv.Itoa(year) + mode
+		cell := func(year int, mode Mode) *statsCell {
+			k := strconv.Itoa(year) + string(mode)
 			if cells[k] == nil {
 				cells[k] = &statsCell{year: year, mode: mode}
 			}
@@ -566,7 +569,7 @@ var StatsGroupings = []string{"year_of_study", "mode", "topic", "format", "teach
 type StatsFilter struct {
 	From, To    time.Time
 	YearOfStudy *int // 0: graduates and unknown
-	Mode        string
+	Mode        Mode
 	Topic       string
 }
 
@@ -792,13 +795,9 @@ func StatsKeyLabel(groupBy, key string) string {
 		}
 		return "Year " + key
 	case "mode":
-		return modeLabel(key)
+		return Mode(key).Label()
 	case "format":
-		s := strings.ReplaceAll(key, "_", " ")
-		if s == "" {
-			return s
-		}
-		return strings.ToUpper(s[:1]) + s[1:]
+		return Format(key).Label()
 	case "week":
 		if t, err := time.Parse("2006-01-02", key); err == nil {
 			return "w/c " + t.Format("2 Jan 2006")
@@ -813,16 +812,6 @@ func StatsKeyLabel(groupBy, key string) string {
 		}
 	}
 	return key
-}
-
-func modeLabel(m string) string {
-	switch m {
-	case ModeInPerson:
-		return "In person"
-	case ModeOnline:
-		return "Online"
-	}
-	return m
 }
 
 func sortStatsRows(groupBy string, rows []StatsRow) {

@@ -73,7 +73,7 @@ func stAt(y int, m time.Month, d, hh, mm int) time.Time {
 }
 
 // stMember creates a member whose year-of-study history starts at since.
-func stMember(t *testing.T, db *store.Store, name, role string, year int, since time.Time) models.User {
+func stMember(t *testing.T, db *store.Store, name string, role models.Role, year int, since time.Time) models.User {
 	t.Helper()
 	var y *int
 	if year > 0 {
@@ -100,11 +100,13 @@ func stMember(t *testing.T, db *store.Store, name, role string, year int, since 
 }
 
 type stSpec struct {
-	title, topic, format, mode string
-	start                      time.Time
-	minutes                    int
-	teachers                   []models.User
-	inPerson, online           int
+	title, topic     string
+	format           models.Format
+	mode             models.Mode
+	start            time.Time
+	minutes          int
+	teachers         []models.User
+	inPerson, online int
 }
 
 // stSession creates and publishes a session as the committee at created.
@@ -137,7 +139,7 @@ func stSession(t *testing.T, db *store.Store, committee models.User, sp stSpec, 
 	return s
 }
 
-func stBook(t *testing.T, db *store.Store, actor, u models.User, s models.Session, mode, want string, at time.Time) {
+func stBook(t *testing.T, db *store.Store, actor, u models.User, s models.Session, mode models.Mode, want models.BookingStatus, at time.Time) {
 	t.Helper()
 	in := models.BookInput{Mode: mode}
 	if actor.ID != u.ID {
@@ -152,7 +154,7 @@ func stBook(t *testing.T, db *store.Store, actor, u models.User, s models.Sessio
 	}
 }
 
-func stMark(t *testing.T, db *store.Store, committee, u models.User, s models.Session, status, mode string) {
+func stMark(t *testing.T, db *store.Store, committee, u models.User, s models.Session, status models.AttendanceStatus, mode models.Mode) {
 	t.Helper()
 	if _, err := models.MarkRegister(t.Context(), db, committee, s.ID, u.ID, models.RegisterEntry{Status: status, Mode: mode}, s.EndsAt); err != nil {
 		t.Fatal(err)

@@ -16,16 +16,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Roles a member can have.
-const (
-	RoleStudent   = "student"
-	RoleTeacher   = "teacher"
-	RoleCommittee = "committee"
-)
-
-// Roles lists the roles in order of what they may do.
-var Roles = []string{RoleStudent, RoleTeacher, RoleCommittee}
-
 // PasswordCost is bcrypt's work factor. Tests lower it.
 var PasswordCost = bcrypt.DefaultCost
 
@@ -40,7 +30,7 @@ type User struct {
 	Email        string    `json:"email"`
 	Name         string    `json:"name"`
 	PasswordHash string    `json:"-"`
-	Role         string    `json:"role"`
+	Role         Role      `json:"role"`
 	YearOfStudy  *int      `json:"year_of_study"`
 	CreatedAt    time.Time `json:"-"`
 	UpdatedAt    time.Time `json:"-"`
@@ -67,7 +57,7 @@ type NewUser struct {
 	Email       string
 	Name        string
 	Password    string
-	Role        string
+	Role        Role
 	YearOfStudy *int
 	// PasswordHash, from HashPassword, may stand in for Password when many
 	// accounts share one (the demo society); Password is then not checked.
@@ -167,7 +157,7 @@ func newUser(nu NewUser, allowedDomains []string) (User, error) {
 	if role == "" {
 		role = RoleStudent
 	}
-	if !validRole(role) {
+	if !role.Valid() {
 		p.Add("role", "Choose student, teacher or committee.")
 	}
 	if err := p.Err(); err != nil {
@@ -204,15 +194,6 @@ func insertUser(tx *gorm.DB, u *User) error {
 		return err
 	}
 	return recordYear(tx, u.ID, u.YearOfStudy, u.CreatedAt)
-}
-
-func validRole(r string) bool {
-	for _, x := range Roles {
-		if r == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Authenticate returns the user whose e-mail and password match, or
@@ -281,7 +262,7 @@ func userByEmail(db *gorm.DB, email string) (User, error) {
 
 // UserFilter narrows FindUsers.
 type UserFilter struct {
-	Role        string
+	Role        Role
 	YearOfStudy *int // 0 means graduates
 	Query       string
 	Limit       int
@@ -320,7 +301,7 @@ func escapeLike(s string) string {
 
 // UserChange is a committee edit of a member; nil fields stay as they are.
 type UserChange struct {
-	Role        *string
+	Role        *Role
 	YearOfStudy **int // set to a nil *int to make a graduate
 	Name        *string
 	At          time.Time // when the change takes effect (the year-of-study history); zero is now
@@ -331,7 +312,7 @@ func UpdateUser(ctx context.Context, st *store.Store, id int64, ch UserChange) (
 	p := Problems{}
 	updates := map[string]any{}
 	if ch.Role != nil {
-		if !validRole(*ch.Role) {
+		if !ch.Role.Valid() {
 			p.Add("role", "Choose student, teacher or committee.")
 		}
 		updates["role"] = *ch.Role

@@ -299,7 +299,7 @@ func (s *demoSociety) createMembers() error {
 	return nil
 }
 
-func (s *demoSociety) addMember(email, name, role string, year *int) (models.User, error) {
+func (s *demoSociety) addMember(email, name string, role models.Role, year *int) (models.User, error) {
 	if s.hash == "" {
 		// Every demo account shares one password: hash it once.
 		if msg := models.CheckPassword(s.pass); msg != "" {
@@ -512,7 +512,7 @@ func (s *demoSociety) chooseRoom(ds *demoSession) {
 	t := ds.Topic
 	mode := models.ModeInPerson
 	if !t.InPersonOnly {
-		odds := map[string][3]float64{ // in person, online, hybrid
+		odds := map[models.Format][3]float64{ // in person, online, hybrid
 			models.FormatLecture:    {0.25, 0.30, 0.45},
 			models.FormatSmallGroup: {0.75, 0.25, 0},
 			models.FormatPractical:  {1, 0, 0},
@@ -706,7 +706,7 @@ var (
 type bookingEvent struct {
 	At      time.Time
 	Student models.User
-	Mode    string
+	Mode    models.Mode
 	Kind    string // book, cancel, apologise
 }
 
@@ -794,7 +794,7 @@ func (s *demoSociety) playBooking(ds *demoSession, e bookingEvent, booked map[in
 
 // joinsQueue tells whether a student still books when the seats of that
 // mode are gone: about half join a short waitlist, nobody a long one.
-func (s *demoSociety) joinsQueue(ds *demoSession, mode string) (bool, error) {
+func (s *demoSociety) joinsQueue(ds *demoSession, mode models.Mode) (bool, error) {
 	capacity := ds.Model.Capacity(mode)
 	if capacity < 0 {
 		return true, nil
@@ -827,7 +827,7 @@ func (s *demoSociety) eligible(ds *demoSession) []models.User {
 // early years, for exam practice and hands-on sessions, and for online seats.
 func (s *demoSociety) interest(ds *demoSession, y int) float64 {
 	p := demoInterest[y]
-	p *= map[string]float64{models.FormatLecture: 0.9, models.FormatSmallGroup: 1, models.FormatPractical: 1.15, models.FormatWorkshop: 1}[ds.Topic.Format]
+	p *= map[models.Format]float64{models.FormatLecture: 0.9, models.FormatSmallGroup: 1, models.FormatPractical: 1.15, models.FormatWorkshop: 1}[ds.Topic.Format]
 	switch ds.Topic.Topic {
 	case "OSCE practice", "Exam preparation":
 		p *= 1.35
@@ -856,7 +856,7 @@ func (s *demoSociety) bookingTime(ds *demoSession) time.Time {
 }
 
 // bookingMode is the seat a student of year y asks for.
-func (s *demoSociety) bookingMode(ds *demoSession, y int) string {
+func (s *demoSociety) bookingMode(ds *demoSession, y int) models.Mode {
 	if ds.Model.Mode != models.ModeHybrid {
 		return ds.Model.Mode
 	}
@@ -964,7 +964,7 @@ func (s *demoSociety) arrivalTime(ds *demoSession) time.Time {
 // for teachers who take a register and students who forgot to check in,
 // by the register once the session is over. It tells whether anything was
 // recorded.
-func (s *demoSociety) arrive(ds *demoSession, u models.User, mode string, at time.Time, closed bool, registerAt time.Time) (bool, error) {
+func (s *demoSociety) arrive(ds *demoSession, u models.User, mode models.Mode, at time.Time, closed bool, registerAt time.Time) (bool, error) {
 	if at.After(s.now) {
 		return false, nil // the session is running and they are not here yet
 	}
@@ -1111,7 +1111,10 @@ type demoSummary struct {
 }
 
 // demoLogin is an account worth trying.
-type demoLogin struct{ Role, Email, Who string }
+type demoLogin struct {
+	Role       models.Role
+	Email, Who string
+}
 
 // summarise counts what is in the database now, through the models.
 func (s *demoSociety) summarise() (demoSummary, error) {
@@ -1286,11 +1289,12 @@ var demoNameGroups = []demoNameGroup{
 
 // demoTopic is a session in the society's repertoire.
 type demoTopic struct {
-	Title, Topic, Format string
-	Years                []int
-	InPersonOnly         bool // hands-on: only in the room
-	OnlineFavoured       bool // question sessions that work best online
-	Blurb, Bring         string
+	Title, Topic   string
+	Format         models.Format
+	Years          []int
+	InPersonOnly   bool // hands-on: only in the room
+	OnlineFavoured bool // question sessions that work best online
+	Blurb, Bring   string
 }
 
 // demoWelcome opens the term; it ran before the society used Rounds.
@@ -1436,19 +1440,19 @@ var demoCatalogue = []demoTopic{
 
 // Rooms the society books, by format, and their sizes.
 var (
-	demoVenues = map[string][]string{
+	demoVenues = map[models.Format][]string{
 		models.FormatLecture:    {"Medical School, Lecture Theatre 1", "Medical School, Lecture Theatre 2", "Education Centre, Main Auditorium", "Wolfson Lecture Theatre"},
 		models.FormatSmallGroup: {"Education Centre, Seminar Room 3", "Education Centre, Seminar Room 4", "Library, Group Study Room 2", "Postgraduate Centre, Room 1.14"},
 		models.FormatPractical:  {"Clinical Skills Centre, Skills Lab A", "Clinical Skills Centre, Skills Lab B", "Simulation Suite, Ward 2"},
 		models.FormatWorkshop:   {"Education Centre, Seminar Room 1", "Postgraduate Centre, Room 2.03", "Clinical Skills Centre, Teaching Room"},
 	}
-	demoRoomSizes = map[string][]int{
+	demoRoomSizes = map[models.Format][]int{
 		models.FormatLecture:    {60, 80, 100, 120, 150},
 		models.FormatSmallGroup: {8, 10, 12},
 		models.FormatPractical:  {12, 16, 20, 24},
 		models.FormatWorkshop:   {20, 24, 30, 40},
 	}
-	demoBenefits = map[string][]string{
+	demoBenefits = map[models.Format][]string{
 		models.FormatLecture:    {"knowledge", "exam_preparation"},
 		models.FormatSmallGroup: {"knowledge", "exam_preparation", "confidence"},
 		models.FormatPractical:  {"clinical_skills", "confidence"},

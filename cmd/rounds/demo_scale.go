@@ -52,7 +52,7 @@ var (
 		"Haematology", "Infectious diseases", "Paediatrics", "Obstetrics and gynaecology", "Psychiatry", "Surgery",
 		"Emergency medicine", "Anatomy", "Pharmacology", "Clinical skills"}
 	scaleFormats = []struct {
-		name   string
+		name   models.Format
 		weight int
 		demand int
 	}{{models.FormatLecture, 45, 262}, {models.FormatWorkshop, 15, 120}, {models.FormatSmallGroup, 25, 45}, {models.FormatPractical, 15, 35}}
@@ -164,7 +164,7 @@ func scaleSociety(ctx context.Context, db *store.Store, loc *time.Location, o sc
 		return scaleFirst[rnd.IntN(len(scaleFirst))] + " " + scaleLast[rnd.IntN(len(scaleLast))]
 	}
 	staffSince := yearStart(0).AddDate(0, -2, 0)
-	addStaff := func(email, nm, role string) int64 {
+	addStaff := func(email, nm string, role models.Role) int64 {
 		id++
 		users = append(users, []any{id, email, nm, hash, role, nil, staffSince, staffSince})
 		history = append(history, []any{id, nil, staffSince})
@@ -237,7 +237,7 @@ func scaleSociety(ctx context.Context, db *store.Store, loc *time.Location, o sc
 		start  time.Time
 		minute int
 		format int
-		mode   string
+		mode   models.Mode
 		years  []int
 	}
 	var totals struct{ sessions, bookings, attendance, feedback int }
@@ -266,7 +266,7 @@ func scaleSociety(ctx context.Context, db *store.Store, loc *time.Location, o sc
 					break
 				}
 			}
-			mode := []string{models.ModeInPerson, models.ModeInPerson, models.ModeInPerson, models.ModeOnline, models.ModeOnline, models.ModeHybrid, models.ModeHybrid}[rnd.IntN(7)]
+			mode := []models.Mode{models.ModeInPerson, models.ModeInPerson, models.ModeInPerson, models.ModeOnline, models.ModeOnline, models.ModeHybrid, models.ModeHybrid}[rnd.IntN(7)]
 			y := 1
 			for r, acc := rnd.IntN(100), 0; y <= 6; y++ {
 				if acc += scaleYearWeights[y-1]; r < acc {
@@ -330,8 +330,8 @@ func scaleSociety(ctx context.Context, db *store.Store, loc *time.Location, o sc
 				demand = min(demand, len(pool)*4/5)
 				walkIns := pool[demand:min(len(pool), demand+demand/25)]
 				ended := !end.After(now)
-				seats := map[string]int{}
-				capOf := func(mode string) int {
+				seats := map[models.Mode]int{}
+				capOf := func(mode models.Mode) int {
 					if mode == models.ModeInPerson {
 						return inCap
 					}
@@ -340,14 +340,14 @@ func scaleSociety(ctx context.Context, db *store.Store, loc *time.Location, o sc
 					}
 					return 1 << 30
 				}
-				came := func(uid int64, mode string, late bool) {
+				came := func(uid int64, mode models.Mode, late bool) {
 					status, in := models.AttendancePresent, time.Duration(rnd.IntN(20))*time.Minute-15*time.Minute
 					if late {
 						status, in = models.AttendanceLate, time.Duration(11+rnd.IntN(25))*time.Minute
 					}
 					source := models.SourceCode
 					if mode == models.ModeOnline {
-						source = []string{models.SourceJoinLink, models.SourceImport}[rnd.IntN(2)]
+						source = []models.AttendanceSource{models.SourceJoinLink, models.SourceImport}[rnd.IntN(2)]
 					}
 					checked := p.start.Add(in)
 					attendance = append(attendance, []any{sid, uid, status, mode, source, checked, nil, nil, checked, checked})

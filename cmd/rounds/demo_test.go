@@ -114,7 +114,7 @@ func TestDemo(t *testing.T) {
 }
 
 func checkDemoMembers(t *testing.T, db *store.Store) {
-	roles := map[string]int{}
+	roles := map[models.Role]int{}
 	for _, role := range models.Roles {
 		roles[role] = count(t, db, "SELECT COUNT(*) FROM users WHERE role = ?", role)
 	}
@@ -163,8 +163,8 @@ func checkDemoSessions(t *testing.T, db *store.Store, now time.Time) {
 	if n := count(t, db, "SELECT COUNT(*) FROM sessions"); n != 60 {
 		t.Errorf("%d sessions", n)
 	}
-	byStatus := map[string]int{}
-	for _, s := range []string{models.SessionDraft, models.SessionPublished, models.SessionCancelled} {
+	byStatus := map[models.SessionStatus]int{}
+	for _, s := range []models.SessionStatus{models.SessionDraft, models.SessionPublished, models.SessionCancelled} {
 		byStatus[s] = count(t, db, "SELECT COUNT(*) FROM sessions WHERE status = ?", s)
 	}
 	if byStatus[models.SessionDraft] != 2 || byStatus[models.SessionCancelled] != 1 {
@@ -174,12 +174,12 @@ func checkDemoSessions(t *testing.T, db *store.Store, now time.Time) {
 	if past < 20 || past > 40 {
 		t.Errorf("%d of 60 sessions in the past", past)
 	}
-	for _, f := range []string{models.FormatLecture, models.FormatSmallGroup, models.FormatPractical, models.FormatWorkshop} {
+	for _, f := range []models.Format{models.FormatLecture, models.FormatSmallGroup, models.FormatPractical, models.FormatWorkshop} {
 		if count(t, db, "SELECT COUNT(*) FROM sessions WHERE format = ?", f) == 0 {
 			t.Errorf("no %s", f)
 		}
 	}
-	for _, m := range []string{models.ModeInPerson, models.ModeOnline, models.ModeHybrid} {
+	for _, m := range []models.Mode{models.ModeInPerson, models.ModeOnline, models.ModeHybrid} {
 		if count(t, db, "SELECT COUNT(*) FROM sessions WHERE mode = ?", m) == 0 {
 			t.Errorf("no %s session", m)
 		}
@@ -219,7 +219,7 @@ func checkDemoBookings(t *testing.T, db *store.Store, now time.Time) {
 	if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 		t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
 	}
-	for _, status := range []string{models.BookingConfirmed, models.BookingWaitlisted, models.BookingCancelled} {
+	for _, status := range []models.BookingStatus{models.BookingConfirmed, models.BookingWaitlisted, models.BookingCancelled} {
 		if count(t, db, "SELECT COUNT(*) FROM bookings WHERE status = ?", status) == 0 {
 			t.Errorf("no %s bookings", status)
 		}
@@ -253,12 +253,12 @@ WHERE b.created_at >= s.starts_at OR b.created_at > ? OR b.created_at < s.create
 }
 
 func checkDemoAttendance(t *testing.T, db *store.Store, now time.Time) {
-	for _, status := range []string{models.AttendancePresent, models.AttendanceLate, models.AttendanceAbsent, models.AttendanceExcused} {
+	for _, status := range []models.AttendanceStatus{models.AttendancePresent, models.AttendanceLate, models.AttendanceAbsent, models.AttendanceExcused} {
 		if count(t, db, "SELECT COUNT(*) FROM attendance WHERE status = ?", status) == 0 {
 			t.Errorf("nobody %s", status)
 		}
 	}
-	for _, source := range []string{models.SourceCode, models.SourceJoinLink, models.SourceRegister, models.SourceApology} {
+	for _, source := range []models.AttendanceSource{models.SourceCode, models.SourceJoinLink, models.SourceRegister, models.SourceApology} {
 		if count(t, db, "SELECT COUNT(*) FROM attendance WHERE source = ?", source) == 0 {
 			t.Errorf("no attendance from %s", source)
 		}

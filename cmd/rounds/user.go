@@ -23,7 +23,7 @@ func userCommand(args []string, getenv func(string) string, stdin io.Reader, std
 	fs.SetOutput(stderr)
 	email := fs.String("email", "", "e-mail address")
 	name := fs.String("name", "", "full name")
-	role := fs.String("role", models.RoleStudent, "student, teacher or committee")
+	role := fs.String("role", string(models.RoleStudent), "student, teacher or committee")
 	year := fs.String("year", "", "year of study 1–6 (empty for graduates and doctors)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return &usageError{err.Error()}
@@ -51,7 +51,7 @@ func userCommand(args []string, getenv func(string) string, stdin io.Reader, std
 	}
 	defer db.Close()
 	_ = log
-	u, err := models.CreateUser(context.Background(), db, models.NewUser{Email: *email, Name: *name, Password: password, Role: *role, YearOfStudy: y}, nil)
+	u, err := models.CreateUser(context.Background(), db, models.NewUser{Email: *email, Name: *name, Password: password, Role: models.Role(*role), YearOfStudy: y}, nil)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ const rotation = 5 * time.Second
 
 // publishedSession stores a session taught by teacher that starts soon, so
 // check-in is open, and publishes it.
-func publishedSession(t *testing.T, site *e2e.Site, teacher models.User, title, mode string) models.Session {
+func publishedSession(t *testing.T, site *e2e.Site, teacher models.User, title string, mode models.Mode) models.Session {
 	t.Helper()
 	now := site.Clock.Now()
 	start, end := now.Add(5*time.Minute), now.Add(95*time.Minute)

@@ -50,7 +50,7 @@ func TestCommitteeJourney(t *testing.T) {
 	for _, b := range []struct {
 		s       models.Session
 		who     string
-		mode    string
+		mode    models.Mode
 		came    bool
 		overall int
 	}{

@@ -61,11 +61,13 @@ func inputTime(site *Site, t time.Time) string {
 // sessionSeed is a session made directly in the database, for the parts of
 // a journey that are about something else.
 type sessionSeed struct {
-	Title, Topic, Format, Mode, Venue string
-	Years                             []int
-	Seats, OnlinePlaces               int
-	Start, End                        time.Time
-	Teachers                          []int64 // the creator when empty
+	Title, Topic, Venue string
+	Format              models.Format
+	Mode                models.Mode
+	Years               []int
+	Seats, OnlinePlaces int
+	Start, End          time.Time
+	Teachers            []int64 // the creator when empty
 }
 
 // seedSession creates the session as actor (a teacher, or committee for a
@@ -102,7 +104,7 @@ func seedSession(t *testing.T, site *Site, actor models.User, in sessionSeed) mo
 
 // seedBooking books a place for student, by actor (the student, or the
 // session's teacher or committee on their behalf).
-func seedBooking(t *testing.T, site *Site, actor models.User, sessionID int64, student models.User, mode string) models.Booking {
+func seedBooking(t *testing.T, site *Site, actor models.User, sessionID int64, student models.User, mode models.Mode) models.Booking {
 	t.Helper()
 	b, err := models.BookSeat(t.Context(), site.DB, actor, sessionID, models.BookInput{Mode: mode, UserID: student.ID}, site.Clock.Now())
 	if err != nil {
@@ -112,7 +114,7 @@ func seedBooking(t *testing.T, site *Site, actor models.User, sessionID int64, s
 }
 
 // seedRegister marks a student on the register, as the session's teacher.
-func seedRegister(t *testing.T, site *Site, teacher models.User, sessionID int64, student models.User, status string) {
+func seedRegister(t *testing.T, site *Site, teacher models.User, sessionID int64, student models.User, status models.AttendanceStatus) {
 	t.Helper()
 	if _, err := models.MarkRegister(t.Context(), site.DB, teacher, sessionID, student.ID, models.RegisterEntry{Status: status}, site.Clock.Now()); err != nil {
 		t.Fatalf("mark %s %s on session %d: %v", student.Name, status, sessionID, err)

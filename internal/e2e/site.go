@@ -122,9 +122,9 @@ func Start(t testing.TB, options ...func(*config.Config)) (*Site, *Browser) {
 type Member struct {
 	Name     string
 	Email    string
-	Role     string // models.RoleStudent (the default), RoleTeacher or RoleCommittee
-	Year     int    // year of study 1–6; 0 for a graduate or doctor
-	Password string // DefaultPassword when empty
+	Role     models.Role // models.RoleStudent (the default), RoleTeacher or RoleCommittee
+	Year     int         // year of study 1–6; 0 for a graduate or doctor
+	Password string      // DefaultPassword when empty
 }
 
 // CreateUser stores a member with the given role and year, as the command

@@ -85,7 +85,7 @@ func TestTeacherJourney(t *testing.T) {
 	}
 
 	// Students book, in the room and online.
-	for name, mode := range map[string]string{"Tom Evans": models.ModeOnline, "Aisha Khan": models.ModeOnline, "Sam Lee": models.ModeOnline,
+	for name, mode := range map[string]models.Mode{"Tom Evans": models.ModeOnline, "Aisha Khan": models.ModeOnline, "Sam Lee": models.ModeOnline,
 		"Chen Wei": models.ModeInPerson, "Ruth Adeyemi": models.ModeInPerson} {
 		seedBooking(t, site, students[name], s.ID, students[name], mode)
 	}

@@ -90,7 +90,7 @@ func loadSession(ctx context.Context, db *store.Store, m *models.OutboxMessage, 
 
 // setSeat fills Mode, Where and Join for a seat of booking mode mode, or
 // for the whole session when mode is empty.
-func setSeat(l *Letter, s models.Session, mode string) {
+func setSeat(l *Letter, s models.Session, mode models.Mode) {
 	l.Vars[varMode] = mode
 	l.Vars[varJoin] = ""
 	switch {
@@ -198,7 +198,7 @@ type Change struct {
 // the row's data (the old values) and the session as it is now. A value
 // changed and changed back is left out; so is the room for an online seat,
 // and the online link for a seat in the room.
-func sessionChanges(l *Letter, s models.Session, mode string) []Change {
+func sessionChanges(l *Letter, s models.Session, mode models.Mode) []Change {
 	var out []Change
 	changed := map[string]bool{}
 	for _, c := range strings.Split(l.Data["changed"], ",") {

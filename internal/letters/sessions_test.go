@@ -54,7 +54,7 @@ type fixture struct {
 	created, booking time.Time
 }
 
-func member(t *testing.T, db *store.Store, email, name, role string) models.User {
+func member(t *testing.T, db *store.Store, email, name string, role models.Role) models.User {
 	t.Helper()
 	year := 3
 	nu := models.NewUser{Email: email, Name: name, Password: "correct horse battery", Role: role}
@@ -103,7 +103,7 @@ func newFixture(t *testing.T, db *store.Store) *fixture {
 	return f
 }
 
-func (f *fixture) book(t *testing.T, u models.User, mode string, at time.Time) {
+func (f *fixture) book(t *testing.T, u models.User, mode models.Mode, at time.Time) {
 	t.Helper()
 	if _, err := models.BookSeat(t.Context(), f.db, u, f.session.ID, models.BookInput{Mode: mode}, at); err != nil {
 		t.Fatal(err)
