@@ -125,7 +125,7 @@ func TestSessionPagesJourney(t *testing.T) {
 			`<a href="https://example.org/ecg"`)
 		lacks(t, view, "teams.example", "/manage")
 		redirectsTo(t, s1.post(page, page+"/book", url.Values{"mode": {"by pigeon"}}), page)
-		contains(t, s1.get(page), "Choose in_person or online.", "Book my place")
+		contains(t, s1.get(page), "Choose in person or online.", "Book my place")
 		redirectsTo(t, s1.post(page, page+"/book", url.Values{"mode": {"in_person"}}), page)
 		booked := s1.get(page)
 		contains(t, booked, "You are booked", "in person", "Can’t make it", `data-confirm=`)

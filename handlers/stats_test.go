@@ -302,7 +302,7 @@ func TestStatsBadInput(t *testing.T) {
 		if page.Status != 422 {
 			t.Errorf("bad filters on the page: %d", page.Status)
 		}
-		contains(t, page, "Choose an end after the start.", `aria-invalid="true"`, "Choose in_person or online.")
+		contains(t, page, "Choose an end after the start.", `aria-invalid="true"`, "Choose in person or online.")
 	})
 }
 

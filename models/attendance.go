@@ -101,6 +101,9 @@ func CheckinCode(ctx context.Context, st *store.Store, actor User, sessionID int
 	if mode == "" {
 		mode = s.Modes()[0]
 	}
+	if mode != ModeInPerson && mode != ModeOnline {
+		return "", time.Time{}, &ValidationError{Fields: map[string]string{"mode": "Choose in person or online."}}
+	}
 	if !s.Offers(mode) {
 		return "", time.Time{}, &ValidationError{Fields: map[string]string{"mode": "This session has no " + strings.ToLower(mode.Label()) + " seats."}}
 	}
@@ -298,7 +301,7 @@ func MarkRegister(ctx context.Context, st *store.Store, actor User, sessionID, u
 		if mode == "" {
 			mode = defaultAttendanceMode(tx, s, userID)
 		}
-		if mode == "" {
+		if mode != ModeInPerson && mode != ModeOnline {
 			p.Add("mode", "Choose in person or online.")
 		} else if !s.Offers(mode) {
 			p.Add("mode", "This session has no "+strings.ToLower(mode.Label())+" seats.")

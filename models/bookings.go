@@ -73,7 +73,7 @@ func (f BookingFilter) check() error {
 		p.Add("status", "Choose confirmed, waitlisted or cancelled.")
 	}
 	if f.Mode != "" && !sessionChoice(f.Mode, ModeInPerson, ModeOnline) {
-		p.Add("mode", "Choose in_person or online.")
+		p.Add("mode", "Choose in person or online.")
 	}
 	return p.Err()
 }
@@ -208,11 +208,11 @@ func bookingMode(s Session, asked Mode) (Mode, error) {
 	invalid := func(msg string) error { return &ValidationError{Fields: map[string]string{"mode": msg}} }
 	switch {
 	case asked == "" && s.Mode == ModeHybrid:
-		return "", invalid("This session is hybrid: choose in_person or online.")
+		return "", invalid("This session is hybrid: choose in person or online.")
 	case asked == "":
 		return s.Mode, nil
 	case asked != ModeInPerson && asked != ModeOnline:
-		return "", invalid("Choose in_person or online.")
+		return "", invalid("Choose in person or online.")
 	case !s.Offers(asked):
 		return "", invalid("This session is " + strings.ToLower(s.Mode.Label()) + " only.")
 	}

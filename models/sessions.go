@@ -519,10 +519,10 @@ func sessionQuery(db *gorm.DB, viewer User, f SessionFilter) (*gorm.DB, error) {
 		p.Add("year", "Choose a year from 1 to 6.")
 	}
 	if f.Mode != "" && !f.Mode.Valid() {
-		p.Add("mode", "Choose in_person, online or hybrid.")
+		p.Add("mode", "Choose in person, online or hybrid.")
 	}
 	if f.Format != "" && !f.Format.Valid() {
-		p.Add("format", "Choose lecture, small_group, practical or workshop.")
+		p.Add("format", "Choose lecture, small group, practical or workshop.")
 	}
 	if f.Status != "" && !f.Status.Valid() {
 		p.Add("status", "Choose draft, published or cancelled.")
@@ -1235,13 +1235,13 @@ func checkSession(p Problems, s Session) {
 	checkSessionText(p, "description", s.Description, maxSessionDescription, true)
 	checkSessionText(p, "topic", s.Topic, maxSessionTopic, false)
 	if !s.Format.Valid() {
-		p.Add("format", "Choose lecture, small_group, practical or workshop.")
+		p.Add("format", "Choose lecture, small group, practical or workshop.")
 	}
 	if s.YearGroups == 0 {
 		p.Add("year_groups", "Choose at least one year of study, from 1 to 6.")
 	}
 	if !s.Mode.Valid() {
-		p.Add("mode", "Choose in_person, online or hybrid.")
+		p.Add("mode", "Choose in person, online or hybrid.")
 	}
 	checkSessionText(p, "venue", s.Venue, maxSessionVenue, false)
 	if s.Venue == "" && (s.Mode == ModeInPerson || s.Mode == ModeHybrid) {

@@ -580,7 +580,7 @@ func (f StatsFilter) Check() error {
 		p.Add("to", "Choose an end after the start.")
 	}
 	if f.Mode != "" && f.Mode != ModeInPerson && f.Mode != ModeOnline {
-		p.Add("mode", "Choose in_person or online.")
+		p.Add("mode", "Choose in person or online.")
 	}
 	if f.YearOfStudy != nil && (*f.YearOfStudy < 0 || *f.YearOfStudy > 6) {
 		p.Add("year_of_study", "Choose a year from 1 to 6, or graduate.")
@@ -686,7 +686,7 @@ func AttendanceBreakdown(ctx context.Context, st *store.Store, f StatsFilter, gr
 	rep := AttendanceReport{GroupBy: groupBy, From: f.From.UTC(), To: f.To.UTC(), Rows: []StatsRow{}}
 	p := Problems{}
 	if statsKeys[groupBy] == "" {
-		p.Add("group_by", "Choose one of "+strings.Join(StatsGroupings, ", ")+".")
+		p.Add("group_by", "Choose how to group the figures: by year of study, mode, topic, format, teacher, week or month.")
 	}
 	if err := f.Check(); err != nil {
 		for k, v := range err.(*ValidationError).Fields {

@@ -2,9 +2,13 @@ package models_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"rounds/internal/testdb"
 	"rounds/models"
 )
 
@@ -138,5 +142,66 @@ func TestWordsKeepTheirValuesInJSON(t *testing.T) {
 	var in models.BookInput
 	if err := json.Unmarshal([]byte(`{"mode":"online"}`), &in); err != nil || in.Mode != models.ModeOnline {
 		t.Errorf("decoded %+v, %v", in, err)
+	}
+}
+
+// fieldMessage is what a validation error says about one field.
+func fieldMessage(err error, field string) string {
+	var ve *models.ValidationError
+	if !errors.As(err, &ve) {
+		return fmt.Sprintf("not a validation error: %v", err)
+	}
+	return ve.Fields[field]
+}
+
+// Messages about a mode, format or grouping name the choices as a person
+// would, never by their raw values.
+func TestMessagesSayTheChoicesInWords(t *testing.T) {
+	db := testdb.SQLite(t)
+	teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+	student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
+	room := atSession(t, db, teacher, models.ModeInPerson, 30)
+	hybrid := atSession(t, db, teacher, models.ModeHybrid, 30)
+	before := atStart.Add(-24 * time.Hour)
+	book := func(s models.Session, m models.Mode) error {
+		_, err := models.BookSeat(t.Context(), db, student, s.ID, models.BookInput{Mode: m}, before)
+		return err
+	}
+	list := func(f models.SessionFilter) error {
+		_, err := models.ListSessions(t.Context(), db, student, f)
+		return err
+	}
+	code := func(s models.Session, m models.Mode) error {
+		_, _, err := models.CheckinCode(t.Context(), db, teacher, s.ID, m, atRules, before)
+		return err
+	}
+	mark := func(s models.Session, m models.Mode) error {
+		_, err := models.MarkRegister(t.Context(), db, teacher, s.ID, student.ID, models.RegisterEntry{Status: models.AttendancePresent, Mode: m}, before)
+		return err
+	}
+	_, breakdownErr := models.AttendanceBreakdown(t.Context(), db, models.StatsFilter{From: atStart, To: atStart.Add(time.Hour)}, "colour", atStart, time.UTC)
+	for _, c := range []struct {
+		name, field, want string
+		err               error
+	}{
+		{"booking by pigeon", "mode", "Choose in person or online.", book(room, "pigeon")},
+		{"booking a hybrid session without a mode", "mode", "This session is hybrid: choose in person or online.", book(hybrid, "")},
+		{"booking online in the room", "mode", "This session is in person only.", book(room, models.ModeOnline)},
+		{"listing by an unknown mode", "mode", "Choose in person, online or hybrid.", list(models.SessionFilter{Mode: "zoom"})},
+		{"listing by an unknown format", "format", "Choose lecture, small group, practical or workshop.", list(models.SessionFilter{Format: "seminar"})},
+		{"bookings of an unknown mode", "mode", "Choose in person or online.", func() error {
+			_, err := models.BookingsForUser(t.Context(), db, student, models.BookingFilter{Mode: models.ModeHybrid})
+			return err
+		}()},
+		{"a code for both modes at once", "mode", "Choose in person or online.", code(hybrid, models.ModeHybrid)},
+		{"a code for online seats the room has not", "mode", "This session has no online seats.", code(room, models.ModeOnline)},
+		{"the register by pigeon", "mode", "Choose in person or online.", mark(hybrid, "pigeon")},
+		{"the register online in the room", "mode", "This session has no online seats.", mark(room, models.ModeOnline)},
+		{"figures of hybrid attendees", "mode", "Choose in person or online.", models.StatsFilter{From: atStart, To: atStart.Add(time.Hour), Mode: models.ModeHybrid}.Check()},
+		{"figures by colour", "group_by", "Choose how to group the figures: by year of study, mode, topic, format, teacher, week or month.", breakdownErr},
+	} {
+		if got := fieldMessage(c.err, c.field); got != c.want {
+			t.Errorf("%s: %s says %q, want %q", c.name, c.field, got, c.want)
+		}
 	}
 }
