@@ -471,23 +471,6 @@ func (h *Handler) registerMarkAbsent(c echo.Context) error {
 
 // ---- import ------------------------------------------------------------------
 
-// importActionText says what the import does with a line.
-func importActionText(action string) string {
-	switch action {
-	case models.ImportMarkPresent:
-		return "Will be marked present"
-	case models.ImportTooShort:
-		return "Not marked: stayed too short a time"
-	case models.ImportTeacher:
-		return "Not marked: a teacher of the session"
-	case models.ImportUnmatched:
-		return "Not marked: no member matched"
-	case models.ImportKeptRegister:
-		return "Kept as the register says"
-	}
-	return action
-}
-
 // importRow is one line of the import preview.
 type importRow struct {
 	models.ImportLine
@@ -541,8 +524,8 @@ func (h *Handler) importPreview(c echo.Context) error {
 	counts := map[string]int{}
 	rows := make([]importRow, 0, len(plan.Lines))
 	for _, l := range plan.Lines {
-		counts[l.Action]++
-		r := importRow{ImportLine: l, Text: importActionText(l.Action)}
+		counts[string(l.Action)]++
+		r := importRow{ImportLine: l, Text: l.Action.Label()}
 		switch l.Action {
 		case models.ImportMarkPresent:
 			r.Badge = "ok"
@@ -592,9 +575,7 @@ func decodePlan(s string) (models.ImportPlan, error) {
 	}
 	seen := map[int64]bool{}
 	for _, l := range p.Lines {
-		switch l.Action {
-		case models.ImportMarkPresent, models.ImportTooShort, models.ImportTeacher, models.ImportUnmatched, models.ImportKeptRegister:
-		default:
+		if !l.Action.Valid() {
 			return models.ImportPlan{}, errBadPlan
 		}
 		if l.UserID < 0 || l.Minutes < 0 || (l.Action == models.ImportMarkPresent && l.Minutes < p.MinMinutes) {

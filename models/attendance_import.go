@@ -12,23 +12,14 @@ import (
 	"rounds/models/store"
 )
 
-// What an import does with one participant of a meeting report.
-const (
-	ImportMarkPresent  = "present"       // matched and stayed long enough
-	ImportTooShort     = "below_minimum" // matched, but left too early
-	ImportTeacher      = "teacher"       // one of the session's teachers
-	ImportUnmatched    = "unmatched"     // no member, or more than one, has that e-mail or name
-	ImportKeptRegister = "kept"          // the teacher's register already says otherwise
-)
-
 // ImportLine is one participant of a report and what the import does with it.
 type ImportLine struct {
-	Name     string `json:"name"`
-	Email    string `json:"email"`
-	Minutes  int    `json:"minutes"`
-	UserID   int64  `json:"user_id,omitempty"`
-	UserName string `json:"user_name,omitempty"`
-	Action   string `json:"action"`
+	Name     string       `json:"name"`
+	Email    string       `json:"email"`
+	Minutes  int          `json:"minutes"`
+	UserID   int64        `json:"user_id,omitempty"`
+	UserName string       `json:"user_name,omitempty"`
+	Action   ImportAction `json:"action"`
 }
 
 // ImportPlan is a report matched against the members, before it is applied.
@@ -172,7 +163,7 @@ func PlanImport(ctx context.Context, st *store.Store, actor User, sessionID int6
 	return plan, nil
 }
 
-func importAction(minutes, min int, teacher, registered bool) string {
+func importAction(minutes, min int, teacher, registered bool) ImportAction {
 	switch {
 	case teacher:
 		return ImportTeacher

@@ -226,3 +226,38 @@ func (r Role) Label() string {
 
 // Valid tells whether r is one of the roles.
 func (r Role) Valid() bool { return r == RoleStudent || r == RoleTeacher || r == RoleCommittee }
+
+// ImportAction is what importing a meeting report does with one
+// participant.
+type ImportAction string
+
+// What an import does with one participant of a meeting report.
+const (
+	ImportMarkPresent  ImportAction = "present"       // matched and stayed long enough
+	ImportTooShort     ImportAction = "below_minimum" // matched, but left too early
+	ImportTeacher      ImportAction = "teacher"       // one of the session's teachers
+	ImportUnmatched    ImportAction = "unmatched"     // no member, or more than one, has that e-mail or name
+	ImportKeptRegister ImportAction = "kept"          // the teacher's register already says otherwise
+)
+
+// Label is what the import's preview says will happen.
+func (a ImportAction) Label() string {
+	switch a {
+	case ImportMarkPresent:
+		return "Will be marked present"
+	case ImportTooShort:
+		return "Not marked: stayed too short a time"
+	case ImportTeacher:
+		return "Not marked: a teacher of the session"
+	case ImportUnmatched:
+		return "Not marked: no member matched"
+	case ImportKeptRegister:
+		return "Kept as the register says"
+	}
+	return string(a)
+}
+
+// Valid tells whether a is one of the import's actions.
+func (a ImportAction) Valid() bool {
+	return a == ImportMarkPresent || a == ImportTooShort || a == ImportTeacher || a == ImportUnmatched || a == ImportKeptRegister
+}

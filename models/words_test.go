@@ -128,6 +128,18 @@ func TestRoleWords(t *testing.T) {
 	}
 }
 
+func TestImportActionWords(t *testing.T) {
+	checkWords(t, models.ImportAction.Label, models.ImportAction.Valid, []word{
+		{"present", "Will be marked present", true},
+		{"below_minimum", "Not marked: stayed too short a time", true},
+		{"teacher", "Not marked: a teacher of the session", true},
+		{"unmatched", "Not marked: no member matched", true},
+		{"kept", "Kept as the register says", true},
+		{"", "", false},
+		{"absent", "absent", false},
+	})
+}
+
 // The words are for people; the JSON API keeps the values.
 func TestWordsKeepTheirValuesInJSON(t *testing.T) {
 	b, err := json.Marshal(models.Attendance{Status: models.AttendanceLate, Mode: models.ModeInPerson, Source: models.SourceJoinLink})
