@@ -13,26 +13,20 @@ import (
 	"gorm.io/gorm"
 )
 
-// Kinds of certificate.
-const (
-	CertificateAttendance = "attendance"
-	CertificateTeaching   = "teaching"
-)
-
 // Certificate is a verifiable record: a student attended a session, or a
 // teacher taught a number of sessions over a period. What it certifies is
 // kept as it was when issued.
 type Certificate struct {
-	ID         int64      `json:"-"`
-	Code       string     `json:"code"`
-	Kind       string     `json:"kind"`
-	UserID     int64      `json:"-"`
-	SessionID  *int64     `json:"-"`
-	Title      string     `json:"title"`
-	Data       string     `json:"-"`
-	PeriodFrom *time.Time `json:"-"`
-	PeriodTo   *time.Time `json:"-"`
-	IssuedAt   time.Time  `json:"issued_at"`
+	ID         int64           `json:"-"`
+	Code       string          `json:"code"`
+	Kind       CertificateKind `json:"kind"`
+	UserID     int64           `json:"-"`
+	SessionID  *int64          `json:"-"`
+	Title      string          `json:"title"`
+	Data       string          `json:"-"`
+	PeriodFrom *time.Time      `json:"-"`
+	PeriodTo   *time.Time      `json:"-"`
+	IssuedAt   time.Time       `json:"issued_at"`
 }
 
 // AttendanceFacts is what an attendance certificate says.

@@ -261,3 +261,27 @@ func (a ImportAction) Label() string {
 func (a ImportAction) Valid() bool {
 	return a == ImportMarkPresent || a == ImportTooShort || a == ImportTeacher || a == ImportUnmatched || a == ImportKeptRegister
 }
+
+// CertificateKind is what a certificate certifies.
+type CertificateKind string
+
+// Kinds of certificate.
+const (
+	CertificateAttendance CertificateKind = "attendance"
+	CertificateTeaching   CertificateKind = "teaching"
+)
+
+// Label is the certificate's name, as its page and the list of
+// certificates head it.
+func (k CertificateKind) Label() string {
+	switch k {
+	case CertificateAttendance:
+		return "Certificate of attendance"
+	case CertificateTeaching:
+		return "Teaching certificate"
+	}
+	return string(k)
+}
+
+// Valid tells whether k is one of the kinds of certificate.
+func (k CertificateKind) Valid() bool { return k == CertificateAttendance || k == CertificateTeaching }

@@ -140,6 +140,15 @@ func TestImportActionWords(t *testing.T) {
 	})
 }
 
+func TestCertificateKindWords(t *testing.T) {
+	checkWords(t, models.CertificateKind.Label, models.CertificateKind.Valid, []word{
+		{"attendance", "Certificate of attendance", true},
+		{"teaching", "Teaching certificate", true},
+		{"", "", false},
+		{"mentoring", "mentoring", false},
+	})
+}
+
 // The words are for people; the JSON API keeps the values.
 func TestWordsKeepTheirValuesInJSON(t *testing.T) {
 	b, err := json.Marshal(models.Attendance{Status: models.AttendanceLate, Mode: models.ModeInPerson, Source: models.SourceJoinLink})
