@@ -22,7 +22,7 @@ import (
 // feedbackForm is a student's answers as typed, kept to re-show the form.
 type feedbackForm struct {
 	Overall, Teaching, ConfidenceBefore, ConfidenceAfter string
-	Benefits                                             map[string]bool
+	Benefits                                             map[models.Benefit]bool
 	WentWell, Improve                                    string
 }
 
@@ -31,7 +31,7 @@ type feedbackForm struct {
 func (f feedbackForm) input() models.FeedbackInput {
 	in := models.FeedbackInput{Overall: rating(f.Overall), Teaching: rating(f.Teaching),
 		ConfidenceBefore: rating(f.ConfidenceBefore), ConfidenceAfter: rating(f.ConfidenceAfter),
-		WentWell: f.WentWell, Improve: f.Improve, Benefits: []string{}}
+		WentWell: f.WentWell, Improve: f.Improve, Benefits: []models.Benefit{}}
 	for _, b := range models.Benefits {
 		if f.Benefits[b] {
 			in.Benefits = append(in.Benefits, b)
@@ -55,9 +55,9 @@ func readFeedbackForm(c echo.Context) (feedbackForm, error) {
 	}
 	f := feedbackForm{Overall: form.Get("overall"), Teaching: form.Get("teaching"),
 		ConfidenceBefore: form.Get("confidence_before"), ConfidenceAfter: form.Get("confidence_after"),
-		WentWell: form.Get("went_well"), Improve: form.Get("improve"), Benefits: map[string]bool{}}
+		WentWell: form.Get("went_well"), Improve: form.Get("improve"), Benefits: map[models.Benefit]bool{}}
 	for _, b := range form["benefits"] {
-		f.Benefits[b] = true
+		f.Benefits[models.Benefit(b)] = true
 	}
 	return f, nil
 }
@@ -69,18 +69,6 @@ var feedbackMessages = map[string]string{
 	"teaching":          "Choose how good the teaching was, from 1 to 5.",
 	"confidence_before": "Choose how confident you were before the session, from 1 to 5.",
 	"confidence_after":  "Choose how confident you are now, from 1 to 5.",
-}
-
-// benefitChoices are the benefits in the form's order, with their words.
-type benefitChoice struct{ Value, Label string }
-
-func benefitChoices() []benefitChoice {
-	out := make([]benefitChoice, 0, len(models.Benefits))
-	for _, b := range models.Benefits {
-		l := strings.ReplaceAll(b, "_", " ")
-		out = append(out, benefitChoice{b, strings.ToUpper(l[:1]) + l[1:]})
-	}
-	return out
 }
 
 // The states of the feedback page: the form, or why there is none.
@@ -105,7 +93,7 @@ func (h *Handler) feedbackView(c echo.Context, id int64) (map[string]any, error)
 		return nil, err
 	}
 	d := map[string]any{"Title": "Feedback: " + s.Title, "Session": s, "Teachers": teachers,
-		"Benefits": benefitChoices(), "State": feedbackOpen, "Form": feedbackForm{Benefits: map[string]bool{}}}
+		"Benefits": models.Benefits, "State": feedbackOpen, "Form": feedbackForm{Benefits: map[models.Benefit]bool{}}}
 	if manager, err := models.CanManageSession(c.Request().Context(), h.Store, *u, s.ID); err != nil {
 		return nil, err
 	} else if manager {
@@ -258,8 +246,8 @@ func (h *Handler) feedbackDuePage(c echo.Context) error {
 // benefitRows counts the answers that named each benefit, in the form's order.
 func benefitRows(sum models.FeedbackSummary) []benefitRow {
 	rows := make([]benefitRow, 0, len(models.Benefits))
-	for _, b := range benefitChoices() {
-		r := benefitRow{Label: b.Label, Count: sum.Benefits[b.Value]}
+	for _, b := range models.Benefits {
+		r := benefitRow{Label: b.Label(), Count: sum.Benefits[b]}
 		if sum.Responses > 0 {
 			r.Percent = int(math.Round(100 * float64(r.Count) / float64(sum.Responses)))
 			// The bar's length is a class (w-0 … w-100 in steps of 5): the

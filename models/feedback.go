@@ -13,9 +13,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Benefits a student can say a session gave them.
-var Benefits = []string{"knowledge", "motivation", "community", "exam_preparation", "clinical_skills", "confidence"}
-
 // Errors of the feedback rules.
 var (
 	ErrFeedbackGiven    = &Error{KindConflict, "feedback_already_given", "You have already given feedback on this session. Thank you!"}
@@ -54,13 +51,13 @@ func (f Feedback) BenefitList() []string {
 
 // FeedbackInput is what a student sends.
 type FeedbackInput struct {
-	Overall          int      `json:"overall"`
-	Teaching         int      `json:"teaching"`
-	ConfidenceBefore int      `json:"confidence_before"`
-	ConfidenceAfter  int      `json:"confidence_after"`
-	Benefits         []string `json:"benefits"`
-	WentWell         string   `json:"went_well"`
-	Improve          string   `json:"improve"`
+	Overall          int       `json:"overall"`
+	Teaching         int       `json:"teaching"`
+	ConfidenceBefore int       `json:"confidence_before"`
+	ConfidenceAfter  int       `json:"confidence_after"`
+	Benefits         []Benefit `json:"benefits"`
+	WentWell         string    `json:"went_well"`
+	Improve          string    `json:"improve"`
 }
 
 func (in FeedbackInput) check() (string, error) {
@@ -71,7 +68,7 @@ func (in FeedbackInput) check() (string, error) {
 			p.Add(field, "Choose from 1 to 5.")
 		}
 	}
-	seen := map[string]bool{}
+	seen := map[Benefit]bool{}
 	for _, b := range in.Benefits {
 		ok := false
 		for _, known := range Benefits {
@@ -93,7 +90,7 @@ func (in FeedbackInput) check() (string, error) {
 	var list []string
 	for _, b := range Benefits { // stored in a fixed order, without repeats
 		if seen[b] {
-			list = append(list, b)
+			list = append(list, string(b))
 		}
 	}
 	return strings.Join(list, ","), p.Err()
@@ -170,7 +167,7 @@ type FeedbackSummary struct {
 	OverallAvg        *float64          `json:"overall_avg"`
 	TeachingAvg       *float64          `json:"teaching_avg"`
 	ConfidenceGainAvg *float64          `json:"confidence_gain_avg"`
-	Benefits          map[string]int    `json:"benefits"`
+	Benefits          map[Benefit]int   `json:"benefits"`
 	Comments          []FeedbackComment `json:"comments"`
 }
 
@@ -275,7 +272,7 @@ func attendanceAndAnswers(db *gorm.DB, sessionIDs []int64) (map[int64]int, map[i
 // summariseAnswers sums up the answers of those who came; below
 // minResponses answers only the counts are given.
 func summariseAnswers(attended int, all []Feedback, minResponses int) FeedbackSummary {
-	sum := FeedbackSummary{Benefits: map[string]int{}, Comments: []FeedbackComment{}}
+	sum := FeedbackSummary{Benefits: map[Benefit]int{}, Comments: []FeedbackComment{}}
 	sum.Attended, sum.Responses = attended, len(all)
 	if attended > 0 {
 		r := round2(float64(len(all)) / float64(attended))
@@ -294,7 +291,7 @@ func summariseAnswers(attended int, all []Feedback, minResponses int) FeedbackSu
 		teaching += float64(f.Teaching)
 		gain += float64(f.ConfidenceAfter - f.ConfidenceBefore)
 		for _, b := range f.BenefitList() {
-			sum.Benefits[b]++
+			sum.Benefits[Benefit(b)]++
 		}
 		if f.WentWell != "" || f.Improve != "" {
 			sum.Comments = append(sum.Comments, FeedbackComment{WentWell: f.WentWell, Improve: f.Improve})

@@ -14,7 +14,7 @@ import (
 
 func fbGood() models.FeedbackInput {
 	return models.FeedbackInput{Overall: 5, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 4,
-		Benefits: []string{"knowledge", "exam_preparation"}, WentWell: "Clear ECG examples", Improve: "More time for questions"}
+		Benefits: []models.Benefit{"knowledge", "exam_preparation"}, WentWell: "Clear ECG examples", Improve: "More time for questions"}
 }
 
 // fbAttended books and checks in n students; it returns them.
@@ -49,7 +49,7 @@ func TestFeedbackEligibilityAndOnce(t *testing.T) {
 			}
 		}
 		bad := fbGood()
-		bad.Overall, bad.Benefits = 6, []string{"free pizza"}
+		bad.Overall, bad.Benefits = 6, []models.Benefit{"free pizza"}
 		_, _, err := models.SubmitFeedback(t.Context(), db, attendee, s.ID, bad, after)
 		var ve *models.ValidationError
 		if !asValidation(err, &ve) || ve.Fields["overall"] == "" || ve.Fields["benefits"] == "" {
@@ -98,8 +98,8 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 		us := fbAttended(t, db, teacher, s, 4)
 		after := atStart.Add(2 * time.Hour)
 		answers := []models.FeedbackInput{
-			{Overall: 5, Teaching: 5, ConfidenceBefore: 1, ConfidenceAfter: 4, Benefits: []string{"knowledge"}, WentWell: "Great"},
-			{Overall: 3, Teaching: 4, ConfidenceBefore: 3, ConfidenceAfter: 3, Benefits: []string{"knowledge", "community"}, Improve: "Slower"},
+			{Overall: 5, Teaching: 5, ConfidenceBefore: 1, ConfidenceAfter: 4, Benefits: []models.Benefit{"knowledge"}, WentWell: "Great"},
+			{Overall: 3, Teaching: 4, ConfidenceBefore: 3, ConfidenceAfter: 3, Benefits: []models.Benefit{"knowledge", "community"}, Improve: "Slower"},
 			{Overall: 4, Teaching: 3, ConfidenceBefore: 2, ConfidenceAfter: 4},
 		}
 		for i, in := range answers[:2] {

@@ -94,7 +94,7 @@ func FuzzFeedbackInput(f *testing.F) {
 			}
 			known := false
 			for _, k := range Benefits {
-				known = known || b == k
+				known = known || b == string(k)
 			}
 			if !known || seen[b] {
 				t.Fatalf("stored benefits %q", benefits)

@@ -7,6 +7,8 @@ package models
 // lower-cases it. A value outside the set labels as itself, so that
 // nothing stored is ever hidden.
 
+import "slices"
+
 // Mode is how a session is held (in person, online or both), or how a
 // booking or an attendance was made (one of the first two).
 type Mode string
@@ -285,3 +287,41 @@ func (k CertificateKind) Label() string {
 
 // Valid tells whether k is one of the kinds of certificate.
 func (k CertificateKind) Valid() bool { return k == CertificateAttendance || k == CertificateTeaching }
+
+// Benefit is something a student can say a session gave them.
+type Benefit string
+
+// Benefits a student can say a session gave them, in the form's order.
+const (
+	BenefitKnowledge       Benefit = "knowledge"
+	BenefitMotivation      Benefit = "motivation"
+	BenefitCommunity       Benefit = "community"
+	BenefitExamPreparation Benefit = "exam_preparation"
+	BenefitClinicalSkills  Benefit = "clinical_skills"
+	BenefitConfidence      Benefit = "confidence"
+)
+
+// Benefits lists the benefits in the form's order.
+var Benefits = []Benefit{BenefitKnowledge, BenefitMotivation, BenefitCommunity, BenefitExamPreparation, BenefitClinicalSkills, BenefitConfidence}
+
+// Label is the benefit as the feedback form and its summary say it.
+func (b Benefit) Label() string {
+	switch b {
+	case BenefitKnowledge:
+		return "Knowledge"
+	case BenefitMotivation:
+		return "Motivation"
+	case BenefitCommunity:
+		return "Community"
+	case BenefitExamPreparation:
+		return "Exam preparation"
+	case BenefitClinicalSkills:
+		return "Clinical skills"
+	case BenefitConfidence:
+		return "Confidence"
+	}
+	return string(b)
+}
+
+// Valid tells whether b is one of the benefits.
+func (b Benefit) Valid() bool { return slices.Contains(Benefits, b) }

@@ -149,6 +149,22 @@ func TestCertificateKindWords(t *testing.T) {
 	})
 }
 
+func TestBenefitWords(t *testing.T) {
+	checkWords(t, models.Benefit.Label, models.Benefit.Valid, []word{
+		{"knowledge", "Knowledge", true},
+		{"motivation", "Motivation", true},
+		{"community", "Community", true},
+		{"exam_preparation", "Exam preparation", true},
+		{"clinical_skills", "Clinical skills", true},
+		{"confidence", "Confidence", true},
+		{"", "", false},
+		{"free pizza", "free pizza", false},
+	})
+	if len(models.Benefits) != 6 || models.Benefits[0] != models.BenefitKnowledge || models.Benefits[5] != models.BenefitConfidence {
+		t.Errorf("Benefits = %v, want the form's order", models.Benefits)
+	}
+}
+
 // The words are for people; the JSON API keeps the values.
 func TestWordsKeepTheirValuesInJSON(t *testing.T) {
 	b, err := json.Marshal(models.Attendance{Status: models.AttendanceLate, Mode: models.ModeInPerson, Source: models.SourceJoinLink})

@@ -1452,7 +1452,7 @@ var (
 		models.FormatPractical:  {12, 16, 20, 24},
 		models.FormatWorkshop:   {20, 24, 30, 40},
 	}
-	demoBenefits = map[models.Format][]string{
+	demoBenefits = map[models.Format][]models.Benefit{
 		models.FormatLecture:    {"knowledge", "exam_preparation"},
 		models.FormatSmallGroup: {"knowledge", "exam_preparation", "confidence"},
 		models.FormatPractical:  {"clinical_skills", "confidence"},

@@ -122,7 +122,7 @@ func seedRegister(t *testing.T, site *Site, teacher models.User, sessionID int64
 }
 
 // seedFeedback stores a student's feedback, as the form would.
-func seedFeedback(t *testing.T, site *Site, student models.User, sessionID int64, overall, teaching, before, after int, wentWell, improve string, benefits ...string) {
+func seedFeedback(t *testing.T, site *Site, student models.User, sessionID int64, overall, teaching, before, after int, wentWell, improve string, benefits ...models.Benefit) {
 	t.Helper()
 	in := models.FeedbackInput{Overall: overall, Teaching: teaching, ConfidenceBefore: before, ConfidenceAfter: after,
 		Benefits: benefits, WentWell: wentWell, Improve: improve}
