@@ -10,7 +10,7 @@ import (
 )
 
 func outboxFilter(c echo.Context) models.OutboxFilter {
-	f := models.OutboxFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), To: c.QueryParam("to")}
+	f := models.OutboxFilter{Kind: models.MailKind(c.QueryParam("kind")), Status: models.OutboxStatus(c.QueryParam("status")), To: c.QueryParam("to")}
 	f.Limit, _ = strconv.Atoi(c.QueryParam("limit"))
 	return f
 }

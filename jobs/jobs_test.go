@@ -119,7 +119,7 @@ func TestDeliverWelcome(t *testing.T) {
 			{"X-Rounds-Kind", m.Header.Get("X-Rounds-Kind"), "welcome"},
 			{"Subject", decode(m.Header.Get("Subject")), "Welcome to Rounds, Ada Lovelace"},
 			{"Message-ID", m.Header.Get("Message-Id"), fmt.Sprintf("<outbox-%d@rounds.example.org>", row.ID)},
-			{"status", row.Status, models.OutboxSent},
+			{"status", string(row.Status), string(models.OutboxSent)},
 			{"stored subject", row.Subject, "Welcome to Rounds, Ada Lovelace"},
 			{"stored body", row.BodyText, m.Text},
 		}
@@ -438,7 +438,7 @@ func TestDeliverWithoutSMTP(t *testing.T) {
 		if n := len(srv.Messages()); n != 3 {
 			t.Fatalf("server received %d messages, want 3", n)
 		}
-		if c, _ := models.OutboxCounts(t.Context(), db); c[models.OutboxSent] != 3 {
+		if c, _ := models.OutboxCounts(t.Context(), db); c[string(models.OutboxSent)] != 3 {
 			t.Fatalf("counts %v", c)
 		}
 	})
@@ -499,7 +499,7 @@ func TestDeliverStopsWhenCancelled(t *testing.T) {
 			t.Fatalf("sent %d messages, want 2 (the second finishes after the cancel)", n)
 		}
 		c, _ := models.OutboxCounts(t.Context(), db)
-		if c[models.OutboxSent] != 2 || c[models.OutboxPending] != 3 {
+		if c[string(models.OutboxSent)] != 2 || c[string(models.OutboxPending)] != 3 {
 			t.Fatalf("counts %v", c)
 		}
 		// The rest were released, not left claimed: another run takes them now.

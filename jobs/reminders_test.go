@@ -98,20 +98,20 @@ func planReminders(t *testing.T, r *jobs.Runner) {
 }
 
 // received returns what the server accepted of kind, by recipient.
-func received(srv *mailtest.Server, kind string) map[string]mailtest.Received {
+func received(srv *mailtest.Server, kind models.MailKind) map[string]mailtest.Received {
 	out := map[string]mailtest.Received{}
 	for _, m := range srv.Messages() {
-		if m.Header.Get("X-Rounds-Kind") == kind {
+		if m.Header.Get("X-Rounds-Kind") == string(kind) {
 			out[strings.Join(m.To, ",")] = m
 		}
 	}
 	return out
 }
 
-func count(srv *mailtest.Server, kind string) int {
+func count(srv *mailtest.Server, kind models.MailKind) int {
 	n := 0
 	for _, m := range srv.Messages() {
-		if m.Header.Get("X-Rounds-Kind") == kind {
+		if m.Header.Get("X-Rounds-Kind") == string(kind) {
 			n++
 		}
 	}

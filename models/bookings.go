@@ -222,7 +222,7 @@ func bookingMode(s Session, asked Mode) (Mode, error) {
 // placeMailKey is the dedupe key of an e-mail about one place in a queue:
 // the same member can be confirmed or promoted again on the same session
 // after cancelling and booking again, and each place has its own queue time.
-func placeMailKey(kind string, b Booking) string {
+func placeMailKey(kind MailKind, b Booking) string {
 	return MailKey(kind, b.UserID, b.SessionID) + ":" + strconv.FormatInt(b.QueuedAt.UnixMicro(), 10)
 }
 

@@ -10,29 +10,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// E-mail kinds, as carried in the X-Rounds-Kind header.
-const (
-	MailWelcome           = "welcome"
-	MailPasswordReset     = "password_reset"
-	MailBookingConfirmed  = "booking_confirmed"
-	MailWaitlistPromoted  = "waitlist_promoted"
-	MailSessionChanged    = "session_changed"
-	MailSessionCancelled  = "session_cancelled"
-	MailSessionReminder   = "session_reminder"
-	MailFeedbackRequest   = "feedback_request"
-	MailFeedbackReminder  = "feedback_reminder"
-	MailCertificateIssued = "certificate_issued"
-	MailRegisterReminder  = "register_reminder"
-)
-
-// Outbox statuses.
-const (
-	OutboxPending = "pending"
-	OutboxSent    = "sent"
-	OutboxFailed  = "failed"  // gave up after MaxDeliveryAttempts
-	OutboxSkipped = "skipped" // no longer worth sending (the session has passed, say)
-)
-
 // MaxDeliveryAttempts is how often delivery of one message is tried.
 const MaxDeliveryAttempts = 8
 
@@ -40,25 +17,25 @@ const MaxDeliveryAttempts = 8
 // beyond the user and the session (a link, a reason); the message itself is
 // rendered when it is delivered and kept in Subject and BodyText.
 type OutboxMessage struct {
-	ID            int64      `json:"id"`
-	Kind          string     `json:"kind"`
-	DedupeKey     string     `json:"dedupe_key"`
-	UserID        *int64     `json:"user_id"`
-	SessionID     *int64     `json:"session_id"`
-	ToAddr        string     `json:"to"`
-	ToName        string     `json:"to_name"`
-	Data          string     `json:"-"`
-	Subject       string     `json:"subject"`
-	BodyText      string     `json:"body_text"`
-	Status        string     `json:"status"`
-	Attempts      int        `json:"attempts"`
-	NextAttemptAt time.Time  `json:"next_attempt_at"`
-	ClaimedUntil  *time.Time `json:"-"`
-	ClaimedBy     string     `json:"-"`
-	LastError     string     `json:"last_error"`
-	LoggedAt      *time.Time `json:"-"`
-	SentAt        *time.Time `json:"sent_at"`
-	CreatedAt     time.Time  `json:"created_at"`
+	ID            int64        `json:"id"`
+	Kind          MailKind     `json:"kind"`
+	DedupeKey     string       `json:"dedupe_key"`
+	UserID        *int64       `json:"user_id"`
+	SessionID     *int64       `json:"session_id"`
+	ToAddr        string       `json:"to"`
+	ToName        string       `json:"to_name"`
+	Data          string       `json:"-"`
+	Subject       string       `json:"subject"`
+	BodyText      string       `json:"body_text"`
+	Status        OutboxStatus `json:"status"`
+	Attempts      int          `json:"attempts"`
+	NextAttemptAt time.Time    `json:"next_attempt_at"`
+	ClaimedUntil  *time.Time   `json:"-"`
+	ClaimedBy     string       `json:"-"`
+	LastError     string       `json:"last_error"`
+	LoggedAt      *time.Time   `json:"-"`
+	SentAt        *time.Time   `json:"sent_at"`
+	CreatedAt     time.Time    `json:"created_at"`
 }
 
 // TableName keeps the table's name singular, as the outbox is one queue.
@@ -73,7 +50,7 @@ func (m *OutboxMessage) DataMap() map[string]string {
 
 // Email is what a change asks to be sent.
 type Email struct {
-	Kind      string
+	Kind      MailKind
 	Key       string // unique: the same key is never queued twice
 	UserID    int64
 	SessionID int64
@@ -83,7 +60,7 @@ type Email struct {
 }
 
 // MailKey is the usual dedupe key: one e-mail of a kind per user and session.
-func MailKey(kind string, userID, sessionID int64) string {
+func MailKey(kind MailKind, userID, sessionID int64) string {
 	return fmt.Sprintf("%s:%d:%d", kind, userID, sessionID)
 }
 
@@ -245,8 +222,8 @@ func UnloggedOutbox(ctx context.Context, st *store.Store, now time.Time, limit i
 
 // OutboxFilter narrows ListOutbox.
 type OutboxFilter struct {
-	Kind   string
-	Status string
+	Kind   MailKind
+	Status OutboxStatus
 	To     string
 	Limit  int
 }
@@ -281,7 +258,7 @@ func OutboxCounts(ctx context.Context, st *store.Store) (map[string]int64, error
 		N      int64
 	}
 	err := db.Model(&OutboxMessage{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
-	out := map[string]int64{OutboxPending: 0, OutboxSent: 0, OutboxFailed: 0, OutboxSkipped: 0}
+	out := map[string]int64{string(OutboxPending): 0, string(OutboxSent): 0, string(OutboxFailed): 0, string(OutboxSkipped): 0}
 	for _, r := range rows {
 		out[r.Status] = r.N
 	}
@@ -292,7 +269,7 @@ func OutboxCounts(ctx context.Context, st *store.Store) (map[string]int64, error
 func DeleteOldOutbox(ctx context.Context, st *store.Store, before time.Time) (int64, error) {
 	var n int64
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		res := tx.Where("status IN ? AND created_at < ?", []string{OutboxSent, OutboxSkipped}, before.UTC()).Delete(&OutboxMessage{})
+		res := tx.Where("status IN ? AND created_at < ?", []OutboxStatus{OutboxSent, OutboxSkipped}, before.UTC()).Delete(&OutboxMessage{})
 		n = res.RowsAffected
 		return res.Error
 	})

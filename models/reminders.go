@@ -205,7 +205,7 @@ func PlanFeedbackReminders(ctx context.Context, st *store.Store, after time.Dura
 		Joins("JOIN users ON users.id = outbox.user_id").
 		Joins("JOIN attendance ON attendance.session_id = outbox.session_id AND attendance.user_id = outbox.user_id").
 		Where("outbox.kind = ? AND outbox.status IN ? AND outbox.created_at <= ?",
-			MailFeedbackRequest, []string{OutboxPending, OutboxSent}, now.Add(-after)).
+			MailFeedbackRequest, []OutboxStatus{OutboxPending, OutboxSent}, now.Add(-after)).
 		Where("sessions.status = ? AND sessions.ends_at <= ? AND sessions.ends_at > ?",
 			SessionPublished, now, now.Add(-ReminderLookback-after)).
 		Where("attendance.status IN ?", []AttendanceStatus{AttendancePresent, AttendanceLate}).
@@ -275,7 +275,7 @@ type reminderRecipient struct {
 	Name        string
 }
 
-func recipientEmails(kind string, rows []reminderRecipient, data func(reminderRecipient) map[string]string) []Email {
+func recipientEmails(kind MailKind, rows []reminderRecipient, data func(reminderRecipient) map[string]string) []Email {
 	out := make([]Email, 0, len(rows))
 	for _, r := range rows {
 		e := Email{Kind: kind, Key: MailKey(kind, r.UserID, r.SessionID), UserID: r.UserID, SessionID: r.SessionID, To: r.Email, ToName: r.Name}
@@ -297,7 +297,7 @@ func notQueued(sessionCol, userCol string) string {
 
 // queuedKeys returns the dedupe keys of the e-mails of kind about the
 // sessions that are in the outbox.
-func queuedKeys(db *gorm.DB, kind string, sessionIDs []int64) (map[string]bool, error) {
+func queuedKeys(db *gorm.DB, kind MailKind, sessionIDs []int64) (map[string]bool, error) {
 	out := map[string]bool{}
 	for len(sessionIDs) > 0 {
 		chunk := sessionIDs[:min(len(sessionIDs), 500)]

@@ -55,7 +55,7 @@ func remBook(t *testing.T, db *store.Store, u models.User, s models.Session, mod
 }
 
 // queued lists the outbox rows of kind as "email session" pairs, sorted.
-func queued(t *testing.T, db *store.Store, kind string) []models.OutboxMessage {
+func queued(t *testing.T, db *store.Store, kind models.MailKind) []models.OutboxMessage {
 	t.Helper()
 	msgs, err := models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: kind, Limit: 500})
 	if err != nil {
@@ -419,7 +419,7 @@ func TestPlanRemindersConcurrently(t *testing.T) {
 		if total.SessionReminders != 90 || total.FeedbackRequests != 30 {
 			t.Fatalf("queued %+v, want 90 session reminders and 30 feedback requests in all", total)
 		}
-		for kind, n := range map[string]int{models.MailSessionReminder: 90, models.MailFeedbackRequest: 30} {
+		for kind, n := range map[models.MailKind]int{models.MailSessionReminder: 90, models.MailFeedbackRequest: 30} {
 			msgs := queued(t, db, kind)
 			if len(msgs) != n {
 				t.Errorf("%d %s rows, want %d", len(msgs), kind, n)

@@ -1058,7 +1058,7 @@ func mailSessionChanged(tx *gorm.DB, old, s Session, now time.Time) error {
 
 // mailBookedMembers queues an e-mail of kind to everyone confirmed or
 // waitlisted on the session.
-func mailBookedMembers(tx *gorm.DB, sessionID int64, kind string, key func(userID int64) string, data map[string]string, now time.Time) error {
+func mailBookedMembers(tx *gorm.DB, sessionID int64, kind MailKind, key func(userID int64) string, data map[string]string, now time.Time) error {
 	var rows []struct {
 		ID    int64
 		Email string

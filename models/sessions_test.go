@@ -96,7 +96,7 @@ func sbSession(t testing.TB, db *store.Store, teacher models.User, publish bool,
 }
 
 // sbMail lists the outbox messages of kind, oldest first.
-func sbMail(t testing.TB, db *store.Store, kind string) []models.OutboxMessage {
+func sbMail(t testing.TB, db *store.Store, kind models.MailKind) []models.OutboxMessage {
 	t.Helper()
 	var msgs []models.OutboxMessage
 	if err := db.Read(context.Background()).Where("kind = ?", kind).Order("id").Find(&msgs).Error; err != nil {

@@ -325,3 +325,92 @@ func (b Benefit) Label() string {
 
 // Valid tells whether b is one of the benefits.
 func (b Benefit) Valid() bool { return slices.Contains(Benefits, b) }
+
+// MailKind is what an e-mail is about, as carried in its X-Rounds-Kind
+// header.
+type MailKind string
+
+// E-mail kinds.
+const (
+	MailWelcome           MailKind = "welcome"
+	MailPasswordReset     MailKind = "password_reset"
+	MailBookingConfirmed  MailKind = "booking_confirmed"
+	MailWaitlistPromoted  MailKind = "waitlist_promoted"
+	MailSessionChanged    MailKind = "session_changed"
+	MailSessionCancelled  MailKind = "session_cancelled"
+	MailSessionReminder   MailKind = "session_reminder"
+	MailFeedbackRequest   MailKind = "feedback_request"
+	MailFeedbackReminder  MailKind = "feedback_reminder"
+	MailCertificateIssued MailKind = "certificate_issued"
+	MailRegisterReminder  MailKind = "register_reminder"
+)
+
+// Label is the kind of e-mail as the outbox page lists it.
+func (k MailKind) Label() string {
+	switch k {
+	case MailWelcome:
+		return "Welcome"
+	case MailPasswordReset:
+		return "Password reset"
+	case MailBookingConfirmed:
+		return "Booking confirmed"
+	case MailWaitlistPromoted:
+		return "Off the waitlist"
+	case MailSessionChanged:
+		return "Session changed"
+	case MailSessionCancelled:
+		return "Session cancelled"
+	case MailSessionReminder:
+		return "Session reminder"
+	case MailFeedbackRequest:
+		return "Feedback request"
+	case MailFeedbackReminder:
+		return "Feedback reminder"
+	case MailCertificateIssued:
+		return "Certificate issued"
+	case MailRegisterReminder:
+		return "Register reminder"
+	}
+	return string(k)
+}
+
+// Valid tells whether k is one of the kinds of e-mail.
+func (k MailKind) Valid() bool {
+	switch k {
+	case MailWelcome, MailPasswordReset, MailBookingConfirmed, MailWaitlistPromoted, MailSessionChanged, MailSessionCancelled,
+		MailSessionReminder, MailFeedbackRequest, MailFeedbackReminder, MailCertificateIssued, MailRegisterReminder:
+		return true
+	}
+	return false
+}
+
+// OutboxStatus is where an e-mail is on its way.
+type OutboxStatus string
+
+// Outbox statuses.
+const (
+	OutboxPending OutboxStatus = "pending"
+	OutboxSent    OutboxStatus = "sent"
+	OutboxFailed  OutboxStatus = "failed"  // gave up after MaxDeliveryAttempts
+	OutboxSkipped OutboxStatus = "skipped" // no longer worth sending (the session has passed, say)
+)
+
+// Label is the status as the outbox page shows it.
+func (s OutboxStatus) Label() string {
+	switch s {
+	case OutboxPending:
+		return "Pending"
+	case OutboxSent:
+		return "Sent"
+	case OutboxFailed:
+		return "Failed"
+	case OutboxSkipped:
+		return "Skipped"
+	}
+	return string(s)
+}
+
+// Valid tells whether s is one of the outbox statuses.
+func (s OutboxStatus) Valid() bool {
+	return s == OutboxPending || s == OutboxSent || s == OutboxFailed || s == OutboxSkipped
+}

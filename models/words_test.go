@@ -165,6 +165,35 @@ func TestBenefitWords(t *testing.T) {
 	}
 }
 
+func TestMailKindWords(t *testing.T) {
+	checkWords(t, models.MailKind.Label, models.MailKind.Valid, []word{
+		{"welcome", "Welcome", true},
+		{"password_reset", "Password reset", true},
+		{"booking_confirmed", "Booking confirmed", true},
+		{"waitlist_promoted", "Off the waitlist", true},
+		{"session_changed", "Session changed", true},
+		{"session_cancelled", "Session cancelled", true},
+		{"session_reminder", "Session reminder", true},
+		{"feedback_request", "Feedback request", true},
+		{"feedback_reminder", "Feedback reminder", true},
+		{"certificate_issued", "Certificate issued", true},
+		{"register_reminder", "Register reminder", true},
+		{"", "", false},
+		{"newsletter", "newsletter", false},
+	})
+}
+
+func TestOutboxStatusWords(t *testing.T) {
+	checkWords(t, models.OutboxStatus.Label, models.OutboxStatus.Valid, []word{
+		{"pending", "Pending", true},
+		{"sent", "Sent", true},
+		{"failed", "Failed", true},
+		{"skipped", "Skipped", true},
+		{"", "", false},
+		{"bounced", "bounced", false},
+	})
+}
+
 // The words are for people; the JSON API keeps the values.
 func TestWordsKeepTheirValuesInJSON(t *testing.T) {
 	b, err := json.Marshal(models.Attendance{Status: models.AttendanceLate, Mode: models.ModeInPerson, Source: models.SourceJoinLink})

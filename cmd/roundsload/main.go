@@ -722,7 +722,7 @@ func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, tim
 		if err != nil {
 			return 0, 0, err
 		}
-		if counts[models.OutboxPending] == 0 {
+		if counts[string(models.OutboxPending)] == 0 {
 			break
 		}
 	}

@@ -168,13 +168,13 @@ func deliverMail(t *testing.T, site *Site) []mail.Message {
 }
 
 // mailOf is the one e-mail of the kind sent to the address.
-func mailOf(t *testing.T, sent []mail.Message, kind, to string) mail.Message {
+func mailOf(t *testing.T, sent []mail.Message, kind models.MailKind, to string) mail.Message {
 	t.Helper()
 	var found []mail.Message
 	var seen []string
 	for _, m := range sent {
 		seen = append(seen, m.Headers[mail.HeaderKind]+" to "+m.To)
-		if m.Headers[mail.HeaderKind] == kind && strings.EqualFold(m.To, to) {
+		if m.Headers[mail.HeaderKind] == string(kind) && strings.EqualFold(m.To, to) {
 			found = append(found, m)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 // that loads a session, attaches an invitation or skips a stale message.
 // A kind with a template and no entry here renders from the user and the
 // row's data alone (welcome does).
-var kinds = map[string]Kind{
+var kinds = map[models.MailKind]Kind{
 	models.MailPasswordReset:     {Prepare: preparePasswordReset},
 	models.MailBookingConfirmed:  {Prepare: prepareSeat},
 	models.MailWaitlistPromoted:  {Prepare: prepareSeat},

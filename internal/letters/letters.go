@@ -164,8 +164,8 @@ type options struct {
 func WithTemplates(fsys fs.FS) Option { return func(o *options) { o.templates = fsys } }
 
 // WithKind adds or replaces what a kind needs beyond its template.
-func WithKind(kind string, k Kind) Option {
-	return func(o *options) { o.kinds[kind], o.added[kind] = k, true }
+func WithKind(kind models.MailKind, k Kind) Option {
+	return func(o *options) { o.kinds[string(kind)], o.added[string(kind)] = k, true }
 }
 
 // WithSociety sets the name e-mails go out under (DefaultSociety otherwise).
@@ -176,7 +176,7 @@ func WithSociety(name string) Option { return func(o *options) { o.society = nam
 func New(db *store.Store, cfg config.Config, opts ...Option) (*Renderer, error) {
 	o := options{kinds: map[string]Kind{}, added: map[string]bool{}, society: DefaultSociety}
 	for kind, k := range kinds {
-		o.kinds[kind] = k
+		o.kinds[string(kind)] = k
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -344,14 +344,14 @@ func (r *Renderer) MessageID(id int64) string { return fmt.Sprintf("outbox-%d@%s
 // error wrapping ErrUnknownKind for a kind without a template, and a
 // *SkipError (see SkipReason) when the message is no longer worth sending.
 func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time.Time) (mail.Message, error) {
-	lt, ok := r.letters[m.Kind]
+	lt, ok := r.letters[string(m.Kind)]
 	if !ok {
 		return mail.Message{}, fmt.Errorf("letters: %w %q", ErrUnknownKind, m.Kind)
 	}
-	k := r.kinds[m.Kind]
+	k := r.kinds[string(m.Kind)]
 	db := r.db
 	l := &Letter{
-		Kind: m.Kind, To: m.ToAddr, ToName: m.ToName, Data: m.DataMap(),
+		Kind: string(m.Kind), To: m.ToAddr, ToName: m.ToName, Data: m.DataMap(),
 		BaseURL: r.baseURL, Society: r.society, Location: r.loc,
 		Now: now.In(r.loc), Queued: m.CreatedAt.In(r.loc),
 		Vars: map[string]any{}, Headers: map[string]string{},
@@ -384,7 +384,7 @@ func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time
 	if err := lt.subject.Execute(&subject, l); err != nil {
 		return mail.Message{}, fmt.Errorf("letters: %s: subject: %w", m.Kind, err)
 	}
-	if err := lt.body.ExecuteTemplate(&body, m.Kind, l); err != nil {
+	if err := lt.body.ExecuteTemplate(&body, string(m.Kind), l); err != nil {
 		return mail.Message{}, fmt.Errorf("letters: %s: %w", m.Kind, err)
 	}
 	headers := map[string]string{
@@ -395,7 +395,7 @@ func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time
 	for name, v := range l.Headers {
 		headers[name] = v
 	}
-	headers[mail.HeaderKind] = m.Kind
+	headers[mail.HeaderKind] = string(m.Kind)
 	msg := mail.Message{
 		MessageID:   r.MessageID(m.ID),
 		From:        r.from,

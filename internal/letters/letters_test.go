@@ -50,7 +50,7 @@ func register(t *testing.T, db *store.Store, email, name string, year *int) mode
 	return u
 }
 
-func outboxRow(t *testing.T, db *store.Store, kind, to string) models.OutboxMessage {
+func outboxRow(t *testing.T, db *store.Store, kind models.MailKind, to string) models.OutboxMessage {
 	t.Helper()
 	msgs, err := models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: kind, To: to})
 	if err != nil || len(msgs) != 1 {
@@ -73,8 +73,9 @@ func TestRenderWelcomeAndPasswordReset(t *testing.T) {
 			t.Fatal(err)
 		}
 		tests := []struct {
-			kind, to, subject string
-			body              []string
+			kind        models.MailKind
+			to, subject string
+			body        []string
 		}{
 			{models.MailWelcome, "ada@example.org", "Welcome to Rounds, Ada Lovelace", []string{
 				"Hello Ada Lovelace,", "sign in with ada@example.org at https://rounds.example.org/login",
@@ -88,7 +89,7 @@ func TestRenderWelcomeAndPasswordReset(t *testing.T) {
 			}},
 		}
 		for _, tt := range tests {
-			t.Run(tt.kind+" "+tt.to, func(t *testing.T) {
+			t.Run(string(tt.kind)+" "+tt.to, func(t *testing.T) {
 				row := outboxRow(t, db, tt.kind, tt.to)
 				msg, err := r.Render(context.Background(), &row, now.Add(time.Minute))
 				if err != nil {
@@ -111,7 +112,7 @@ func TestRenderWelcomeAndPasswordReset(t *testing.T) {
 				if want := "outbox-" + strconv.FormatInt(row.ID, 10) + "@rounds.example.org"; msg.MessageID != want {
 					t.Errorf("message id = %q, want %q", msg.MessageID, want)
 				}
-				if msg.Kind() != tt.kind || msg.Headers["Auto-Submitted"] != "auto-generated" {
+				if msg.Kind() != string(tt.kind) || msg.Headers["Auto-Submitted"] != "auto-generated" {
 					t.Errorf("headers = %v", msg.Headers)
 				}
 			})
@@ -212,7 +213,7 @@ func TestKindHook(t *testing.T) {
 		t.Errorf("got %q\n%q", msg.Subject, msg.Text)
 	}
 	if len(msg.Attachments) != 1 || msg.Attachments[0].Name != "session.ics" || msg.Headers["X-Rounds-Session"] != "42" ||
-		msg.Kind() != models.MailSessionReminder {
+		msg.Kind() != string(models.MailSessionReminder) {
 		t.Errorf("attachments %+v, headers %v", msg.Attachments, msg.Headers)
 	}
 	_, err = r.Render(context.Background(), &row, now.Add(48*time.Hour))

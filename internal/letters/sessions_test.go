@@ -110,7 +110,7 @@ func (f *fixture) book(t *testing.T, u models.User, mode models.Mode, at time.Ti
 	}
 }
 
-func (f *fixture) row(t *testing.T, kind string, u models.User) models.OutboxMessage {
+func (f *fixture) row(t *testing.T, kind models.MailKind, u models.User) models.OutboxMessage {
 	t.Helper()
 	msgs, err := models.ListOutbox(t.Context(), f.db, models.OutboxFilter{Kind: kind, To: u.Email})
 	if err != nil || len(msgs) == 0 {
@@ -119,14 +119,14 @@ func (f *fixture) row(t *testing.T, kind string, u models.User) models.OutboxMes
 	return msgs[0] // the newest
 }
 
-func (f *fixture) render(t *testing.T, kind string, u models.User, at time.Time) (string, string, []byte) {
+func (f *fixture) render(t *testing.T, kind models.MailKind, u models.User, at time.Time) (string, string, []byte) {
 	t.Helper()
 	row := f.row(t, kind, u)
 	msg, err := f.r.Render(context.Background(), &row, at)
 	if err != nil {
 		t.Fatalf("render %s to %s: %v", kind, u.Email, err)
 	}
-	if msg.Kind() != kind || strings.Contains(msg.Text, "<no value>") || strings.Contains(msg.Text, "\n\n\n") {
+	if msg.Kind() != string(kind) || strings.Contains(msg.Text, "<no value>") || strings.Contains(msg.Text, "\n\n\n") {
 		t.Errorf("%s: kind %q, untidy body:\n%s", kind, msg.Kind(), msg.Text)
 	}
 	var ics []byte
@@ -138,7 +138,7 @@ func (f *fixture) render(t *testing.T, kind string, u models.User, at time.Time)
 	return msg.Subject, msg.Text, ics
 }
 
-func (f *fixture) skipped(t *testing.T, kind string, u models.User, at time.Time, why string) {
+func (f *fixture) skipped(t *testing.T, kind models.MailKind, u models.User, at time.Time, why string) {
 	t.Helper()
 	row := f.row(t, kind, u)
 	_, err := f.r.Render(context.Background(), &row, at)
@@ -321,7 +321,7 @@ func TestRenderBookingLetters(t *testing.T) {
 		if err := db.Write(context.Background(), func(tx *gorm.DB) error { return tx.Exec("DELETE FROM sessions WHERE id = ?", f.session.ID).Error }); err != nil {
 			t.Fatal(err)
 		}
-		for _, kind := range []string{models.MailBookingConfirmed, models.MailSessionChanged, models.MailSessionCancelled, models.MailSessionReminder} {
+		for _, kind := range []models.MailKind{models.MailBookingConfirmed, models.MailSessionChanged, models.MailSessionCancelled, models.MailSessionReminder} {
 			f.skipped(t, kind, f.ada, cancelAt, "no longer exists")
 		}
 	})
