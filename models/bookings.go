@@ -158,9 +158,9 @@ func BookSeat(ctx context.Context, st *store.Store, actor User, sessionID int64,
 			SessionID: s.ID, UserID: userID, Mode: mode, Status: status, QueuedAt: queuedAt,
 			BookedBy: bookedBy, CreatedAt: now, UpdatedAt: now,
 		}
-		err = tx.Raw(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`,
-			s.ID, userID, mode, status, queuedAt, bookedBy, now, now).Row().Scan(&b.ID)
+		err = store.QueryRow(tx, `INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`,
+			s.ID, userID, mode, status, queuedAt, bookedBy, now, now).Scan(&b.ID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) { // no row: the member holds a place already
 			return err
 		}

@@ -411,7 +411,7 @@ func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
 }
 
 var (
-	sessionByIDQuery      = "SELECT " + sessionColumns + " FROM sessions WHERE id = ?"
+	sessionByIDQuery      = "SELECT " + sessionColumns + " FROM sessions WHERE id = $1"
 	sessionForUpdateQuery = sessionByIDQuery + " FOR UPDATE"
 )
 
@@ -699,19 +699,22 @@ func moveSeats(tx *gorm.DB, s *Session, mode, from, to string, n int, tail *time
 			continue
 		}
 		*count += step.by
-		set, args = append(set, col+" = "+col+" + ?"), append(args, step.by)
+		args = append(args, step.by)
+		set = append(set, col+" = "+col+" + $"+strconv.Itoa(len(args)))
 	}
 	if tail != nil {
 		t := tail.UTC()
 		s.QueueTail = &t
-		set, args = append(set, "queue_tail = ?"), append(args, t)
+		args = append(args, t)
+		set = append(set, "queue_tail = $"+strconv.Itoa(len(args)))
 	}
 	if len(set) == 0 {
 		return nil
 	}
 	// Plain SQL from the fixed column names above: this runs in every
 	// booking's transaction.
-	return tx.Exec("UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, s.ID)...).Error
+	_, err := store.Exec(tx, "UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = $"+strconv.Itoa(len(args)+1), append(args, s.ID)...)
+	return err
 }
 
 // nextQueuedAt is the queue time of a new place: now, or just after the
