@@ -302,6 +302,15 @@ func isTeacherOf(db *gorm.DB, userID, sessionID int64) (bool, error) {
 	return n > 0, nil
 }
 
+// sessionTeacherIDs lists the ids of those listed to teach the session.
+func sessionTeacherIDs(db *gorm.DB, sessionID int64) ([]int64, error) {
+	var ids []int64
+	if err := db.Model(&sessionTeacherRow{}).Where("session_id = ?", sessionID).Pluck("user_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("session teachers: %w", err)
+	}
+	return ids, nil
+}
+
 // CanManageSession is the policy for changing a session, its bookings and
 // its register: committee, or a teacher (or committee member) listed as one
 // of its teachers. A member who has lost the teacher role loses the right.
@@ -311,16 +320,11 @@ func CanManageSession(ctx context.Context, st *store.Store, u User, sessionID in
 
 // canManageSession is CanManageSession on a handle given by the caller (a transaction, or a read).
 func canManageSession(db *gorm.DB, u User, sessionID int64) (bool, error) {
-	if u.ID == 0 {
-		return false, nil
+	teacherIDs, err := teachersForPolicy(db, u, sessionID)
+	if err != nil {
+		return false, err
 	}
-	if u.IsCommittee() {
-		return true, nil
-	}
-	if !u.CanTeach() {
-		return false, nil
-	}
-	return isTeacherOf(db, u.ID, sessionID)
+	return canManage(u, teacherIDs), nil
 }
 
 // CanSeeSession is the policy for seeing a session: managers see it in any
@@ -333,36 +337,62 @@ func CanSeeSession(ctx context.Context, st *store.Store, u User, s Session) (boo
 
 // canSeeSession is CanSeeSession on a handle given by the caller (a transaction, or a read).
 func canSeeSession(db *gorm.DB, u User, s Session) (bool, error) {
-	if s.Status == SessionPublished {
-		return u.ID != 0, nil
+	var teacherIDs []int64
+	booked := false
+	// Whether a published session is seen turns on nothing in the
+	// database, and it is the session nearly every page shows.
+	if s.Status != SessionPublished {
+		var err error
+		if teacherIDs, booked, err = policyFacts(db, u, s); err != nil {
+			return false, err
+		}
 	}
-	manager, err := canManageSession(db, u, s.ID)
-	if err != nil || manager {
-		return manager, err
-	}
-	if s.Status == SessionCancelled {
-		var n int64
-		err := db.Model(&Booking{}).Where("session_id = ? AND user_id = ?", s.ID, u.ID).Count(&n).Error
-		return n > 0, err
-	}
-	return false, nil
+	return canSee(u, s, teacherIDs, booked), nil
 }
 
 // authorizeManage returns nil when actor may manage s, ErrNotFound when they
 // may not even see it, and ErrForbidden when they see but may not manage.
 func authorizeManage(db *gorm.DB, actor User, s Session) error {
-	manager, err := canManageSession(db, actor, s.ID)
-	if err != nil || manager {
-		return err
-	}
-	visible, err := canSeeSession(db, actor, s)
+	teacherIDs, booked, err := policyFacts(db, actor, s)
 	if err != nil {
 		return err
 	}
-	if !visible {
-		return ErrNotFound
+	return manageError(actor, s, teacherIDs, booked)
+}
+
+// policyFacts loads what canManage and canSee read of u and s: the
+// session's teachers, and whether u has booked it. Each is read only when
+// the answer can turn on it, so that most questions cost one query or none.
+func policyFacts(db *gorm.DB, u User, s Session) (teacherIDs []int64, booked bool, err error) {
+	if teacherIDs, err = teachersForPolicy(db, u, s.ID); err != nil {
+		return nil, false, err
 	}
-	return ErrForbidden
+	if booked, err = bookedForPolicy(db, u, s, teacherIDs); err != nil {
+		return nil, false, err
+	}
+	return teacherIDs, booked, nil
+}
+
+// teachersForPolicy reads the session's teachers when canManage turns on
+// them: for a member with the teacher role who is not committee.
+func teachersForPolicy(db *gorm.DB, u User, sessionID int64) ([]int64, error) {
+	if u.ID == 0 || u.IsCommittee() || !u.CanTeach() {
+		return nil, nil
+	}
+	return sessionTeacherIDs(db, sessionID)
+}
+
+// bookedForPolicy reads whether u has booked s (in any status) when canSee
+// turns on it: a cancelled session that u does not manage.
+func bookedForPolicy(db *gorm.DB, u User, s Session, teacherIDs []int64) (bool, error) {
+	if s.Status != SessionCancelled || canManage(u, teacherIDs) {
+		return false, nil
+	}
+	var n int64
+	if err := db.Model(&Booking{}).Where("session_id = ? AND user_id = ?", s.ID, u.ID).Count(&n).Error; err != nil {
+		return false, err
+	}
+	return n > 0, nil
 }
 
 // ---- reading ---------------------------------------------------------------
@@ -888,15 +918,11 @@ func viewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error)
 		if v.Teachers == nil {
 			v.Teachers = []SessionTeacher{}
 		}
-		if viewer.IsCommittee() {
-			v.CanManage = true
-		} else if viewer.CanTeach() {
-			for _, t := range v.Teachers {
-				if t.ID == viewer.ID {
-					v.CanManage = true
-				}
-			}
+		teacherIDs := make([]int64, len(v.Teachers))
+		for i, t := range v.Teachers {
+			teacherIDs[i] = t.ID
 		}
+		v.CanManage = canManage(viewer, teacherIDs)
 		confirmed := v.MyBooking != nil && v.MyBooking.Status == BookingConfirmed
 		if (v.CanManage || confirmed) && s.OnlineURL != "" {
 			u := s.OnlineURL
