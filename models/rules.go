@@ -154,6 +154,16 @@ func checkModeDrop(p Problems, old, s Session) {
 	}
 }
 
+// ---- dashboard figures -----------------------------------------------------
+
+// figuresSlack is more than any two instances' clocks may differ by.
+const figuresSlack = time.Hour
+
+// figuresAffected: a change of a session or its bookings marks the session's dashboard figures for working out again, unless the session ends more than figuresSlack after now. Such a session is marked already (CreateSession marks every session, and RefreshFigures removes only the marks of sessions that have ended), and bookings of sessions to come, the busiest writes, so write one row fewer.
+func figuresAffected(s Session, now time.Time) bool {
+	return !s.EndsAt.After(now.Add(figuresSlack))
+}
+
 // ---- attendance ------------------------------------------------------------
 
 // recordsArrival: a check-in (code or join link) is written unless the student is already recorded as having come, or a more trusted source has recorded them.

@@ -303,6 +303,29 @@ func TestRuleModeDrop(t *testing.T) {
 	})
 }
 
+func TestFiguresAffected(t *testing.T) {
+	tests := []struct {
+		name string
+		now  time.Time
+		want bool
+	}{
+		{"booked a week ahead", ruleStart.Add(-7 * 24 * time.Hour), false},
+		{"an hour and a minute before it ends", ruleEnd.Add(-figuresSlack - time.Minute), false},
+		{"an hour before it ends", ruleEnd.Add(-figuresSlack), true},
+		{"as it starts, an hour and a half before its end", ruleStart, false},
+		{"half an hour before it ends", ruleEnd.Add(-30 * time.Minute), true},
+		{"as it ends", ruleEnd, true},
+		{"back-filled a month later", ruleEnd.Add(30 * 24 * time.Hour), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := figuresAffected(ruleSession(ModeInPerson), tt.now); got != tt.want {
+				t.Errorf("figuresAffected = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestRankRecordsArrival(t *testing.T) {
 	record := func(st, src string) Attendance { return Attendance{Status: st, Source: src, Mode: ModeInPerson} }
 	code := record(AttendancePresent, SourceCode)

@@ -418,13 +418,10 @@ func sessionByID(db *gorm.DB, id int64) (Session, error) {
 // waitlist order, seat counts) are serialised per session. SQLite's
 // immediate transactions and single writer serialise them already.
 //
-// Every change of a session or its bookings locks it first, so this is also
-// where its dashboard figures are marked for working out again — unless the
-// session ends more than figuresSlack after now. Such a session is marked
-// already: CreateSession marks every session, and RefreshFigures removes
-// only the marks of sessions that have ended. Bookings of sessions to come,
-// the busiest writes, so write one row fewer.
-func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
+// Every change of a session or its bookings locks it first, and marks its
+// figures (markFiguresStale) as its last step: the session's row before its
+// mark, the order RefreshFigures takes them in too.
+func lockSession(tx *gorm.DB, id int64) (Session, error) {
 	query := sessionByIDQuery // SQLite's immediate transactions have one writer
 	if store.DialectOf(tx) == store.Postgres {
 		query = sessionForUpdateQuery
@@ -434,19 +431,13 @@ func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
 		return Session{}, err
 	}
 	s.inUTC()
-	if s.EndsAt.After(now.Add(figuresSlack)) {
-		return s, nil
-	}
-	return s, markFiguresStale(tx, id)
+	return s, nil
 }
 
 var (
 	sessionByIDQuery      = "SELECT " + sessionColumns + " FROM sessions WHERE id = ?"
 	sessionForUpdateQuery = sessionByIDQuery + " FOR UPDATE"
 )
-
-// figuresSlack is more than any two instances' clocks may differ by.
-const figuresSlack = time.Hour
 
 // VisibleSession returns the session if viewer may see it, else ErrNotFound.
 func VisibleSession(ctx context.Context, st *store.Store, viewer User, id int64) (Session, error) {
@@ -997,7 +988,7 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 	now = now.UTC()
 	var out Session
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		old, err := lockSession(tx, id, now)
+		old, err := lockSession(tx, id)
 		if err != nil {
 			return err
 		}
@@ -1020,18 +1011,7 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 		if !s.StartsAt.Equal(old.StartsAt) && s.StartsAt.Before(now) && !actor.IsCommittee() {
 			p.Add("starts_at", "Choose a start in the future; only committee may move a session into the past.")
 		}
-		if s.Mode != old.Mode {
-			for _, m := range old.Modes() {
-				if s.Offers(m) {
-					continue
-				}
-				_, confirmed := old.seatCounter(m, BookingConfirmed)
-				_, waiting := old.seatCounter(m, BookingWaitlisted)
-				if n := *confirmed + *waiting; n > 0 {
-					p.Add("mode", fmt.Sprintf("%d booked %s; cancel those bookings before dropping that mode.", n, modeWords(m)))
-				}
-			}
-		}
+		checkModeDrop(p, old, s)
 		if err := p.Err(); err != nil {
 			return err
 		}
@@ -1063,8 +1043,14 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 				return err
 			}
 		}
-		if s.Status == SessionPublished {
-			if _, err := promoteFromWaitlist(tx, id, now); err != nil {
+		// A capacity raised lets the queue in, who are sent their e-mails.
+		if _, err := promoteWaitlisted(tx, s, now, s.Modes()...); err != nil {
+			return err
+		}
+
+		// Its figures change whether it ended, or ends now, before or after.
+		if figuresAffected(old, now) || figuresAffected(s, now) {
+			if err := markFiguresStale(tx, id); err != nil {
 				return err
 			}
 		}
@@ -1135,7 +1121,7 @@ func PublishSession(ctx context.Context, st *store.Store, actor User, id int64, 
 	now = now.UTC()
 	var out Session
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		s, err := lockSession(tx, id, now)
+		s, err := lockSession(tx, id)
 		if err != nil {
 			return err
 		}
@@ -1158,6 +1144,11 @@ func PublishSession(ctx context.Context, st *store.Store, actor User, id int64, 
 		s.Status, s.UpdatedAt = SessionPublished, now
 		if err := tx.Model(&Session{}).Where("id = ?", id).Updates(map[string]any{"status": s.Status, "updated_at": now}).Error; err != nil {
 			return err
+		}
+		if figuresAffected(s, now) {
+			if err := markFiguresStale(tx, id); err != nil {
+				return err
+			}
 		}
 		out = s
 		return nil
@@ -1184,7 +1175,7 @@ func CancelSession(ctx context.Context, st *store.Store, actor User, id int64, r
 	}
 	var out Session
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		s, err := lockSession(tx, id, now)
+		s, err := lockSession(tx, id)
 		if err != nil {
 			return err
 		}
@@ -1210,6 +1201,11 @@ func CancelSession(ctx context.Context, st *store.Store, actor User, id int64, r
 				return MailKey(MailSessionCancelled, userID, id)
 			}, data, now)
 			if err != nil {
+				return err
+			}
+		}
+		if figuresAffected(s, now) {
+			if err := markFiguresStale(tx, id); err != nil {
 				return err
 			}
 		}
