@@ -5,9 +5,9 @@ package models
 // case reads load → decide → write and each rule is table-tested in
 // microseconds (rules_test.go).
 //
-// Rules that were already plain and stay where they are: Session.Modes,
-// Offers, Capacity, HasStarted, HasEnded, SeatCounts, seatCounter and
-// nextQueuedAt, SessionCounts.Confirmed and SessionView.SeatsLeft
+// Rules that live beside the types they read: Session.Modes,
+// Offers, Capacity, HasStarted, HasEnded, SeatCounts and nextQueuedAt,
+// SessionCounts.Confirmed and inQueue, and SessionView.SeatsLeft
 // (sessions.go); bookingMode (bookings.go); sourceRank, checkinOpen,
 // arrivalStatus and Attendance.Attended (attendance.go); importAction and
 // DefaultImportMinutes (attendance_import.go); summariseAnswers
@@ -62,8 +62,7 @@ func decideBooking(s Session, ask bookingAsk, now time.Time) (bookingDecision, e
 	if capacity := s.Capacity(mode); capacity < 0 || s.SeatCounts().Confirmed(mode) < capacity {
 		return bookingDecision{Mode: mode, Status: BookingConfirmed, Mail: !s.HasEnded(now)}, nil
 	}
-	_, waiting := s.seatCounter(mode, BookingWaitlisted)
-	return bookingDecision{Mode: mode, Status: BookingWaitlisted, Position: *waiting + 1}, nil
+	return bookingDecision{Mode: mode, Status: BookingWaitlisted, Position: s.SeatCounts().inQueue(mode) + 1}, nil
 }
 
 // cancelAsk is a request to cancel a booking as the cancelling rule sees it.
@@ -146,9 +145,8 @@ func checkModeDrop(p Problems, old, s Session) {
 		if s.Offers(m) {
 			continue
 		}
-		_, confirmed := old.seatCounter(m, BookingConfirmed)
-		_, waiting := old.seatCounter(m, BookingWaitlisted)
-		if n := *confirmed + *waiting; n > 0 {
+		c := old.SeatCounts()
+		if n := c.Confirmed(m) + c.inQueue(m); n > 0 {
 			p.Add("mode", fmt.Sprintf("%d booked %s; cancel those bookings before dropping that mode.", n, modeWords(m)))
 		}
 	}

@@ -654,6 +654,14 @@ func (c SessionCounts) Confirmed(m string) int {
 	return c.ConfirmedInPerson
 }
 
+// inQueue is the number of waitlisted bookings of booking mode m.
+func (c SessionCounts) inQueue(m string) int {
+	if m == ModeOnline {
+		return c.WaitlistedOnline
+	}
+	return c.WaitlistedInPerson
+}
+
 func (c *SessionCounts) add(mode, status string, n int) {
 	switch {
 	case status == BookingConfirmed && mode == ModeInPerson:
@@ -689,7 +697,8 @@ func CountBookings(ctx context.Context, st *store.Store, sessionID int64) (Sessi
 }
 
 // seatCounter is the session row's column, and s's field, that counts
-// bookings of mode in a live status; "" and nil for any other status.
+// bookings of mode in a live status; "" and nil for any other status. Only
+// moveSeats changes them through it; rules read SeatCounts.
 func (s *Session) seatCounter(mode, status string) (string, *int) {
 	switch {
 	case mode == ModeInPerson && status == BookingConfirmed:
@@ -706,8 +715,11 @@ func (s *Session) seatCounter(mode, status string) (string, *int) {
 
 // moveSeats records that n bookings of mode went from status from to status
 // to ("" for a new booking), in the session row and in s, and, with a tail,
-// that the back of the queue is now there. The caller holds the session's
-// lock (lockSession) in the transaction that changes the bookings.
+// that the back of the queue is now there. It is the one place the seat
+// counts and the queue tail change (RecountSeats aside, which repairs them
+// from the bookings), so that they cannot drift from the bookings. The
+// caller holds the session's lock (lockSession) in the transaction that
+// changes the bookings.
 func moveSeats(tx *gorm.DB, s *Session, mode, from, to string, n int, tail *time.Time) error {
 	var set []string
 	var args []any
