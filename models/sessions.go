@@ -785,9 +785,9 @@ func countSeats(db *gorm.DB, ids []int64) (map[int64]SessionCounts, error) {
 	return out, nil
 }
 
-// MiscountedSeats lists the sessions whose seat counts differ from their
-// bookings; there should be none.
-func MiscountedSeats(ctx context.Context, st *store.Store) ([]int64, error) {
+// miscountedSeats lists the sessions whose seat counts differ from their
+// bookings; there should be none. The tests check moveSeats with it.
+func miscountedSeats(ctx context.Context, st *store.Store) ([]int64, error) {
 	db := st.Read(ctx)
 	var ss []Session
 	if err := db.Select("id, confirmed_in_person, confirmed_online, waitlisted_in_person, waitlisted_online").Order("id").Find(&ss).Error; err != nil {
