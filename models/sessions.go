@@ -1060,7 +1060,8 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 			return err
 		}
 
-		// Its figures change whether it ended, or ends now, before or after.
+		// Mark the figures stale when the session's end, before the change
+		// or after it, is near or past.
 		if figuresAffected(old, now) || figuresAffected(s, now) {
 			if err := markFiguresStale(tx, id); err != nil {
 				return err
