@@ -545,6 +545,8 @@ func CheckInByCode(ctx context.Context, st *store.Store, student User, code stri
 }
 
 func checkInByCode(ctx context.Context, st *store.Store, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	// The published sessions whose checkinWindow holds now, in SQL: opens
+	// (the start less CheckinOpensBefore) <= now < closes (the end).
 	var open []Session
 	err := st.Read(ctx).Where("status = ? AND starts_at <= ? AND ends_at > ?", SessionPublished, now.Add(CheckinOpensBefore).UTC(), now.UTC()).
 		Order("starts_at").Limit(500).Find(&open).Error
