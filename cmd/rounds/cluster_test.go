@@ -270,7 +270,7 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	if confirmed != seats {
 		t.Fatalf("%d confirmed in the database", confirmed)
 	}
-	if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
+	if wrong, err := miscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 		t.Fatalf("seat counts differ from the bookings after the rush: %v %v", wrong, err)
 	}
 
@@ -445,7 +445,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 			if confirmed != seats {
 				t.Fatalf("%d confirmed after the restart, want %d", confirmed, seats)
 			}
-			if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
+			if wrong, err := miscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 				t.Fatalf("seat counts differ from the bookings after the kill: %v %v", wrong, err)
 			}
 

@@ -43,7 +43,7 @@ func TestScaleSociety(t *testing.T) {
 				t.Errorf("%d times stored with an offset other than UTC", local)
 			}
 		}
-		if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
+		if wrong, err := miscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 			t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
 		}
 
