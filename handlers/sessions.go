@@ -93,15 +93,7 @@ func (h *Handler) apiListSessions(c echo.Context) error {
 }
 
 func (h *Handler) apiGetSession(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := models.SessionViewByID(c.Request().Context(), h.Store, *currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"session": v})
+	return h.respondSession(c, http.StatusOK, sessionFrom(c))
 }
 
 // respondSession answers with the session as its viewer sees it.
@@ -126,15 +118,11 @@ func (h *Handler) apiCreateSession(c echo.Context) error {
 }
 
 func (h *Handler) apiUpdateSession(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var in models.SessionInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	s, err := models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), id, in, h.Clock.Now())
+	s, err := models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -142,11 +130,7 @@ func (h *Handler) apiUpdateSession(c echo.Context) error {
 }
 
 func (h *Handler) apiPublishSession(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	s, err := models.PublishSession(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
+	s, err := models.PublishSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -154,10 +138,6 @@ func (h *Handler) apiPublishSession(c echo.Context) error {
 }
 
 func (h *Handler) apiCancelSession(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -166,7 +146,7 @@ func (h *Handler) apiCancelSession(c echo.Context) error {
 			return err
 		}
 	}
-	s, err := models.CancelSession(c.Request().Context(), h.Store, *currentUser(c), id, in.Reason, h.Clock.Now())
+	s, err := models.CancelSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in.Reason, h.Clock.Now())
 	if err != nil {
 		return err
 	}
