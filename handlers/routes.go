@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -33,7 +34,8 @@ import (
 // (sessionFrom). What depends on the body or on the session's state (booking
 // on someone's behalf, the check-in code, having attended) is decided by the
 // use case in models, which checks the relation again. A route about a
-// session without a relation says why.
+// session without a relation says why. A last segment with an ending, like
+// :id.ics, is a file at the address of a page, with requirements of its own.
 func (h *Handler) routes(e *echo.Echo) {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
@@ -51,8 +53,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	})
 
 	e.Use(h.limitReads, h.authenticate, h.csrf())
-	anyone := routeGroup{e: e}
-	api := routeGroup{e: e, prefix: "/api/v1"}
+	table := &routeTable{e: e}
+	anyone := routeGroup{t: table}
+	api := routeGroup{t: table, prefix: "/api/v1"}
 	member := anyone.with(requireLogin)
 	memberAPI := api.with(requireLogin)
 	teacher := anyone.with(requireRole(models.RoleTeacher, models.RoleCommittee))
@@ -76,12 +79,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	api.POST("/auth/login", h.apiLogin)
 	api.POST("/auth/password-reset", h.apiPasswordReset)
 	api.POST("/auth/password-reset/confirm", h.apiPasswordResetConfirm)
-	// The secret in the address is the credential.
-	// /sessions/{id}.ics is the session's calendar file; the page itself
-	// asks for a login.
-	anyone.GET("/sessions/:id", h.sessionPage)
-	anyone.GET("/calendar/:token", h.calendarFeed)
-	anyone.GET("/certificates/:code", h.certificateFile) // the public verification page, and .pdf
+	// Anyone with the address: a session's calendar file (the page itself is
+	// for members, below), and the files whose secret is in the address.
+	anyone.GET("/sessions/:id.ics", h.sessionICS, h.session(notDraft))
+	anyone.GET("/calendar/:token.ics", h.calendarFeed)
+	anyone.GET("/certificates/:code", h.certificatePage) // the public verification page
+	anyone.GET("/certificates/:code.pdf", h.certificatePDFFile)
 
 	// Members, of their own account, bookings and certificates.
 	member.POST("/logout", h.logoutSubmit)
@@ -103,6 +106,7 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// Members, on sessions: the lists hold only what the caller may see.
 	member.GET("/sessions", h.sessionsPage)
+	member.GET("/sessions/:id", h.sessionPage, h.session(canSee))
 	memberAPI.GET("/sessions", h.apiListSessions)
 	memberAPI.GET("/sessions/:id", h.apiGetSession, h.session(canSee))
 	// Booking: a member books for themself, and only its teachers and
@@ -195,6 +199,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.GET("/admin/academic-year", h.apiAcademicYear)
 	committeeAPI.POST("/admin/academic-year/rollover", h.apiRollover)
 
+	table.register()
 	// Unknown API paths answer in JSON.
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 }
@@ -203,17 +208,17 @@ func (h *Handler) routes(e *echo.Echo) {
 // own groups also answer every unknown path below them with their
 // middleware, which would turn a 404 into a log-in prompt.)
 type routeGroup struct {
-	e      *echo.Echo
+	t      *routeTable
 	prefix string
 	mw     []echo.MiddlewareFunc
 }
 
 func (g routeGroup) with(mw ...echo.MiddlewareFunc) routeGroup {
-	return routeGroup{e: g.e, prefix: g.prefix, mw: append(append([]echo.MiddlewareFunc{}, g.mw...), mw...)}
+	return routeGroup{t: g.t, prefix: g.prefix, mw: append(append([]echo.MiddlewareFunc{}, g.mw...), mw...)}
 }
 
 func (g routeGroup) add(method, path string, h echo.HandlerFunc, mw []echo.MiddlewareFunc) {
-	g.e.Add(method, g.prefix+path, h, append(append([]echo.MiddlewareFunc{}, g.mw...), mw...)...)
+	g.t.add(method, g.prefix+path, h, append(append([]echo.MiddlewareFunc{}, g.mw...), mw...))
 }
 
 func (g routeGroup) GET(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
@@ -230,6 +235,122 @@ func (g routeGroup) PATCH(path string, h echo.HandlerFunc, mw ...echo.Middleware
 }
 func (g routeGroup) DELETE(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
 	g.add(http.MethodDelete, path, h, mw)
+}
+
+// routeTable gathers the groups' routes and gives them to Echo once all are
+// declared. Echo routes /sessions/:id.ics as a parameter named "id.ics", and
+// cannot route it apart from /sessions/:id; so an address whose last
+// segment has an ending is served by the Echo route of the address without
+// it, and the ending chooses which declared route answers.
+type routeTable struct {
+	e          *echo.Echo
+	order      []string
+	routes     map[string]*route
+	registered bool // later routes would never reach Echo
+}
+
+// route is one Echo route: the address as declared, and the files declared
+// at the same address with an ending.
+type route struct {
+	method, path string
+	param        string // the last segment's parameter
+	h            echo.HandlerFunc
+	mw           []echo.MiddlewareFunc
+	files        []fileRoute
+	plain        echo.HandlerFunc // h in its middleware, when there are files
+}
+
+// fileRoute is an address with an ending, and its handler with its own
+// middleware.
+type fileRoute struct {
+	ending string
+	h      echo.HandlerFunc
+}
+
+func (t *routeTable) add(method, path string, h echo.HandlerFunc, mw []echo.MiddlewareFunc) {
+	if t.registered {
+		panic("routes: " + method + " " + path + " is declared after the routes were registered")
+	}
+	base, param, ending := path, "", ""
+	if i := strings.LastIndexByte(path, '/'); strings.HasPrefix(path[i+1:], ":") {
+		param = path[i+2:]
+		if j := strings.IndexByte(param, '.'); j >= 0 {
+			param, ending = param[:j], param[j:]
+			base = path[:len(path)-len(ending)]
+		}
+	}
+	key := method + " " + base
+	r := t.routes[key]
+	if r == nil {
+		r = &route{method: method, path: base, param: param}
+		if t.routes == nil {
+			t.routes = map[string]*route{}
+		}
+		t.routes[key], t.order = r, append(t.order, key)
+	}
+	switch {
+	case r.param != param:
+		panic(fmt.Sprintf("routes: %s %s names its parameter %q, another route at that address %q", method, path, param, r.param))
+	case ending != "":
+		for _, f := range r.files {
+			if f.ending == ending {
+				panic("routes: " + method + " " + path + " is declared twice")
+			}
+		}
+		r.files = append(r.files, fileRoute{ending: ending, h: chain(h, mw)})
+	case r.h != nil:
+		panic("routes: " + method + " " + path + " is declared twice")
+	default:
+		r.h, r.mw = h, mw
+	}
+}
+
+// register gives the routes to Echo.
+func (t *routeTable) register() {
+	t.registered = true
+	for _, key := range t.order {
+		r := t.routes[key]
+		if len(r.files) == 0 {
+			t.e.Add(r.method, r.path, r.h, r.mw...)
+			continue
+		}
+		if r.h != nil {
+			r.plain = chain(r.h, r.mw)
+		}
+		t.e.Add(r.method, r.path, r.serve)
+	}
+}
+
+// serve answers a route with files: the one whose ending the last segment
+// has, given the segment without its ending; else the address as declared
+// (404 if only files are).
+func (r *route) serve(c echo.Context) error {
+	v := c.Param(r.param)
+	for _, f := range r.files {
+		if plain, ok := strings.CutSuffix(v, f.ending); ok {
+			values := append([]string(nil), c.ParamValues()...)
+			for i, name := range c.ParamNames() {
+				if name == r.param {
+					values[i] = plain
+				}
+			}
+			c.SetParamValues(values...)
+			return f.h(c)
+		}
+	}
+	if r.plain == nil {
+		return echo.ErrNotFound
+	}
+	return r.plain(c)
+}
+
+// chain wraps h in mw as Echo does a route's middleware: the first given
+// runs first.
+func chain(h echo.HandlerFunc, mw []echo.MiddlewareFunc) echo.HandlerFunc {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
 }
 
 // isUpload tells whether a request carries a file upload, which has its own

@@ -401,26 +401,13 @@ func choose(it *sessionItem) bookingChoice {
 	return ch
 }
 
-// sessionPage shows one session; GET /sessions/{id}.ics is its calendar
-// file, served to anyone with the link.
+// sessionPage shows one session.
 func (h *Handler) sessionPage(c echo.Context) error {
-	if strings.HasSuffix(c.Param("id"), ".ics") {
-		return h.sessionICS(c)
-	}
-	u := currentUser(c)
-	if u == nil {
-		return errLoginRequired
-	}
-	id, err := pathID(c, "id")
+	it, err := h.checkedSession(c)
 	if err != nil {
 		return err
 	}
-	v, err := models.SessionViewByID(c.Request().Context(), h.Store, *u, id)
-	if err != nil {
-		return err
-	}
-	it := h.sessionItem(v)
-	return h.render(c, http.StatusOK, "session", map[string]any{"Title": v.Title, "S": it, "Choice": choose(it)})
+	return h.render(c, http.StatusOK, "session", map[string]any{"Title": it.Title, "S": it, "Choice": choose(it)})
 }
 
 // bookSubmit books the member's own place.
