@@ -375,25 +375,11 @@ func figures(sum models.FeedbackSummary) summaryFigures {
 }
 
 // teachingFeedbackPage sums up the feedback on every session a teacher
-// taught in a period, and lists the sessions. Committee may look at any
-// teacher's with ?teacher=ID.
+// taught in a period, and lists the sessions: the caller's own, or for
+// committee any teacher's (?teacher=ID).
 func (h *Handler) teachingFeedbackPage(c echo.Context) error {
 	u := currentUser(c)
-	teacher := *u
-	if t := c.QueryParam("teacher"); t != "" {
-		tid, err := strconv.ParseInt(t, 10, 64)
-		if err != nil || tid <= 0 {
-			return models.ErrNotFound
-		}
-		if tid != u.ID {
-			if !u.IsCommittee() {
-				return models.ErrForbidden
-			}
-			if teacher, err = models.UserByID(c.Request().Context(), h.Store, tid); err != nil {
-				return err
-			}
-		}
-	}
+	teacher := memberFrom(c)
 	d := map[string]any{"Title": "Feedback on your teaching", "Teacher": teacher, "Self": teacher.ID == u.ID,
 		"MinResponses": h.Config.FeedbackMinResponses}
 	if teacher.ID != u.ID {

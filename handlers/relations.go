@@ -11,6 +11,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,8 +19,10 @@ import (
 	"rounds/models/store"
 )
 
-// ctxSession keeps the session a relation checked.
-const ctxSession = "session"
+const (
+	ctxSession = "session" // the session a relation checked
+	ctxMember  = "member"  // the member whose records ownOrCommittee admitted to
+)
 
 // relation is what a caller must be to the session with the id: it returns
 // the session, or the refusal.
@@ -133,4 +136,45 @@ func sessionFrom(c echo.Context) models.Session {
 		panic("handlers: " + c.Request().Method + " " + c.Path() + " declares no relation to its session")
 	}
 	return s
+}
+
+// ownOrCommittee admits the caller to the records of the member named by
+// the query parameter (their own when it is left out): committee to
+// anyone's, everyone else to their own alone. It keeps the member for the
+// handler (memberFrom).
+func (h *Handler) ownOrCommittee(param string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := currentUser(c)
+			if u == nil {
+				return errLoginRequired
+			}
+			m := *u
+			if v := c.QueryParam(param); v != "" {
+				id, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || id <= 0 {
+					return models.ErrNotFound
+				}
+				if id != u.ID {
+					if !u.IsCommittee() {
+						return models.ErrForbidden
+					}
+					if m, err = models.UserByID(c.Request().Context(), h.Store, id); err != nil {
+						return err
+					}
+				}
+			}
+			c.Set(ctxMember, m)
+			return next(c)
+		}
+	}
+}
+
+// memberFrom is the member ownOrCommittee admitted the caller to.
+func memberFrom(c echo.Context) models.User {
+	m, ok := c.Get(ctxMember).(models.User)
+	if !ok {
+		panic("handlers: " + c.Request().Method + " " + c.Path() + " declares no member it is about")
+	}
+	return m
 }

@@ -31,7 +31,9 @@ import (
 //
 // Refused, a caller who may not know the session exists gets 404, one who
 // may gets 403, and the handler only ever runs with the session checked
-// (sessionFrom). What depends on the body or on the session's state (booking
+// (sessionFrom). In the same way ownOrCommittee admits the caller to the
+// records of the member a query parameter names: their own, or for
+// committee anyone's. What depends on the body or on the session's state (booking
 // on someone's behalf, the check-in code, having attended) is decided by the
 // use case in models, which checks the relation again. A route about a
 // session without a relation says why. A last segment with an ending, like
@@ -140,13 +142,13 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.GET("/sessions/:id/feedback/thanks", h.feedbackThanksPage, h.session(canSee))
 
 	// Teachers and committee, on their own teaching; committee may read any
-	// teacher's feedback (?teacher=, checked in the handler).
+	// teacher's feedback (?teacher=).
 	teacherAPI.POST("/sessions", h.apiCreateSession)
 	teacherAPI.POST("/me/certificates/teaching", h.apiTeachingCertificate)
 	teacher.GET("/teaching", h.teachingPage)
 	teacher.GET("/teaching/new", h.newSessionPage)
 	teacher.POST("/teaching/new", h.createSessionSubmit)
-	teacher.GET("/teaching/feedback", h.teachingFeedbackPage)
+	teacher.GET("/teaching/feedback", h.teachingFeedbackPage, h.ownOrCommittee("teacher"))
 	teacher.POST("/my/certificates/teaching", h.teachingCertificateSubmit)
 
 	// Teachers of this session and committee: the session, its bookings,
