@@ -13,7 +13,8 @@ import (
 // The answers of routes.go's relations that the authorisation matrix does
 // not reach: files at a page's address, a teacher holding a place on a
 // colleague's session, a cancelled session, a session that has started, the
-// check-in rate limit, and another teacher's feedback.
+// check-in rate limit, a refusal before a malformed request is read, and
+// another teacher's feedback.
 func TestRelationsBeyondTheMatrix(t *testing.T) {
 	each(t, func(t *testing.T, a *app) {
 		teacher, teacherTok := a.user("teacher@example.ac.uk", models.RoleTeacher, nil)
@@ -116,6 +117,13 @@ func TestRelationsBeyondTheMatrix(t *testing.T) {
 			}
 			want("on a draft", a.api("POST", path(draft, "/checkin"), map[string]string{"code": "ZZZZZZ"}, browsingTok), http.StatusTooManyRequests, "rate_limited")
 			want("on no session", a.api("POST", path(999999, "/checkin"), map[string]string{"code": "ZZZZZZ"}, browsingTok), http.StatusTooManyRequests, "rate_limited")
+		})
+
+		t.Run("who is asking, before what they sent", func(t *testing.T) {
+			want("another teacher's malformed change", a.api("PATCH", path(session, ""), "{", otherTok), http.StatusForbidden, "forbidden")
+			want("another teacher's unknown filter", a.api("GET", path(session, "/bookings?status=x"), nil, otherTok), http.StatusForbidden, "forbidden")
+			want("malformed feedback on a draft", a.api("POST", path(draft, "/feedback"), "{", browsingTok), http.StatusNotFound, "not_found")
+			want("its teacher's malformed change", a.api("PATCH", path(session, ""), "{", teacherTok), http.StatusBadRequest, "malformed_body")
 		})
 
 		t.Run("another teacher's feedback", func(t *testing.T) {
