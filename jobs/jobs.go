@@ -31,8 +31,8 @@ import (
 
 	"rounds/internal/clock"
 	"rounds/internal/config"
-	"rounds/internal/letters"
 	"rounds/internal/mail"
+	"rounds/jobs/letters"
 	"rounds/models/store"
 )
 

@@ -14,8 +14,8 @@ import (
 	"gorm.io/gorm"
 
 	"rounds/internal/config"
-	"rounds/internal/letters"
 	"rounds/internal/testdb"
+	"rounds/jobs/letters"
 	"rounds/models"
 	"rounds/models/store"
 )

@@ -11,8 +11,8 @@ import (
 	goical "github.com/emersion/go-ical"
 	"gorm.io/gorm"
 
-	"rounds/internal/letters"
 	"rounds/internal/testdb"
+	"rounds/jobs/letters"
 	"rounds/models"
 	"rounds/models/store"
 )
