@@ -17,22 +17,16 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"rounds/handlers"
 	"rounds/internal/clock"
 	"rounds/internal/config"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
-func TestMain(m *testing.M) {
-	models.PasswordCost = bcrypt.MinCost
-	code := m.Run()
-	testdb.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // app is Rounds served over real HTTP on a fresh database.
 type app struct {
@@ -74,7 +68,7 @@ func newApp(t *testing.T, db *store.Store, env map[string]string) *app {
 
 // each runs fn against a fresh app on every test database.
 func each(t *testing.T, fn func(t *testing.T, a *app)) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) { fn(t, newApp(t, db, nil)) })
+	testkit.Run(t, func(t *testing.T, db *store.Store) { fn(t, newApp(t, db, nil)) })
 }
 
 type response struct {

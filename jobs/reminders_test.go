@@ -14,10 +14,10 @@ import (
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/internal/mail/mailtest"
-	"rounds/internal/testdb"
 	"rounds/jobs"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // Sessions in these tests start on Tuesday 3 November 2026 at 18:00 GMT.
@@ -161,7 +161,7 @@ func value(ev *goical.Event, name string) string {
 }
 
 func TestDeliverBookingConfirmed(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob")
@@ -213,7 +213,7 @@ func TestDeliverBookingConfirmed(t *testing.T) {
 // Reminders at the right moment, to the right people, once: across a
 // restart, with two instances planning at once, after down-time.
 func TestSessionRemindersDelivered(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		cfg := reminderConfig(srv.URL())
@@ -290,7 +290,7 @@ func TestSessionRemindersDelivered(t *testing.T) {
 // session moved (a new reminder goes for the new time), was cancelled, or
 // started while delivery was down.
 func TestStaleRemindersSkipped(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob", "Carol")
@@ -364,7 +364,7 @@ func TestStaleRemindersSkipped(t *testing.T) {
 // is taken, attendees are asked for feedback, and those who have not
 // answered are reminded once; those who answered get their certificate.
 func TestFeedbackAndRegisterReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob", "Carol")
@@ -434,7 +434,7 @@ func TestFeedbackAndRegisterReminders(t *testing.T) {
 }
 
 func TestRefreshFiguresJob(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada")
 		s := c.session(t, models.ModeInPerson, sessionStart)
@@ -460,7 +460,7 @@ func TestRefreshFiguresJob(t *testing.T) {
 
 // The new jobs are scheduled under their names.
 func TestReminderJobsScheduled(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	r := newRunner(t, db, reminderConfig(""), clock.Real{}, nil)
 	for _, name := range []string{jobs.JobPlanReminders, jobs.JobRefreshFigures} {
 		err := r.AddJob(jobs.Job{Name: name, Every: time.Minute, Run: func(context.Context) error { return nil }})

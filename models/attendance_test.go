@@ -8,9 +8,9 @@ import (
 
 	"rounds/internal/checkin"
 	"rounds/internal/meetingreport"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // A session on Tuesday 3 November 2026, 18:00–19:30 UTC.
@@ -73,7 +73,7 @@ func isErr(err error, want *models.Error) bool {
 }
 
 func TestCheckinCodes(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
 		s := atSession(t, db, teacher, models.ModeInPerson, 30)
@@ -149,7 +149,7 @@ func TestCheckinCodes(t *testing.T) {
 }
 
 func TestHybridCodesTellTheMode(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
 		s := atSession(t, db, teacher, models.ModeHybrid, 30)
@@ -172,7 +172,7 @@ func TestHybridCodesTellTheMode(t *testing.T) {
 }
 
 func TestAttendancePrecedenceAndAudit(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		committee := atUser(t, db, "chair@x.ac.uk", models.RoleCommittee)
 		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
@@ -237,7 +237,7 @@ func TestAttendancePrecedenceAndAudit(t *testing.T) {
 }
 
 func TestImportMatching(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeOnline, 0)
 		byEmail := atUser(t, db, "amy@x.ac.uk", models.RoleStudent)
@@ -305,7 +305,7 @@ func TestImportMatching(t *testing.T) {
 }
 
 func TestApologiesAndMarkingAbsent(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeInPerson, 1)
 		sorry := atUser(t, db, "sorry@x.ac.uk", models.RoleStudent)
@@ -348,7 +348,7 @@ func TestApologiesAndMarkingAbsent(t *testing.T) {
 }
 
 func TestJoinLink(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeHybrid, 10)
 		online := atUser(t, db, "online@x.ac.uk", models.RoleStudent)
@@ -378,7 +378,7 @@ func TestJoinLink(t *testing.T) {
 
 // The codes come from internal/checkin with the same rotation.
 func TestCheckinCodeIsTheLibrarys(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 	s := atSession(t, db, teacher, models.ModeInPerson, 10)
 	code, exp, err := models.CheckinCode(t.Context(), db, teacher, s.ID, "", atRules, atStart)
@@ -389,7 +389,7 @@ func TestCheckinCodeIsTheLibrarys(t *testing.T) {
 }
 
 func TestWrongCheckinCodesAreLimited(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		student := atUser(t, db, "guesser@x.ac.uk", models.RoleStudent)
 		s := atSession(t, db, teacher, models.ModeInPerson, 30)

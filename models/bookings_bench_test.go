@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"rounds/internal/clock"
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 )
 
 // BenchmarkBookSeat books distinct (student, session) pairs from parallel
@@ -16,7 +16,7 @@ import (
 // ns/op it reports cpu-µs/op, the processor time of the whole process per
 // booking.
 func BenchmarkBookSeat(b *testing.B) {
-	db := testdb.SQLite(b)
+	db := testkit.SQLite(b)
 	teacher := sbMember(b, db, models.RoleTeacher, "Tess Teacher")
 	var sessions []int64
 	for range 40 {

@@ -10,15 +10,15 @@ import (
 	"time"
 
 	"rounds/internal/clock"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // TestBookSeatConcurrent is rule 1 of DESIGN.md: however many book at once,
 // never more confirmed than seats, and the queue is numbered without gaps.
 func TestBookSeatConcurrent(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		const seats, students = 40, 300
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(seats) })
@@ -120,7 +120,7 @@ func TestBookSeatConcurrent(t *testing.T) {
 // TestBookSeatConcurrentLastSeats races members of a hybrid session for the
 // last seats of both modes while others cancel.
 func TestBookSeatConcurrentMixed(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/1")
@@ -160,7 +160,7 @@ func TestBookSeatConcurrentMixed(t *testing.T) {
 }
 
 func TestCancelBookingPromotes(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(2) })
 		us := sbStudents(t, db, 5)
@@ -224,7 +224,7 @@ func TestCancelBookingPromotes(t *testing.T) {
 }
 
 func TestHybridCapacities(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/1")
@@ -293,7 +293,7 @@ func TestHybridCapacities(t *testing.T) {
 }
 
 func TestBookingWindowAndOnBehalf(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		us := sbStudents(t, db, 4)
@@ -359,7 +359,7 @@ func TestBookingWindowAndOnBehalf(t *testing.T) {
 }
 
 func TestRebookAfterCancel(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(1) })
 		us := sbStudents(t, db, 3)
@@ -413,7 +413,7 @@ func TestRebookAfterCancel(t *testing.T) {
 }
 
 func TestCapacityChanges(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(3) })
 		us := sbStudents(t, db, 6)
@@ -457,7 +457,7 @@ func TestCapacityChanges(t *testing.T) {
 }
 
 func TestBookingsVisibility(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		us := sbStudents(t, db, 3)

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 
 	"gorm.io/gorm"
 )
@@ -20,10 +20,10 @@ import (
 // deadlock (PostgreSQL; SQLite has one writer). Afterwards the seat counts
 // and the figures agree with the bookings.
 func TestBackfillBesideFiguresRefresh(t *testing.T) {
-	if testdb.PostgresURL() == "" {
+	if testkit.PostgresURL() == "" {
 		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
 	}
-	db := testdb.Postgres(t)
+	db := testkit.Postgres(t)
 	const sessions, students, workers, seats = 10, 660, 8, 50
 	committee := sbMember(t, db, models.RoleCommittee, "Chair Person")
 	ss := make([]models.Session, sessions)
@@ -135,10 +135,10 @@ func TestBackfillBesideFiguresRefresh(t *testing.T) {
 // some bookings (which promotes the waitlist). No call meets a deadlock, and
 // afterwards the figures are those worked out again from scratch.
 func TestRegisterAndCancelBesideBackfill(t *testing.T) {
-	if testdb.PostgresURL() == "" {
+	if testkit.PostgresURL() == "" {
 		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
 	}
-	db := testdb.Postgres(t)
+	db := testkit.Postgres(t)
 	const sessions, students, workers, seats = 10, 660, 8, 50
 	committee := sbMember(t, db, models.RoleCommittee, "Chair Person")
 	ss := make([]models.Session, sessions)

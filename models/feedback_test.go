@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 func fbGood() models.FeedbackInput {
@@ -33,7 +33,7 @@ func fbAttended(t *testing.T, db *store.Store, teacher models.User, s models.Ses
 }
 
 func TestFeedbackEligibilityAndOnce(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeInPerson, 30)
 		attendee := fbAttended(t, db, teacher, s, 1)[0]
@@ -92,7 +92,7 @@ func asValidation(err error, ve **models.ValidationError) bool {
 }
 
 func TestFeedbackSummaryAnonymity(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		s := atSession(t, db, teacher, models.ModeInPerson, 30)
 		us := fbAttended(t, db, teacher, s, 4)

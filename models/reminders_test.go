@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 const lead = 24 * time.Hour
@@ -93,7 +93,7 @@ func feedbackReminders(ctx context.Context, db *store.Store, now time.Time) (int
 }
 
 func TestPlanSessionReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
 		b := atUser(t, db, "b@x.ac.uk", models.RoleStudent)
@@ -150,7 +150,7 @@ func TestPlanSessionReminders(t *testing.T) {
 // The planner was not running at the moment: it catches up if the session
 // has not started, and sends nothing once it has.
 func TestSessionRemindersAfterDownTime(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
 		early := remSession(t, db, models.ModeInPerson, atStart.Add(-2*time.Hour), 10, teacher)
@@ -171,7 +171,7 @@ func TestSessionRemindersAfterDownTime(t *testing.T) {
 // A session moved after its reminder was queued gets a new reminder for the
 // new time, under a new key; the old one stays (the letter skips it).
 func TestSessionReminderForAMovedSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
 		s := remSession(t, db, models.ModeOnline, atStart, 10, teacher)
@@ -209,7 +209,7 @@ func TestSessionReminderForAMovedSession(t *testing.T) {
 }
 
 func TestNoSessionReminderForACancelledSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
 		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
@@ -223,7 +223,7 @@ func TestNoSessionReminderForACancelledSession(t *testing.T) {
 }
 
 func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		p := atUser(t, db, "present@x.ac.uk", models.RoleStudent)
 		l := atUser(t, db, "late@x.ac.uk", models.RoleStudent)
@@ -305,7 +305,7 @@ func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
 // A feedback request that was skipped (the student answered before it went)
 // or failed is not followed up.
 func TestNoFeedbackReminderAfterASkippedRequest(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		p := atUser(t, db, "p@x.ac.uk", models.RoleStudent)
 		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
@@ -322,7 +322,7 @@ func TestNoFeedbackReminderAfterASkippedRequest(t *testing.T) {
 }
 
 func TestPlanRegisterReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		cohost := atUser(t, db, "cohost@x.ac.uk", models.RoleTeacher)
 		former := atUser(t, db, "former@x.ac.uk", models.RoleTeacher)
@@ -380,7 +380,7 @@ func TestPlanRegisterReminders(t *testing.T) {
 
 // Several instances planning at the same moment queue each e-mail once.
 func TestPlanRemindersConcurrently(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
 		var sessions []models.Session
 		for i := range 3 {

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 
 	"gorm.io/gorm"
 )
@@ -21,7 +21,7 @@ import (
 // own, that the queue is numbered 1..n per mode, and that a new waitlisted
 // booking is told its true place.
 func TestSeatCountsFollowBookings(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
 			in.Mode = sbPtr(models.ModeHybrid)

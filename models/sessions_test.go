@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 
 	"gorm.io/gorm"
 )
@@ -154,7 +154,7 @@ func TestSessionInputJSON(t *testing.T) {
 }
 
 func TestCreateSessionValidation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
 		cases := []struct {
@@ -238,7 +238,7 @@ func TestCreateSessionValidation(t *testing.T) {
 }
 
 func TestCreateSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		co := sbMember(t, db, models.RoleTeacher, "Colin Coteacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
@@ -297,7 +297,7 @@ func TestCreateSession(t *testing.T) {
 }
 
 func TestSessionVisibility(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
@@ -373,7 +373,7 @@ func TestSessionVisibility(t *testing.T) {
 }
 
 func TestSessionAuthorisation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
@@ -434,7 +434,7 @@ func TestSessionAuthorisation(t *testing.T) {
 }
 
 func TestSessionView(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		confirmed := sbMember(t, db, models.RoleStudent, "Cora Confirmed")
@@ -498,7 +498,7 @@ func TestSessionView(t *testing.T) {
 }
 
 func TestListSessionsFilters(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
@@ -584,7 +584,7 @@ func TestListSessionsFilters(t *testing.T) {
 // TestSessionTopics: each topic of the sessions a member may see, once
 // whatever its case, sorted; a draft's topic only for those who see it.
 func TestSessionTopics(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
 		for i, topic := range []string{"Renal", "cardiology", "Cardiology", "", "Anatomy"} {
@@ -621,7 +621,7 @@ func TestSessionTopics(t *testing.T) {
 }
 
 func TestSessionChangedMail(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(2) })
 		students := sbStudents(t, db, 4)
@@ -694,7 +694,7 @@ func TestSessionChangedMail(t *testing.T) {
 }
 
 func TestUpdateSessionRules(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
 		student := sbMember(t, db, models.RoleStudent, "Sam Student")
@@ -746,7 +746,7 @@ func TestUpdateSessionRules(t *testing.T) {
 }
 
 func TestCancelSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
 		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(1) })
 		students := sbStudents(t, db, 3)

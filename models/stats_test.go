@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 
 	"gorm.io/gorm"
 )
@@ -283,7 +283,7 @@ func stSame(t *testing.T, what string, got, want []string) {
 }
 
 func TestAttendanceBreakdown(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		var summer []string
 		w := stBuild(t, db, func(w *stWorld) {
 			// Before the rollover: the summer by year of study.
@@ -404,7 +404,7 @@ func TestAttendanceBreakdown(t *testing.T) {
 }
 
 func TestDashboardFigures(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		w := stBuild(t, db, nil)
 		f := models.StatsFilter{From: w.from, To: w.to}
 		d, err := models.DashboardFigures(t.Context(), db, f, 1, w.now, w.loc)
@@ -574,7 +574,7 @@ func TestDashboardFigures(t *testing.T) {
 }
 
 func TestRollOverYear(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		jan := stAt(2025, 1, 1, 0, 0)
 		cm := stMember(t, db, "Chair Person", models.RoleCommittee, 0, jan)
 		student := stMember(t, db, "Student Y1", models.RoleStudent, 1, jan)
@@ -626,7 +626,7 @@ func TestRollOverYear(t *testing.T) {
 // session stays marked until the change has committed (PostgreSQL, where
 // several instances refresh figures at once).
 func TestRefreshFiguresDoesNotLoseAChange(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		if db.Dialect() != store.Postgres {
 			t.Skip("SQLite has one writer: a refresh cannot run beside a change")
 		}

@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"rounds/internal/mail/mailtest"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // instance is a `rounds serve` process: this test binary, run as rounds.
@@ -246,7 +246,7 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	dbURL := testdb.NewPostgresDatabase(t) // skips without PostgreSQL
+	dbURL := testkit.NewPostgresDatabase(t) // skips without PostgreSQL
 	db, err := store.Open(dbURL, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -394,7 +394,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	for name, dbURL := range testdb.URLs(t) {
+	for name, dbURL := range testkit.URLs(t) {
 		t.Run(name, func(t *testing.T) {
 			db, err := store.Open(dbURL, nil)
 			if err != nil {

@@ -42,9 +42,9 @@ import (
 
 	"rounds/handlers"
 	"rounds/internal/config"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // DefaultPassword is the password of members made by CreateUser when none
@@ -72,7 +72,7 @@ func StartSite(t testing.TB, options ...func(*config.Config)) *Site {
 	// Browser tests log in often; the default bcrypt cost would dominate.
 	lowerCost.Do(func() { models.PasswordCost = bcrypt.MinCost })
 
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	cfg, err := config.Load(nil, func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("e2e: default config: %v", err)

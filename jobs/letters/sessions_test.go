@@ -11,10 +11,10 @@ import (
 	goical "github.com/emersion/go-ical"
 	"gorm.io/gorm"
 
-	"rounds/internal/testdb"
 	"rounds/jobs/letters"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 func TestTimeRange(t *testing.T) {
@@ -191,7 +191,7 @@ func prop(e *goical.Event, name string) string {
 }
 
 func TestRenderBookingLetters(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		id := strconv.FormatInt(f.session.ID, 10)
 		page := "https://rounds.example.org/sessions/" + id
@@ -328,7 +328,7 @@ func TestRenderBookingLetters(t *testing.T) {
 }
 
 func TestRenderWaitlistPromoted(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		// Fill the room (30 seats), queue Carol, then free a seat.
 		for i := range 29 {
@@ -352,7 +352,7 @@ func TestRenderWaitlistPromoted(t *testing.T) {
 }
 
 func TestRenderAfterTheSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		id := strconv.FormatInt(f.session.ID, 10)
 		ended := f.session.EndsAt
@@ -429,7 +429,7 @@ func TestRenderAfterTheSession(t *testing.T) {
 
 // A summer session shows British Summer Time.
 func TestRenderSummerTime(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		start, end := time.Date(2026, 6, 2, 17, 0, 0, 0, time.UTC), time.Date(2026, 6, 2, 18, 30, 0, 0, time.UTC)
 		if _, err := models.UpdateSession(t.Context(), db, models.User{ID: f.teacher.ID, Role: models.RoleCommittee}, f.session.ID,
