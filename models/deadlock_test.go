@@ -25,12 +25,12 @@ func TestBackfillBesideFiguresRefresh(t *testing.T) {
 	}
 	db := testkit.Postgres(t)
 	const sessions, students, workers, seats = 10, 660, 8, 50
-	committee := sbMember(t, db, models.RoleCommittee, "Chair Person")
+	committee := testkit.Member(t, db, testkit.Name("Chair Person"), testkit.Role(models.RoleCommittee), testkit.Direct())
 	ss := make([]models.Session, sessions)
 	for i := range ss {
-		ss[i] = sbSession(t, db, committee, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(seats) })
+		ss[i] = testkit.Session(t, db, committee, testkit.Published(), testkit.Seats(seats))
 	}
-	us := sbStudents(t, db, students)
+	us := testkit.Members(t, db, students, testkit.Year(2))
 	now := sbT0.Add(30 * 24 * time.Hour) // every session has ended
 	if _, err := models.RefreshFigures(t.Context(), db, now, time.UTC); err != nil {
 		t.Fatal(err)
@@ -140,12 +140,12 @@ func TestRegisterAndCancelBesideBackfill(t *testing.T) {
 	}
 	db := testkit.Postgres(t)
 	const sessions, students, workers, seats = 10, 660, 8, 50
-	committee := sbMember(t, db, models.RoleCommittee, "Chair Person")
+	committee := testkit.Member(t, db, testkit.Name("Chair Person"), testkit.Role(models.RoleCommittee), testkit.Direct())
 	ss := make([]models.Session, sessions)
 	for i := range ss {
-		ss[i] = sbSession(t, db, committee, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(seats) })
+		ss[i] = testkit.Session(t, db, committee, testkit.Published(), testkit.Seats(seats))
 	}
-	us := sbStudents(t, db, students)
+	us := testkit.Members(t, db, students, testkit.Year(2))
 	now := sbT0.Add(30 * 24 * time.Hour)
 
 	deadline := time.Now().Add(30 * time.Second)
