@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -139,10 +138,11 @@ func (a *app) api(method, path string, body any, token string) response {
 // user creates an account directly and returns it with an API token.
 func (a *app) user(email, role string, year *int) (models.User, string) {
 	a.t.Helper()
-	u, err := models.CreateUser(context.TODO(), a.db, models.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: "correct horse battery", Role: role, YearOfStudy: year}, nil)
-	if err != nil {
-		a.t.Fatal(err)
+	opts := []testkit.Option{testkit.Email(email), testkit.Name(strings.Split(email, "@")[0]), testkit.Role(role), testkit.Password("correct horse battery")}
+	if year != nil {
+		opts = append(opts, testkit.Year(*year))
 	}
+	u := testkit.Member(a.t, a.db, opts...)
 	res := a.api("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": "correct horse battery"}, "")
 	if res.Status != 200 {
 		a.t.Fatalf("login %s: %d %s", email, res.Status, res.Body)
