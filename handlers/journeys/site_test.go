@@ -130,16 +130,8 @@ func (s *Site) CreateUser(t testing.TB, m Member) models.User {
 	if m.Password == "" {
 		m.Password = DefaultPassword
 	}
-	var year *int
-	if m.Year != 0 {
-		y := m.Year
-		year = &y
-	}
-	u, err := models.CreateUser(t.Context(), s.DB, models.NewUser{Email: m.Email, Name: m.Name, Password: m.Password, Role: m.Role, YearOfStudy: year}, nil)
-	if err != nil {
-		t.Fatalf("e2e: create user %s: %v", m.Email, err)
-	}
-	return u
+	return testkit.Member(t, s.DB, testkit.Name(m.Name), testkit.Email(m.Email), testkit.Role(m.Role), testkit.Year(m.Year),
+		testkit.Password(m.Password))
 }
 
 // User reads a member back from the database by e-mail, to check what a
