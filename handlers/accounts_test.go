@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 func TestAccountsAPI(t *testing.T) {
@@ -120,7 +120,7 @@ func TestRegisterValidation(t *testing.T) {
 }
 
 func TestRegisterAllowedDomains(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	a := newApp(t, db, map[string]string{"ROUNDS_ALLOWED_EMAIL_DOMAINS": "student.example.ac.uk, example.nhs.uk"})
 	res := a.api("POST", "/api/v1/auth/register", map[string]any{"email": "a@gmail.com", "name": "A", "password": "long enough pw"}, "")
 	if res.Status != 422 || !strings.Contains(string(res.Body), "student.example.ac.uk") {
@@ -169,7 +169,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAddress(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	a.user("real@example.ac.uk", models.RoleStudent, intp(1))
 	for i := 0; i < models.LoginFailuresPerAddress; i++ {
 		res := a.api("POST", "/api/v1/auth/login", map[string]string{"email": fmt.Sprintf("spray%d@example.ac.uk", i), "password": "guess guess"}, "")
@@ -186,7 +186,7 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 // A lecture theatre of students behind one address signs up and logs in at
 // once: successful logins are never limited.
 func TestLectureTheatreLogsIn(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	var wg sync.WaitGroup
 	errs := make(chan string, 300)
 	sem := make(chan struct{}, 30)
@@ -335,7 +335,7 @@ func TestPagesLoginLogoutAndCSRF(t *testing.T) {
 }
 
 func TestNoOpenRedirectAfterLogin(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	a.user("redirect@example.ac.uk", models.RoleStudent, intp(2))
 	for _, next := range []string{"https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "evil.example"} {
 		b := a.browser()
@@ -365,7 +365,7 @@ func TestSignUpPageKeepsInput(t *testing.T) {
 }
 
 func TestAccountPagePassword(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	_, apiToken := a.user("pw@example.ac.uk", models.RoleStudent, intp(5))
 	b := a.browser()
 	b.login("pw@example.ac.uk", "correct horse battery")
@@ -474,7 +474,7 @@ func TestCommitteeManagesMembers(t *testing.T) {
 }
 
 func TestErrorShapes(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	if res := a.api("GET", "/api/v1/no/such/thing", nil, ""); res.Status != 404 || res.errorCode(t) != "not_found" {
 		t.Errorf("unknown API path: %d %s", res.Status, res.Body)
 	}
@@ -495,7 +495,7 @@ func TestErrorShapes(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	res := a.browser().get("/login")
 	for header, want := range map[string]string{
 		"X-Content-Type-Options": "nosniff",
@@ -518,7 +518,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestSecureCookiesBehindHTTPS(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), map[string]string{"ROUNDS_BASE_URL": "https://rounds.example.ac.uk"})
+	a := newApp(t, testkit.SQLite(t), map[string]string{"ROUNDS_BASE_URL": "https://rounds.example.ac.uk"})
 	a.user("https@example.ac.uk", models.RoleStudent, intp(1))
 	b := a.browser()
 	form := url.Values{"email": {"https@example.ac.uk"}, "password": {"correct horse battery"}, "_csrf": {b.csrf("/login")}}
@@ -544,7 +544,7 @@ func TestSecureCookiesBehindHTTPS(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	a.api("GET", "/healthz", nil, "")
 	res := a.api("GET", "/metrics", nil, "")
 	if res.Status != 200 {

@@ -21,10 +21,7 @@ func (h *Handler) checkinURL(sessionID int64, code string) string {
 }
 
 func (h *Handler) apiCheckinCode(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	mode := models.Mode(c.QueryParam("mode"))
 	code, exp, err := models.CheckinCode(c.Request().Context(), h.Store, *currentUser(c), id, mode, h.checkin, h.Clock.Now())
 	if err != nil {
@@ -84,11 +81,7 @@ func (h *Handler) apiCheckinByCode(c echo.Context) error {
 
 // join records online attendance and sends the student to the meeting.
 func (h *Handler) join(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	link, err := models.JoinOnline(c.Request().Context(), h.Store, *currentUser(c), id, h.Config.CheckinLateAfter, h.Clock.Now())
+	link, err := models.JoinOnline(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, h.Config.CheckinLateAfter, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -96,10 +89,6 @@ func (h *Handler) join(c echo.Context) error {
 }
 
 func (h *Handler) apiMarkAttendance(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	uid, err := pathID(c, "user_id")
 	if err != nil {
 		return err
@@ -111,7 +100,7 @@ func (h *Handler) apiMarkAttendance(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	a, err := models.MarkRegister(c.Request().Context(), h.Store, *currentUser(c), id, uid, models.RegisterEntry{Status: in.Status, Mode: in.Mode}, h.Clock.Now())
+	a, err := models.MarkRegister(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, uid, models.RegisterEntry{Status: in.Status, Mode: in.Mode}, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -119,11 +108,7 @@ func (h *Handler) apiMarkAttendance(c echo.Context) error {
 }
 
 func (h *Handler) apiAttendance(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	list, err := models.SessionAttendance(c.Request().Context(), h.Store, *currentUser(c), id)
+	list, err := models.SessionAttendance(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID)
 	if err != nil {
 		return err
 	}
@@ -134,11 +119,7 @@ func (h *Handler) apiAttendance(c echo.Context) error {
 }
 
 func (h *Handler) apiMarkAbsent(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	n, err := models.MarkUnmarkedAbsent(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
+	n, err := models.MarkUnmarkedAbsent(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -146,11 +127,7 @@ func (h *Handler) apiMarkAbsent(c echo.Context) error {
 }
 
 func (h *Handler) apiApologies(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	a, err := models.SendApologies(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
+	a, err := models.SendApologies(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -158,11 +135,7 @@ func (h *Handler) apiApologies(c echo.Context) error {
 }
 
 func (h *Handler) apiAttendanceAudit(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	entries, err := models.AttendanceAudit(c.Request().Context(), h.Store, *currentUser(c), id)
+	entries, err := models.AttendanceAudit(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID)
 	if err != nil {
 		return err
 	}
@@ -219,15 +192,8 @@ func minMinutes(c echo.Context) (int, error) {
 
 // apiImportAttendance applies a Teams or Zoom report at once.
 func (h *Handler) apiImportAttendance(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	u := *currentUser(c)
-	// Refuse before reading the upload.
-	if _, err := models.ManageableSession(c.Request().Context(), h.Store, u, id); err != nil {
-		return err
-	}
 	min, err := minMinutes(c)
 	if err != nil {
 		return err

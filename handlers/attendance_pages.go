@@ -41,10 +41,8 @@ func attendanceMode(c echo.Context) models.Mode {
 // script checkin.js keeps it current; without JavaScript there is a Refresh
 // link, and ?refresh=auto makes the page reload itself when the code changes.
 func (h *Handler) takeAttendancePage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	s := sessionFrom(c)
+	id := s.ID
 	u := *currentUser(c)
 	now := h.Clock.Now()
 	mode := attendanceMode(c)
@@ -54,10 +52,6 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 		// A mode this session does not have: show the one it has.
 		return c.Redirect(http.StatusFound, fmt.Sprintf("/sessions/%d/attendance", id))
 	}
-	if err != nil {
-		return err
-	}
-	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
 	if err != nil {
 		return err
 	}
@@ -108,10 +102,7 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 // mode), it draws that one, so the image matches the code the page shows;
 // otherwise the current code.
 func (h *Handler) attendanceQR(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	now := h.Clock.Now()
 	code, _, err := models.CheckinCode(c.Request().Context(), h.Store, *currentUser(c), id, attendanceMode(c), h.checkin, now)
 	if err != nil {
@@ -368,22 +359,14 @@ type walkInMatch struct {
 // sessionRegisterPage is the register: every booked student and walk-in,
 // with a form per line, the walk-in search (?q=) and the import form.
 func (h *Handler) sessionRegisterPage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return h.renderRegister(c, http.StatusOK, id, nil)
+	return h.renderRegister(c, http.StatusOK, sessionFrom(c), nil)
 }
 
 // renderRegister shows the register, with extra data (an import form's
 // mistakes) when re-rendered after a post.
-func (h *Handler) renderRegister(c echo.Context, status int, id int64, extra map[string]any) error {
+func (h *Handler) renderRegister(c echo.Context, status int, s models.Session, extra map[string]any) error {
 	u := *currentUser(c)
-	rows, err := models.SessionRegister(c.Request().Context(), h.Store, u, id)
-	if err != nil {
-		return err
-	}
-	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
+	rows, err := models.SessionRegister(c.Request().Context(), h.Store, u, s.ID)
 	if err != nil {
 		return err
 	}
@@ -426,10 +409,7 @@ func (h *Handler) registerPath(id int64) string { return fmt.Sprintf("/sessions/
 // registerMark changes one student's line of the register, or adds a
 // walk-in found by the search.
 func (h *Handler) registerMark(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	uid, err := pathID(c, "user_id")
 	if err != nil {
 		return err
@@ -450,10 +430,7 @@ func (h *Handler) registerMark(c echo.Context) error {
 // registerMarkAbsent marks absent everyone booked who is still unmarked,
 // once the session has ended.
 func (h *Handler) registerMarkAbsent(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	n, err := models.MarkUnmarkedAbsent(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, h.registerPath(id))
@@ -480,10 +457,8 @@ type importRow struct {
 // importPreview reads an uploaded report and shows what importing it would
 // do, with a form to confirm.
 func (h *Handler) importPreview(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	s := sessionFrom(c)
+	id := s.ID
 	form := map[string]string{"min_minutes": c.FormValue("min_minutes")}
 	again := func(err error) error {
 		var ve *models.ValidationError
@@ -491,20 +466,16 @@ func (h *Handler) importPreview(c echo.Context) error {
 		var de *models.Error
 		switch {
 		case errors.As(err, &ve):
-			return h.renderRegister(c, http.StatusUnprocessableEntity, id, map[string]any{"ImportErrors": ve.Fields, "ImportForm": form})
+			return h.renderRegister(c, http.StatusUnprocessableEntity, s, map[string]any{"ImportErrors": ve.Fields, "ImportForm": form})
 		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
-			return h.renderRegister(c, he.Code, id, map[string]any{"ImportForm": form,
+			return h.renderRegister(c, he.Code, s, map[string]any{"ImportForm": form,
 				"ImportErrors": map[string]string{"file": "The file is larger than 10 MB, far larger than any attendance report. Check that you chose the right file."}})
 		case errors.As(err, &de) && de.Kind == models.KindUnprocessable:
-			return h.renderRegister(c, http.StatusUnprocessableEntity, id, map[string]any{"ImportErrors": map[string]string{"file": de.Message}, "ImportForm": form})
+			return h.renderRegister(c, http.StatusUnprocessableEntity, s, map[string]any{"ImportErrors": map[string]string{"file": de.Message}, "ImportForm": form})
 		}
 		return err
 	}
 	u := *currentUser(c)
-	// Refuse before reading the upload.
-	if _, err := models.ManageableSession(c.Request().Context(), h.Store, u, id); err != nil {
-		return err
-	}
 	min, err := minMinutes(c)
 	if err != nil {
 		return again(err)
@@ -516,10 +487,6 @@ func (h *Handler) importPreview(c echo.Context) error {
 	plan, err := models.PlanImport(c.Request().Context(), h.Store, u, id, report, min)
 	if err != nil {
 		return again(err)
-	}
-	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
-	if err != nil {
-		return err
 	}
 	counts := map[string]int{}
 	rows := make([]importRow, 0, len(plan.Lines))
@@ -593,10 +560,7 @@ func decodePlan(s string) (models.ImportPlan, error) {
 
 // importConfirm applies the plan the teacher has just checked.
 func (h *Handler) importConfirm(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	u := *currentUser(c)
 	encoded := c.FormValue("plan")
 	want := h.planSignature(id, u.ID, encoded)
@@ -651,15 +615,8 @@ func fromTo(from, to string) string {
 // registerAuditPage lists every change of the register: who, when, from
 // what to what. It is for committee.
 func (h *Handler) registerAuditPage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	entries, err := models.AttendanceAudit(c.Request().Context(), h.Store, *currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
+	s := sessionFrom(c)
+	entries, err := models.AttendanceAudit(c.Request().Context(), h.Store, *currentUser(c), s.ID)
 	if err != nil {
 		return err
 	}

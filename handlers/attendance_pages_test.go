@@ -17,6 +17,7 @@ import (
 	"unicode/utf16"
 
 	"rounds/models"
+	"rounds/models/testkit"
 )
 
 // attendanceSession creates and publishes a session taught by the holder of
@@ -363,10 +364,7 @@ func TestRegisterPage(t *testing.T) {
 		amy, _ := a.user("amy@example.ac.uk", models.RoleStudent, intp(1))
 		ben, _ := a.user("ben@example.ac.uk", models.RoleStudent, intp(2))
 		cat, _ := a.user("cat.walker@example.ac.uk", models.RoleStudent, intp(3))
-		evil, err := models.CreateUser(t.Context(), a.db, models.NewUser{Email: "evil@example.ac.uk", Name: `<script>alert("x")</script> Mallory`, Password: "correct horse battery", YearOfStudy: intp(4)}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		evil := testkit.Member(t, a.db, testkit.Email("evil@example.ac.uk"), testkit.Name(`<script>alert("x")</script> Mallory`), testkit.Password("correct horse battery"), testkit.Year(4))
 		start := a.clock.Now().Add(time.Hour)
 		id := a.attendanceSession(teacherTok, start, nil) // hybrid
 		a.bookFor(teacherTok, id, amy.ID, "in_person")

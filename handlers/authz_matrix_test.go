@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 )
 
 // Who is asking, in the authorisation matrix. "student" has a confirmed
@@ -202,7 +202,7 @@ type matrixFixture struct {
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
 	t.Helper()
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	f := &matrixFixture{a: a, tokens: map[string]string{}, browsers: map[string]*browser{}}
 	emails := map[string]string{"student": "student@example.ac.uk", "another student": "another@example.ac.uk",
 		"teacher of another session": "other.teacher@example.ac.uk", "teacher of this session": "teacher@example.ac.uk", "committee": "chair@example.ac.uk"}
@@ -446,7 +446,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("calls every route as every role")
 	}
-	probe := newApp(t, testdb.SQLite(t), nil)
+	probe := newApp(t, testkit.SQLite(t), nil)
 	seen := map[string]bool{}
 	var routes []string
 	for _, r := range probe.e.Routes() {

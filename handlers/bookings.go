@@ -9,17 +9,13 @@ import (
 )
 
 func (h *Handler) apiBook(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var in models.BookInput
 	if c.Request().ContentLength != 0 {
 		if err := decodeJSON(c, &in); err != nil {
 			return err
 		}
 	}
-	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, in, h.Clock.Now())
+	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -27,38 +23,26 @@ func (h *Handler) apiBook(c echo.Context) error {
 }
 
 func (h *Handler) apiCancelMyBooking(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := models.CancelMyBooking(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now()); err != nil {
+	if _, err := models.CancelMyBooking(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, h.Clock.Now()); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (h *Handler) apiCancelBooking(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	bid, err := pathID(c, "booking_id")
 	if err != nil {
 		return err
 	}
-	if _, err := models.CancelBooking(c.Request().Context(), h.Store, *currentUser(c), id, bid, h.Clock.Now()); err != nil {
+	if _, err := models.CancelBooking(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, bid, h.Clock.Now()); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (h *Handler) apiSessionBookings(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	f := models.BookingFilter{Status: models.BookingStatus(c.QueryParam("status")), Mode: models.Mode(c.QueryParam("mode"))}
-	bs, err := models.BookingsForSession(c.Request().Context(), h.Store, *currentUser(c), id, f)
+	bs, err := models.BookingsForSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, f)
 	if err != nil {
 		return err
 	}

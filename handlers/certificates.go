@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -85,22 +84,26 @@ func (h *Handler) period(fromS, toS string) (time.Time, time.Time, error) {
 	return from, to, nil
 }
 
-// certificateFile serves /certificates/{code} (the public verification page)
-// and /certificates/{code}.pdf.
-func (h *Handler) certificateFile(c echo.Context) error {
-	code, isPDF := strings.CutSuffix(c.Param("code"), ".pdf")
-	cert, err := models.CertificateByCode(c.Request().Context(), h.Store, code)
+// certificatePDFFile serves /certificates/{code}.pdf.
+func (h *Handler) certificatePDFFile(c echo.Context) error {
+	cert, err := models.CertificateByCode(c.Request().Context(), h.Store, c.Param("code"))
 	if err != nil {
 		return err
 	}
-	if isPDF {
-		body, err := h.certificatePDF(cert)
-		if err != nil {
-			return err
-		}
-		c.Response().Header().Set("Content-Disposition", `inline; filename="`+cert.Code+`.pdf"`)
-		c.Response().Header().Set("Cache-Control", "private, max-age=3600")
-		return c.Blob(http.StatusOK, "application/pdf", body)
+	body, err := h.certificatePDF(cert)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `inline; filename="`+cert.Code+`.pdf"`)
+	c.Response().Header().Set("Cache-Control", "private, max-age=3600")
+	return c.Blob(http.StatusOK, "application/pdf", body)
+}
+
+// certificatePage serves /certificates/{code}, the public verification page.
+func (h *Handler) certificatePage(c echo.Context) error {
+	cert, err := models.CertificateByCode(c.Request().Context(), h.Store, c.Param("code"))
+	if err != nil {
+		return err
 	}
 	d := map[string]any{"Title": "Certificate " + cert.Code, "Certificate": cert, "PDF": "/certificates/" + cert.Code + ".pdf"}
 	switch cert.Kind {

@@ -9,15 +9,11 @@ import (
 )
 
 func (h *Handler) apiGiveFeedback(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var in models.FeedbackInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	fb, cert, err := models.SubmitFeedback(c.Request().Context(), h.Store, *currentUser(c), id, in, h.Clock.Now())
+	fb, cert, err := models.SubmitFeedback(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -28,11 +24,7 @@ func (h *Handler) apiGiveFeedback(c echo.Context) error {
 }
 
 func (h *Handler) apiFeedbackSummary(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	sum, err := models.SessionFeedbackSummary(c.Request().Context(), h.Store, *currentUser(c), id, h.Config.FeedbackMinResponses)
+	sum, err := models.SessionFeedbackSummary(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, h.Config.FeedbackMinResponses)
 	if err != nil {
 		return err
 	}

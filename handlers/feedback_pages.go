@@ -82,12 +82,9 @@ const (
 
 // feedbackView gathers what the feedback page needs about the session and
 // the student, and in which state the page is.
-func (h *Handler) feedbackView(c echo.Context, id int64) (map[string]any, error) {
+func (h *Handler) feedbackView(c echo.Context) (map[string]any, error) {
 	u := currentUser(c)
-	s, err := models.VisibleSession(c.Request().Context(), h.Store, *u, id)
-	if err != nil {
-		return nil, err
-	}
+	s := sessionFrom(c)
 	teachers, err := models.SessionTeachers(c.Request().Context(), h.Store, s.ID)
 	if err != nil {
 		return nil, err
@@ -154,11 +151,7 @@ func feedbackStatus(state string, post bool) int {
 // of the feedback e-mails lands here; ?overall= and ?teaching= (1–5) choose
 // those ratings in advance, for an e-mail's one-click rating links.
 func (h *Handler) feedbackPage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	d, err := h.feedbackView(c, id)
+	d, err := h.feedbackView(c)
 	if err != nil {
 		return err
 	}
@@ -175,15 +168,12 @@ func (h *Handler) feedbackPage(c echo.Context) error {
 }
 
 func (h *Handler) feedbackSubmit(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	f, err := readFeedbackForm(c)
 	if err != nil {
 		return err
 	}
-	d, err := h.feedbackView(c, id)
+	d, err := h.feedbackView(c)
 	if err != nil {
 		return err
 	}
@@ -205,7 +195,7 @@ func (h *Handler) feedbackSubmit(c echo.Context) error {
 		return h.render(c, http.StatusUnprocessableEntity, "feedback", d)
 	case errors.Is(err, models.ErrFeedbackGiven), errors.Is(err, models.ErrDidNotAttend), errors.Is(err, models.ErrFeedbackTooEarly):
 		// The state changed since it was read: show the page as it is now.
-		if d, err = h.feedbackView(c, id); err != nil {
+		if d, err = h.feedbackView(c); err != nil {
 			return err
 		}
 		return h.render(c, feedbackStatus(d["State"].(string), true), "feedback", d)
@@ -218,11 +208,8 @@ func (h *Handler) feedbackSubmit(c echo.Context) error {
 // feedbackThanksPage thanks the student and hands over the attendance
 // certificate that their feedback earned.
 func (h *Handler) feedbackThanksPage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	d, err := h.feedbackView(c, id)
+	id := sessionFrom(c).ID
+	d, err := h.feedbackView(c)
 	if err != nil {
 		return err
 	}
@@ -271,16 +258,8 @@ type benefitRow struct {
 // committee, never naming a student; below the anonymity threshold only the
 // counts.
 func (h *Handler) feedbackSummaryPage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	u := currentUser(c)
-	sum, err := models.SessionFeedbackSummary(c.Request().Context(), h.Store, *u, id, h.Config.FeedbackMinResponses)
-	if err != nil {
-		return err
-	}
-	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
+	s := sessionFrom(c)
+	sum, err := models.SessionFeedbackSummary(c.Request().Context(), h.Store, *currentUser(c), s.ID, h.Config.FeedbackMinResponses)
 	if err != nil {
 		return err
 	}
@@ -384,25 +363,11 @@ func figures(sum models.FeedbackSummary) summaryFigures {
 }
 
 // teachingFeedbackPage sums up the feedback on every session a teacher
-// taught in a period, and lists the sessions. Committee may look at any
-// teacher's with ?teacher=ID.
+// taught in a period, and lists the sessions: the caller's own, or for
+// committee any teacher's (?teacher=ID).
 func (h *Handler) teachingFeedbackPage(c echo.Context) error {
 	u := currentUser(c)
-	teacher := *u
-	if t := c.QueryParam("teacher"); t != "" {
-		tid, err := strconv.ParseInt(t, 10, 64)
-		if err != nil || tid <= 0 {
-			return models.ErrNotFound
-		}
-		if tid != u.ID {
-			if !u.IsCommittee() {
-				return models.ErrForbidden
-			}
-			if teacher, err = models.UserByID(c.Request().Context(), h.Store, tid); err != nil {
-				return err
-			}
-		}
-	}
+	teacher := memberFrom(c)
 	d := map[string]any{"Title": "Feedback on your teaching", "Teacher": teacher, "Self": teacher.ID == u.ID,
 		"MinResponses": h.Config.FeedbackMinResponses}
 	if teacher.ID != u.ID {

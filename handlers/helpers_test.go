@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,22 +16,16 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"rounds/handlers"
 	"rounds/internal/clock"
 	"rounds/internal/config"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
-func TestMain(m *testing.M) {
-	models.PasswordCost = bcrypt.MinCost
-	code := m.Run()
-	testdb.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // app is Rounds served over real HTTP on a fresh database.
 type app struct {
@@ -74,7 +67,7 @@ func newApp(t *testing.T, db *store.Store, env map[string]string) *app {
 
 // each runs fn against a fresh app on every test database.
 func each(t *testing.T, fn func(t *testing.T, a *app)) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) { fn(t, newApp(t, db, nil)) })
+	testkit.Run(t, func(t *testing.T, db *store.Store) { fn(t, newApp(t, db, nil)) })
 }
 
 type response struct {
@@ -145,10 +138,11 @@ func (a *app) api(method, path string, body any, token string) response {
 // user creates an account directly and returns it with an API token.
 func (a *app) user(email string, role models.Role, year *int) (models.User, string) {
 	a.t.Helper()
-	u, err := models.CreateUser(context.TODO(), a.db, models.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: "correct horse battery", Role: role, YearOfStudy: year}, nil)
-	if err != nil {
-		a.t.Fatal(err)
+	opts := []testkit.Option{testkit.Email(email), testkit.Name(strings.Split(email, "@")[0]), testkit.Role(role), testkit.Password("correct horse battery")}
+	if year != nil {
+		opts = append(opts, testkit.Year(*year))
 	}
+	u := testkit.Member(a.t, a.db, opts...)
 	res := a.api("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": "correct horse battery"}, "")
 	if res.Status != 200 {
 		a.t.Fatalf("login %s: %d %s", email, res.Status, res.Body)

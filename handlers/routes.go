@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -11,10 +12,32 @@ import (
 	"rounds/static"
 )
 
-// routes declares every route of Rounds, grouped by who may call it, so the
-// security model can be read on one screen. Object-level checks (a teacher of
-// this session, the student who booked) are made in models by the policy
-// functions the handlers call.
+// routes declares every route of Rounds and who may call it, so that the
+// security model can be read on one screen.
+//
+// How to read it. The group of a route says who may call it: anyone; a
+// member (logged in, any role); a teacher (teachers and committee); or
+// committee. A caller outside the group gets 401 (a page: the log-in page,
+// and back) or 403. A route about one session then names, with
+// h.session(…), what the caller must be to that session (relations.go):
+//
+//	canSee          may see it: a published session, every member; a draft, its teachers
+//	                and committee; a cancelled one, those too and whoever had booked it
+//	teaches         a teacher of this session, or committee
+//	teachesOrHolds  teaches, or holds the booking :booking_id
+//	booked          booked it (the booking in any status)
+//	notDraft        anyone the group admits, on a session that is not a draft
+//	exists          anyone the group admits: the comment says what models decides
+//
+// Refused, a caller who may not know the session exists gets 404, one who
+// may gets 403, and the handler only ever runs with the session checked
+// (sessionFrom). In the same way ownOrCommittee admits the caller to the
+// records of the member a query parameter names: their own, or for
+// committee anyone's. What depends on the body or on the session's state (booking
+// on someone's behalf, the check-in code, having attended) is decided by the
+// use case in models, which checks the relation again. A route about a
+// session without a relation says why. A last segment with an ending, like
+// :id.ics, is a file at the address of a page, with requirements of its own.
 func (h *Handler) routes(e *echo.Echo) {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
@@ -32,18 +55,19 @@ func (h *Handler) routes(e *echo.Echo) {
 	})
 
 	e.Use(h.limitReads, h.authenticate, h.csrf())
-	anyone := routeGroup{e: e}
-	api := routeGroup{e: e, prefix: "/api/v1"}
+	table := &routeTable{e: e}
+	anyone := routeGroup{t: table}
+	api := routeGroup{t: table, prefix: "/api/v1"}
 	member := anyone.with(requireLogin)
 	memberAPI := api.with(requireLogin)
-	teacherAPI := api.with(requireRole(models.RoleTeacher, models.RoleCommittee))
 	teacher := anyone.with(requireRole(models.RoleTeacher, models.RoleCommittee))
+	teacherAPI := api.with(requireRole(models.RoleTeacher, models.RoleCommittee))
 	committee := anyone.with(requireRole(models.RoleCommittee))
 	committeeAPI := api.with(requireRole(models.RoleCommittee))
 
 	anyone.GET("/metrics", h.metricsPage, h.onlyLoopbackOrCommittee)
 
-	// Anyone.
+	// Anyone: signing up and in.
 	anyone.GET("/", h.homePage)
 	anyone.GET("/login", h.loginPage)
 	anyone.POST("/login", h.loginSubmit)
@@ -57,23 +81,22 @@ func (h *Handler) routes(e *echo.Echo) {
 	api.POST("/auth/login", h.apiLogin)
 	api.POST("/auth/password-reset", h.apiPasswordReset)
 	api.POST("/auth/password-reset/confirm", h.apiPasswordResetConfirm)
-	// The secret in the address is the credential.
-	// /sessions/{id}.ics is the session's calendar file; the page itself
-	// asks for a login.
-	anyone.GET("/sessions/:id", h.sessionPage)
-	anyone.GET("/calendar/:token", h.calendarFeed)
-	anyone.GET("/certificates/:code", h.certificateFile) // the public verification page, and .pdf
+	// Anyone with the address: a session's calendar file (the page itself is
+	// for members, below), and the files whose secret is in the address.
+	anyone.GET("/sessions/:id.ics", h.sessionICS, h.session(notDraft))
+	anyone.GET("/calendar/:token.ics", h.calendarFeed)
+	anyone.GET("/certificates/:code", h.certificatePage) // the public verification page
+	anyone.GET("/certificates/:code.pdf", h.certificatePDFFile)
 
-	// Logged in, any role.
+	// Members, of their own account, bookings and certificates.
 	member.POST("/logout", h.logoutSubmit)
 	member.GET("/account", h.accountPage)
 	member.POST("/account", h.accountSubmit)
 	member.POST("/account/password", h.passwordSubmit)
-	member.GET("/sessions", h.sessionsPage)
-	member.POST("/sessions/:id/book", h.bookSubmit)
-	member.POST("/sessions/:id/cancel-booking", h.cancelMyBookingSubmit)
 	member.GET("/my/sessions", h.mySessionsPage)
 	member.POST("/my/calendar/reset", h.resetCalendarSubmit)
+	member.GET("/my/feedback", h.feedbackDuePage)
+	member.GET("/my/certificates", h.certificatesPage)
 	memberAPI.POST("/auth/logout", h.apiLogout)
 	memberAPI.GET("/me", h.apiMe)
 	memberAPI.PATCH("/me", h.apiUpdateMe)
@@ -81,96 +104,104 @@ func (h *Handler) routes(e *echo.Echo) {
 	memberAPI.GET("/me/bookings", h.apiMyBookings)
 	memberAPI.GET("/me/calendar", h.apiMyCalendar)
 	memberAPI.POST("/me/calendar/reset", h.apiResetCalendar)
-	memberAPI.GET("/sessions", h.apiListSessions)
-	memberAPI.GET("/sessions/:id", h.apiGetSession)
-	// Booking: a student for self; its teachers and committee on behalf
-	// (checked in models.BookSeat against the session).
-	memberAPI.POST("/sessions/:id/bookings", h.apiBook)
-	memberAPI.DELETE("/sessions/:id/bookings/me", h.apiCancelMyBooking)
-	// Attendance and feedback of one's own; models checks the session's window,
-	// the booking, and that the student attended.
-	memberAPI.POST("/checkin", h.apiCheckinByCode)
-	memberAPI.POST("/sessions/:id/checkin", h.apiCheckin)
-	memberAPI.POST("/sessions/:id/apologies", h.apiApologies)
-	memberAPI.POST("/sessions/:id/feedback", h.apiGiveFeedback)
 	memberAPI.GET("/me/certificates", h.apiMyCertificates)
-	member.GET("/sessions/:id/join", h.join)
 
-	// Teachers and committee; models checks "a teacher of this session".
+	// Members, on sessions: the lists hold only what the caller may see.
+	member.GET("/sessions", h.sessionsPage)
+	member.GET("/sessions/:id", h.sessionPage, h.session(canSee))
+	memberAPI.GET("/sessions", h.apiListSessions)
+	memberAPI.GET("/sessions/:id", h.apiGetSession, h.session(canSee))
+	// Booking: a member books for themself, and only its teachers and
+	// committee for someone else (user_id; models decides). A draft or
+	// cancelled session answers 422 whoever asks, as API.md says.
+	member.POST("/sessions/:id/book", h.bookSubmit, h.session(exists))
+	memberAPI.POST("/sessions/:id/bookings", h.apiBook, h.session(exists))
+	member.POST("/sessions/:id/cancel-booking", h.cancelMyBookingSubmit, h.session(booked))
+	memberAPI.DELETE("/sessions/:id/bookings/me", h.apiCancelMyBooking, h.session(booked))
+	// Apologies, from the member who booked: models looks for the booking
+	// after refusing a session that has started (422), and the page sends
+	// everyone back to the session with a message.
+	memberAPI.POST("/sessions/:id/apologies", h.apiApologies, h.session(exists))
+	member.POST("/sessions/:id/apologies", h.apologiesSubmit) // no relation: never a 404
+	// At the session: anyone present checks in, booked or not; models checks
+	// the rate of failed codes first (429), then the session (a draft is not
+	// found), the code and the window. The check-in pages name the session
+	// in the code or the query, and treat a draft as no session.
+	memberAPI.POST("/checkin", h.apiCheckinByCode)
+	memberAPI.POST("/sessions/:id/checkin", h.apiCheckin) // no relation: the rate limit answers first
+	member.GET("/checkin", h.checkinPage)
+	member.POST("/checkin", h.checkinSubmit)
+	member.GET("/checkin/done", h.checkinDone) // the caller's own record
+	// Joining online needs a confirmed online booking, and feedback having
+	// attended (models; 403). The feedback pages tell whoever may see the
+	// session why they cannot give any.
+	member.GET("/sessions/:id/join", h.join, h.session(notDraft))
+	memberAPI.POST("/sessions/:id/feedback", h.apiGiveFeedback, h.session(notDraft))
+	member.GET("/sessions/:id/feedback", h.feedbackPage, h.session(canSee))
+	member.POST("/sessions/:id/feedback", h.feedbackSubmit, h.session(canSee))
+	member.GET("/sessions/:id/feedback/thanks", h.feedbackThanksPage, h.session(canSee))
+
+	// Teachers and committee, on their own teaching; committee may read any
+	// teacher's feedback (?teacher=).
 	teacherAPI.POST("/sessions", h.apiCreateSession)
-	teacherAPI.PATCH("/sessions/:id", h.apiUpdateSession)
-	teacherAPI.POST("/sessions/:id/publish", h.apiPublishSession)
-	teacherAPI.POST("/sessions/:id/cancel", h.apiCancelSession)
-	teacherAPI.GET("/sessions/:id/bookings", h.apiSessionBookings)
-	teacherAPI.DELETE("/sessions/:id/bookings/:booking_id", h.apiCancelBooking)
-	teacherAPI.GET("/sessions/:id/checkin", h.apiCheckinCode)
-	teacherAPI.GET("/sessions/:id/attendance", h.apiAttendance)
-	teacherAPI.PUT("/sessions/:id/attendance/:user_id", h.apiMarkAttendance)
-	teacherAPI.POST("/sessions/:id/attendance/import", h.apiImportAttendance)
-	teacherAPI.POST("/sessions/:id/attendance/mark-absent", h.apiMarkAbsent)
-	teacherAPI.GET("/sessions/:id/feedback/summary", h.apiFeedbackSummary)
 	teacherAPI.POST("/me/certificates/teaching", h.apiTeachingCertificate)
-
-	// Teacher and committee pages; models checks "a teacher of this session"
-	// (committee may book on behalf for past sessions).
 	teacher.GET("/teaching", h.teachingPage)
 	teacher.GET("/teaching/new", h.newSessionPage)
 	teacher.POST("/teaching/new", h.createSessionSubmit)
-	teacher.GET("/sessions/:id/edit", h.editSessionPage)
-	teacher.POST("/sessions/:id/edit", h.updateSessionSubmit)
-	teacher.POST("/sessions/:id/publish", h.publishSessionSubmit)
-	teacher.POST("/sessions/:id/cancel", h.cancelSessionSubmit)
-	teacher.GET("/sessions/:id/manage", h.manageSessionPage)
-	teacher.POST("/sessions/:id/manage/book", h.bookOnBehalfSubmit)
-	teacher.POST("/sessions/:id/bookings/:booking_id/cancel", h.cancelBookingSubmit)
+	teacher.GET("/teaching/feedback", h.teachingFeedbackPage, h.ownOrCommittee("teacher"))
+	teacher.POST("/my/certificates/teaching", h.teachingCertificateSubmit)
 
-	// Committee only.
+	// Teachers of this session and committee: the session, its bookings,
+	// attendance and feedback. Committee may also back-fill past sessions
+	// (models decides).
+	teacherAPI.PATCH("/sessions/:id", h.apiUpdateSession, h.session(teaches))
+	teacherAPI.POST("/sessions/:id/publish", h.apiPublishSession, h.session(teaches))
+	teacherAPI.POST("/sessions/:id/cancel", h.apiCancelSession, h.session(teaches))
+	teacherAPI.GET("/sessions/:id/bookings", h.apiSessionBookings, h.session(teaches))
+	teacherAPI.DELETE("/sessions/:id/bookings/:booking_id", h.apiCancelBooking, h.session(teachesOrHolds))
+	teacherAPI.GET("/sessions/:id/checkin", h.apiCheckinCode, h.session(teaches))
+	teacherAPI.GET("/sessions/:id/attendance", h.apiAttendance, h.session(teaches))
+	teacherAPI.PUT("/sessions/:id/attendance/:user_id", h.apiMarkAttendance, h.session(teaches))
+	teacherAPI.POST("/sessions/:id/attendance/import", h.apiImportAttendance, h.session(teaches))
+	teacherAPI.POST("/sessions/:id/attendance/mark-absent", h.apiMarkAbsent, h.session(teaches))
+	teacherAPI.GET("/sessions/:id/feedback/summary", h.apiFeedbackSummary, h.session(teaches))
+	teacher.GET("/sessions/:id/edit", h.editSessionPage, h.session(teaches))
+	teacher.POST("/sessions/:id/edit", h.updateSessionSubmit, h.session(teaches))
+	teacher.POST("/sessions/:id/publish", h.publishSessionSubmit, h.session(teaches))
+	teacher.POST("/sessions/:id/cancel", h.cancelSessionSubmit, h.session(teaches))
+	teacher.GET("/sessions/:id/manage", h.manageSessionPage, h.session(teaches))
+	teacher.POST("/sessions/:id/manage/book", h.bookOnBehalfSubmit, h.session(teaches))
+	teacher.POST("/sessions/:id/bookings/:booking_id/cancel", h.cancelBookingSubmit, h.session(teachesOrHolds))
+	teacher.GET("/sessions/:id/attendance", h.takeAttendancePage, h.session(teaches))
+	teacher.GET("/sessions/:id/attendance/qr.svg", h.attendanceQR, h.session(teaches))
+	teacher.GET("/sessions/:id/register", h.sessionRegisterPage, h.session(teaches))
+	teacher.POST("/sessions/:id/register/mark-absent", h.registerMarkAbsent, h.session(teaches))
+	teacher.POST("/sessions/:id/register/import", h.importPreview, h.session(teaches))
+	teacher.POST("/sessions/:id/register/import/confirm", h.importConfirm, h.session(teaches))
+	teacher.POST("/sessions/:id/register/:user_id", h.registerMark, h.session(teaches))
+	teacher.GET("/sessions/:id/feedback/summary", h.feedbackSummaryPage, h.session(teaches))
+
+	// Committee: members, the outbox, every session's register audit, the
+	// dashboard and the academic year.
 	committee.GET("/committee/members", h.membersPage)
 	committee.POST("/committee/members/:id", h.memberSubmit)
 	committee.GET("/committee/outbox", h.outboxPage)
-	committeeAPI.GET("/users", h.apiUsers)
-	committeeAPI.PATCH("/users/:id", h.apiUpdateUser)
-	committeeAPI.GET("/admin/outbox", h.apiOutbox)
-	committeeAPI.GET("/sessions/:id/attendance/audit", h.apiAttendanceAudit)
-
-	// Attendance pages (teachers: take attendance, register, import; students: check in).
-	// Students: models checks the code, the check-in window and the booking.
-	// The rest is for the session's teachers and committee (checked in models
-	// too); the register's audit trail is for committee.
-	member.GET("/checkin", h.checkinPage)
-	member.POST("/checkin", h.checkinSubmit)
-	member.GET("/checkin/done", h.checkinDone)
-	member.POST("/sessions/:id/apologies", h.apologiesSubmit)
-	teacher.GET("/sessions/:id/attendance", h.takeAttendancePage)
-	teacher.GET("/sessions/:id/attendance/qr.svg", h.attendanceQR)
-	teacher.GET("/sessions/:id/register", h.sessionRegisterPage)
-	teacher.POST("/sessions/:id/register/mark-absent", h.registerMarkAbsent)
-	teacher.POST("/sessions/:id/register/import", h.importPreview)
-	teacher.POST("/sessions/:id/register/import/confirm", h.importConfirm)
-	teacher.POST("/sessions/:id/register/:user_id", h.registerMark)
-	committee.GET("/sessions/:id/register/audit", h.registerAuditPage)
-	// Feedback and certificate pages.
-	// Students: models checks that they attended; summaries are for the
-	// session's teachers and committee (checked in models too).
-	member.GET("/sessions/:id/feedback", h.feedbackPage)
-	member.POST("/sessions/:id/feedback", h.feedbackSubmit)
-	member.GET("/sessions/:id/feedback/thanks", h.feedbackThanksPage)
-	member.GET("/my/feedback", h.feedbackDuePage)
-	member.GET("/my/certificates", h.certificatesPage)
-	teacher.GET("/sessions/:id/feedback/summary", h.feedbackSummaryPage)
-	teacher.GET("/teaching/feedback", h.teachingFeedbackPage)
-	teacher.POST("/my/certificates/teaching", h.teachingCertificateSubmit)
-	// Dashboard (committee).
+	committee.GET("/sessions/:id/register/audit", h.registerAuditPage, h.session(exists))
 	committee.GET("/committee/dashboard", h.dashboardPage)
 	committee.GET("/committee/dashboard/:file", h.dashboardCSV) // headline.csv, reach.csv, weeks-by-mode.csv, sessions.csv
 	committee.GET("/committee/academic-year", h.academicYearPage)
 	committee.POST("/committee/academic-year", h.academicYearSubmit)
+	committeeAPI.GET("/users", h.apiUsers)
+	committeeAPI.PATCH("/users/:id", h.apiUpdateUser)
+	committeeAPI.GET("/admin/outbox", h.apiOutbox)
+	committeeAPI.GET("/sessions/:id/attendance/audit", h.apiAttendanceAudit, h.session(exists))
 	committeeAPI.GET("/stats/attendance", h.apiStatsAttendance)
 	committeeAPI.GET("/stats/attendance.csv", h.apiStatsAttendanceCSV)
 	committeeAPI.GET("/stats/attendance/records.csv", h.apiAttendanceRecordsCSV)
 	committeeAPI.GET("/admin/academic-year", h.apiAcademicYear)
 	committeeAPI.POST("/admin/academic-year/rollover", h.apiRollover)
 
+	table.register()
 	// Unknown API paths answer in JSON.
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 }
@@ -179,17 +210,17 @@ func (h *Handler) routes(e *echo.Echo) {
 // own groups also answer every unknown path below them with their
 // middleware, which would turn a 404 into a log-in prompt.)
 type routeGroup struct {
-	e      *echo.Echo
+	t      *routeTable
 	prefix string
 	mw     []echo.MiddlewareFunc
 }
 
 func (g routeGroup) with(mw ...echo.MiddlewareFunc) routeGroup {
-	return routeGroup{e: g.e, prefix: g.prefix, mw: append(append([]echo.MiddlewareFunc{}, g.mw...), mw...)}
+	return routeGroup{t: g.t, prefix: g.prefix, mw: append(append([]echo.MiddlewareFunc{}, g.mw...), mw...)}
 }
 
 func (g routeGroup) add(method, path string, h echo.HandlerFunc, mw []echo.MiddlewareFunc) {
-	g.e.Add(method, g.prefix+path, h, append(append([]echo.MiddlewareFunc{}, g.mw...), mw...)...)
+	g.t.add(method, g.prefix+path, h, append(append([]echo.MiddlewareFunc{}, g.mw...), mw...))
 }
 
 func (g routeGroup) GET(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
@@ -206,6 +237,122 @@ func (g routeGroup) PATCH(path string, h echo.HandlerFunc, mw ...echo.Middleware
 }
 func (g routeGroup) DELETE(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
 	g.add(http.MethodDelete, path, h, mw)
+}
+
+// routeTable gathers the groups' routes and gives them to Echo once all are
+// declared. Echo routes /sessions/:id.ics as a parameter named "id.ics", and
+// cannot route it apart from /sessions/:id; so an address whose last
+// segment has an ending is served by the Echo route of the address without
+// it, and the ending chooses which declared route answers.
+type routeTable struct {
+	e          *echo.Echo
+	order      []string
+	routes     map[string]*route
+	registered bool // later routes would never reach Echo
+}
+
+// route is one Echo route: the address as declared, and the files declared
+// at the same address with an ending.
+type route struct {
+	method, path string
+	param        string // the last segment's parameter
+	h            echo.HandlerFunc
+	mw           []echo.MiddlewareFunc
+	files        []fileRoute
+	plain        echo.HandlerFunc // h in its middleware, when there are files
+}
+
+// fileRoute is an address with an ending, and its handler with its own
+// middleware.
+type fileRoute struct {
+	ending string
+	h      echo.HandlerFunc
+}
+
+func (t *routeTable) add(method, path string, h echo.HandlerFunc, mw []echo.MiddlewareFunc) {
+	if t.registered {
+		panic("routes: " + method + " " + path + " is declared after the routes were registered")
+	}
+	base, param, ending := path, "", ""
+	if i := strings.LastIndexByte(path, '/'); strings.HasPrefix(path[i+1:], ":") {
+		param = path[i+2:]
+		if j := strings.IndexByte(param, '.'); j >= 0 {
+			param, ending = param[:j], param[j:]
+			base = path[:len(path)-len(ending)]
+		}
+	}
+	key := method + " " + base
+	r := t.routes[key]
+	if r == nil {
+		r = &route{method: method, path: base, param: param}
+		if t.routes == nil {
+			t.routes = map[string]*route{}
+		}
+		t.routes[key], t.order = r, append(t.order, key)
+	}
+	switch {
+	case r.param != param:
+		panic(fmt.Sprintf("routes: %s %s names its parameter %q, another route at that address %q", method, path, param, r.param))
+	case ending != "":
+		for _, f := range r.files {
+			if f.ending == ending {
+				panic("routes: " + method + " " + path + " is declared twice")
+			}
+		}
+		r.files = append(r.files, fileRoute{ending: ending, h: chain(h, mw)})
+	case r.h != nil:
+		panic("routes: " + method + " " + path + " is declared twice")
+	default:
+		r.h, r.mw = h, mw
+	}
+}
+
+// register gives the routes to Echo.
+func (t *routeTable) register() {
+	t.registered = true
+	for _, key := range t.order {
+		r := t.routes[key]
+		if len(r.files) == 0 {
+			t.e.Add(r.method, r.path, r.h, r.mw...)
+			continue
+		}
+		if r.h != nil {
+			r.plain = chain(r.h, r.mw)
+		}
+		t.e.Add(r.method, r.path, r.serve)
+	}
+}
+
+// serve answers a route with files: the one whose ending the last segment
+// has, given the segment without its ending; else the address as declared
+// (404 if only files are).
+func (r *route) serve(c echo.Context) error {
+	v := c.Param(r.param)
+	for _, f := range r.files {
+		if plain, ok := strings.CutSuffix(v, f.ending); ok {
+			values := append([]string(nil), c.ParamValues()...)
+			for i, name := range c.ParamNames() {
+				if name == r.param {
+					values[i] = plain
+				}
+			}
+			c.SetParamValues(values...)
+			return f.h(c)
+		}
+	}
+	if r.plain == nil {
+		return echo.ErrNotFound
+	}
+	return r.plain(c)
+}
+
+// chain wraps h in mw as Echo does a route's middleware: the first given
+// runs first.
+func chain(h echo.HandlerFunc, mw []echo.MiddlewareFunc) echo.HandlerFunc {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
 }
 
 // isUpload tells whether a request carries a file upload, which has its own

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 )
 
 // Every state-changing form refuses a post without its CSRF token, whoever
@@ -142,7 +142,7 @@ func TestSQLMetacharactersAreHarmless(t *testing.T) {
 }
 
 func TestOversizedUploadsAreRefused(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	_, tok := a.user("teacher@example.ac.uk", models.RoleTeacher, nil)
 	res := a.api("POST", "/api/v1/sessions", sessionBody(a.clock.Now().Add(48*time.Hour), nil), tok)
 	id := int64(res.json(t)["session"].(map[string]any)["id"].(float64))

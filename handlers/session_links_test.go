@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 )
 
 // The session page offers apologies to a booked student, and attendance
 // and feedback to its teachers — and to nobody else.
 func TestSessionPageOffersTheRightActions(t *testing.T) {
-	a := newApp(t, testdb.SQLite(t), nil)
+	a := newApp(t, testkit.SQLite(t), nil)
 	_, teacherTok := a.user("teacher@example.ac.uk", models.RoleTeacher, nil)
 	a.user("booked@example.ac.uk", models.RoleStudent, intp(1))
 	a.user("browsing@example.ac.uk", models.RoleStudent, intp(1))

@@ -2,9 +2,9 @@ package handlers
 
 // The server-rendered pages of teaching sessions and bookings: browsing and
 // booking for students, "My sessions" with the calendar feed, and for
-// teachers "My teaching", the session form and the manage page. Every rule
-// and every check of who may do what is in models; these handlers read the
-// form, call models, and show the result (post / redirect / get).
+// teachers "My teaching", the session form and the manage page. Who may call
+// each is declared in routes.go, and every rule is in models; these handlers
+// read the form, call models, and show the result (post / redirect / get).
 
 import (
 	"errors"
@@ -190,19 +190,11 @@ func (h *Handler) refuse(c echo.Context, err error, back string) error {
 	return redirect(c, back)
 }
 
-// managedSession is the session for a page that changes it: ErrNotFound if
-// the viewer may not see it, ErrForbidden if they see but may not manage it.
-func (h *Handler) managedSession(c echo.Context) (*sessionItem, error) {
-	id, err := pathID(c, "id")
+// checkedSession is the session the route checked, as its caller sees it.
+func (h *Handler) checkedSession(c echo.Context) (*sessionItem, error) {
+	v, err := models.ViewSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c))
 	if err != nil {
 		return nil, err
-	}
-	v, err := models.SessionViewByID(c.Request().Context(), h.Store, *currentUser(c), id)
-	if err != nil {
-		return nil, err
-	}
-	if !v.CanManage {
-		return nil, models.ErrForbidden
 	}
 	return h.sessionItem(v), nil
 }
@@ -402,34 +394,18 @@ func choose(it *sessionItem) bookingChoice {
 	return ch
 }
 
-// sessionPage shows one session; GET /sessions/{id}.ics is its calendar
-// file, served to anyone with the link.
+// sessionPage shows one session.
 func (h *Handler) sessionPage(c echo.Context) error {
-	if strings.HasSuffix(c.Param("id"), ".ics") {
-		return h.sessionICS(c)
-	}
-	u := currentUser(c)
-	if u == nil {
-		return errLoginRequired
-	}
-	id, err := pathID(c, "id")
+	it, err := h.checkedSession(c)
 	if err != nil {
 		return err
 	}
-	v, err := models.SessionViewByID(c.Request().Context(), h.Store, *u, id)
-	if err != nil {
-		return err
-	}
-	it := h.sessionItem(v)
-	return h.render(c, http.StatusOK, "session", map[string]any{"Title": v.Title, "S": it, "Choice": choose(it)})
+	return h.render(c, http.StatusOK, "session", map[string]any{"Title": it.Title, "S": it, "Choice": choose(it)})
 }
 
 // bookSubmit books the member's own place.
 func (h *Handler) bookSubmit(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	back := sessionPath(id, "")
 	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: models.Mode(c.FormValue("mode"))}, h.Clock.Now())
 	if err != nil {
@@ -445,10 +421,7 @@ func (h *Handler) bookSubmit(c echo.Context) error {
 
 // cancelMyBookingSubmit is "Can't make it": the member gives up their place.
 func (h *Handler) cancelMyBookingSubmit(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	back := sessionPath(id, "")
 	b, err := models.CancelMyBooking(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
@@ -766,7 +739,7 @@ func (h *Handler) createSessionSubmit(c echo.Context) error {
 }
 
 func (h *Handler) editSessionPage(c echo.Context) error {
-	it, err := h.managedSession(c)
+	it, err := h.checkedSession(c)
 	if err != nil {
 		return err
 	}
@@ -794,7 +767,7 @@ func (h *Handler) saveSession(c echo.Context, it *sessionItem) (bool, error) {
 }
 
 func (h *Handler) updateSessionSubmit(c echo.Context) error {
-	it, err := h.managedSession(c)
+	it, err := h.checkedSession(c)
 	if err != nil {
 		return err
 	}
@@ -812,7 +785,7 @@ func (h *Handler) updateSessionSubmit(c echo.Context) error {
 // publishSessionSubmit opens a draft for booking. From the edit form (its
 // "Publish" button) the form is saved first.
 func (h *Handler) publishSessionSubmit(c echo.Context) error {
-	it, err := h.managedSession(c)
+	it, err := h.checkedSession(c)
 	if err != nil {
 		return err
 	}
@@ -830,7 +803,7 @@ func (h *Handler) publishSessionSubmit(c echo.Context) error {
 
 // cancelSessionSubmit cancels the session, with a reason for those booked.
 func (h *Handler) cancelSessionSubmit(c echo.Context) error {
-	it, err := h.managedSession(c)
+	it, err := h.checkedSession(c)
 	if err != nil {
 		return err
 	}
@@ -861,7 +834,7 @@ type memberMatch struct {
 }
 
 func (h *Handler) manageSessionPage(c echo.Context) error {
-	it, err := h.managedSession(c)
+	it, err := h.checkedSession(c)
 	if err != nil {
 		return err
 	}
@@ -921,15 +894,7 @@ func (h *Handler) renderManage(c echo.Context, status int, it *sessionItem, extr
 // bookOnBehalfSubmit books a member's place, by the session's teachers or
 // committee.
 func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	// Who is asking first: only the session's teachers and committee learn
-	// what is wrong with the form.
-	if _, err := models.ManageableSession(c.Request().Context(), h.Store, *currentUser(c), id); err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	back := sessionPath(id, "/manage")
 	if q := c.FormValue("q"); q != "" {
 		back += "?" + url.Values{"q": {q}}.Encode()
@@ -958,10 +923,7 @@ func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
 // cancelBookingSubmit removes one booking, by the session's teachers or
 // committee; the first waiting takes the place.
 func (h *Handler) cancelBookingSubmit(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	id := sessionFrom(c).ID
 	bid, err := pathID(c, "booking_id")
 	if err != nil {
 		return err

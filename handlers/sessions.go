@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -93,15 +92,7 @@ func (h *Handler) apiListSessions(c echo.Context) error {
 }
 
 func (h *Handler) apiGetSession(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := models.SessionViewByID(c.Request().Context(), h.Store, *currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"session": v})
+	return h.respondSession(c, http.StatusOK, sessionFrom(c))
 }
 
 // respondSession answers with the session as its viewer sees it.
@@ -126,15 +117,11 @@ func (h *Handler) apiCreateSession(c echo.Context) error {
 }
 
 func (h *Handler) apiUpdateSession(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var in models.SessionInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	s, err := models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), id, in, h.Clock.Now())
+	s, err := models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -142,11 +129,7 @@ func (h *Handler) apiUpdateSession(c echo.Context) error {
 }
 
 func (h *Handler) apiPublishSession(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	s, err := models.PublishSession(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
+	s, err := models.PublishSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -154,10 +137,6 @@ func (h *Handler) apiPublishSession(c echo.Context) error {
 }
 
 func (h *Handler) apiCancelSession(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -166,7 +145,7 @@ func (h *Handler) apiCancelSession(c echo.Context) error {
 			return err
 		}
 	}
-	s, err := models.CancelSession(c.Request().Context(), h.Store, *currentUser(c), id, in.Reason, h.Clock.Now())
+	s, err := models.CancelSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in.Reason, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -174,28 +153,14 @@ func (h *Handler) apiCancelSession(c echo.Context) error {
 }
 
 // sessionICS serves GET /sessions/{id}.ics: one event, for anyone with the
-// link. Drafts are not shown.
+// link.
 func (h *Handler) sessionICS(c echo.Context) error {
-	raw, ok := strings.CutSuffix(c.Param("id"), ".ics")
-	if !ok {
-		return echo.ErrNotFound
-	}
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	s, err := models.SessionByID(c.Request().Context(), h.Store, id)
+	ev, err := h.sessionEvent(c.Request().Context(), sessionFrom(c))
 	if err != nil {
 		return err
 	}
-	if s.Status == models.SessionDraft {
-		return models.ErrNotFound
-	}
-	ev, err := h.sessionEvent(c.Request().Context(), s)
-	if err != nil {
-		return err
-	}
-	return h.writeCalendar(c, &ical.Calendar{Method: ical.MethodPublish, Events: []ical.Event{ev}}, "session-"+raw+".ics")
+	// The name as the address has it, ending aside.
+	return h.writeCalendar(c, &ical.Calendar{Method: ical.MethodPublish, Events: []ical.Event{ev}}, "session-"+c.Param("id")+".ics")
 }
 
 // sessionEvent describes a session as an iCalendar event.
@@ -216,11 +181,7 @@ func (h *Handler) writeCalendar(c echo.Context, cal *ical.Calendar, filename str
 // calendarFeed serves GET /calendar/{token}.ics: the member's confirmed
 // sessions, past month onwards, for their calendar program.
 func (h *Handler) calendarFeed(c echo.Context) error {
-	secret, ok := strings.CutSuffix(c.Param("token"), ".ics")
-	if !ok {
-		return echo.ErrNotFound
-	}
-	u, _, err := models.UserByToken(c.Request().Context(), h.Store, models.TokenCalendar, secret, h.Clock.Now())
+	u, _, err := models.UserByToken(c.Request().Context(), h.Store, models.TokenCalendar, c.Param("token"), h.Clock.Now())
 	if errors.Is(err, models.ErrTokenInvalid) {
 		return models.ErrNotFound
 	}

@@ -93,7 +93,7 @@ func (h *Handler) attendanceReport(c echo.Context) (models.AttendanceReport, err
 		if p == nil {
 			p = models.Problems{}
 		}
-		p.Add("group_by", "Choose how to group the figures: by year of study, mode, topic, format, teacher, week or month.")
+		p.Add("group_by", models.GroupByMessage)
 	}
 	if err := p.Err(); err != nil {
 		return models.AttendanceReport{}, err

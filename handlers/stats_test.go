@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rounds/models"
+	"rounds/models/testkit"
 
 	"gorm.io/gorm"
 )
@@ -43,54 +44,32 @@ func dsBuild(t *testing.T, a *app) dsWorld {
 	}
 	now := a.clock.Now()
 	london, _ := time.LoadLocation("Europe/London")
-	session := func(title, topic string, format models.Format, mode models.Mode, start time.Time) models.Session {
-		end := start.Add(time.Hour)
-		ten, years, ids := 10, []int{1, 2, 3, 4, 5, 6}, []int64{w.teacher.ID}
-		venue, link := "Room 4", "https://zoom.example/j/9"
-		in := models.SessionInput{Title: &title, Topic: &topic, Format: &format, Mode: &mode, YearGroups: &years,
-			StartsAt: &start, EndsAt: &end, TeacherIDs: &ids}
-		if mode != models.ModeOnline {
-			in.Venue, in.InPersonCapacity = &venue, &ten
-		} else {
-			in.OnlineURL, in.OnlineCapacity = &link, &ten
-		}
-		s, err := models.CreateSession(t.Context(), a.db, w.committee, in, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s, err = models.PublishSession(t.Context(), a.db, w.committee, s.ID, now); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	book := func(s models.Session, u models.User) {
-		if _, err := models.BookSeat(t.Context(), a.db, w.committee, s.ID, models.BookInput{UserID: u.ID}, now); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mark := func(s models.Session, u models.User, status models.AttendanceStatus) {
-		if _, err := models.MarkRegister(t.Context(), a.db, w.committee, s.ID, u.ID, models.RegisterEntry{Status: status}, now); err != nil {
-			t.Fatal(err)
-		}
-	}
-	x1 := session("+Chest pain", `=HYPERLINK("http://evil.example")`, models.FormatLecture, models.ModeInPerson, time.Date(2026, 9, 15, 18, 0, 0, 0, london))
-	book(x1, w.ann)
-	book(x1, w.ben)
-	mark(x1, w.ann, models.AttendancePresent)
-	mark(x1, w.ben, models.AttendanceAbsent)
-	mark(x1, w.cat, models.AttendancePresent)
-	x2 := session("Acid–base", "Renal", models.FormatSmallGroup, models.ModeOnline, time.Date(2026, 10, 13, 18, 0, 0, 0, london))
-	book(x2, w.ann)
-	book(x2, w.cat)
-	mark(x2, w.ann, models.AttendanceLate)
-	mark(x2, w.cat, models.AttendancePresent)
+	// The committee records them all now: every year, ten seats, an hour
+	// each, taught by the teacher.
+	ran := testkit.Options(testkit.Description(""), testkit.Years(1, 2, 3, 4, 5, 6), testkit.Venue("Room 4"),
+		testkit.Link("https://zoom.example/j/9"), testkit.Seats(10), testkit.Lasting(time.Hour), testkit.Teachers(w.teacher),
+		testkit.At(now), testkit.Published())
+	x1 := testkit.Session(t, a.db, w.committee, ran, testkit.Title("+Chest pain"), testkit.Topic(`=HYPERLINK("http://evil.example")`),
+		testkit.Format(models.FormatLecture), testkit.Mode(models.ModeInPerson), testkit.Starts(time.Date(2026, 9, 15, 18, 0, 0, 0, london)))
+	testkit.Book(t, a.db, w.ann, x1, "", testkit.By(w.committee), testkit.At(now))
+	testkit.Book(t, a.db, w.ben, x1, "", testkit.By(w.committee), testkit.At(now))
+	testkit.Mark(t, a.db, w.ann, x1, models.AttendancePresent, testkit.At(now))
+	testkit.Mark(t, a.db, w.ben, x1, models.AttendanceAbsent, testkit.At(now))
+	testkit.Mark(t, a.db, w.cat, x1, models.AttendancePresent, testkit.At(now))
+	x2 := testkit.Session(t, a.db, w.committee, ran, testkit.Title("Acid–base"), testkit.Topic("Renal"),
+		testkit.Format(models.FormatSmallGroup), testkit.Mode(models.ModeOnline), testkit.Starts(time.Date(2026, 10, 13, 18, 0, 0, 0, london)))
+	testkit.Book(t, a.db, w.ann, x2, "", testkit.By(w.committee), testkit.At(now))
+	testkit.Book(t, a.db, w.cat, x2, "", testkit.By(w.committee), testkit.At(now))
+	testkit.Mark(t, a.db, w.ann, x2, models.AttendanceLate, testkit.At(now))
+	testkit.Mark(t, a.db, w.cat, x2, models.AttendancePresent, testkit.At(now))
 	for _, u := range []models.User{w.ann, w.cat} {
 		in := models.FeedbackInput{Overall: 4, Teaching: 5, ConfidenceBefore: 2, ConfidenceAfter: 4}
 		if _, _, err := models.SubmitFeedback(t.Context(), a.db, u, x2.ID, in, now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	session("Fluids", "Renal", models.FormatLecture, models.ModeInPerson, time.Date(2026, 10, 20, 18, 0, 0, 0, london))
+	testkit.Session(t, a.db, w.committee, ran, testkit.Title("Fluids"), testkit.Topic("Renal"),
+		testkit.Format(models.FormatLecture), testkit.Mode(models.ModeInPerson), testkit.Starts(time.Date(2026, 10, 20, 18, 0, 0, 0, london)))
 	return w
 }
 

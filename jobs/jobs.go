@@ -31,8 +31,8 @@ import (
 
 	"rounds/internal/clock"
 	"rounds/internal/config"
-	"rounds/internal/letters"
 	"rounds/internal/mail"
+	"rounds/jobs/letters"
 	"rounds/models/store"
 )
 
@@ -242,9 +242,6 @@ func (r *Runner) run(ctx context.Context, j Job) {
 	}
 	r.log.Debug("job ran", "job", j.Name, "took", time.Since(start))
 }
-
-// Owner is the name this runner claims messages and takes locks under.
-func (r *Runner) Owner() string { return r.owner }
 
 // SMTP tells whether e-mail is sent (true) or only kept and logged.
 func (r *Runner) SMTP() bool { return r.sender != nil }

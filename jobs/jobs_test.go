@@ -8,31 +8,23 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/internal/mail"
 	"rounds/internal/mail/mailtest"
-	"rounds/internal/testdb"
 	"rounds/jobs"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
-func TestMain(m *testing.M) {
-	models.PasswordCost = bcrypt.MinCost
-	code := m.Run()
-	testdb.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 var start = time.Date(2025, 10, 14, 16, 0, 0, 0, time.UTC)
 
@@ -96,7 +88,7 @@ func decode(s string) string {
 
 // (a) A queued welcome goes out once, over a real SMTP conversation.
 func TestDeliverWelcome(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(start)
 		u := register(t, db, "ada@example.org", "Ada Lovelace", clk.Now())
@@ -148,7 +140,7 @@ func TestDeliverWelcome(t *testing.T) {
 // (b) A refused attempt is recorded and retried after the back-off; after
 // MaxDeliveryAttempts the message is given up.
 func TestDeliverRetries(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(start)
 		register(t, db, "ada@example.org", "Ada Lovelace", clk.Now())
@@ -201,7 +193,7 @@ func TestDeliverRetries(t *testing.T) {
 
 // (c) Two runners delivering at once send each message exactly once.
 func TestDeliverConcurrently(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		const n = 50
 		srv := mailtest.NewServer(t, mailtest.WithDelay(2*time.Millisecond))
 		clk := clock.NewFake(start)
@@ -252,7 +244,7 @@ func TestDeliverConcurrently(t *testing.T) {
 
 // (d) A job lock is held by one owner until it is released or lapses.
 func TestLocker(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		ctx := context.Background()
 		clk := clock.NewFake(start)
 		a := jobs.NewLocker(db, clk, "instance-a", time.Minute, 0)
@@ -341,7 +333,7 @@ func TestSchedulerRunsEachTickOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for real ticks")
 	}
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		cfg := testConfig("")
 		cfg.JobInterval = time.Hour
 		var runs atomic.Int32
@@ -380,7 +372,7 @@ func TestSchedulerRunsEachTickOnce(t *testing.T) {
 
 // (e) Without SMTP, messages stay pending and are logged once each.
 func TestDeliverWithoutSMTP(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(start)
 		var logs syncBuffer
 		log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -446,7 +438,7 @@ func TestDeliverWithoutSMTP(t *testing.T) {
 
 // Skipped messages are marked, not sent; unknown kinds count as failures.
 func TestDeliverSkipsAndFailures(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(start)
 		u := register(t, db, "grace@example.org", "Grace Hopper", clk.Now())
@@ -477,7 +469,7 @@ func TestDeliverSkipsAndFailures(t *testing.T) {
 
 // A stopping runner finishes the message under way and gives back the rest.
 func TestDeliverStopsWhenCancelled(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(start)
 		for i := range 5 {
 			register(t, db, fmt.Sprintf("student%d@example.org", i), "Student", clk.Now())
@@ -511,7 +503,7 @@ func TestDeliverStopsWhenCancelled(t *testing.T) {
 }
 
 func TestHousekeeping(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(start)
 		u := register(t, db, "ada@example.org", "Ada Lovelace", clk.Now())
 		rec := &mailtest.Recorder{}
@@ -545,14 +537,14 @@ func TestHousekeeping(t *testing.T) {
 }
 
 func TestNewRejectsBadSMTP(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	if _, err := jobs.New(db, testConfig("smtp://localhost:25?tls=maybe"), clock.Real{}, nil); err == nil {
 		t.Fatal("New accepted tls=maybe")
 	}
 }
 
 func TestStartAndShutdown(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	r, err := jobs.New(db, testConfig(""), clock.Real{}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"rounds/internal/letters"
+	"rounds/jobs/letters"
 	"rounds/models"
 )
 

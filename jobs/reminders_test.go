@@ -14,10 +14,10 @@ import (
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/internal/mail/mailtest"
-	"rounds/internal/testdb"
 	"rounds/jobs"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // Sessions in these tests start on Tuesday 3 November 2026 at 18:00 GMT.
@@ -34,60 +34,27 @@ func reminderConfig(smtpURL string) config.Config {
 
 // society is a teacher and some students, without welcome e-mails.
 type society struct {
-	db      *store.Store
 	teacher models.User
 	members map[string]models.User
 }
 
+// renal is the session of these tests (Mode and Starts say the rest): a
+// 90-minute lecture for year 3 with 20 seats in each mode, published a
+// month before it starts.
+var renal = testkit.Options(testkit.Title("Renal physiology"), testkit.Description(""), testkit.Topic(""), testkit.Years(3),
+	testkit.Venue("Room 1"), testkit.Link("https://zoom.example/j/123"), testkit.Seats(20), testkit.Ahead(30*24*time.Hour),
+	testkit.Published())
+
 func newSociety(t *testing.T, db *store.Store, students ...string) *society {
 	t.Helper()
-	s := &society{db: db, members: map[string]models.User{}}
-	var err error
-	s.teacher, err = models.CreateUser(t.Context(), db, models.NewUser{Email: "teacher@example.org", Name: "Dr Jane Teacher", Password: "correct horse battery", Role: models.RoleTeacher}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	year := 3
+	s := &society{members: map[string]models.User{}}
+	s.teacher = testkit.Member(t, db, testkit.Email("teacher@example.org"), testkit.Name("Dr Jane Teacher"),
+		testkit.Role(models.RoleTeacher), testkit.Password("correct horse battery"))
 	for _, name := range students {
-		email := strings.ToLower(name) + "@example.org"
-		u, err := models.CreateUser(t.Context(), db, models.NewUser{Email: email, Name: name, Password: "correct horse battery", Role: models.RoleStudent, YearOfStudy: &year}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.members[name] = u
+		s.members[name] = testkit.Member(t, db, testkit.Email(strings.ToLower(name)+"@example.org"), testkit.Name(name),
+			testkit.Password("correct horse battery"), testkit.Year(3))
 	}
 	return s
-}
-
-// session publishes a 90-minute session of mode with 20 seats per mode.
-func (c *society) session(t *testing.T, mode models.Mode, start time.Time) models.Session {
-	t.Helper()
-	title, format, venue, link, seats := "Renal physiology", models.FormatLecture, "Room 1", "https://zoom.example/j/123", 20
-	end := start.Add(90 * time.Minute)
-	years := []int{3}
-	in := models.SessionInput{Title: &title, Format: &format, Mode: &mode, YearGroups: &years, StartsAt: &start, EndsAt: &end}
-	if mode != models.ModeOnline {
-		in.Venue, in.InPersonCapacity = &venue, &seats
-	}
-	if mode != models.ModeInPerson {
-		in.OnlineURL, in.OnlineCapacity = &link, &seats
-	}
-	created := start.Add(-30 * 24 * time.Hour)
-	s, err := models.CreateSession(t.Context(), c.db, c.teacher, in, created)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err = models.PublishSession(t.Context(), c.db, c.teacher, s.ID, created); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func (c *society) book(t *testing.T, name string, s models.Session, mode models.Mode, at time.Time) {
-	t.Helper()
-	if _, err := models.BookSeat(t.Context(), c.db, c.members[name], s.ID, models.BookInput{Mode: mode}, at); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func planReminders(t *testing.T, r *jobs.Runner) {
@@ -161,13 +128,13 @@ func value(ev *goical.Event, name string) string {
 }
 
 func TestDeliverBookingConfirmed(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob")
-		s := c.session(t, models.ModeHybrid, sessionStart)
-		c.book(t, "Ada", s, models.ModeOnline, clk.Now())
-		c.book(t, "Bob", s, models.ModeInPerson, clk.Now())
+		s := testkit.Session(t, db, c.teacher, renal, testkit.Mode(models.ModeHybrid), testkit.Starts(sessionStart))
+		testkit.Book(t, db, c.members["Ada"], s, models.ModeOnline, testkit.At(clk.Now()))
+		testkit.Book(t, db, c.members["Bob"], s, models.ModeInPerson, testkit.At(clk.Now()))
 		r := newRunner(t, db, reminderConfig(srv.URL()), clk, nil)
 		deliver(t, r)
 
@@ -213,17 +180,17 @@ func TestDeliverBookingConfirmed(t *testing.T) {
 // Reminders at the right moment, to the right people, once: across a
 // restart, with two instances planning at once, after down-time.
 func TestSessionRemindersDelivered(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		cfg := reminderConfig(srv.URL())
 		c := newSociety(t, db, "Ada", "Bob", "Carol", "Dan")
-		s := c.session(t, models.ModeHybrid, sessionStart)
-		earlier := c.session(t, models.ModeInPerson, sessionStart.Add(-3*time.Hour))
-		c.book(t, "Ada", s, models.ModeOnline, clk.Now())
-		c.book(t, "Bob", s, models.ModeInPerson, clk.Now())
-		c.book(t, "Carol", s, models.ModeInPerson, clk.Now())
-		c.book(t, "Dan", earlier, models.ModeInPerson, clk.Now())
+		s := testkit.Session(t, db, c.teacher, renal, testkit.Mode(models.ModeHybrid), testkit.Starts(sessionStart))
+		earlier := testkit.Session(t, db, c.teacher, renal, testkit.Mode(models.ModeInPerson), testkit.Starts(sessionStart.Add(-3*time.Hour)))
+		testkit.Book(t, db, c.members["Ada"], s, models.ModeOnline, testkit.At(clk.Now()))
+		testkit.Book(t, db, c.members["Bob"], s, models.ModeInPerson, testkit.At(clk.Now()))
+		testkit.Book(t, db, c.members["Carol"], s, models.ModeInPerson, testkit.At(clk.Now()))
+		testkit.Book(t, db, c.members["Dan"], earlier, models.ModeInPerson, testkit.At(clk.Now()))
 		if _, err := models.CancelMyBooking(t.Context(), db, c.members["Carol"], s.ID, clk.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -290,16 +257,16 @@ func TestSessionRemindersDelivered(t *testing.T) {
 // session moved (a new reminder goes for the new time), was cancelled, or
 // started while delivery was down.
 func TestStaleRemindersSkipped(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob", "Carol")
-		moved := c.session(t, models.ModeInPerson, sessionStart)
-		cancelled := c.session(t, models.ModeInPerson, sessionStart.Add(2*time.Hour))
-		started := c.session(t, models.ModeInPerson, sessionStart.Add(2*time.Hour))
-		c.book(t, "Ada", moved, "", clk.Now())
-		c.book(t, "Bob", cancelled, "", clk.Now())
-		c.book(t, "Carol", started, "", clk.Now())
+		moved := testkit.Session(t, db, c.teacher, renal, testkit.Mode(models.ModeInPerson), testkit.Starts(sessionStart))
+		cancelled := testkit.Session(t, db, c.teacher, renal, testkit.Mode(models.ModeInPerson), testkit.Starts(sessionStart.Add(2*time.Hour)))
+		started := testkit.Session(t, db, c.teacher, renal, testkit.Mode(models.ModeInPerson), testkit.Starts(sessionStart.Add(2*time.Hour)))
+		testkit.Book(t, db, c.members["Ada"], moved, "", testkit.At(clk.Now()))
+		testkit.Book(t, db, c.members["Bob"], cancelled, "", testkit.At(clk.Now()))
+		testkit.Book(t, db, c.members["Carol"], started, "", testkit.At(clk.Now()))
 		r := newRunner(t, db, reminderConfig(srv.URL()), clk, nil)
 		deliver(t, r)
 
@@ -364,13 +331,13 @@ func TestStaleRemindersSkipped(t *testing.T) {
 // is taken, attendees are asked for feedback, and those who have not
 // answered are reminded once; those who answered get their certificate.
 func TestFeedbackAndRegisterReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		srv := mailtest.NewServer(t)
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada", "Bob", "Carol")
-		s := c.session(t, models.ModeInPerson, sessionStart)
+		s := testkit.Session(t, db, c.teacher, renal, testkit.Mode(models.ModeInPerson), testkit.Starts(sessionStart))
 		for _, name := range []string{"Ada", "Bob", "Carol"} {
-			c.book(t, name, s, "", clk.Now())
+			testkit.Book(t, db, c.members[name], s, "", testkit.At(clk.Now()))
 		}
 		r := newRunner(t, db, reminderConfig(srv.URL()), clk, nil)
 		id := strconv.FormatInt(s.ID, 10)
@@ -434,11 +401,11 @@ func TestFeedbackAndRegisterReminders(t *testing.T) {
 }
 
 func TestRefreshFiguresJob(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		clk := clock.NewFake(sessionStart.Add(-7 * 24 * time.Hour))
 		c := newSociety(t, db, "Ada")
-		s := c.session(t, models.ModeInPerson, sessionStart)
-		c.book(t, "Ada", s, "", clk.Now())
+		s := testkit.Session(t, db, c.teacher, renal, testkit.Mode(models.ModeInPerson), testkit.Starts(sessionStart))
+		testkit.Book(t, db, c.members["Ada"], s, "", testkit.At(clk.Now()))
 		r := newRunner(t, db, reminderConfig(""), clk, nil)
 		var marked int64
 		db.Read(context.Background()).Table("stats_dirty").Count(&marked)
@@ -460,7 +427,7 @@ func TestRefreshFiguresJob(t *testing.T) {
 
 // The new jobs are scheduled under their names.
 func TestReminderJobsScheduled(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	r := newRunner(t, db, reminderConfig(""), clock.Real{}, nil)
 	for _, name := range []string{jobs.JobPlanReminders, jobs.JobRefreshFigures} {
 		err := r.AddJob(jobs.Job{Name: name, Every: time.Minute, Run: func(context.Context) error { return nil }})

@@ -77,9 +77,10 @@ type CheckinRules struct {
 	LateAfter time.Duration
 }
 
-// checkinOpen tells whether check-in is open for s at now.
+// checkinOpen tells whether check-in is open for s at now (checkinWindow).
 func checkinOpen(s Session, now time.Time) bool {
-	return !now.Before(s.StartsAt.Add(-CheckinOpensBefore)) && now.Before(s.EndsAt)
+	opens, closes := checkinWindow(s)
+	return !now.Before(opens) && now.Before(closes)
 }
 
 // arrivalStatus is present, or late after the grace period.
@@ -166,17 +167,19 @@ func recordArrival(ctx context.Context, st *store.Store, s Session, userID int64
 	var out Attendance
 	var changed bool
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		existing, found, err := attendanceFor(tx, s.ID, userID, true)
+		old, found, err := attendanceFor(tx, s.ID, userID, true)
 		if err != nil {
 			return err
 		}
-		if found && (existing.Attended() || sourceRank[existing.Source] > sourceRank[rec.Source]) {
-			out = existing
+		if !recordsArrival(old, found, rec) {
+			out, changed = old, false
 			return nil
 		}
 		rec.SessionID, rec.UserID = s.ID, userID
-		out, changed, err = putAttendance(tx, rec, &userID, now)
-		return err
+		if out, changed, err = putAttendance(tx, old, found, rec, &userID, now); err != nil || !changed {
+			return err
+		}
+		return markFiguresStale(tx, s.ID)
 	})
 	return out, changed, err
 }
@@ -194,35 +197,17 @@ func attendanceFor(tx *gorm.DB, sessionID, userID int64, lock bool) (Attendance,
 	return a, err == nil, err
 }
 
-// putAttendance writes rec over any record of a less trusted source, with an
-// audit entry; a record from a more trusted source stays. It tells whether
-// anything changed.
-func putAttendance(tx *gorm.DB, rec Attendance, actorID *int64, now time.Time) (Attendance, bool, error) {
+// putAttendance stores what settleAttendance makes of rec over old, the
+// student's record as attendanceFor read and locked it in this transaction,
+// with an audit entry, and tells whether anything changed. It marks no
+// figures: that is its caller's step.
+func putAttendance(tx *gorm.DB, old Attendance, found bool, rec Attendance, actorID *int64, now time.Time) (Attendance, bool, error) {
 	now = now.UTC()
-	old, found, err := attendanceFor(tx, rec.SessionID, rec.UserID, true)
-	if err != nil {
-		return Attendance{}, false, err
+	rec, changed := settleAttendance(old, found, rec, actorID, now)
+	if !changed {
+		return rec, false, nil
 	}
-	if found {
-		if sourceRank[rec.Source] < sourceRank[old.Source] {
-			return old, false, nil
-		}
-		if old.Status == rec.Status && old.Mode == rec.Mode && old.Source == rec.Source && equalMinutes(old.Minutes, rec.Minutes) {
-			return old, false, nil
-		}
-		rec.ID, rec.CreatedAt = old.ID, old.CreatedAt
-		if rec.CheckedInAt == nil && rec.Status == old.Status {
-			rec.CheckedInAt = old.CheckedInAt
-		}
-	} else {
-		rec.CreatedAt = now
-	}
-	rec.UpdatedAt = now
-	rec.RecordedBy = actorID
 	if err := tx.Save(&rec).Error; err != nil {
-		return Attendance{}, false, err
-	}
-	if err := markFiguresStale(tx, rec.SessionID); err != nil {
 		return Attendance{}, false, err
 	}
 	entry := AttendanceAuditEntry{SessionID: rec.SessionID, UserID: rec.UserID, ActorID: actorID, At: now,
@@ -309,15 +294,17 @@ func MarkRegister(ctx context.Context, st *store.Store, actor User, sessionID, u
 		if err := p.Err(); err != nil {
 			return err
 		}
-		rec := Attendance{SessionID: s.ID, UserID: student.ID, Status: e.Status, Mode: mode, Source: SourceRegister}
-		if rec.Status == AttendancePresent || rec.Status == AttendanceLate {
-			if old, found, _ := attendanceFor(tx, s.ID, student.ID, false); found && old.CheckedInAt != nil {
-				rec.CheckedInAt = old.CheckedInAt
-			}
+		old, found, err := attendanceFor(tx, s.ID, student.ID, true)
+		if err != nil {
+			return err
 		}
+		rec := registerRecord(s, student.ID, e.Status, mode, old, found)
 		actorID := actor.ID
-		out, _, err = putAttendance(tx, rec, &actorID, now)
-		return err
+		var changed bool
+		if out, changed, err = putAttendance(tx, old, found, rec, &actorID, now); err != nil || !changed {
+			return err
+		}
+		return markFiguresStale(tx, s.ID)
 	})
 	return out, err
 }
@@ -341,6 +328,7 @@ func defaultAttendanceMode(tx *gorm.DB, s Session, userID int64) Mode {
 func MarkUnmarkedAbsent(ctx context.Context, st *store.Store, actor User, sessionID int64, now time.Time) (int, error) {
 	n := 0
 	err := st.Write(ctx, func(tx *gorm.DB) error {
+		n = 0 // afresh on each run of the transaction
 		s, err := manageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
@@ -360,13 +348,24 @@ func MarkUnmarkedAbsent(ctx context.Context, st *store.Store, actor User, sessio
 			return err
 		}
 		actorID := actor.ID
+		marked := false
 		for _, r := range rows {
-			if _, _, err := putAttendance(tx, Attendance{SessionID: s.ID, UserID: r.UserID, Status: AttendanceAbsent, Mode: r.Mode, Source: SourceRegister}, &actorID, now); err != nil {
+			old, found, err := attendanceFor(tx, s.ID, r.UserID, true)
+			if err != nil {
 				return err
 			}
+			rec := registerRecord(s, r.UserID, AttendanceAbsent, r.Mode, old, found)
+			_, changed, err := putAttendance(tx, old, found, rec, &actorID, now)
+			if err != nil {
+				return err
+			}
+			marked = marked || changed
 			n++
 		}
-		return nil
+		if !marked {
+			return nil
+		}
+		return markFiguresStale(tx, s.ID)
 	})
 	return n, err
 }
@@ -391,9 +390,17 @@ func SendApologies(ctx context.Context, st *store.Store, student User, sessionID
 		if _, err := cancelBooking(tx, student, sessionID, b.ID, now); err != nil {
 			return err
 		}
+		old, found, err := attendanceFor(tx, s.ID, student.ID, true)
+		if err != nil {
+			return err
+		}
+		rec := Attendance{SessionID: s.ID, UserID: student.ID, Status: AttendanceExcused, Mode: b.Mode, Source: SourceApology}
 		uid := student.ID
-		out, _, err = putAttendance(tx, Attendance{SessionID: s.ID, UserID: student.ID, Status: AttendanceExcused, Mode: b.Mode, Source: SourceApology}, &uid, now)
-		return err
+		var changed bool
+		if out, changed, err = putAttendance(tx, old, found, rec, &uid, now); err != nil || !changed {
+			return err
+		}
+		return markFiguresStale(tx, s.ID)
 	})
 	return out, err
 }
@@ -526,6 +533,8 @@ func CheckInByCode(ctx context.Context, st *store.Store, student User, code stri
 }
 
 func checkInByCode(ctx context.Context, st *store.Store, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	// The published sessions whose checkinWindow holds now, in SQL: opens
+	// (the start less CheckinOpensBefore) <= now < closes (the end).
 	var open []Session
 	err := st.Read(ctx).Where("status = ? AND starts_at <= ? AND ends_at > ?", SessionPublished, now.Add(CheckinOpensBefore).UTC(), now.UTC()).
 		Order("starts_at").Limit(500).Find(&open).Error

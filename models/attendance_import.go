@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -182,6 +183,7 @@ func importAction(minutes, min int, teacher, registered bool) ImportAction {
 func ApplyImport(ctx context.Context, st *store.Store, actor User, sessionID int64, plan ImportPlan, now time.Time) (ImportResult, error) {
 	res := ImportResult{Unmatched: []ImportPerson{}}
 	err := st.Write(ctx, func(tx *gorm.DB) error {
+		res = ImportResult{Unmatched: []ImportPerson{}} // afresh on each run of the transaction
 		s, err := manageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
@@ -189,17 +191,17 @@ func ApplyImport(ctx context.Context, st *store.Store, actor User, sessionID int
 		if s.Status == SessionDraft {
 			return ErrSessionNotPublished
 		}
+		teacherIDs, err := sessionTeacherIDs(tx, s.ID)
+		if err != nil {
+			return err
+		}
 		actorID := actor.ID
 		for _, l := range plan.Lines {
 			if l.UserID == 0 || l.Action == ImportUnmatched {
 				res.Unmatched = append(res.Unmatched, ImportPerson{Name: l.Name, Email: l.Email})
 				continue
 			}
-			teacher, err := isTeacherOf(tx, l.UserID, s.ID)
-			if err != nil {
-				return err
-			}
-			if l.Action != ImportMarkPresent || teacher || l.Minutes < plan.MinMinutes {
+			if l.Action != ImportMarkPresent || slices.Contains(teacherIDs, l.UserID) || l.Minutes < plan.MinMinutes {
 				res.Skipped++
 				continue
 			}
@@ -207,18 +209,12 @@ func ApplyImport(ctx context.Context, st *store.Store, actor User, sessionID int
 				res.Skipped++
 				continue
 			}
-			minutes := l.Minutes
-			rec := Attendance{SessionID: s.ID, UserID: l.UserID, Status: AttendancePresent, Mode: ModeOnline, Source: SourceImport, Minutes: &minutes}
-			if !s.Offers(ModeOnline) {
-				rec.Mode = ModeInPerson
+			old, found, err := attendanceFor(tx, s.ID, l.UserID, true)
+			if err != nil {
+				return err
 			}
-			if old, found, _ := attendanceFor(tx, s.ID, l.UserID, false); found && old.CheckedInAt != nil {
-				rec.CheckedInAt = old.CheckedInAt
-				if old.Status == AttendanceLate {
-					rec.Status = AttendanceLate
-				}
-			}
-			_, changed, err := putAttendance(tx, rec, &actorID, now)
+			rec := importRecord(s, l.UserID, l.Minutes, old, found)
+			_, changed, err := putAttendance(tx, old, found, rec, &actorID, now)
 			if err != nil {
 				return err
 			}
@@ -228,7 +224,10 @@ func ApplyImport(ctx context.Context, st *store.Store, actor User, sessionID int
 				res.Skipped++
 			}
 		}
-		return nil
+		if res.MarkedPresent == 0 {
+			return nil
+		}
+		return markFiguresStale(tx, s.ID)
 	})
 	return res, err
 }

@@ -8,9 +8,9 @@ import (
 
 	"rounds/internal/checkin"
 	"rounds/internal/meetingreport"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // A session on Tuesday 3 November 2026, 18:00–19:30 UTC.
@@ -18,54 +18,12 @@ var atStart = time.Date(2026, 11, 3, 18, 0, 0, 0, time.UTC)
 
 var atRules = models.CheckinRules{Secret: []byte("test secret"), Rotation: 30 * time.Second, LateAfter: 10 * time.Minute}
 
-func atUser(t *testing.T, db *store.Store, email string, role models.Role) models.User {
-	t.Helper()
-	y := 2
-	var year *int
-	if role == models.RoleStudent {
-		year = &y
-	}
-	u, err := models.CreateUser(t.Context(), db, models.NewUser{Email: email, Name: "Member " + email, Password: "long enough pw", Role: role, YearOfStudy: year}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-// atSession publishes a session of mode taught by teacher, created a week
-// before it starts.
-func atSession(t *testing.T, db *store.Store, teacher models.User, mode models.Mode, capacity int) models.Session {
-	t.Helper()
-	created := atStart.Add(-7 * 24 * time.Hour)
-	title, format, topic := "Renal physiology", models.FormatLecture, "Renal"
-	venue, link := "Room 1", "https://zoom.example/j/123"
-	start, end := atStart, atStart.Add(90*time.Minute)
-	years := []int{1, 2, 3}
-	in := models.SessionInput{Title: &title, Format: &format, Topic: &topic, Mode: &mode, YearGroups: &years, StartsAt: &start, EndsAt: &end}
-	if mode != models.ModeOnline {
-		in.Venue, in.InPersonCapacity = &venue, &capacity
-	}
-	if mode != models.ModeInPerson {
-		in.OnlineURL, in.OnlineCapacity = &link, &capacity
-	}
-	s, err := models.CreateSession(t.Context(), db, teacher, in, created)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err = models.PublishSession(t.Context(), db, teacher, s.ID, created); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func atBook(t *testing.T, db *store.Store, u models.User, s models.Session, mode models.Mode) models.Booking {
-	t.Helper()
-	b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, atStart.Add(-24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// atRenal is the session of these tests (Mode and Seats say the rest): a
+// renal physiology lecture at atStart, published a week before. Their
+// students are in year 2.
+var atRenal = testkit.Options(testkit.Title("Renal physiology"), testkit.Description(""), testkit.Topic("Renal"),
+	testkit.Years(1, 2, 3), testkit.Venue("Room 1"), testkit.Link("https://zoom.example/j/123"),
+	testkit.Starts(atStart), testkit.Ahead(7*24*time.Hour), testkit.Published())
 
 func isErr(err error, want *models.Error) bool {
 	var e *models.Error
@@ -73,11 +31,11 @@ func isErr(err error, want *models.Error) bool {
 }
 
 func TestCheckinCodes(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
-		s := atSession(t, db, teacher, models.ModeInPerson, 30)
-		atBook(t, db, student, s, "")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		student := testkit.Member(t, db, testkit.Email("student@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		testkit.Book(t, db, student, s, "")
 
 		// Students cannot read codes.
 		if _, _, err := models.CheckinCode(t.Context(), db, student, s.ID, models.ModeInPerson, atRules, atStart); err == nil {
@@ -124,7 +82,7 @@ func TestCheckinCodes(t *testing.T) {
 		}
 
 		// After the grace period a walk-in counts as late; at the end it closes.
-		walkIn := atUser(t, db, "walkin@x.ac.uk", models.RoleStudent)
+		walkIn := testkit.Member(t, db, testkit.Email("walkin@x.ac.uk"), testkit.Year(2))
 		at = atStart.Add(atRules.LateAfter + time.Second)
 		code, _, _ = models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, at)
 		a, _, err = models.CheckIn(t.Context(), db, walkIn, s.ID, code, atRules, at)
@@ -132,13 +90,13 @@ func TestCheckinCodes(t *testing.T) {
 			t.Errorf("late walk-in: %+v %v", a, err)
 		}
 		// By code alone, from the "Check in" page.
-		third := atUser(t, db, "third@x.ac.uk", models.RoleStudent)
+		third := testkit.Member(t, db, testkit.Email("third@x.ac.uk"), testkit.Year(2))
 		if a, _, err := models.CheckInByCode(t.Context(), db, third, code, atRules, at); err != nil || a.SessionID != s.ID {
 			t.Errorf("check-in by code alone: %+v %v", a, err)
 		}
 		at = atStart.Add(90 * time.Minute)
 		code, _, _ = models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeInPerson, atRules, at)
-		if _, _, err := models.CheckIn(t.Context(), db, atUser(t, db, "tardy@x.ac.uk", models.RoleStudent), s.ID, code, atRules, at); !isErr(err, models.ErrCheckinClosed) {
+		if _, _, err := models.CheckIn(t.Context(), db, testkit.Member(t, db, testkit.Email("tardy@x.ac.uk"), testkit.Year(2)), s.ID, code, atRules, at); !isErr(err, models.ErrCheckinClosed) {
 			t.Errorf("check-in at the end: %v", err)
 		}
 		counts, _ := models.CountArrivals(t.Context(), db, s.ID)
@@ -149,11 +107,11 @@ func TestCheckinCodes(t *testing.T) {
 }
 
 func TestHybridCodesTellTheMode(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
-		s := atSession(t, db, teacher, models.ModeHybrid, 30)
-		atBook(t, db, student, s, models.ModeInPerson)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		student := testkit.Member(t, db, testkit.Email("student@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeHybrid), testkit.Seats(30))
+		testkit.Book(t, db, student, s, models.ModeInPerson)
 		online, _, err := models.CheckinCode(t.Context(), db, teacher, s.ID, models.ModeOnline, atRules, atStart)
 		if err != nil {
 			t.Fatal(err)
@@ -163,22 +121,22 @@ func TestHybridCodesTellTheMode(t *testing.T) {
 			t.Errorf("online code: %+v %v", a, err)
 		}
 		// A code of another session is refused here.
-		other := atSession(t, db, teacher, models.ModeHybrid, 30)
+		other := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeHybrid), testkit.Seats(30))
 		code, _, _ := models.CheckinCode(t.Context(), db, teacher, other.ID, models.ModeInPerson, atRules, atStart)
-		if _, _, err := models.CheckIn(t.Context(), db, atUser(t, db, "x@x.ac.uk", models.RoleStudent), s.ID, code, atRules, atStart); !isErr(err, models.ErrCheckinCode) {
+		if _, _, err := models.CheckIn(t.Context(), db, testkit.Member(t, db, testkit.Email("x@x.ac.uk"), testkit.Year(2)), s.ID, code, atRules, atStart); !isErr(err, models.ErrCheckinCode) {
 			t.Errorf("another session's code: %v", err)
 		}
 	})
 }
 
 func TestAttendancePrecedenceAndAudit(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		committee := atUser(t, db, "chair@x.ac.uk", models.RoleCommittee)
-		student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
-		other := atUser(t, db, "other@x.ac.uk", models.RoleStudent)
-		s := atSession(t, db, teacher, models.ModeHybrid, 30)
-		atBook(t, db, student, s, models.ModeOnline)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		committee := testkit.Member(t, db, testkit.Email("chair@x.ac.uk"), testkit.Role(models.RoleCommittee))
+		student := testkit.Member(t, db, testkit.Email("student@x.ac.uk"), testkit.Year(2))
+		other := testkit.Member(t, db, testkit.Email("other@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeHybrid), testkit.Seats(30))
+		testkit.Book(t, db, student, s, models.ModeOnline)
 
 		// The register says absent; a later code check-in does not overrule it.
 		if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, student.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, atStart); err != nil {
@@ -209,7 +167,7 @@ func TestAttendancePrecedenceAndAudit(t *testing.T) {
 		}
 
 		// Students and other teachers cannot read or write the register.
-		stranger := atUser(t, db, "stranger@x.ac.uk", models.RoleTeacher)
+		stranger := testkit.Member(t, db, testkit.Email("stranger@x.ac.uk"), testkit.Role(models.RoleTeacher))
 		for _, who := range []models.User{student, stranger} {
 			if _, err := models.SessionRegister(t.Context(), db, who, s.ID); err == nil {
 				t.Errorf("%s read the register", who.Email)
@@ -237,18 +195,18 @@ func TestAttendancePrecedenceAndAudit(t *testing.T) {
 }
 
 func TestImportMatching(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		s := atSession(t, db, teacher, models.ModeOnline, 0)
-		byEmail := atUser(t, db, "amy@x.ac.uk", models.RoleStudent)
-		atBook(t, db, byEmail, s, "")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeOnline), testkit.Seats(0))
+		byEmail := testkit.Member(t, db, testkit.Email("amy@x.ac.uk"), testkit.Year(2))
+		testkit.Book(t, db, byEmail, s, "")
 		byName, _ := models.CreateUser(t.Context(), db, models.NewUser{Email: "zoe@x.ac.uk", Name: "Zoë  Brown", Password: "long enough pw", Role: models.RoleStudent}, nil)
-		atBook(t, db, byName, s, "")
+		testkit.Book(t, db, byName, s, "")
 		// Two members share a name: not matched by name.
 		for _, e := range []string{"sam1@x.ac.uk", "sam2@x.ac.uk"} {
 			models.CreateUser(t.Context(), db, models.NewUser{Email: e, Name: "Sam Lee", Password: "long enough pw", Role: models.RoleStudent}, nil)
 		}
-		short := atUser(t, db, "brief@x.ac.uk", models.RoleStudent)
+		short := testkit.Member(t, db, testkit.Email("brief@x.ac.uk"), testkit.Year(2))
 		report := meetingreport.Report{Participants: []meetingreport.Participant{
 			{Name: "Amy (guest name)", Email: "Amy@X.ac.uk", Minutes: 70},
 			{Name: "zoë brown", Minutes: 50},
@@ -305,13 +263,13 @@ func TestImportMatching(t *testing.T) {
 }
 
 func TestApologiesAndMarkingAbsent(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		s := atSession(t, db, teacher, models.ModeInPerson, 1)
-		sorry := atUser(t, db, "sorry@x.ac.uk", models.RoleStudent)
-		waiting := atUser(t, db, "waiting@x.ac.uk", models.RoleStudent)
-		atBook(t, db, sorry, s, "")
-		if b := atBook(t, db, waiting, s, ""); b.Status != models.BookingWaitlisted {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(1))
+		sorry := testkit.Member(t, db, testkit.Email("sorry@x.ac.uk"), testkit.Year(2))
+		waiting := testkit.Member(t, db, testkit.Email("waiting@x.ac.uk"), testkit.Year(2))
+		testkit.Book(t, db, sorry, s, "")
+		if b := testkit.Book(t, db, waiting, s, ""); b.Status != models.BookingWaitlisted {
 			t.Fatalf("second booking = %s", b.Status)
 		}
 		a, err := models.SendApologies(t.Context(), db, sorry, s.ID, atStart.Add(-time.Hour))
@@ -348,13 +306,13 @@ func TestApologiesAndMarkingAbsent(t *testing.T) {
 }
 
 func TestJoinLink(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		s := atSession(t, db, teacher, models.ModeHybrid, 10)
-		online := atUser(t, db, "online@x.ac.uk", models.RoleStudent)
-		room := atUser(t, db, "room@x.ac.uk", models.RoleStudent)
-		atBook(t, db, online, s, models.ModeOnline)
-		atBook(t, db, room, s, models.ModeInPerson)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeHybrid), testkit.Seats(10))
+		online := testkit.Member(t, db, testkit.Email("online@x.ac.uk"), testkit.Year(2))
+		room := testkit.Member(t, db, testkit.Email("room@x.ac.uk"), testkit.Year(2))
+		testkit.Book(t, db, online, s, models.ModeOnline)
+		testkit.Book(t, db, room, s, models.ModeInPerson)
 		if _, err := models.JoinOnline(t.Context(), db, room, s.ID, atRules.LateAfter, atStart); !isErr(err, models.ErrNotBookedOnline) {
 			t.Errorf("in-person student joins online: %v", err)
 		}
@@ -378,9 +336,9 @@ func TestJoinLink(t *testing.T) {
 
 // The codes come from internal/checkin with the same rotation.
 func TestCheckinCodeIsTheLibrarys(t *testing.T) {
-	db := testdb.SQLite(t)
-	teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-	s := atSession(t, db, teacher, models.ModeInPerson, 10)
+	db := testkit.SQLite(t)
+	teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+	s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(10))
 	code, exp, err := models.CheckinCode(t.Context(), db, teacher, s.ID, "", atRules, atStart)
 	want, wantExp := checkin.Current(atRules.Secret, s.ID, string(models.ModeInPerson), atStart, atRules.Rotation)
 	if err != nil || code != want || !exp.Equal(wantExp) {
@@ -389,10 +347,10 @@ func TestCheckinCodeIsTheLibrarys(t *testing.T) {
 }
 
 func TestWrongCheckinCodesAreLimited(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		student := atUser(t, db, "guesser@x.ac.uk", models.RoleStudent)
-		s := atSession(t, db, teacher, models.ModeInPerson, 30)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		student := testkit.Member(t, db, testkit.Email("guesser@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
 		for i := 0; i < models.CheckinFailuresLimit; i++ {
 			if _, _, err := models.CheckIn(t.Context(), db, student, s.ID, fmt.Sprintf("P%05d", 22222+i), atRules, atStart); !isErr(err, models.ErrCheckinCode) {
 				t.Fatalf("guess %d: %v", i, err)
@@ -408,7 +366,7 @@ func TestWrongCheckinCodesAreLimited(t *testing.T) {
 			t.Errorf("by code alone while blocked: %v", err)
 		}
 		// Others are not affected, and the block passes.
-		if _, _, err := models.CheckIn(t.Context(), db, atUser(t, db, "honest@x.ac.uk", models.RoleStudent), s.ID, code, atRules, atStart); err != nil {
+		if _, _, err := models.CheckIn(t.Context(), db, testkit.Member(t, db, testkit.Email("honest@x.ac.uk"), testkit.Year(2)), s.ID, code, atRules, atStart); err != nil {
 			t.Errorf("another student: %v", err)
 		}
 		later := atStart.Add(models.CheckinWindow + time.Second)

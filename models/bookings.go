@@ -105,7 +105,9 @@ func BookSeat(ctx context.Context, st *store.Store, actor User, sessionID int64,
 		if actor.ID == 0 {
 			return ErrForbidden
 		}
-		s, err := lockSession(tx, sessionID, now)
+		// Load the session, locked, and for a booking on behalf what the
+		// policy reads; booking for oneself, the busiest path, reads no more.
+		s, err := lockSession(tx, sessionID)
 		if err != nil {
 			return err
 		}
@@ -113,48 +115,42 @@ func BookSeat(ctx context.Context, st *store.Store, actor User, sessionID int64,
 		if userID == 0 {
 			userID = actor.ID
 		}
-		if userID != actor.ID {
-			if err := authorizeManage(tx, actor, s); err != nil {
+		ask := bookingAsk{Mode: in.Mode, Committee: actor.IsCommittee(), OnBehalf: userID != actor.ID}
+		if ask.OnBehalf {
+			teacherIDs, booked, err := policyFacts(tx, actor, s)
+			if err != nil {
 				return err
 			}
+			ask.Manages, ask.Sees = canManage(actor, teacherIDs), canSee(actor, s, teacherIDs, booked)
 		}
-		switch s.Status {
-		case SessionDraft:
-			return ErrSessionNotPublished
-		case SessionCancelled:
-			return ErrSessionCancelled
-		}
-		if s.HasStarted(now) && !actor.IsCommittee() {
-			return ErrBookingClosed
-		}
-		mode, err := bookingMode(s, in.Mode)
+
+		// Decide: a seat, a place at the back of the queue, or a refusal.
+		d, err := decideBooking(s, ask, now)
 		if err != nil {
 			return err
 		}
+		// A refusal says why before a wrong user_id is reported.
 		member := actor
-		if userID != actor.ID {
+		if ask.OnBehalf {
 			if member, err = userByID(tx, userID); err != nil {
 				return &ValidationError{Fields: map[string]string{"user_id": "There is no member with that id."}}
 			}
 		}
 
-		status := BookingWaitlisted
-		if capacity := s.Capacity(mode); capacity < 0 || s.SeatCounts().Confirmed(mode) < capacity {
-			status = BookingConfirmed
-		}
+		// Write the place and the seat counts.
 		var bookedBy *int64
-		if actor.ID != userID {
+		if ask.OnBehalf {
 			id := actor.ID
 			bookedBy = &id
 		}
 		queuedAt := s.nextQueuedAt(now)
 		b := Booking{
-			SessionID: s.ID, UserID: userID, Mode: mode, Status: status, QueuedAt: queuedAt,
+			SessionID: s.ID, UserID: userID, Mode: d.Mode, Status: d.Status, QueuedAt: queuedAt,
 			BookedBy: bookedBy, CreatedAt: now, UpdatedAt: now,
 		}
-		err = tx.Raw(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`,
-			s.ID, userID, mode, status, queuedAt, bookedBy, now, now).Row().Scan(&b.ID)
+		err = store.QueryRow(tx, `INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`,
+			s.ID, userID, d.Mode, d.Status, queuedAt, bookedBy, now, now).Scan(&b.ID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) { // no row: the member holds a place already
 			return err
 		}
@@ -170,27 +166,35 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO NOTHING RET
 			}
 			b.ID = prev.ID
 			err := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, BookingCancelled).Updates(map[string]any{
-				"mode": mode, "status": status, "queued_at": queuedAt, "booked_by": bookedBy,
+				"mode": d.Mode, "status": d.Status, "queued_at": queuedAt, "booked_by": bookedBy,
 				"cancelled_at": nil, "created_at": now, "updated_at": now,
 			}).Error
 			if err != nil {
 				return err
 			}
 		}
-		if err := moveSeats(tx, &s, mode, "", status, 1, &queuedAt); err != nil {
+		if err := moveSeats(tx, &s, d.Mode, "", d.Status, 1, &queuedAt); err != nil {
 			return err
 		}
-		if status == BookingWaitlisted {
-			// At the back of its mode's queue.
-			_, waiting := s.seatCounter(mode, BookingWaitlisted)
-			pos := *waiting
+		if d.Status == BookingWaitlisted {
+			pos := d.Position
 			b.WaitlistPosition = &pos
-		} else if !s.HasEnded(now) {
+		}
+
+		// Enqueue the confirmation.
+		if d.Mail {
 			if _, err := enqueue(tx, Email{
 				Kind: MailBookingConfirmed, Key: placeMailKey(MailBookingConfirmed, b),
 				UserID: member.ID, SessionID: s.ID, To: member.Email, ToName: member.Name,
-				Data: map[string]string{"mode": string(mode)},
+				Data: map[string]string{"mode": string(d.Mode)},
 			}, now); err != nil {
+				return err
+			}
+		}
+
+		// Mark the figures stale.
+		if figuresAffected(s, now) {
+			if err := markFiguresStale(tx, s.ID); err != nil {
 				return err
 			}
 		}
@@ -305,70 +309,77 @@ func cancelIn(ctx context.Context, st *store.Store, actor User, sessionID, booki
 // cancelBooking cancels booking bookingID, or the actor's own if it is 0.
 func cancelBooking(tx *gorm.DB, actor User, sessionID, bookingID int64, now time.Time) (Booking, error) {
 	now = now.UTC()
-	var out Booking
-	err := func() error {
-		if actor.ID == 0 {
-			return ErrForbidden
+	if actor.ID == 0 {
+		return Booking{}, ErrForbidden
+	}
+	// Load the session, locked, the booking, and what the policy reads.
+	s, err := lockSession(tx, sessionID)
+	if err != nil {
+		return Booking{}, err
+	}
+	teacherIDs, err := teachersForPolicy(tx, actor, s.ID)
+	if err != nil {
+		return Booking{}, err
+	}
+	q := tx.Where("session_id = ?", s.ID)
+	if bookingID == 0 {
+		q = q.Where("user_id = ?", actor.ID)
+	} else {
+		q = q.Where("id = ?", bookingID)
+	}
+	var rows []Booking
+	if err := q.Limit(1).Find(&rows).Error; err != nil {
+		return Booking{}, err
+	}
+	var b Booking
+	found := len(rows) > 0
+	if found {
+		b = rows[0]
+	}
+	// A member's own booking shows they booked; otherwise the policy asks.
+	booked := found && b.UserID == actor.ID
+	if !booked {
+		if booked, err = bookedForPolicy(tx, actor, s, teacherIDs); err != nil {
+			return Booking{}, err
 		}
-		s, err := lockSession(tx, sessionID, now)
-		if err != nil {
-			return err
+	}
+	ask := cancelAsk{ActorID: actor.ID, ByID: bookingID != 0,
+		Manages: canManage(actor, teacherIDs), Sees: canSee(actor, s, teacherIDs, booked)}
+
+	// Decide.
+	if err := cancelError(s, b, found, ask, now); err != nil {
+		return Booking{}, err
+	}
+	if b.Status == BookingCancelled { // cancelling again changes nothing
+		return b, nil
+	}
+
+	// Write the booking and the seat counts; a seat freed goes to the front
+	// of its queue, who are sent their e-mails.
+	was := b.Status
+	b.Status, b.CancelledAt, b.UpdatedAt = BookingCancelled, &now, now
+	err = tx.Model(&Booking{}).Where("id = ?", b.ID).Updates(map[string]any{
+		"status": BookingCancelled, "cancelled_at": now, "updated_at": now,
+	}).Error
+	if err != nil {
+		return Booking{}, err
+	}
+	if err := moveSeats(tx, &s, b.Mode, was, BookingCancelled, 1, nil); err != nil {
+		return Booking{}, err
+	}
+	if was == BookingConfirmed {
+		if _, err := promoteWaitlisted(tx, s, now, b.Mode); err != nil {
+			return Booking{}, err
 		}
-		manager, err := canManageSession(tx, actor, s.ID)
-		if err != nil {
-			return err
+	}
+
+	// Mark the figures stale.
+	if figuresAffected(s, now) {
+		if err := markFiguresStale(tx, s.ID); err != nil {
+			return Booking{}, err
 		}
-		q := tx.Where("session_id = ?", s.ID)
-		if bookingID == 0 {
-			q = q.Where("user_id = ?", actor.ID)
-		} else {
-			q = q.Where("id = ?", bookingID)
-		}
-		var found []Booking
-		if err := q.Limit(1).Find(&found).Error; err != nil {
-			return err
-		}
-		if !manager && (len(found) == 0 || found[0].UserID != actor.ID) {
-			visible, err := canSeeSession(tx, actor, s)
-			if err != nil {
-				return err
-			}
-			if !visible || bookingID == 0 {
-				return ErrNotFound
-			}
-			return ErrForbidden
-		}
-		if len(found) == 0 {
-			return ErrNotFound
-		}
-		b := found[0]
-		if b.Status == BookingCancelled {
-			out = b
-			return nil
-		}
-		if s.Status == SessionPublished && s.HasStarted(now) && !manager {
-			return ErrBookingClosed
-		}
-		was := b.Status
-		b.Status, b.CancelledAt, b.UpdatedAt = BookingCancelled, &now, now
-		err = tx.Model(&Booking{}).Where("id = ?", b.ID).Updates(map[string]any{
-			"status": BookingCancelled, "cancelled_at": now, "updated_at": now,
-		}).Error
-		if err != nil {
-			return err
-		}
-		if err := moveSeats(tx, &s, b.Mode, was, BookingCancelled, 1, nil); err != nil {
-			return err
-		}
-		if was == BookingConfirmed {
-			if _, err := promoteWaitlisted(tx, s, now, b.Mode); err != nil {
-				return err
-			}
-		}
-		out = b
-		return nil
-	}()
-	return out, err
+	}
+	return b, nil
 }
 
 // PromoteFromWaitlist fills every free seat of a published session from its
@@ -376,10 +387,24 @@ func cancelBooking(tx *gorm.DB, actor User, sessionID, bookingID int64, now time
 // each promoted booking, and returns them. Booking rules call it themselves;
 // it is exported for repairs and jobs, and is safe to run at any time.
 func PromoteFromWaitlist(ctx context.Context, st *store.Store, sessionID int64, now time.Time) ([]Booking, error) {
+	now = now.UTC()
 	var out []Booking
-	err := st.Write(ctx, func(tx *gorm.DB) (err error) {
-		out, err = promoteFromWaitlist(tx, sessionID, now)
-		return err
+	err := st.Write(ctx, func(tx *gorm.DB) error {
+		s, err := lockSession(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		promoted, err := promoteWaitlisted(tx, s, now, s.Modes()...)
+		if err != nil {
+			return err
+		}
+		if len(promoted) > 0 && figuresAffected(s, now) {
+			if err := markFiguresStale(tx, s.ID); err != nil {
+				return err
+			}
+		}
+		out = promoted
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("promote from waitlist of session %d: %w", sessionID, err)
@@ -387,38 +412,29 @@ func PromoteFromWaitlist(ctx context.Context, st *store.Store, sessionID int64, 
 	return out, nil
 }
 
-// promoteFromWaitlist is PromoteFromWaitlist in the transaction tx.
-func promoteFromWaitlist(tx *gorm.DB, sessionID int64, now time.Time) ([]Booking, error) {
-	s, err := lockSession(tx, sessionID, now)
-	if err != nil {
-		return nil, err
-	}
-	return promoteWaitlisted(tx, s, now.UTC(), s.Modes()...)
-}
-
-// promoteWaitlisted confirms waitlisted bookings of the given modes while
-// seats remain. The caller holds the session's lock.
+// promoteWaitlisted gives the free seats of the given modes to the front of
+// their queues and sends each promoted member a waitlist_promoted e-mail,
+// but marks no figures: that is its caller's step. The caller holds the
+// session's lock.
 func promoteWaitlisted(tx *gorm.DB, s Session, now time.Time, modes ...Mode) ([]Booking, error) {
-	if s.Status != SessionPublished {
-		return nil, nil
-	}
 	var promoted []Booking
 	for _, m := range modes {
-		capacity := s.Capacity(m)
+		free := promotable(s, m)
+		if free == 0 {
+			continue
+		}
+		// The front of the queue, as many as may come in: the database
+		// orders it as queuedBefore does.
 		q := tx.Where("session_id = ? AND mode = ? AND status = ?", s.ID, m, BookingWaitlisted).Order("queued_at, id")
-		if capacity >= 0 {
-			free := capacity - s.SeatCounts().Confirmed(m)
-			if free <= 0 {
-				continue
-			}
+		if free > 0 {
 			q = q.Limit(free)
 		}
-		var next []Booking
-		if err := q.Find(&next).Error; err != nil {
+		var front []Booking
+		if err := q.Find(&front).Error; err != nil {
 			return nil, err
 		}
 		n := 0
-		for _, b := range next {
+		for _, b := range promotions(s, m, front) {
 			res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, BookingWaitlisted).
 				Updates(map[string]any{"status": BookingConfirmed, "updated_at": now})
 			if res.Error != nil {

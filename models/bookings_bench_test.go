@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"rounds/internal/clock"
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 )
 
 // BenchmarkBookSeat books distinct (student, session) pairs from parallel
@@ -16,14 +16,14 @@ import (
 // ns/op it reports cpu-µs/op, the processor time of the whole process per
 // booking.
 func BenchmarkBookSeat(b *testing.B) {
-	db := testdb.SQLite(b)
-	teacher := sbMember(b, db, models.RoleTeacher, "Tess Teacher")
+	db := testkit.SQLite(b)
+	teacher := testkit.Member(b, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
 	var sessions []int64
 	for range 40 {
-		s := sbSession(b, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(10000) })
+		s := testkit.Session(b, db, teacher, testkit.Published(), testkit.Seats(10000))
 		sessions = append(sessions, s.ID)
 	}
-	students := sbStudents(b, db, 500)
+	students := testkit.Members(b, db, 500, testkit.Year(2))
 	now := clock.NewFake(sbT0).Now()
 	var next atomic.Int64
 	b.SetParallelism(32) // 64 goroutines on two processors, as in the load run

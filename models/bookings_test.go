@@ -10,19 +10,19 @@ import (
 	"time"
 
 	"rounds/internal/clock"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // TestBookSeatConcurrent is rule 1 of DESIGN.md: however many book at once,
 // never more confirmed than seats, and the queue is numbered without gaps.
 func TestBookSeatConcurrent(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		const seats, students = 40, 300
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(seats) })
-		us := sbStudents(t, db, students)
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Seats(seats))
+		us := testkit.Members(t, db, students, testkit.Year(2))
 		clk := clock.NewFake(sbT0)
 
 		results := make([]models.Booking, students)
@@ -120,13 +120,13 @@ func TestBookSeatConcurrent(t *testing.T) {
 // TestBookSeatConcurrentLastSeats races members of a hybrid session for the
 // last seats of both modes while others cancel.
 func TestBookSeatConcurrentMixed(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/1")
 			in.InPersonCapacity, in.OnlineCapacity = sbPtr(5), sbPtr(7)
-		})
-		us := sbStudents(t, db, 60)
+		}))
+		us := testkit.Members(t, db, 60, testkit.Year(2))
 		var wg sync.WaitGroup
 		for i, u := range us {
 			wg.Add(1)
@@ -160,10 +160,10 @@ func TestBookSeatConcurrentMixed(t *testing.T) {
 }
 
 func TestCancelBookingPromotes(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(2) })
-		us := sbStudents(t, db, 5)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Seats(2))
+		us := testkit.Members(t, db, 5, testkit.Year(2))
 		clk := clock.NewFake(sbT0)
 		var bs []models.Booking
 		for _, u := range us {
@@ -216,7 +216,7 @@ func TestCancelBookingPromotes(t *testing.T) {
 		// Nobody else's booking is a student's to cancel.
 		_, err = models.CancelBooking(t.Context(), db, us[1], s.ID, promoted.ID, clk.Now())
 		sbWantErr(t, err, models.ErrForbidden)
-		_, err = models.CancelMyBooking(t.Context(), db, sbMember(t, db, models.RoleStudent, "Never Booked"), s.ID, clk.Now())
+		_, err = models.CancelMyBooking(t.Context(), db, testkit.Member(t, db, testkit.Name("Never Booked"), testkit.Year(3), testkit.Direct()), s.ID, clk.Now())
 		sbWantErr(t, err, models.ErrNotFound)
 		_, err = models.CancelBooking(t.Context(), db, teacher, s.ID, 987654, clk.Now())
 		sbWantErr(t, err, models.ErrNotFound)
@@ -224,13 +224,13 @@ func TestCancelBookingPromotes(t *testing.T) {
 }
 
 func TestHybridCapacities(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/1")
 			in.InPersonCapacity, in.OnlineCapacity = sbPtr(1), sbPtr(2)
-		})
-		us := sbStudents(t, db, 5)
+		}))
+		us := testkit.Members(t, db, 5, testkit.Year(2))
 		book := func(u models.User, mode models.Mode) models.Booking {
 			t.Helper()
 			b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, sbT0)
@@ -278,9 +278,9 @@ func TestHybridCapacities(t *testing.T) {
 		}
 
 		// Single-mode sessions take their mode by default and refuse the other.
-		online := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+		online := testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL, in.Venue, in.InPersonCapacity = sbPtr(models.ModeOnline), sbPtr("https://zoom.example.com/j/2"), sbPtr(""), sbPtr(0)
-		})
+		}))
 		b, err := models.BookSeat(t.Context(), db, us[0], online.ID, models.BookInput{}, sbT0)
 		if err != nil || b.Mode != models.ModeOnline || b.Status != models.BookingConfirmed {
 			t.Fatalf("unlimited online: %+v, %v", b, err)
@@ -293,12 +293,12 @@ func TestHybridCapacities(t *testing.T) {
 }
 
 func TestBookingWindowAndOnBehalf(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
-		us := sbStudents(t, db, 4)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		committee := testkit.Member(t, db, testkit.Name("Cara Committee"), testkit.Role(models.RoleCommittee), testkit.Direct())
+		us := testkit.Members(t, db, 4, testkit.Year(2))
 		clk := clock.NewFake(sbT0)
-		s := sbSession(t, db, teacher, true, nil)
+		s := testkit.Session(t, db, teacher, testkit.Published())
 
 		// A teacher books a student on behalf before the start.
 		b, err := models.BookSeat(t.Context(), db, teacher, s.ID, models.BookInput{UserID: us[0].ID}, clk.Now())
@@ -340,15 +340,15 @@ func TestBookingWindowAndOnBehalf(t *testing.T) {
 		}
 
 		// A session created in the past by committee, published, back-filled.
-		old := sbSession(t, db, committee, true, func(in *models.SessionInput) {
+		old := testkit.Session(t, db, committee, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.StartsAt, in.EndsAt = sbPtr(sbT0.Add(-100*time.Hour)), sbPtr(sbT0.Add(-99*time.Hour))
-		})
+		}))
 		if _, err := models.BookSeat(t.Context(), db, committee, old.ID, models.BookInput{UserID: us[2].ID}, sbT0); err != nil {
 			t.Fatalf("back-fill an old session: %v", err)
 		}
 
 		// Drafts are not open, to anyone.
-		draft := sbSession(t, db, teacher, false, nil)
+		draft := testkit.Session(t, db, teacher)
 		_, err = models.BookSeat(t.Context(), db, us[3], draft.ID, models.BookInput{}, sbT0)
 		sbWantErr(t, err, models.ErrSessionNotPublished)
 		_, err = models.BookSeat(t.Context(), db, teacher, draft.ID, models.BookInput{UserID: us[3].ID}, sbT0)
@@ -359,10 +359,10 @@ func TestBookingWindowAndOnBehalf(t *testing.T) {
 }
 
 func TestRebookAfterCancel(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(1) })
-		us := sbStudents(t, db, 3)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Seats(1))
+		us := testkit.Members(t, db, 3, testkit.Year(2))
 		// The clock stands still: order must come from the queue, not the clock.
 		now := sbT0
 		book := func(u models.User) models.Booking {
@@ -413,10 +413,10 @@ func TestRebookAfterCancel(t *testing.T) {
 }
 
 func TestCapacityChanges(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(3) })
-		us := sbStudents(t, db, 6)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Seats(3))
+		us := testkit.Members(t, db, 6, testkit.Year(2))
 		clk := clock.NewFake(sbT0)
 		for _, u := range us {
 			clk.Advance(time.Millisecond)
@@ -457,15 +457,15 @@ func TestCapacityChanges(t *testing.T) {
 }
 
 func TestBookingsVisibility(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
-		us := sbStudents(t, db, 3)
-		s1 := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.Title = sbPtr("Second") })
-		s2 := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		committee := testkit.Member(t, db, testkit.Name("Cara Committee"), testkit.Role(models.RoleCommittee), testkit.Direct())
+		us := testkit.Members(t, db, 3, testkit.Year(2))
+		s1 := testkit.Session(t, db, teacher, testkit.Published(), testkit.Title("Second"))
+		s2 := testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Title = sbPtr("First")
 			in.StartsAt, in.EndsAt = sbPtr(sbT0.Add(time.Hour)), sbPtr(sbT0.Add(2*time.Hour))
-		})
+		}))
 		for _, s := range []models.Session{s1, s2} {
 			for _, u := range us[:2] {
 				if _, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{}, sbT0); err != nil {

@@ -472,9 +472,10 @@ func rateOf(r *float64) float64 {
 	return *r
 }
 
-// DashboardHeadline is the headline figures of f alone, after bringing the
-// roll-ups up to date.
-func DashboardHeadline(ctx context.Context, st *store.Store, f StatsFilter, now time.Time, loc *time.Location) (Headline, error) {
+// dashboardHeadline is the headline figures of f alone, after bringing the
+// roll-ups up to date: the tests and benchmarks read it apart from the rest
+// of the dashboard.
+func dashboardHeadline(ctx context.Context, st *store.Store, f StatsFilter, now time.Time, loc *time.Location) (Headline, error) {
 	db := st.Read(ctx)
 	if err := f.Check(); err != nil {
 		return Headline{}, err

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 
 	"gorm.io/gorm"
 )
@@ -20,17 +20,17 @@ import (
 // deadlock (PostgreSQL; SQLite has one writer). Afterwards the seat counts
 // and the figures agree with the bookings.
 func TestBackfillBesideFiguresRefresh(t *testing.T) {
-	if testdb.PostgresURL() == "" {
+	if testkit.PostgresURL() == "" {
 		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
 	}
-	db := testdb.Postgres(t)
+	db := testkit.Postgres(t)
 	const sessions, students, workers, seats = 10, 660, 8, 50
-	committee := sbMember(t, db, models.RoleCommittee, "Chair Person")
+	committee := testkit.Member(t, db, testkit.Name("Chair Person"), testkit.Role(models.RoleCommittee), testkit.Direct())
 	ss := make([]models.Session, sessions)
 	for i := range ss {
-		ss[i] = sbSession(t, db, committee, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(seats) })
+		ss[i] = testkit.Session(t, db, committee, testkit.Published(), testkit.Seats(seats))
 	}
-	us := sbStudents(t, db, students)
+	us := testkit.Members(t, db, students, testkit.Year(2))
 	now := sbT0.Add(30 * 24 * time.Hour) // every session has ended
 	if _, err := models.RefreshFigures(t.Context(), db, now, time.UTC); err != nil {
 		t.Fatal(err)
@@ -135,17 +135,17 @@ func TestBackfillBesideFiguresRefresh(t *testing.T) {
 // some bookings (which promotes the waitlist). No call meets a deadlock, and
 // afterwards the figures are those worked out again from scratch.
 func TestRegisterAndCancelBesideBackfill(t *testing.T) {
-	if testdb.PostgresURL() == "" {
+	if testkit.PostgresURL() == "" {
 		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
 	}
-	db := testdb.Postgres(t)
+	db := testkit.Postgres(t)
 	const sessions, students, workers, seats = 10, 660, 8, 50
-	committee := sbMember(t, db, models.RoleCommittee, "Chair Person")
+	committee := testkit.Member(t, db, testkit.Name("Chair Person"), testkit.Role(models.RoleCommittee), testkit.Direct())
 	ss := make([]models.Session, sessions)
 	for i := range ss {
-		ss[i] = sbSession(t, db, committee, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(seats) })
+		ss[i] = testkit.Session(t, db, committee, testkit.Published(), testkit.Seats(seats))
 	}
-	us := sbStudents(t, db, students)
+	us := testkit.Members(t, db, students, testkit.Year(2))
 	now := sbT0.Add(30 * 24 * time.Hour)
 
 	deadline := time.Now().Add(30 * time.Second)

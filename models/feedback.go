@@ -107,18 +107,12 @@ func SubmitFeedback(ctx context.Context, st *store.Store, student User, sessionI
 		if err != nil {
 			return err
 		}
-		if s.Status == SessionDraft {
-			return ErrNotFound
-		}
 		a, found, err := attendanceFor(tx, s.ID, student.ID, false)
 		if err != nil {
 			return err
 		}
-		if !found || !a.Attended() {
-			return ErrDidNotAttend
-		}
-		if now.Before(s.StartsAt) {
-			return ErrFeedbackTooEarly
+		if err := feedbackOpen(s, a, found, now); err != nil {
+			return err
 		}
 		// Who may answer is settled before what they wrote is checked.
 		benefits, err := in.check()
@@ -134,11 +128,10 @@ func SubmitFeedback(ctx context.Context, st *store.Store, student User, sessionI
 			}
 			return err
 		}
-		if err := markFiguresStale(tx, s.ID); err != nil {
+		if cert, err = issueAttendanceCertificate(tx, student, s, a, now); err != nil {
 			return err
 		}
-		cert, err = issueAttendanceCertificate(tx, student, s, a, now)
-		return err
+		return markFiguresStale(tx, s.ID)
 	})
 	return fb, cert, err
 }

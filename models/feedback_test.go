@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 func fbGood() models.FeedbackInput {
@@ -17,30 +17,17 @@ func fbGood() models.FeedbackInput {
 		Benefits: []models.Benefit{"knowledge", "exam_preparation"}, WentWell: "Clear ECG examples", Improve: "More time for questions"}
 }
 
-// fbAttended books and checks in n students; it returns them.
-func fbAttended(t *testing.T, db *store.Store, teacher models.User, s models.Session, n int) []models.User {
-	t.Helper()
-	var out []models.User
-	for i := 0; i < n; i++ {
-		u := atUser(t, db, "attendee"+string(rune('a'+i))+"@x.ac.uk", models.RoleStudent)
-		atBook(t, db, u, s, "")
-		if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, u.ID, models.RegisterEntry{Status: models.AttendancePresent}, atStart.Add(time.Hour)); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, u)
-	}
-	return out
-}
-
 func TestFeedbackEligibilityAndOnce(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		s := atSession(t, db, teacher, models.ModeInPerson, 30)
-		attendee := fbAttended(t, db, teacher, s, 1)[0]
-		booked := atUser(t, db, "noshow@x.ac.uk", models.RoleStudent)
-		atBook(t, db, booked, s, "")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		attendee := testkit.Member(t, db, testkit.Email("attendeea@x.ac.uk"), testkit.Year(2))
+		testkit.Book(t, db, attendee, s, "")
+		testkit.Mark(t, db, attendee, s, models.AttendancePresent, testkit.At(atStart.Add(time.Hour)))
+		booked := testkit.Member(t, db, testkit.Email("noshow@x.ac.uk"), testkit.Year(2))
+		testkit.Book(t, db, booked, s, "")
 		models.MarkRegister(t.Context(), db, teacher, s.ID, booked.ID, models.RegisterEntry{Status: models.AttendanceAbsent}, atStart.Add(time.Hour))
-		stranger := atUser(t, db, "stranger@x.ac.uk", models.RoleStudent)
+		stranger := testkit.Member(t, db, testkit.Email("stranger@x.ac.uk"), testkit.Year(2))
 		after := atStart.Add(2 * time.Hour)
 
 		for _, u := range []models.User{booked, stranger} {
@@ -92,10 +79,16 @@ func asValidation(err error, ve **models.ValidationError) bool {
 }
 
 func TestFeedbackSummaryAnonymity(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		s := atSession(t, db, teacher, models.ModeInPerson, 30)
-		us := fbAttended(t, db, teacher, s, 4)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		var us []models.User // four who came
+		for _, email := range []string{"attendeea@x.ac.uk", "attendeeb@x.ac.uk", "attendeec@x.ac.uk", "attendeed@x.ac.uk"} {
+			u := testkit.Member(t, db, testkit.Email(email), testkit.Year(2))
+			testkit.Book(t, db, u, s, "")
+			testkit.Mark(t, db, u, s, models.AttendancePresent, testkit.At(atStart.Add(time.Hour)))
+			us = append(us, u)
+		}
 		after := atStart.Add(2 * time.Hour)
 		answers := []models.FeedbackInput{
 			{Overall: 5, Teaching: 5, ConfidenceBefore: 1, ConfidenceAfter: 4, Benefits: []models.Benefit{"knowledge"}, WentWell: "Great"},
@@ -155,10 +148,10 @@ func TestFeedbackSummaryAnonymity(t *testing.T) {
 		// Many sessions at once, each summed up alone: the same figures for
 		// this one, none for a session nobody came to, and nothing for a
 		// session the actor does not teach.
-		other := atUser(t, db, "other@x.ac.uk", models.RoleTeacher)
-		empty := atSession(t, db, teacher, models.ModeInPerson, 30)
-		notMine := atSession(t, db, other, models.ModeInPerson, 30)
-		chair := atUser(t, db, "chair@x.ac.uk", models.RoleCommittee)
+		other := testkit.Member(t, db, testkit.Email("other@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		empty := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		notMine := testkit.Session(t, db, other, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		chair := testkit.Member(t, db, testkit.Email("chair@x.ac.uk"), testkit.Role(models.RoleCommittee))
 		ids := []int64{s.ID, empty.ID, notMine.ID}
 		sums, err := models.SessionFeedbackSummaries(t.Context(), db, teacher, ids, 3)
 		if err != nil {

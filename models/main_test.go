@@ -1,18 +1,9 @@
 package models_test
 
 import (
-	"os"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"rounds/internal/testdb"
-	"rounds/models"
+	"rounds/models/testkit"
 )
 
-func TestMain(m *testing.M) {
-	models.PasswordCost = bcrypt.MinCost
-	code := m.Run()
-	testdb.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m) }

@@ -96,13 +96,15 @@ func enqueue(tx *gorm.DB, e Email, now time.Time) (bool, error) {
 	if e.SessionID != 0 {
 		sessionID = &e.SessionID
 	}
-	res := tx.Exec(`INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+	// Straight: this runs in every booking's transaction.
+	res, err := store.Exec(tx, `INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING`,
 		e.Kind, e.Key, userID, sessionID, e.To, e.ToName, string(data), OutboxPending, now.UTC(), now.UTC())
-	if res.Error != nil {
-		return false, fmt.Errorf("outbox: %w", res.Error)
+	if err != nil {
+		return false, fmt.Errorf("outbox: %w", err)
 	}
-	return res.RowsAffected == 1, nil
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // ClaimOutbox takes up to limit due messages for owner for the length of

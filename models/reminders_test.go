@@ -8,51 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 const lead = 24 * time.Hour
 
-// remSession publishes a session of capacity seats per mode starting at
-// start, lasting 90 minutes, taught by teachers, created a month before.
-func remSession(t *testing.T, db *store.Store, mode models.Mode, start time.Time, capacity int, teachers ...models.User) models.Session {
-	t.Helper()
-	created := start.Add(-30 * 24 * time.Hour)
-	title, format := "Cardiology: ECGs", models.FormatSmallGroup
-	venue, link := "Room 2", "https://teams.example/l/1"
-	end := start.Add(90 * time.Minute)
-	years := []int{3}
-	ids := make([]int64, len(teachers))
-	for i, u := range teachers {
-		ids[i] = u.ID
-	}
-	in := models.SessionInput{Title: &title, Format: &format, Mode: &mode, YearGroups: &years, StartsAt: &start, EndsAt: &end, TeacherIDs: &ids}
-	if mode != models.ModeOnline {
-		in.Venue, in.InPersonCapacity = &venue, &capacity
-	}
-	if mode != models.ModeInPerson {
-		in.OnlineURL, in.OnlineCapacity = &link, &capacity
-	}
-	s, err := models.CreateSession(t.Context(), db, teachers[0], in, created)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err = models.PublishSession(t.Context(), db, teachers[0], s.ID, created); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func remBook(t *testing.T, db *store.Store, u models.User, s models.Session, mode models.Mode, at time.Time) models.Booking {
-	t.Helper()
-	b, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{Mode: mode}, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// remECGs is the session of these tests (Mode, Starts and Seats say the
+// rest): a small group lasting 90 minutes, published a month before.
+var remECGs = testkit.Options(testkit.Title("Cardiology: ECGs"), testkit.Description(""), testkit.Topic(""),
+	testkit.Format(models.FormatSmallGroup), testkit.Years(3), testkit.Venue("Room 2"), testkit.Link("https://teams.example/l/1"),
+	testkit.Ahead(30*24*time.Hour), testkit.Published())
 
 // queued lists the outbox rows of kind as "email session" pairs, sorted.
 func queued(t *testing.T, db *store.Store, kind models.MailKind) []models.OutboxMessage {
@@ -93,22 +60,22 @@ func feedbackReminders(ctx context.Context, db *store.Store, now time.Time) (int
 }
 
 func TestPlanSessionReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
-		b := atUser(t, db, "b@x.ac.uk", models.RoleStudent)
-		c := atUser(t, db, "c@x.ac.uk", models.RoleStudent)
-		w := atUser(t, db, "w@x.ac.uk", models.RoleStudent)
-		late := atUser(t, db, "late@x.ac.uk", models.RoleStudent)
-		s := remSession(t, db, models.ModeHybrid, atStart, 2, teacher)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		a := testkit.Member(t, db, testkit.Email("a@x.ac.uk"), testkit.Year(2))
+		b := testkit.Member(t, db, testkit.Email("b@x.ac.uk"), testkit.Year(2))
+		c := testkit.Member(t, db, testkit.Email("c@x.ac.uk"), testkit.Year(2))
+		w := testkit.Member(t, db, testkit.Email("w@x.ac.uk"), testkit.Year(2))
+		late := testkit.Member(t, db, testkit.Email("late@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeHybrid), testkit.Starts(atStart), testkit.Seats(2))
 		moment := atStart.Add(-lead)
 
-		remBook(t, db, a, s, models.ModeInPerson, atStart.Add(-48*time.Hour))
-		remBook(t, db, c, s, models.ModeInPerson, atStart.Add(-47*time.Hour))
-		if remBook(t, db, w, s, models.ModeInPerson, atStart.Add(-46*time.Hour)).Status != models.BookingWaitlisted {
+		testkit.Book(t, db, a, s, models.ModeInPerson, testkit.At(atStart.Add(-48*time.Hour)))
+		testkit.Book(t, db, c, s, models.ModeInPerson, testkit.At(atStart.Add(-47*time.Hour)))
+		if testkit.Book(t, db, w, s, models.ModeInPerson, testkit.At(atStart.Add(-46*time.Hour))).Status != models.BookingWaitlisted {
 			t.Fatal("w is not waitlisted")
 		}
-		remBook(t, db, b, s, models.ModeOnline, moment) // confirmed at the very moment
+		testkit.Book(t, db, b, s, models.ModeOnline, testkit.At(moment)) // confirmed at the very moment
 
 		plan(t, sessionReminders, db, moment.Add(-time.Minute), 0)
 		plan(t, sessionReminders, db, moment, 3)
@@ -116,7 +83,7 @@ func TestPlanSessionReminders(t *testing.T) {
 		plan(t, sessionReminders, db, moment.Add(time.Minute), 0)
 
 		// Booked after the moment: the confirmation serves, no reminder.
-		remBook(t, db, late, s, models.ModeOnline, atStart.Add(-23*time.Hour))
+		testkit.Book(t, db, late, s, models.ModeOnline, testkit.At(atStart.Add(-23*time.Hour)))
 		// c cancels; w is promoted after the moment: no reminder either.
 		if _, err := models.CancelMyBooking(t.Context(), db, c, s.ID, atStart.Add(-20*time.Hour)); err != nil {
 			t.Fatal(err)
@@ -150,13 +117,13 @@ func TestPlanSessionReminders(t *testing.T) {
 // The planner was not running at the moment: it catches up if the session
 // has not started, and sends nothing once it has.
 func TestSessionRemindersAfterDownTime(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
-		early := remSession(t, db, models.ModeInPerson, atStart.Add(-2*time.Hour), 10, teacher)
-		later := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
-		remBook(t, db, a, early, "", atStart.Add(-72*time.Hour))
-		remBook(t, db, a, later, "", atStart.Add(-72*time.Hour))
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		a := testkit.Member(t, db, testkit.Email("a@x.ac.uk"), testkit.Year(2))
+		early := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart.Add(-2*time.Hour)), testkit.Seats(10))
+		later := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart), testkit.Seats(10))
+		testkit.Book(t, db, a, early, "", testkit.At(atStart.Add(-72*time.Hour)))
+		testkit.Book(t, db, a, later, "", testkit.At(atStart.Add(-72*time.Hour)))
 
 		plan(t, sessionReminders, db, atStart.Add(-27*time.Hour), 0)
 		// Down from 27 hours before until a minute before the later start.
@@ -171,11 +138,11 @@ func TestSessionRemindersAfterDownTime(t *testing.T) {
 // A session moved after its reminder was queued gets a new reminder for the
 // new time, under a new key; the old one stays (the letter skips it).
 func TestSessionReminderForAMovedSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
-		s := remSession(t, db, models.ModeOnline, atStart, 10, teacher)
-		remBook(t, db, a, s, "", atStart.Add(-72*time.Hour))
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		a := testkit.Member(t, db, testkit.Email("a@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeOnline), testkit.Starts(atStart), testkit.Seats(10))
+		testkit.Book(t, db, a, s, "", testkit.At(atStart.Add(-72*time.Hour)))
 		plan(t, sessionReminders, db, atStart.Add(-lead), 1)
 
 		// Two days later.
@@ -209,11 +176,11 @@ func TestSessionReminderForAMovedSession(t *testing.T) {
 }
 
 func TestNoSessionReminderForACancelledSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
-		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
-		remBook(t, db, a, s, "", atStart.Add(-72*time.Hour))
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		a := testkit.Member(t, db, testkit.Email("a@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart), testkit.Seats(10))
+		testkit.Book(t, db, a, s, "", testkit.At(atStart.Add(-72*time.Hour)))
 		if _, err := models.CancelSession(t.Context(), db, teacher, s.ID, "Room flooded.", atStart.Add(-30*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -223,17 +190,17 @@ func TestNoSessionReminderForACancelledSession(t *testing.T) {
 }
 
 func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		p := atUser(t, db, "present@x.ac.uk", models.RoleStudent)
-		l := atUser(t, db, "late@x.ac.uk", models.RoleStudent)
-		x := atUser(t, db, "absent@x.ac.uk", models.RoleStudent)
-		g := atUser(t, db, "gave@x.ac.uk", models.RoleStudent)
-		w := atUser(t, db, "walkin@x.ac.uk", models.RoleStudent)
-		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
-		old := remSession(t, db, models.ModeInPerson, atStart.Add(-8*24*time.Hour), 10, teacher)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		p := testkit.Member(t, db, testkit.Email("present@x.ac.uk"), testkit.Year(2))
+		l := testkit.Member(t, db, testkit.Email("late@x.ac.uk"), testkit.Year(2))
+		x := testkit.Member(t, db, testkit.Email("absent@x.ac.uk"), testkit.Year(2))
+		g := testkit.Member(t, db, testkit.Email("gave@x.ac.uk"), testkit.Year(2))
+		w := testkit.Member(t, db, testkit.Email("walkin@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart), testkit.Seats(10))
+		old := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart.Add(-8*24*time.Hour)), testkit.Seats(10))
 		for _, u := range []models.User{p, l, x, g} {
-			remBook(t, db, u, s, "", atStart.Add(-72*time.Hour))
+			testkit.Book(t, db, u, s, "", testkit.At(atStart.Add(-72*time.Hour)))
 		}
 		end := s.EndsAt
 		mark := func(s models.Session, u models.User, status models.AttendanceStatus, at time.Time) {
@@ -264,7 +231,7 @@ func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
 		mark(s, w, models.AttendancePresent, end.Add(72*time.Hour))
 		plan(t, models.PlanFeedbackRequests, db, end.Add(72*time.Hour), 1)
 		// Past the look-back nobody new is asked.
-		y := atUser(t, db, "y@x.ac.uk", models.RoleStudent)
+		y := testkit.Member(t, db, testkit.Email("y@x.ac.uk"), testkit.Year(2))
 		mark(s, y, models.AttendancePresent, end.Add(8*24*time.Hour))
 		plan(t, models.PlanFeedbackRequests, db, end.Add(8*24*time.Hour), 0)
 
@@ -305,11 +272,11 @@ func TestPlanFeedbackRequestsAndReminders(t *testing.T) {
 // A feedback request that was skipped (the student answered before it went)
 // or failed is not followed up.
 func TestNoFeedbackReminderAfterASkippedRequest(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		p := atUser(t, db, "p@x.ac.uk", models.RoleStudent)
-		s := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
-		remBook(t, db, p, s, "", atStart.Add(-72*time.Hour))
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		p := testkit.Member(t, db, testkit.Email("p@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart), testkit.Seats(10))
+		testkit.Book(t, db, p, s, "", testkit.At(atStart.Add(-72*time.Hour)))
 		if _, err := models.MarkRegister(t.Context(), db, teacher, s.ID, p.ID, models.RegisterEntry{Status: models.AttendancePresent}, s.EndsAt); err != nil {
 			t.Fatal(err)
 		}
@@ -322,24 +289,24 @@ func TestNoFeedbackReminderAfterASkippedRequest(t *testing.T) {
 }
 
 func TestPlanRegisterReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-		cohost := atUser(t, db, "cohost@x.ac.uk", models.RoleTeacher)
-		former := atUser(t, db, "former@x.ac.uk", models.RoleTeacher)
-		a := atUser(t, db, "a@x.ac.uk", models.RoleStudent)
-		b := atUser(t, db, "b@x.ac.uk", models.RoleStudent)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		cohost := testkit.Member(t, db, testkit.Email("cohost@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		former := testkit.Member(t, db, testkit.Email("former@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		a := testkit.Member(t, db, testkit.Email("a@x.ac.uk"), testkit.Year(2))
+		b := testkit.Member(t, db, testkit.Email("b@x.ac.uk"), testkit.Year(2))
 
-		untaken := remSession(t, db, models.ModeInPerson, atStart, 10, teacher, cohost, former)
-		checkedIn := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
-		apologies := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
-		cancelled := remSession(t, db, models.ModeInPerson, atStart, 10, teacher)
-		old := remSession(t, db, models.ModeInPerson, atStart.Add(-8*24*time.Hour), 10, teacher)
+		untaken := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart), testkit.Seats(10), testkit.Teachers(teacher, cohost, former))
+		checkedIn := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart), testkit.Seats(10))
+		apologies := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart), testkit.Seats(10))
+		cancelled := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart), testkit.Seats(10))
+		old := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeInPerson), testkit.Starts(atStart.Add(-8*24*time.Hour)), testkit.Seats(10))
 		// The former teacher has gone back to being a student.
 		if err := db.Read(context.Background()).Model(&models.User{}).Where("id = ?", former.ID).Update("role", models.RoleStudent).Error; err != nil {
 			t.Fatal(err)
 		}
 
-		remBook(t, db, a, checkedIn, "", atStart.Add(-72*time.Hour))
+		testkit.Book(t, db, a, checkedIn, "", testkit.At(atStart.Add(-72*time.Hour)))
 		code, _, err := models.CheckinCode(t.Context(), db, teacher, checkedIn.ID, models.ModeInPerson, atRules, atStart)
 		if err != nil {
 			t.Fatal(err)
@@ -347,7 +314,7 @@ func TestPlanRegisterReminders(t *testing.T) {
 		if _, _, err := models.CheckIn(t.Context(), db, a, checkedIn.ID, code, atRules, atStart); err != nil {
 			t.Fatal(err)
 		}
-		remBook(t, db, b, apologies, "", atStart.Add(-72*time.Hour))
+		testkit.Book(t, db, b, apologies, "", testkit.At(atStart.Add(-72*time.Hour)))
 		if _, err := models.SendApologies(t.Context(), db, b, apologies.ID, atStart.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -380,19 +347,19 @@ func TestPlanRegisterReminders(t *testing.T) {
 
 // Several instances planning at the same moment queue each e-mail once.
 func TestPlanRemindersConcurrently(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
 		var sessions []models.Session
 		for i := range 3 {
-			sessions = append(sessions, remSession(t, db, models.ModeOnline, atStart.Add(time.Duration(i)*time.Hour), 100, teacher))
+			sessions = append(sessions, testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeOnline), testkit.Starts(atStart.Add(time.Duration(i)*time.Hour)), testkit.Seats(100)))
 		}
-		past := remSession(t, db, models.ModeOnline, atStart.Add(-48*time.Hour), 100, teacher)
+		past := testkit.Session(t, db, teacher, remECGs, testkit.Mode(models.ModeOnline), testkit.Starts(atStart.Add(-48*time.Hour)), testkit.Seats(100))
 		for i := range 30 {
-			u := atUser(t, db, fmt.Sprintf("s%02d@x.ac.uk", i), models.RoleStudent)
+			u := testkit.Member(t, db, testkit.Email(fmt.Sprintf("s%02d@x.ac.uk", i)), testkit.Year(2))
 			for _, s := range sessions {
-				remBook(t, db, u, s, "", atStart.Add(-72*time.Hour))
+				testkit.Book(t, db, u, s, "", testkit.At(atStart.Add(-72*time.Hour)))
 			}
-			remBook(t, db, u, past, "", atStart.Add(-96*time.Hour))
+			testkit.Book(t, db, u, past, "", testkit.At(atStart.Add(-96*time.Hour)))
 			if _, err := models.MarkRegister(t.Context(), db, teacher, past.ID, u.ID, models.RegisterEntry{Status: models.AttendancePresent}, past.EndsAt); err != nil {
 				t.Fatal(err)
 			}

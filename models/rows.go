@@ -3,6 +3,7 @@ package models
 import (
 	"database/sql"
 	"errors"
+	"rounds/models/store"
 	"strings"
 	"time"
 
@@ -65,10 +66,11 @@ func qualified(table, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// scanRow runs a query for one row and scans it into dest, column by
-// column; ErrNotFound when there is none. db is a transaction or a read.
+// scanRow runs a straight query for one row (see store.QueryRow) and
+// scans it into dest, column by column; ErrNotFound when there is none. db
+// is a transaction or a read.
 func scanRow(db *gorm.DB, query string, args []any, dest ...any) error {
-	err := db.Raw(query, args...).Row().Scan(dest...)
+	err := store.QueryRow(db, query, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}

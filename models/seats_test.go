@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 
 	"gorm.io/gorm"
 )
@@ -21,15 +21,15 @@ import (
 // own, that the queue is numbered 1..n per mode, and that a new waitlisted
 // booking is told its true place.
 func TestSeatCountsFollowBookings(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Mode = sbPtr(models.ModeHybrid)
 			in.OnlineURL = sbPtr("https://teams.example/meet/1")
 			in.InPersonCapacity = sbPtr(3)
 			in.OnlineCapacity = sbPtr(2)
-		})
-		us := sbStudents(t, db, 12)
+		}))
+		us := testkit.Members(t, db, 12, testkit.Year(2))
 		rng := rand.New(rand.NewPCG(7, 11))
 		now := sbT0
 		modes := []models.Mode{models.ModeInPerson, models.ModeOnline}

@@ -279,6 +279,15 @@ func isTeacherOf(db *gorm.DB, userID, sessionID int64) (bool, error) {
 	return n > 0, nil
 }
 
+// sessionTeacherIDs lists the ids of those listed to teach the session.
+func sessionTeacherIDs(db *gorm.DB, sessionID int64) ([]int64, error) {
+	var ids []int64
+	if err := db.Model(&sessionTeacherRow{}).Where("session_id = ?", sessionID).Pluck("user_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("session teachers: %w", err)
+	}
+	return ids, nil
+}
+
 // CanManageSession is the policy for changing a session, its bookings and
 // its register: committee, or a teacher (or committee member) listed as one
 // of its teachers. A member who has lost the teacher role loses the right.
@@ -288,16 +297,11 @@ func CanManageSession(ctx context.Context, st *store.Store, u User, sessionID in
 
 // canManageSession is CanManageSession on a handle given by the caller (a transaction, or a read).
 func canManageSession(db *gorm.DB, u User, sessionID int64) (bool, error) {
-	if u.ID == 0 {
-		return false, nil
+	teacherIDs, err := teachersForPolicy(db, u, sessionID)
+	if err != nil {
+		return false, err
 	}
-	if u.IsCommittee() {
-		return true, nil
-	}
-	if !u.CanTeach() {
-		return false, nil
-	}
-	return isTeacherOf(db, u.ID, sessionID)
+	return canManage(u, teacherIDs), nil
 }
 
 // CanSeeSession is the policy for seeing a session: managers see it in any
@@ -310,36 +314,62 @@ func CanSeeSession(ctx context.Context, st *store.Store, u User, s Session) (boo
 
 // canSeeSession is CanSeeSession on a handle given by the caller (a transaction, or a read).
 func canSeeSession(db *gorm.DB, u User, s Session) (bool, error) {
-	if s.Status == SessionPublished {
-		return u.ID != 0, nil
+	var teacherIDs []int64
+	booked := false
+	// Whether a published session is seen turns on nothing in the
+	// database, and it is the session nearly every page shows.
+	if s.Status != SessionPublished {
+		var err error
+		if teacherIDs, booked, err = policyFacts(db, u, s); err != nil {
+			return false, err
+		}
 	}
-	manager, err := canManageSession(db, u, s.ID)
-	if err != nil || manager {
-		return manager, err
-	}
-	if s.Status == SessionCancelled {
-		var n int64
-		err := db.Model(&Booking{}).Where("session_id = ? AND user_id = ?", s.ID, u.ID).Count(&n).Error
-		return n > 0, err
-	}
-	return false, nil
+	return canSee(u, s, teacherIDs, booked), nil
 }
 
 // authorizeManage returns nil when actor may manage s, ErrNotFound when they
 // may not even see it, and ErrForbidden when they see but may not manage.
 func authorizeManage(db *gorm.DB, actor User, s Session) error {
-	manager, err := canManageSession(db, actor, s.ID)
-	if err != nil || manager {
-		return err
-	}
-	visible, err := canSeeSession(db, actor, s)
+	teacherIDs, booked, err := policyFacts(db, actor, s)
 	if err != nil {
 		return err
 	}
-	if !visible {
-		return ErrNotFound
+	return manageError(actor, s, teacherIDs, booked)
+}
+
+// policyFacts loads what canManage and canSee read of u and s: the
+// session's teachers, and whether u has booked it. Each is read only when
+// the answer can turn on it, so that most questions cost one query or none.
+func policyFacts(db *gorm.DB, u User, s Session) (teacherIDs []int64, booked bool, err error) {
+	if teacherIDs, err = teachersForPolicy(db, u, s.ID); err != nil {
+		return nil, false, err
 	}
-	return ErrForbidden
+	if booked, err = bookedForPolicy(db, u, s, teacherIDs); err != nil {
+		return nil, false, err
+	}
+	return teacherIDs, booked, nil
+}
+
+// teachersForPolicy reads the session's teachers when canManage turns on
+// them: for a member with the teacher role who is not committee.
+func teachersForPolicy(db *gorm.DB, u User, sessionID int64) ([]int64, error) {
+	if u.ID == 0 || u.IsCommittee() || !u.CanTeach() {
+		return nil, nil
+	}
+	return sessionTeacherIDs(db, sessionID)
+}
+
+// bookedForPolicy reads whether u has booked s (in any status) when canSee
+// turns on it: a cancelled session that u does not manage.
+func bookedForPolicy(db *gorm.DB, u User, s Session, teacherIDs []int64) (bool, error) {
+	if s.Status != SessionCancelled || canManage(u, teacherIDs) {
+		return false, nil
+	}
+	var n int64
+	if err := db.Model(&Booking{}).Where("session_id = ? AND user_id = ?", s.ID, u.ID).Count(&n).Error; err != nil {
+		return false, err
+	}
+	return n > 0, nil
 }
 
 // ---- reading ---------------------------------------------------------------
@@ -365,13 +395,10 @@ func sessionByID(db *gorm.DB, id int64) (Session, error) {
 // waitlist order, seat counts) are serialised per session. SQLite's
 // immediate transactions and single writer serialise them already.
 //
-// Every change of a session or its bookings locks it first, so this is also
-// where its dashboard figures are marked for working out again — unless the
-// session ends more than figuresSlack after now. Such a session is marked
-// already: CreateSession marks every session, and RefreshFigures removes
-// only the marks of sessions that have ended. Bookings of sessions to come,
-// the busiest writes, so write one row fewer.
-func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
+// Every change of a session or its bookings locks it first, and marks its
+// figures (markFiguresStale) as its last step: the session's row before its
+// mark, the order RefreshFigures takes them in too.
+func lockSession(tx *gorm.DB, id int64) (Session, error) {
 	query := sessionByIDQuery // SQLite's immediate transactions have one writer
 	if store.DialectOf(tx) == store.Postgres {
 		query = sessionForUpdateQuery
@@ -381,19 +408,13 @@ func lockSession(tx *gorm.DB, id int64, now time.Time) (Session, error) {
 		return Session{}, err
 	}
 	s.inUTC()
-	if s.EndsAt.After(now.Add(figuresSlack)) {
-		return s, nil
-	}
-	return s, markFiguresStale(tx, id)
+	return s, nil
 }
 
 var (
-	sessionByIDQuery      = "SELECT " + sessionColumns + " FROM sessions WHERE id = ?"
+	sessionByIDQuery      = "SELECT " + sessionColumns + " FROM sessions WHERE id = $1"
 	sessionForUpdateQuery = sessionByIDQuery + " FOR UPDATE"
 )
-
-// figuresSlack is more than any two instances' clocks may differ by.
-const figuresSlack = time.Hour
 
 // VisibleSession returns the session if viewer may see it, else ErrNotFound.
 func VisibleSession(ctx context.Context, st *store.Store, viewer User, id int64) (Session, error) {
@@ -610,6 +631,14 @@ func (c SessionCounts) Confirmed(m Mode) int {
 	return c.ConfirmedInPerson
 }
 
+// inQueue is the number of waitlisted bookings of booking mode m.
+func (c SessionCounts) inQueue(m Mode) int {
+	if m == ModeOnline {
+		return c.WaitlistedOnline
+	}
+	return c.WaitlistedInPerson
+}
+
 func (c *SessionCounts) add(mode Mode, status BookingStatus, n int) {
 	switch {
 	case status == BookingConfirmed && mode == ModeInPerson:
@@ -645,7 +674,8 @@ func CountBookings(ctx context.Context, st *store.Store, sessionID int64) (Sessi
 }
 
 // seatCounter is the session row's column, and s's field, that counts
-// bookings of mode in a live status; "" and nil for any other status.
+// bookings of mode in a live status; "" and nil for any other status. Only
+// moveSeats changes them through it; rules read SeatCounts.
 func (s *Session) seatCounter(mode Mode, status BookingStatus) (string, *int) {
 	switch {
 	case mode == ModeInPerson && status == BookingConfirmed:
@@ -662,8 +692,11 @@ func (s *Session) seatCounter(mode Mode, status BookingStatus) (string, *int) {
 
 // moveSeats records that n bookings of mode went from status from to status
 // to ("" for a new booking), in the session row and in s, and, with a tail,
-// that the back of the queue is now there. The caller holds the session's
-// lock (lockSession) in the transaction that changes the bookings.
+// that the back of the queue is now there. It is the one place the seat
+// counts and the queue tail change (RecountSeats aside, which repairs them
+// from the bookings), so that they cannot drift from the bookings. The
+// caller holds the session's lock (lockSession) in the transaction that
+// changes the bookings.
 func moveSeats(tx *gorm.DB, s *Session, mode Mode, from, to BookingStatus, n int, tail *time.Time) error {
 	var set []string
 	var args []any
@@ -676,19 +709,22 @@ func moveSeats(tx *gorm.DB, s *Session, mode Mode, from, to BookingStatus, n int
 			continue
 		}
 		*count += step.by
-		set, args = append(set, col+" = "+col+" + ?"), append(args, step.by)
+		args = append(args, step.by)
+		set = append(set, col+" = "+col+" + $"+strconv.Itoa(len(args)))
 	}
 	if tail != nil {
 		t := tail.UTC()
 		s.QueueTail = &t
-		set, args = append(set, "queue_tail = ?"), append(args, t)
+		args = append(args, t)
+		set = append(set, "queue_tail = $"+strconv.Itoa(len(args)))
 	}
 	if len(set) == 0 {
 		return nil
 	}
 	// Plain SQL from the fixed column names above: this runs in every
 	// booking's transaction.
-	return tx.Exec("UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, s.ID)...).Error
+	_, err := store.Exec(tx, "UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = $"+strconv.Itoa(len(args)+1), append(args, s.ID)...)
+	return err
 }
 
 // nextQueuedAt is the queue time of a new place: now, or just after the
@@ -729,9 +765,9 @@ func countSeats(db *gorm.DB, ids []int64) (map[int64]SessionCounts, error) {
 	return out, nil
 }
 
-// MiscountedSeats lists the sessions whose seat counts differ from their
-// bookings; there should be none.
-func MiscountedSeats(ctx context.Context, st *store.Store) ([]int64, error) {
+// miscountedSeats lists the sessions whose seat counts differ from their
+// bookings; there should be none. The tests check moveSeats with it.
+func miscountedSeats(ctx context.Context, st *store.Store) ([]int64, error) {
 	db := st.Read(ctx)
 	var ss []Session
 	if err := db.Select("id, confirmed_in_person, confirmed_online, waitlisted_in_person, waitlisted_online").Order("id").Find(&ss).Error; err != nil {
@@ -865,15 +901,11 @@ func viewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error)
 		if v.Teachers == nil {
 			v.Teachers = []SessionTeacher{}
 		}
-		if viewer.IsCommittee() {
-			v.CanManage = true
-		} else if viewer.CanTeach() {
-			for _, t := range v.Teachers {
-				if t.ID == viewer.ID {
-					v.CanManage = true
-				}
-			}
+		teacherIDs := make([]int64, len(v.Teachers))
+		for i, t := range v.Teachers {
+			teacherIDs[i] = t.ID
 		}
+		v.CanManage = canManage(viewer, teacherIDs)
 		confirmed := v.MyBooking != nil && v.MyBooking.Status == BookingConfirmed
 		if (v.CanManage || confirmed) && s.OnlineURL != "" {
 			u := s.OnlineURL
@@ -948,7 +980,7 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 	now = now.UTC()
 	var out Session
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		old, err := lockSession(tx, id, now)
+		old, err := lockSession(tx, id)
 		if err != nil {
 			return err
 		}
@@ -971,18 +1003,7 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 		if !s.StartsAt.Equal(old.StartsAt) && s.StartsAt.Before(now) && !actor.IsCommittee() {
 			p.Add("starts_at", "Choose a start in the future; only committee may move a session into the past.")
 		}
-		if s.Mode != old.Mode {
-			for _, m := range old.Modes() {
-				if s.Offers(m) {
-					continue
-				}
-				_, confirmed := old.seatCounter(m, BookingConfirmed)
-				_, waiting := old.seatCounter(m, BookingWaitlisted)
-				if n := *confirmed + *waiting; n > 0 {
-					p.Add("mode", fmt.Sprintf("%d booked %s; cancel those bookings before dropping that mode.", n, strings.ToLower(m.Label())))
-				}
-			}
-		}
+		checkModeDrop(p, old, s)
 		if err := p.Err(); err != nil {
 			return err
 		}
@@ -1014,8 +1035,15 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 				return err
 			}
 		}
-		if s.Status == SessionPublished {
-			if _, err := promoteFromWaitlist(tx, id, now); err != nil {
+		// A capacity raised lets the queue in, who are sent their e-mails.
+		if _, err := promoteWaitlisted(tx, s, now, s.Modes()...); err != nil {
+			return err
+		}
+
+		// Mark the figures stale when the session's end, before the change
+		// or after it, is near or past.
+		if figuresAffected(old, now) || figuresAffected(s, now) {
+			if err := markFiguresStale(tx, id); err != nil {
 				return err
 			}
 		}
@@ -1086,7 +1114,7 @@ func PublishSession(ctx context.Context, st *store.Store, actor User, id int64, 
 	now = now.UTC()
 	var out Session
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		s, err := lockSession(tx, id, now)
+		s, err := lockSession(tx, id)
 		if err != nil {
 			return err
 		}
@@ -1109,6 +1137,11 @@ func PublishSession(ctx context.Context, st *store.Store, actor User, id int64, 
 		s.Status, s.UpdatedAt = SessionPublished, now
 		if err := tx.Model(&Session{}).Where("id = ?", id).Updates(map[string]any{"status": s.Status, "updated_at": now}).Error; err != nil {
 			return err
+		}
+		if figuresAffected(s, now) {
+			if err := markFiguresStale(tx, id); err != nil {
+				return err
+			}
 		}
 		out = s
 		return nil
@@ -1135,7 +1168,7 @@ func CancelSession(ctx context.Context, st *store.Store, actor User, id int64, r
 	}
 	var out Session
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		s, err := lockSession(tx, id, now)
+		s, err := lockSession(tx, id)
 		if err != nil {
 			return err
 		}
@@ -1161,6 +1194,11 @@ func CancelSession(ctx context.Context, st *store.Store, actor User, id int64, r
 				return MailKey(MailSessionCancelled, userID, id)
 			}, data, now)
 			if err != nil {
+				return err
+			}
+		}
+		if figuresAffected(s, now) {
+			if err := markFiguresStale(tx, id); err != nil {
 				return err
 			}
 		}

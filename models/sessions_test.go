@@ -6,59 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
-
-	"gorm.io/gorm"
+	"rounds/models/testkit"
 )
 
-// sbT0 is "now" in the session and booking tests.
-var sbT0 = time.Date(2030, 3, 4, 9, 0, 0, 0, time.UTC)
-
-var sbSeq atomic.Int64
-
-// sbMember stores a member with the given role directly (no bcrypt).
-func sbMember(t testing.TB, db *store.Store, role models.Role, name string) models.User {
-	t.Helper()
-	year := 3
-	u := models.User{
-		Email: fmt.Sprintf("%s%d@example.ac.uk", strings.ToLower(strings.ReplaceAll(name, " ", ".")), sbSeq.Add(1)),
-		Name:  name, PasswordHash: "-", Role: role, CreatedAt: sbT0, UpdatedAt: sbT0,
-	}
-	if role == models.RoleStudent {
-		u.YearOfStudy = &year
-	}
-	if err := db.Write(context.Background(), func(tx *gorm.DB) error { return tx.Create(&u).Error }); err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-// sbStudents stores n students in one statement.
-func sbStudents(t testing.TB, db *store.Store, n int) []models.User {
-	t.Helper()
-	year := 2
-	us := make([]models.User, n)
-	for i := range us {
-		us[i] = models.User{
-			Email: fmt.Sprintf("student%d.%d@example.ac.uk", i, sbSeq.Add(1)), Name: fmt.Sprintf("Student %03d", i),
-			PasswordHash: "-", Role: models.RoleStudent, YearOfStudy: &year, CreatedAt: sbT0, UpdatedAt: sbT0,
-		}
-	}
-	if err := db.Write(t.Context(), func(tx *gorm.DB) error { return tx.CreateInBatches(&us, 100).Error }); err != nil {
-		t.Fatal(err)
-	}
-	return us
-}
+// sbT0 is "now" in the session and booking tests: when testkit creates
+// their members and sessions.
+var sbT0 = testkit.T0
 
 func sbPtr[T any](v T) *T { return &v }
 
-// sbInput is a valid in-person lecture two days after sbT0.
+// sbInput is a valid in-person lecture two days after sbT0, the session
+// testkit.Session makes by default.
 func sbInput() models.SessionInput {
 	start := sbT0.Add(48 * time.Hour)
 	return models.SessionInput{
@@ -73,26 +36,6 @@ func sbInput() models.SessionInput {
 		StartsAt:         &start,
 		EndsAt:           sbPtr(start.Add(90 * time.Minute)),
 	}
-}
-
-// sbSession creates a session from sbInput changed by edit, published unless
-// draft is set.
-func sbSession(t testing.TB, db *store.Store, teacher models.User, publish bool, edit func(*models.SessionInput)) models.Session {
-	t.Helper()
-	in := sbInput()
-	if edit != nil {
-		edit(&in)
-	}
-	s, err := models.CreateSession(t.Context(), db, teacher, in, sbT0)
-	if err != nil {
-		t.Fatalf("create session: %v", err)
-	}
-	if publish {
-		if s, err = models.PublishSession(t.Context(), db, teacher, s.ID, sbT0); err != nil {
-			t.Fatalf("publish: %v", err)
-		}
-	}
-	return s
 }
 
 // sbMail lists the outbox messages of kind, oldest first.
@@ -154,9 +97,9 @@ func TestSessionInputJSON(t *testing.T) {
 }
 
 func TestCreateSessionValidation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		student := sbMember(t, db, models.RoleStudent, "Sam Student")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		student := testkit.Member(t, db, testkit.Name("Sam Student"), testkit.Year(3), testkit.Direct())
 		cases := []struct {
 			name  string
 			field string
@@ -238,11 +181,11 @@ func TestCreateSessionValidation(t *testing.T) {
 }
 
 func TestCreateSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		co := sbMember(t, db, models.RoleTeacher, "Colin Coteacher")
-		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
-		student := sbMember(t, db, models.RoleStudent, "Sam Student")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		co := testkit.Member(t, db, testkit.Name("Colin Coteacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		committee := testkit.Member(t, db, testkit.Name("Cara Committee"), testkit.Role(models.RoleCommittee), testkit.Direct())
+		student := testkit.Member(t, db, testkit.Name("Sam Student"), testkit.Year(3), testkit.Direct())
 
 		_, err := models.CreateSession(t.Context(), db, student, sbInput(), sbT0)
 		sbWantErr(t, err, models.ErrForbidden)
@@ -297,19 +240,19 @@ func TestCreateSession(t *testing.T) {
 }
 
 func TestSessionVisibility(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
-		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
-		student := sbMember(t, db, models.RoleStudent, "Sam Student")
-		booker := sbMember(t, db, models.RoleStudent, "Bea Booker")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		other := testkit.Member(t, db, testkit.Name("Otto Other"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		committee := testkit.Member(t, db, testkit.Name("Cara Committee"), testkit.Role(models.RoleCommittee), testkit.Direct())
+		student := testkit.Member(t, db, testkit.Name("Sam Student"), testkit.Year(3), testkit.Direct())
+		booker := testkit.Member(t, db, testkit.Name("Bea Booker"), testkit.Year(3), testkit.Direct())
 
-		draft := sbSession(t, db, teacher, false, func(in *models.SessionInput) { in.Title = sbPtr("Draft") })
-		pub := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+		draft := testkit.Session(t, db, teacher, testkit.Title("Draft"))
+		pub := testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Title = sbPtr("Published")
 			in.StartsAt, in.EndsAt = sbPtr(sbT0.Add(24*time.Hour)), sbPtr(sbT0.Add(25*time.Hour))
-		})
-		gone := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.Title = sbPtr("Cancelled") })
+		}))
+		gone := testkit.Session(t, db, teacher, testkit.Published(), testkit.Title("Cancelled"))
 		if _, err := models.BookSeat(t.Context(), db, booker, gone.ID, models.BookInput{}, sbT0); err != nil {
 			t.Fatal(err)
 		}
@@ -373,13 +316,13 @@ func TestSessionVisibility(t *testing.T) {
 }
 
 func TestSessionAuthorisation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
-		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
-		student := sbMember(t, db, models.RoleStudent, "Sam Student")
-		s := sbSession(t, db, teacher, true, nil)
-		draft := sbSession(t, db, teacher, false, nil)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		other := testkit.Member(t, db, testkit.Name("Otto Other"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		committee := testkit.Member(t, db, testkit.Name("Cara Committee"), testkit.Role(models.RoleCommittee), testkit.Direct())
+		student := testkit.Member(t, db, testkit.Name("Sam Student"), testkit.Year(3), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published())
+		draft := testkit.Session(t, db, teacher)
 		title := models.SessionInput{Title: sbPtr("Renamed")}
 
 		for _, who := range []models.User{other, student} {
@@ -434,16 +377,16 @@ func TestSessionAuthorisation(t *testing.T) {
 }
 
 func TestSessionView(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
-		confirmed := sbMember(t, db, models.RoleStudent, "Cora Confirmed")
-		waiting := sbMember(t, db, models.RoleStudent, "Walt Waiting")
-		nobody := sbMember(t, db, models.RoleStudent, "Nora Nobody")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		committee := testkit.Member(t, db, testkit.Name("Cara Committee"), testkit.Role(models.RoleCommittee), testkit.Direct())
+		confirmed := testkit.Member(t, db, testkit.Name("Cora Confirmed"), testkit.Year(3), testkit.Direct())
+		waiting := testkit.Member(t, db, testkit.Name("Walt Waiting"), testkit.Year(3), testkit.Direct())
+		nobody := testkit.Member(t, db, testkit.Name("Nora Nobody"), testkit.Year(3), testkit.Direct())
 		const link = "https://teams.example.com/l/meetup-join/abc"
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL, in.OnlineCapacity = sbPtr(models.ModeOnline), sbPtr(link), sbPtr(1)
-		})
+		}))
 		if _, err := models.BookSeat(t.Context(), db, confirmed, s.ID, models.BookInput{}, sbT0); err != nil {
 			t.Fatal(err)
 		}
@@ -498,30 +441,30 @@ func TestSessionView(t *testing.T) {
 }
 
 func TestListSessionsFilters(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		other := sbMember(t, db, models.RoleTeacher, "Otto Other")
-		student := sbMember(t, db, models.RoleStudent, "Sam Student")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		other := testkit.Member(t, db, testkit.Name("Otto Other"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		student := testkit.Member(t, db, testkit.Name("Sam Student"), testkit.Year(3), testkit.Direct())
 		day := func(n int) (*time.Time, *time.Time) {
 			s := sbT0.Add(time.Duration(n) * 24 * time.Hour)
 			return &s, sbPtr(s.Add(time.Hour))
 		}
 		// Created out of order to check the ordering by start.
-		sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+		testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Title, in.Topic, in.YearGroups = sbPtr("C ECG basics"), sbPtr("Cardiology"), &[]int{3, 4}
 			in.StartsAt, in.EndsAt = day(3)
-		})
-		sbSession(t, db, other, true, func(in *models.SessionInput) {
+		}))
+		testkit.Session(t, db, other, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Title, in.Topic, in.Format = sbPtr("A Suturing"), sbPtr("Surgery"), sbPtr(models.FormatPractical)
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/1")
 			in.StartsAt, in.EndsAt = day(1)
-		})
-		sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+		}))
+		testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Title, in.Topic, in.Description = sbPtr("B Renal 100%"), sbPtr("Renal"), sbPtr("Acid-base and the kidney")
 			in.Mode, in.OnlineURL, in.Venue, in.InPersonCapacity = sbPtr(models.ModeOnline), sbPtr("https://zoom.example.com/j/2"), sbPtr(""), sbPtr(0)
 			in.YearGroups = &[]int{5}
 			in.StartsAt, in.EndsAt = day(2)
-		})
+		}))
 		list := func(f models.SessionFilter) string {
 			t.Helper()
 			ss, err := models.ListSessions(t.Context(), db, student, f)
@@ -584,17 +527,17 @@ func TestListSessionsFilters(t *testing.T) {
 // TestSessionTopics: each topic of the sessions a member may see, once
 // whatever its case, sorted; a draft's topic only for those who see it.
 func TestSessionTopics(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		student := sbMember(t, db, models.RoleStudent, "Sam Student")
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		student := testkit.Member(t, db, testkit.Name("Sam Student"), testkit.Year(3), testkit.Direct())
 		for i, topic := range []string{"Renal", "cardiology", "Cardiology", "", "Anatomy"} {
-			sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+			testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 				in.Topic = sbPtr(topic)
 				start := sbT0.Add(time.Duration(i+1) * 24 * time.Hour)
 				in.StartsAt, in.EndsAt = &start, sbPtr(start.Add(time.Hour))
-			})
+			}))
 		}
-		sbSession(t, db, teacher, false, func(in *models.SessionInput) { in.Topic = sbPtr("Secret draft") })
+		testkit.Session(t, db, teacher, testkit.Topic("Secret draft"))
 		topics := func(u models.User, f models.SessionFilter) string {
 			t.Helper()
 			ts, err := models.SessionTopics(t.Context(), db, u, f)
@@ -621,10 +564,10 @@ func TestSessionTopics(t *testing.T) {
 }
 
 func TestSessionChangedMail(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(2) })
-		students := sbStudents(t, db, 4)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Seats(2))
+		students := testkit.Members(t, db, 4, testkit.Year(2))
 		for _, u := range students {
 			if _, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{}, sbT0); err != nil {
 				t.Fatal(err)
@@ -683,7 +626,7 @@ func TestSessionChangedMail(t *testing.T) {
 		}
 
 		// Changes to a draft tell nobody (nobody can have booked one).
-		d := sbSession(t, db, teacher, false, nil)
+		d := testkit.Session(t, db, teacher)
 		if _, err := models.UpdateSession(t.Context(), db, teacher, d.ID, models.SessionInput{Venue: sbPtr("Elsewhere")}, sbT0); err != nil {
 			t.Fatal(err)
 		}
@@ -694,13 +637,13 @@ func TestSessionChangedMail(t *testing.T) {
 }
 
 func TestUpdateSessionRules(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		committee := sbMember(t, db, models.RoleCommittee, "Cara Committee")
-		student := sbMember(t, db, models.RoleStudent, "Sam Student")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		committee := testkit.Member(t, db, testkit.Name("Cara Committee"), testkit.Role(models.RoleCommittee), testkit.Direct())
+		student := testkit.Member(t, db, testkit.Name("Sam Student"), testkit.Year(3), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Edit(func(in *models.SessionInput) {
 			in.Mode, in.OnlineURL = sbPtr(models.ModeHybrid), sbPtr("https://zoom.example.com/j/9")
-		})
+		}))
 		if _, err := models.BookSeat(t.Context(), db, student, s.ID, models.BookInput{Mode: models.ModeOnline}, sbT0); err != nil {
 			t.Fatal(err)
 		}
@@ -746,10 +689,10 @@ func TestUpdateSessionRules(t *testing.T) {
 }
 
 func TestCancelSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := sbMember(t, db, models.RoleTeacher, "Tess Teacher")
-		s := sbSession(t, db, teacher, true, func(in *models.SessionInput) { in.InPersonCapacity = sbPtr(1) })
-		students := sbStudents(t, db, 3)
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Name("Tess Teacher"), testkit.Role(models.RoleTeacher), testkit.Direct())
+		s := testkit.Session(t, db, teacher, testkit.Published(), testkit.Seats(1))
+		students := testkit.Members(t, db, 3, testkit.Year(2))
 		for _, u := range students {
 			if _, err := models.BookSeat(t.Context(), db, u, s.ID, models.BookInput{}, sbT0); err != nil {
 				t.Fatal(err)
@@ -783,7 +726,7 @@ func TestCancelSession(t *testing.T) {
 		if n := len(sbMail(t, db, models.MailSessionCancelled)); n != 2 {
 			t.Fatalf("second cancel queued more: %d", n)
 		}
-		other := sbMember(t, db, models.RoleStudent, "Late Comer")
+		other := testkit.Member(t, db, testkit.Name("Late Comer"), testkit.Year(3), testkit.Direct())
 		_, err = models.BookSeat(t.Context(), db, other, s.ID, models.BookInput{}, sbT0)
 		sbWantErr(t, err, models.ErrSessionCancelled)
 		// Booked students still see it, cancelled.

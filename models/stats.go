@@ -563,6 +563,10 @@ func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any) error {
 // Ways to group attendance figures.
 var StatsGroupings = []string{"year_of_study", "mode", "topic", "format", "teacher", "week", "month"}
 
+// GroupByMessage names StatsGroupings as a person reads them, for a group_by
+// that is none of them.
+const GroupByMessage = "Choose how to group the figures: by year of study, mode, topic, format, teacher, week or month."
+
 // StatsFilter chooses the records the figures cover: sessions that ended
 // within [From, To), optionally one year of study (as it was at the
 // session), one attendee mode or one topic.
@@ -686,7 +690,7 @@ func AttendanceBreakdown(ctx context.Context, st *store.Store, f StatsFilter, gr
 	rep := AttendanceReport{GroupBy: groupBy, From: f.From.UTC(), To: f.To.UTC(), Rows: []StatsRow{}}
 	p := Problems{}
 	if statsKeys[groupBy] == "" {
-		p.Add("group_by", "Choose how to group the figures: by year of study, mode, topic, format, teacher, week or month.")
+		p.Add("group_by", GroupByMessage)
 	}
 	if err := f.Check(); err != nil {
 		for k, v := range err.(*ValidationError).Fields {

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 
 	"gorm.io/gorm"
 )
@@ -72,92 +72,16 @@ func stAt(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, stLondon)
 }
 
-// stMember creates a member whose year-of-study history starts at since.
-func stMember(t *testing.T, db *store.Store, name string, role models.Role, year int, since time.Time) models.User {
-	t.Helper()
-	var y *int
-	if year > 0 {
-		y = &year
-	}
-	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@st.example.ac.uk"
-	u, err := models.CreateUser(t.Context(), db, models.NewUser{Email: email, Name: name, Password: "long enough pw", Role: role, YearOfStudy: y}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// CreateUser records the year from the real time of creation; the data
-	// set lives in 2025.
-	if err := db.Write(context.Background(), func(tx *gorm.DB) error {
-		return tx.Exec("UPDATE year_history SET valid_from = ? WHERE user_id = ?", since.UTC(), u.ID).Error
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Write(context.Background(), func(tx *gorm.DB) error {
-		return tx.Exec("UPDATE users SET created_at = ? WHERE id = ?", since.UTC(), u.ID).Error
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
+// stShared is what every session of the data set has in common: it is for
+// every year, in one lecture theatre or on one meeting link.
+var stShared = testkit.Options(testkit.Description(""), testkit.Years(1, 2, 3, 4, 5, 6),
+	testkit.Venue("Lecture theatre 2"), testkit.Link("https://teams.example/l/st"))
 
-type stSpec struct {
-	title, topic     string
-	format           models.Format
-	mode             models.Mode
-	start            time.Time
-	minutes          int
-	teachers         []models.User
-	inPerson, online int
-}
-
-// stSession creates and publishes a session as the committee at created.
-func stSession(t *testing.T, db *store.Store, committee models.User, sp stSpec, created time.Time, publish bool) models.Session {
+// stWant checks that a booking of the data set came out as it says.
+func stWant(t *testing.T, b models.Booking, status models.BookingStatus) {
 	t.Helper()
-	end := sp.start.Add(time.Duration(sp.minutes) * time.Minute)
-	years := []int{1, 2, 3, 4, 5, 6}
-	var ids []int64
-	for _, u := range sp.teachers {
-		ids = append(ids, u.ID)
-	}
-	in := models.SessionInput{Title: &sp.title, Topic: &sp.topic, Format: &sp.format, Mode: &sp.mode, YearGroups: &years,
-		StartsAt: &sp.start, EndsAt: &end, TeacherIDs: &ids}
-	venue, link := "Lecture theatre 2", "https://teams.example/l/st"
-	if sp.mode != models.ModeOnline {
-		in.Venue, in.InPersonCapacity = &venue, &sp.inPerson
-	}
-	if sp.mode != models.ModeInPerson {
-		in.OnlineURL, in.OnlineCapacity = &link, &sp.online
-	}
-	s, err := models.CreateSession(t.Context(), db, committee, in, created)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if publish {
-		if s, err = models.PublishSession(t.Context(), db, committee, s.ID, created); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return s
-}
-
-func stBook(t *testing.T, db *store.Store, actor, u models.User, s models.Session, mode models.Mode, want models.BookingStatus, at time.Time) {
-	t.Helper()
-	in := models.BookInput{Mode: mode}
-	if actor.ID != u.ID {
-		in.UserID = u.ID
-	}
-	b, err := models.BookSeat(t.Context(), db, actor, s.ID, in, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.Status != want {
-		t.Fatalf("%s booking %s: %s, want %s", u.Name, s.Title, b.Status, want)
-	}
-}
-
-func stMark(t *testing.T, db *store.Store, committee, u models.User, s models.Session, status models.AttendanceStatus, mode models.Mode) {
-	t.Helper()
-	if _, err := models.MarkRegister(t.Context(), db, committee, s.ID, u.ID, models.RegisterEntry{Status: status, Mode: mode}, s.EndsAt); err != nil {
-		t.Fatal(err)
+	if b.Status != status {
+		t.Fatalf("booking of user %d on session %d: %s, want %s", b.UserID, b.SessionID, b.Status, status)
 	}
 }
 
@@ -175,42 +99,45 @@ func stBuild(t *testing.T, db *store.Store, beforeRollover func(w *stWorld)) *st
 	t.Helper()
 	w := &stWorld{loc: stLondon, from: stAt(2025, 6, 1, 0, 0), to: stAt(2025, 12, 1, 0, 0), now: stAt(2026, 1, 5, 9, 0)}
 	jan := stAt(2025, 1, 1, 0, 0)
-	w.committee = stMember(t, db, "Chair Person", models.RoleCommittee, 0, jan)
-	w.alice = stMember(t, db, "Alice Teacher", models.RoleTeacher, 0, jan)
-	w.bob = stMember(t, db, "Bob Teacher", models.RoleTeacher, 0, jan)
-	w.a = stMember(t, db, "Student A", models.RoleStudent, 1, jan)
-	w.b = stMember(t, db, "Student B", models.RoleStudent, 2, jan)
-	w.c = stMember(t, db, "Student C", models.RoleStudent, 2, jan)
-	w.d = stMember(t, db, "Student D", models.RoleStudent, 6, jan)
-	w.e = stMember(t, db, "Student E", models.RoleStudent, 3, jan)
+	w.committee = testkit.Member(t, db, testkit.Name("Chair Person"), testkit.Email("chair.person@st.example.ac.uk"), testkit.Role(models.RoleCommittee), testkit.At(jan))
+	w.alice = testkit.Member(t, db, testkit.Name("Alice Teacher"), testkit.Email("alice.teacher@st.example.ac.uk"), testkit.Role(models.RoleTeacher), testkit.At(jan))
+	w.bob = testkit.Member(t, db, testkit.Name("Bob Teacher"), testkit.Email("bob.teacher@st.example.ac.uk"), testkit.Role(models.RoleTeacher), testkit.At(jan))
+	w.a = testkit.Member(t, db, testkit.Name("Student A"), testkit.Email("student.a@st.example.ac.uk"), testkit.Year(1), testkit.At(jan))
+	w.b = testkit.Member(t, db, testkit.Name("Student B"), testkit.Email("student.b@st.example.ac.uk"), testkit.Year(2), testkit.At(jan))
+	w.c = testkit.Member(t, db, testkit.Name("Student C"), testkit.Email("student.c@st.example.ac.uk"), testkit.Year(2), testkit.At(jan))
+	w.d = testkit.Member(t, db, testkit.Name("Student D"), testkit.Email("student.d@st.example.ac.uk"), testkit.Year(6), testkit.At(jan))
+	w.e = testkit.Member(t, db, testkit.Name("Student E"), testkit.Email("student.e@st.example.ac.uk"), testkit.Year(3), testkit.At(jan))
 	cm := w.committee
 	may := stAt(2025, 5, 1, 9, 0)
 
-	w.s1 = stSession(t, db, cm, stSpec{"Chest pain", "Cardiology", models.FormatLecture, models.ModeInPerson,
-		stAt(2025, 6, 10, 18, 0), 90, []models.User{w.alice}, 2, 0}, may, true)
-	stBook(t, db, w.a, w.a, w.s1, "", models.BookingConfirmed, may)
-	stBook(t, db, w.b, w.b, w.s1, "", models.BookingConfirmed, may)
-	stBook(t, db, w.c, w.c, w.s1, "", models.BookingWaitlisted, may)
-	stMark(t, db, cm, w.a, w.s1, models.AttendancePresent, "")
-	stMark(t, db, cm, w.b, w.s1, models.AttendanceAbsent, "")
-	stMark(t, db, cm, w.c, w.s1, models.AttendancePresent, "")
-	stMark(t, db, cm, w.e, w.s1, models.AttendancePresent, "")
+	w.s1 = testkit.Session(t, db, cm, stShared, testkit.Title("Chest pain"), testkit.Topic("Cardiology"),
+		testkit.Format(models.FormatLecture), testkit.Mode(models.ModeInPerson), testkit.Starts(stAt(2025, 6, 10, 18, 0)),
+		testkit.Lasting(90*time.Minute), testkit.Teachers(w.alice), testkit.Capacity(2, 0), testkit.At(may), testkit.Published())
+	stWant(t, testkit.Book(t, db, w.a, w.s1, "", testkit.At(may)), models.BookingConfirmed)
+	stWant(t, testkit.Book(t, db, w.b, w.s1, "", testkit.At(may)), models.BookingConfirmed)
+	stWant(t, testkit.Book(t, db, w.c, w.s1, "", testkit.At(may)), models.BookingWaitlisted)
+	testkit.Mark(t, db, w.a, w.s1, models.AttendancePresent)
+	testkit.Mark(t, db, w.b, w.s1, models.AttendanceAbsent)
+	testkit.Mark(t, db, w.c, w.s1, models.AttendancePresent)
+	testkit.Mark(t, db, w.e, w.s1, models.AttendancePresent)
 
-	w.s2 = stSession(t, db, cm, stSpec{"Acid–base", "Renal", models.FormatSmallGroup, models.ModeOnline,
-		stAt(2025, 7, 15, 18, 0), 60, []models.User{w.bob}, 0, 10}, may, true)
-	stBook(t, db, w.a, w.a, w.s2, "", models.BookingConfirmed, may)
-	stBook(t, db, w.d, w.d, w.s2, "", models.BookingConfirmed, may)
-	stBook(t, db, w.b, w.b, w.s2, "", models.BookingConfirmed, may)
+	w.s2 = testkit.Session(t, db, cm, stShared, testkit.Title("Acid–base"), testkit.Topic("Renal"),
+		testkit.Format(models.FormatSmallGroup), testkit.Mode(models.ModeOnline), testkit.Starts(stAt(2025, 7, 15, 18, 0)),
+		testkit.Lasting(60*time.Minute), testkit.Teachers(w.bob), testkit.Capacity(0, 10), testkit.At(may), testkit.Published())
+	stWant(t, testkit.Book(t, db, w.a, w.s2, "", testkit.At(may)), models.BookingConfirmed)
+	stWant(t, testkit.Book(t, db, w.d, w.s2, "", testkit.At(may)), models.BookingConfirmed)
+	stWant(t, testkit.Book(t, db, w.b, w.s2, "", testkit.At(may)), models.BookingConfirmed)
 	if _, err := models.CancelMyBooking(t.Context(), db, w.b, w.s2.ID, may.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	stMark(t, db, cm, w.a, w.s2, models.AttendanceLate, "")
-	stMark(t, db, cm, w.d, w.s2, models.AttendanceExcused, "")
+	testkit.Mark(t, db, w.a, w.s2, models.AttendanceLate)
+	testkit.Mark(t, db, w.d, w.s2, models.AttendanceExcused)
 	stFeedback(t, db, w.a, w.s2, 4, 5, 2, 4)
 
-	w.s3 = stSession(t, db, cm, stSpec{"ECG", "Cardiology", models.FormatLecture, models.ModeInPerson,
-		stAt(2025, 7, 20, 10, 0), 60, []models.User{w.alice}, 20, 0}, may, true)
-	stBook(t, db, w.a, w.a, w.s3, "", models.BookingConfirmed, may)
+	w.s3 = testkit.Session(t, db, cm, stShared, testkit.Title("ECG"), testkit.Topic("Cardiology"),
+		testkit.Format(models.FormatLecture), testkit.Mode(models.ModeInPerson), testkit.Starts(stAt(2025, 7, 20, 10, 0)),
+		testkit.Lasting(60*time.Minute), testkit.Teachers(w.alice), testkit.Capacity(20, 0), testkit.At(may), testkit.Published())
+	stWant(t, testkit.Book(t, db, w.a, w.s3, "", testkit.At(may)), models.BookingConfirmed)
 	if _, err := models.CancelSession(t.Context(), db, cm, w.s3.ID, "Teacher ill", may.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -221,41 +148,46 @@ func stBuild(t *testing.T, db *store.Store, beforeRollover func(w *stWorld)) *st
 	if _, err := models.RollOverYear(t.Context(), db, cm, stAt(2025, 9, 1, 9, 0), w.loc); err != nil {
 		t.Fatal(err)
 	}
-	w.l = stMember(t, db, "Student L", models.RoleStudent, 1, stAt(2025, 10, 1, 0, 0))
+	w.l = testkit.Member(t, db, testkit.Name("Student L"), testkit.Email("student.l@st.example.ac.uk"), testkit.Year(1), testkit.At(stAt(2025, 10, 1, 0, 0)))
 
 	sep := stAt(2025, 9, 20, 9, 0)
-	w.s4 = stSession(t, db, cm, stSpec{"Heart failure", "Cardiology", models.FormatWorkshop, models.ModeHybrid,
-		stAt(2025, 10, 14, 18, 0), 120, []models.User{w.alice, w.bob}, 1, 5}, sep, true)
+	w.s4 = testkit.Session(t, db, cm, stShared, testkit.Title("Heart failure"), testkit.Topic("Cardiology"),
+		testkit.Format(models.FormatWorkshop), testkit.Mode(models.ModeHybrid), testkit.Starts(stAt(2025, 10, 14, 18, 0)),
+		testkit.Lasting(120*time.Minute), testkit.Teachers(w.alice, w.bob), testkit.Capacity(1, 5), testkit.At(sep), testkit.Published())
 	oct := stAt(2025, 10, 2, 9, 0)
-	stBook(t, db, w.a, w.a, w.s4, models.ModeInPerson, models.BookingConfirmed, oct)
-	stBook(t, db, w.b, w.b, w.s4, models.ModeInPerson, models.BookingWaitlisted, oct)
-	stBook(t, db, w.c, w.c, w.s4, models.ModeOnline, models.BookingConfirmed, oct)
-	stBook(t, db, w.l, w.l, w.s4, models.ModeOnline, models.BookingConfirmed, oct)
-	stMark(t, db, cm, w.a, w.s4, models.AttendancePresent, "")
-	stMark(t, db, cm, w.c, w.s4, models.AttendancePresent, "")
-	stMark(t, db, cm, w.l, w.s4, models.AttendanceAbsent, "")
-	stMark(t, db, cm, w.d, w.s4, models.AttendancePresent, models.ModeInPerson)
+	stWant(t, testkit.Book(t, db, w.a, w.s4, models.ModeInPerson, testkit.At(oct)), models.BookingConfirmed)
+	stWant(t, testkit.Book(t, db, w.b, w.s4, models.ModeInPerson, testkit.At(oct)), models.BookingWaitlisted)
+	stWant(t, testkit.Book(t, db, w.c, w.s4, models.ModeOnline, testkit.At(oct)), models.BookingConfirmed)
+	stWant(t, testkit.Book(t, db, w.l, w.s4, models.ModeOnline, testkit.At(oct)), models.BookingConfirmed)
+	testkit.Mark(t, db, w.a, w.s4, models.AttendancePresent)
+	testkit.Mark(t, db, w.c, w.s4, models.AttendancePresent)
+	testkit.Mark(t, db, w.l, w.s4, models.AttendanceAbsent)
+	testkit.Mark(t, db, w.d, w.s4, models.AttendancePresent, testkit.Mode(models.ModeInPerson))
 	stFeedback(t, db, w.a, w.s4, 5, 4, 1, 4)
 	stFeedback(t, db, w.c, w.s4, 3, 3, 3, 3)
 	stFeedback(t, db, w.d, w.s4, 2, 2, 4, 3)
 
-	w.s6 = stSession(t, db, cm, stSpec{"Stroke", "Neurology", models.FormatLecture, models.ModeInPerson,
-		stAt(2025, 11, 18, 18, 0), 60, []models.User{w.alice}, 30, 0}, sep, true)
-	w.s7 = stSession(t, db, cm, stSpec{"Valves", "Cardiology", models.FormatLecture, models.ModeInPerson,
-		stAt(2025, 12, 2, 18, 0), 60, []models.User{w.alice}, 30, 0}, sep, true)
-	stBook(t, db, w.a, w.a, w.s7, "", models.BookingConfirmed, sep)
-	stMark(t, db, cm, w.a, w.s7, models.AttendancePresent, "")
-	stSession(t, db, cm, stSpec{"Draft", "Cardiology", models.FormatLecture, models.ModeInPerson,
-		stAt(2025, 10, 20, 18, 0), 60, []models.User{w.alice}, 30, 0}, sep, false)
+	w.s6 = testkit.Session(t, db, cm, stShared, testkit.Title("Stroke"), testkit.Topic("Neurology"),
+		testkit.Format(models.FormatLecture), testkit.Mode(models.ModeInPerson), testkit.Starts(stAt(2025, 11, 18, 18, 0)),
+		testkit.Lasting(60*time.Minute), testkit.Teachers(w.alice), testkit.Capacity(30, 0), testkit.At(sep), testkit.Published())
+	w.s7 = testkit.Session(t, db, cm, stShared, testkit.Title("Valves"), testkit.Topic("Cardiology"),
+		testkit.Format(models.FormatLecture), testkit.Mode(models.ModeInPerson), testkit.Starts(stAt(2025, 12, 2, 18, 0)),
+		testkit.Lasting(60*time.Minute), testkit.Teachers(w.alice), testkit.Capacity(30, 0), testkit.At(sep), testkit.Published())
+	stWant(t, testkit.Book(t, db, w.a, w.s7, "", testkit.At(sep)), models.BookingConfirmed)
+	testkit.Mark(t, db, w.a, w.s7, models.AttendancePresent)
+	testkit.Session(t, db, cm, stShared, testkit.Title("Draft"), testkit.Topic("Cardiology"),
+		testkit.Format(models.FormatLecture), testkit.Mode(models.ModeInPerson), testkit.Starts(stAt(2025, 10, 20, 18, 0)),
+		testkit.Lasting(60*time.Minute), testkit.Teachers(w.alice), testkit.Capacity(30, 0), testkit.At(sep))
 
 	// Back-filled in December: the committee records a June session.
 	dec := stAt(2025, 12, 10, 9, 0)
-	w.s5 = stSession(t, db, cm, stSpec{"Fluids", "Renal", models.FormatPractical, models.ModeInPerson,
-		stAt(2025, 6, 20, 14, 0), 60, []models.User{w.bob}, 10, 0}, dec, true)
-	stBook(t, db, cm, w.l, w.s5, "", models.BookingConfirmed, dec)
-	stBook(t, db, cm, w.e, w.s5, "", models.BookingConfirmed, dec)
-	stMark(t, db, cm, w.l, w.s5, models.AttendancePresent, "")
-	stMark(t, db, cm, w.e, w.s5, models.AttendanceLate, "")
+	w.s5 = testkit.Session(t, db, cm, stShared, testkit.Title("Fluids"), testkit.Topic("Renal"),
+		testkit.Format(models.FormatPractical), testkit.Mode(models.ModeInPerson), testkit.Starts(stAt(2025, 6, 20, 14, 0)),
+		testkit.Lasting(60*time.Minute), testkit.Teachers(w.bob), testkit.Capacity(10, 0), testkit.At(dec), testkit.Published())
+	stWant(t, testkit.Book(t, db, w.l, w.s5, "", testkit.By(cm), testkit.At(dec)), models.BookingConfirmed)
+	stWant(t, testkit.Book(t, db, w.e, w.s5, "", testkit.By(cm), testkit.At(dec)), models.BookingConfirmed)
+	testkit.Mark(t, db, w.l, w.s5, models.AttendancePresent)
+	testkit.Mark(t, db, w.e, w.s5, models.AttendanceLate)
 	return w
 }
 
@@ -285,7 +217,7 @@ func stSame(t *testing.T, what string, got, want []string) {
 }
 
 func TestAttendanceBreakdown(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		var summer []string
 		w := stBuild(t, db, func(w *stWorld) {
 			// Before the rollover: the summer by year of study.
@@ -406,7 +338,7 @@ func TestAttendanceBreakdown(t *testing.T) {
 }
 
 func TestDashboardFigures(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		w := stBuild(t, db, nil)
 		f := models.StatsFilter{From: w.from, To: w.to}
 		d, err := models.DashboardFigures(t.Context(), db, f, 1, w.now, w.loc)
@@ -566,8 +498,8 @@ func TestDashboardFigures(t *testing.T) {
 			t.Errorf("after moving S6: %+v %v", rep, err)
 		}
 		// And one whose attendance changes: its month is counted again.
-		stMark(t, db, w.committee, w.c, w.s2, models.AttendancePresent, "")
-		stMark(t, db, w.committee, w.a, w.s2, models.AttendanceAbsent, "")
+		testkit.Mark(t, db, w.c, w.s2, models.AttendancePresent)
+		testkit.Mark(t, db, w.a, w.s2, models.AttendanceAbsent)
 		if h, err := models.DashboardHeadline(t.Context(), db, models.StatsFilter{From: stAt(2025, 7, 1, 0, 0), To: stAt(2025, 8, 1, 0, 0)}, w.now, w.loc); err != nil || h.UniqueAttendees != 1 {
 			t.Errorf("July after the change: %+v %v", h, err)
 		}
@@ -576,12 +508,12 @@ func TestDashboardFigures(t *testing.T) {
 }
 
 func TestRollOverYear(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		jan := stAt(2025, 1, 1, 0, 0)
-		cm := stMember(t, db, "Chair Person", models.RoleCommittee, 0, jan)
-		student := stMember(t, db, "Student Y1", models.RoleStudent, 1, jan)
-		stMember(t, db, "Student Y6", models.RoleStudent, 6, jan)
-		stMember(t, db, "Student Y6b", models.RoleStudent, 6, jan)
+		cm := testkit.Member(t, db, testkit.Name("Chair Person"), testkit.Email("chair.person@st.example.ac.uk"), testkit.Role(models.RoleCommittee), testkit.At(jan))
+		student := testkit.Member(t, db, testkit.Name("Student Y1"), testkit.Email("student.y1@st.example.ac.uk"), testkit.Year(1), testkit.At(jan))
+		testkit.Member(t, db, testkit.Name("Student Y6"), testkit.Email("student.y6@st.example.ac.uk"), testkit.Year(6), testkit.At(jan))
+		testkit.Member(t, db, testkit.Name("Student Y6b"), testkit.Email("student.y6b@st.example.ac.uk"), testkit.Year(6), testkit.At(jan))
 		at := stAt(2025, 9, 1, 9, 0)
 
 		p, err := models.PreviewRollover(t.Context(), db, at, stLondon)
@@ -628,24 +560,25 @@ func TestRollOverYear(t *testing.T) {
 // session stays marked until the change has committed (PostgreSQL, where
 // several instances refresh figures at once).
 func TestRefreshFiguresDoesNotLoseAChange(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		if db.Dialect() != store.Postgres {
 			t.Skip("SQLite has one writer: a refresh cannot run beside a change")
 		}
 		jan := stAt(2025, 1, 1, 0, 0)
-		cm := stMember(t, db, "Chair Person", models.RoleCommittee, 0, jan)
-		a := stMember(t, db, "Student A", models.RoleStudent, 1, jan)
-		b := stMember(t, db, "Student B", models.RoleStudent, 1, jan)
-		s := stSession(t, db, cm, stSpec{"Chest pain", "Cardiology", models.FormatLecture, models.ModeInPerson,
-			stAt(2025, 6, 10, 18, 0), 60, []models.User{cm}, 10, 0}, stAt(2025, 5, 1, 9, 0), true)
-		stBook(t, db, a, a, s, "", models.BookingConfirmed, stAt(2025, 5, 2, 9, 0))
-		stBook(t, db, b, b, s, "", models.BookingConfirmed, stAt(2025, 5, 2, 9, 0))
+		cm := testkit.Member(t, db, testkit.Name("Chair Person"), testkit.Email("chair.person@st.example.ac.uk"), testkit.Role(models.RoleCommittee), testkit.At(jan))
+		a := testkit.Member(t, db, testkit.Name("Student A"), testkit.Email("student.a@st.example.ac.uk"), testkit.Year(1), testkit.At(jan))
+		b := testkit.Member(t, db, testkit.Name("Student B"), testkit.Email("student.b@st.example.ac.uk"), testkit.Year(1), testkit.At(jan))
+		s := testkit.Session(t, db, cm, stShared, testkit.Title("Chest pain"), testkit.Topic("Cardiology"),
+			testkit.Format(models.FormatLecture), testkit.Mode(models.ModeInPerson), testkit.Starts(stAt(2025, 6, 10, 18, 0)),
+			testkit.Lasting(60*time.Minute), testkit.Teachers(cm), testkit.Capacity(10, 0), testkit.At(stAt(2025, 5, 1, 9, 0)), testkit.Published())
+		stWant(t, testkit.Book(t, db, a, s, "", testkit.At(stAt(2025, 5, 2, 9, 0))), models.BookingConfirmed)
+		stWant(t, testkit.Book(t, db, b, s, "", testkit.At(stAt(2025, 5, 2, 9, 0))), models.BookingConfirmed)
 		now := stAt(2025, 7, 1, 9, 0)
 		f := models.StatsFilter{From: stAt(2025, 6, 1, 0, 0), To: stAt(2025, 7, 1, 0, 0)}
 		if _, err := models.RefreshFigures(t.Context(), db, now, stLondon); err != nil {
 			t.Fatal(err)
 		}
-		stMark(t, db, cm, a, s, models.AttendancePresent, "") // marked again, committed
+		testkit.Mark(t, db, a, s, models.AttendancePresent) // marked again, committed
 
 		// B's register mark is in a transaction that has not committed yet
 		// when a refresh runs: its attendance is written and its session

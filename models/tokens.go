@@ -106,7 +106,7 @@ func userByToken(db *gorm.DB, kind, secret string, now time.Time) (User, Token, 
 
 var userByTokenQuery = "SELECT " + qualified("users", userColumns) +
 	", tokens.id, tokens.created_at, tokens.expires_at, tokens.used_at, tokens.last_seen_at" +
-	" FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = ? AND tokens.kind = ? LIMIT 1"
+	" FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = $1 AND tokens.kind = $2 LIMIT 1"
 
 // RevokeToken deletes a token; revoking an unknown one is not an error.
 func RevokeToken(ctx context.Context, st *store.Store, id int64) error {

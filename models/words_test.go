@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 )
 
 // word is one value of a set, with the words a person reads for it and
@@ -223,11 +223,11 @@ func fieldMessage(err error, field string) string {
 // Messages about a mode, format or grouping name the choices as a person
 // would, never by their raw values.
 func TestMessagesSayTheChoicesInWords(t *testing.T) {
-	db := testdb.SQLite(t)
-	teacher := atUser(t, db, "teacher@x.ac.uk", models.RoleTeacher)
-	student := atUser(t, db, "student@x.ac.uk", models.RoleStudent)
-	room := atSession(t, db, teacher, models.ModeInPerson, 30)
-	hybrid := atSession(t, db, teacher, models.ModeHybrid, 30)
+	db := testkit.SQLite(t)
+	teacher := testkit.Member(t, db, testkit.Role(models.RoleTeacher))
+	student := testkit.Member(t, db, testkit.Year(2))
+	room := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson))
+	hybrid := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeHybrid))
 	before := atStart.Add(-24 * time.Hour)
 	book := func(s models.Session, m models.Mode) error {
 		_, err := models.BookSeat(t.Context(), db, student, s.ID, models.BookInput{Mode: m}, before)

@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"rounds/internal/mail/mailtest"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // instance is a `rounds serve` process: this test binary, run as rounds.
@@ -114,45 +114,28 @@ type society struct {
 func seedSociety(t *testing.T, db *store.Store, students, seats int) society {
 	t.Helper()
 	now := time.Now().UTC()
-	chair, err := models.CreateUser(t.Context(), db, models.NewUser{Email: "chair@example.ac.uk", Name: "Chair", Password: "correct horse battery", Role: models.RoleCommittee}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	chair := testkit.Member(t, db, testkit.Email("chair@example.ac.uk"), testkit.Name("Chair"), testkit.Role(models.RoleCommittee),
+		testkit.Password("correct horse battery"))
 	var s society
 	for i := 0; i < students; i++ {
-		y := i%6 + 1
-		u, err := models.CreateUser(t.Context(), db, models.NewUser{Email: fmt.Sprintf("s%03d@example.ac.uk", i), Name: fmt.Sprintf("Student %d", i), Password: "correct horse battery", YearOfStudy: &y}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := testkit.Member(t, db, testkit.Email(fmt.Sprintf("s%03d@example.ac.uk", i)), testkit.Name(fmt.Sprintf("Student %d", i)),
+			testkit.Password("correct horse battery"), testkit.Year(i%6+1))
 		tok, _, err := models.IssueToken(t.Context(), db, models.TokenAPI, u.ID, time.Hour, now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s.students, s.tokens = append(s.students, u), append(s.tokens, tok)
 	}
-	s.session = publishLecture(t, db, chair, "Rush hour", seats, now.Add(72*time.Hour), now)
+	s.session = testkit.Session(t, db, chair, lecture, testkit.Title("Rush hour"), testkit.Seats(seats),
+		testkit.Starts(now.Add(72*time.Hour).Truncate(time.Minute)), testkit.At(now)).ID
 	return s
 }
 
-// publishLecture publishes an hour's in-person lecture for every year,
-// starting at start, as chair at now.
-func publishLecture(t *testing.T, db *store.Store, chair models.User, title string, seats int, start, now time.Time) int64 {
-	t.Helper()
-	format, mode, venue := models.FormatLecture, models.ModeInPerson, "Lecture Theatre"
-	years := []int{1, 2, 3, 4, 5, 6}
-	start = start.Truncate(time.Minute)
-	end := start.Add(time.Hour)
-	sess, err := models.CreateSession(t.Context(), db, chair, models.SessionInput{Title: &title, Format: &format, Mode: &mode, Venue: &venue,
-		YearGroups: &years, InPersonCapacity: &seats, StartsAt: &start, EndsAt: &end}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.PublishSession(t.Context(), db, chair, sess.ID, now); err != nil {
-		t.Fatal(err)
-	}
-	return sess.ID
-}
+// lecture is the session of these tests (Title, Seats, Starts and At say
+// the rest): an hour's in-person lecture for every year, published as soon
+// as it is created.
+var lecture = testkit.Options(testkit.Description(""), testkit.Topic(""), testkit.Years(1, 2, 3, 4, 5, 6),
+	testkit.Venue("Lecture Theatre"), testkit.Lasting(time.Hour), testkit.Published())
 
 // seedSoonSession publishes a session that starts in 20 hours, within the
 // reminder's lead time, on which the students booked 10 hours ago (a
@@ -164,13 +147,12 @@ func seedSoonSession(t *testing.T, db *store.Store, students []models.User) int6
 	if err := db.Read(context.Background()).Where("role = ?", models.RoleCommittee).Take(&chair).Error; err != nil {
 		t.Fatal(err)
 	}
-	id := publishLecture(t, db, chair, "Tomorrow's teaching", 100, now.Add(30*time.Hour), now)
+	soon := testkit.Session(t, db, chair, lecture, testkit.Title("Tomorrow's teaching"), testkit.Seats(100),
+		testkit.Starts(now.Add(30*time.Hour).Truncate(time.Minute)), testkit.At(now))
 	for _, u := range students {
-		if _, err := models.BookSeat(t.Context(), db, u, id, models.BookInput{}, now); err != nil {
-			t.Fatal(err)
-		}
+		testkit.Book(t, db, u, soon, "", testkit.At(now))
 	}
-	return id
+	return soon.ID
 }
 
 // rush books every student, spread over the instances, all at once. It
@@ -246,7 +228,7 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	dbURL := testdb.NewPostgresDatabase(t) // skips without PostgreSQL
+	dbURL := testkit.NewPostgresDatabase(t) // skips without PostgreSQL
 	db, err := store.Open(dbURL, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +252,7 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	if confirmed != seats {
 		t.Fatalf("%d confirmed in the database", confirmed)
 	}
-	if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
+	if wrong, err := miscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 		t.Fatalf("seat counts differ from the bookings after the rush: %v %v", wrong, err)
 	}
 
@@ -394,7 +376,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	for name, dbURL := range testdb.URLs(t) {
+	for name, dbURL := range testkit.URLs(t) {
 		t.Run(name, func(t *testing.T) {
 			db, err := store.Open(dbURL, nil)
 			if err != nil {
@@ -445,7 +427,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 			if confirmed != seats {
 				t.Fatalf("%d confirmed after the restart, want %d", confirmed, seats)
 			}
-			if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
+			if wrong, err := miscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 				t.Fatalf("seat counts differ from the bookings after the kill: %v %v", wrong, err)
 			}
 

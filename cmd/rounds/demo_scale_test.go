@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // A small scale society: the roll-ups built after the bulk inserts agree
 // with the raw records.
 func TestScaleSociety(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		loc, _ := time.LoadLocation("Europe/London")
 		now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 		var out strings.Builder
@@ -43,7 +43,7 @@ func TestScaleSociety(t *testing.T) {
 				t.Errorf("%d times stored with an offset other than UTC", local)
 			}
 		}
-		if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
+		if wrong, err := miscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 			t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
 		}
 
@@ -117,7 +117,7 @@ AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = a.session_id AND b
 }
 
 func TestDemoScaleArguments(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	loc, _ := time.LoadLocation("Europe/London")
 	for _, n := range []int{0, -1, 21} {
 		if err := demoScale(context.Background(), db, loc, n, io.Discard); err == nil {
@@ -150,7 +150,7 @@ func TestDemoScale(t *testing.T) {
 			t.Fatal(err)
 		}
 	} else {
-		db = testdb.SQLite(t)
+		db = testkit.SQLite(t)
 	}
 	loc, _ := time.LoadLocation("Europe/London")
 	var out strings.Builder

@@ -216,7 +216,7 @@ func checkDemoLocalTimes(t *testing.T, db *store.Store) {
 }
 
 func checkDemoBookings(t *testing.T, db *store.Store, now time.Time) {
-	if wrong, err := models.MiscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
+	if wrong, err := miscountedSeats(t.Context(), db); err != nil || len(wrong) > 0 {
 		t.Errorf("sessions whose seat counts differ from their bookings: %v %v", wrong, err)
 	}
 	for _, status := range []models.BookingStatus{models.BookingConfirmed, models.BookingWaitlisted, models.BookingCancelled} {

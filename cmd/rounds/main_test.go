@@ -16,8 +16,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"rounds/internal/testdb"
 	"rounds/models"
+	"rounds/models/testkit"
 )
 
 func init() { models.PasswordCost = bcrypt.MinCost }
@@ -36,9 +36,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	code := m.Run()
-	testdb.DropTemplate()
-	os.Exit(code)
+	testkit.Main(m)
 }
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

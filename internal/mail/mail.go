@@ -1,7 +1,7 @@
 // Package mail owns how an e-mail leaves Rounds: the Message a letter is
 // rendered into, the Sender interface the job runner delivers through, and
 // an SMTP Sender built from ROUNDS_SMTP_URL. It knows nothing of the outbox
-// or of templates; see internal/letters for those.
+// or of templates; see jobs/letters for those.
 package mail
 
 import (

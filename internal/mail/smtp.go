@@ -21,21 +21,11 @@ const DefaultTimeout = 30 * time.Second
 // safe for concurrent use.
 type SMTP struct {
 	server  config.SMTP
-	timeout time.Duration
 	tlsConf *tls.Config
 }
 
 // SMTPOption adjusts an SMTP sender.
 type SMTPOption func(*SMTP)
-
-// WithTimeout bounds each SMTP conversation (DefaultTimeout otherwise).
-func WithTimeout(d time.Duration) SMTPOption {
-	return func(s *SMTP) {
-		if d > 0 {
-			s.timeout = d
-		}
-	}
-}
 
 // WithTLSConfig sets the TLS configuration for STARTTLS and implicit TLS,
 // for a server with a private certificate authority (or a test server).
@@ -56,7 +46,7 @@ func WithTLSConfig(c *tls.Config) SMTPOption {
 // With a user name, the strongest mechanism the server offers is used
 // (SCRAM, CRAM-MD5, PLAIN or LOGIN over TLS).
 func NewSMTP(s config.SMTP, opts ...SMTPOption) (*SMTP, error) {
-	out := &SMTP{server: s, timeout: DefaultTimeout}
+	out := &SMTP{server: s}
 	for _, o := range opts {
 		o(out)
 	}
@@ -85,7 +75,7 @@ func (s *SMTP) Server() string {
 func (s *SMTP) client() (*gomail.Client, error) {
 	opts := []gomail.Option{
 		gomail.WithPort(s.server.Port),
-		gomail.WithTimeout(s.timeout),
+		gomail.WithTimeout(DefaultTimeout),
 	}
 	if s.tlsConf != nil {
 		conf := s.tlsConf.Clone()

@@ -44,10 +44,12 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// StatementTimeout bounds every statement: a change waits at most this long
-// for its turn and its commit, and PostgreSQL cancels a statement that runs
-// longer. It matches the HTTP server's write timeout: past it, no answer
-// could reach the client anyway.
+// StatementTimeout bounds the statements on PostgreSQL: it cancels a
+// statement that runs longer, and a change (with its retries) that takes
+// longer is given up. It matches the HTTP server's write timeout: past it,
+// no answer could reach the client anyway. On SQLite a change waits for its
+// turn only as long as its caller does, and runs in a batch that no
+// caller's deadline may interrupt (see writer.go).
 const StatementTimeout = 60 * time.Second
 
 // Store is an open database.
@@ -217,11 +219,11 @@ func (s *Store) Read(ctx context.Context) *gorm.DB {
 // (see writer.go); a change whose caller has gone before its turn is not
 // run at all.
 func (s *Store) Write(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
-	defer cancel()
 	if s.writer != nil {
 		return s.writer.do(ctx, fn)
 	}
+	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
+	defer cancel()
 	for attempt := 1; ; attempt++ {
 		err := s.db.WithContext(ctx).Transaction(fn)
 		if err == nil || !retryable(err) || attempt == maxAttempts {

@@ -135,3 +135,30 @@ func TestRetryable(t *testing.T) {
 		}
 	}
 }
+
+// TestStraightStatements: one text with $1, $2 … runs on SQLite as on
+// PostgreSQL, on the connection of the handle it is given.
+func TestStraightStatements(t *testing.T) {
+	db := notesDB(t)
+	err := db.Write(bg, func(tx *gorm.DB) error {
+		if _, err := Exec(tx, "INSERT INTO notes (id, body) VALUES ($1, $2)", 7, "seven"); err != nil {
+			return err
+		}
+		// Seen inside its transaction, before the commit.
+		var body string
+		if err := QueryRow(tx, "SELECT body FROM notes WHERE id = $1 AND body = $2 AND id = $1", 7, "seven").Scan(&body); err != nil {
+			return err
+		}
+		if body != "seven" {
+			t.Errorf("read back %q", body)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := QueryRow(db.Read(bg), "SELECT COUNT(*) FROM notes WHERE id = $1", 7).Scan(&n); err != nil || n != 1 {
+		t.Errorf("after the commit a read finds %d (%v)", n, err)
+	}
+}

@@ -11,10 +11,10 @@ import (
 	goical "github.com/emersion/go-ical"
 	"gorm.io/gorm"
 
-	"rounds/internal/letters"
-	"rounds/internal/testdb"
+	"rounds/jobs/letters"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 func TestTimeRange(t *testing.T) {
@@ -54,20 +54,6 @@ type fixture struct {
 	created, booking time.Time
 }
 
-func member(t *testing.T, db *store.Store, email, name string, role models.Role) models.User {
-	t.Helper()
-	year := 3
-	nu := models.NewUser{Email: email, Name: name, Password: "correct horse battery", Role: role}
-	if role == models.RoleStudent {
-		nu.YearOfStudy = &year
-	}
-	u, err := models.CreateUser(t.Context(), db, nu, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
 // newFixture publishes the hybrid session, taught by two teachers, and books
 // Ada online and Bob in the room, two days before it starts.
 func newFixture(t *testing.T, db *store.Store) *fixture {
@@ -77,37 +63,18 @@ func newFixture(t *testing.T, db *store.Store) *fixture {
 	if f.r, err = letters.New(db, testConfig()); err != nil {
 		t.Fatal(err)
 	}
-	f.teacher = member(t, db, "teacher@example.org", "Dr Jane Teacher", models.RoleTeacher)
-	f.cohost = member(t, db, "cohost@example.org", "Sam Cohost", models.RoleTeacher)
-	f.ada = member(t, db, "ada@example.org", "Ada Lovelace", models.RoleStudent)
-	f.bob = member(t, db, "bob@example.org", "Bob Babbage", models.RoleStudent)
-	f.carol = member(t, db, "carol@example.org", "Carol Herschel", models.RoleStudent)
-	title, desc, topic, format, mode := "Renal physiology", "Bring a pen.", "Renal", models.FormatLecture, models.ModeHybrid
-	venue, link, seats, online := "Room 1, Medical School", "https://zoom.example/j/123", 30, 0
-	start, end := sessionStart, sessionStart.Add(90*time.Minute)
-	years := []int{2, 3}
-	teachers := []int64{f.teacher.ID, f.cohost.ID}
-	s, err := models.CreateSession(t.Context(), db, f.teacher, models.SessionInput{
-		Title: &title, Description: &desc, Topic: &topic, Format: &format, Mode: &mode, YearGroups: &years,
-		Venue: &venue, OnlineURL: &link, InPersonCapacity: &seats, OnlineCapacity: &online,
-		StartsAt: &start, EndsAt: &end, TeacherIDs: &teachers,
-	}, f.created)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.session, err = models.PublishSession(t.Context(), db, f.teacher, s.ID, f.created); err != nil {
-		t.Fatal(err)
-	}
-	f.book(t, f.ada, models.ModeOnline, f.booking)
-	f.book(t, f.bob, models.ModeInPerson, f.booking)
+	f.teacher = testkit.Member(t, db, testkit.Email("teacher@example.org"), testkit.Name("Dr Jane Teacher"), testkit.Role(models.RoleTeacher), testkit.Password("correct horse battery"))
+	f.cohost = testkit.Member(t, db, testkit.Email("cohost@example.org"), testkit.Name("Sam Cohost"), testkit.Role(models.RoleTeacher), testkit.Password("correct horse battery"))
+	f.ada = testkit.Member(t, db, testkit.Email("ada@example.org"), testkit.Name("Ada Lovelace"), testkit.Year(3), testkit.Password("correct horse battery"))
+	f.bob = testkit.Member(t, db, testkit.Email("bob@example.org"), testkit.Name("Bob Babbage"), testkit.Year(3), testkit.Password("correct horse battery"))
+	f.carol = testkit.Member(t, db, testkit.Email("carol@example.org"), testkit.Name("Carol Herschel"), testkit.Year(3), testkit.Password("correct horse battery"))
+	f.session = testkit.Session(t, db, f.teacher, testkit.Title("Renal physiology"), testkit.Description("Bring a pen."),
+		testkit.Topic("Renal"), testkit.Mode(models.ModeHybrid), testkit.Years(2, 3), testkit.Venue("Room 1, Medical School"),
+		testkit.Link("https://zoom.example/j/123"), testkit.Capacity(30, 0), testkit.Starts(sessionStart),
+		testkit.Teachers(f.teacher, f.cohost), testkit.At(f.created), testkit.Published())
+	testkit.Book(t, f.db, f.ada, f.session, models.ModeOnline, testkit.At(f.booking))
+	testkit.Book(t, f.db, f.bob, f.session, models.ModeInPerson, testkit.At(f.booking))
 	return f
-}
-
-func (f *fixture) book(t *testing.T, u models.User, mode models.Mode, at time.Time) {
-	t.Helper()
-	if _, err := models.BookSeat(t.Context(), f.db, u, f.session.ID, models.BookInput{Mode: mode}, at); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func (f *fixture) row(t *testing.T, kind models.MailKind, u models.User) models.OutboxMessage {
@@ -191,7 +158,7 @@ func prop(e *goical.Event, name string) string {
 }
 
 func TestRenderBookingLetters(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		id := strconv.FormatInt(f.session.ID, 10)
 		page := "https://rounds.example.org/sessions/" + id
@@ -285,7 +252,7 @@ func TestRenderBookingLetters(t *testing.T) {
 		f.skipped(t, models.MailSessionReminder, f.bob, remindAt, "booking")
 		f.skipped(t, models.MailBookingConfirmed, f.bob, remindAt, "booking")
 		// He books again: the first confirmation is superseded by the new one.
-		f.book(t, f.bob, models.ModeInPerson, remindAt.Add(time.Minute))
+		testkit.Book(t, f.db, f.bob, f.session, models.ModeInPerson, testkit.At(remindAt.Add(time.Minute)))
 		msgs, _ = models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: models.MailBookingConfirmed, To: f.bob.Email})
 		if len(msgs) != 2 {
 			t.Fatalf("%d confirmations to Bob, want 2", len(msgs))
@@ -328,14 +295,14 @@ func TestRenderBookingLetters(t *testing.T) {
 }
 
 func TestRenderWaitlistPromoted(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		// Fill the room (30 seats), queue Carol, then free a seat.
 		for i := range 29 {
-			u := member(t, db, "s"+strconv.Itoa(i)+"@example.org", "Student", models.RoleStudent)
-			f.book(t, u, models.ModeInPerson, f.booking)
+			u := testkit.Member(t, db, testkit.Email("s"+strconv.Itoa(i)+"@example.org"), testkit.Name("Student"), testkit.Year(3), testkit.Password("correct horse battery"))
+			testkit.Book(t, f.db, u, f.session, models.ModeInPerson, testkit.At(f.booking))
 		}
-		f.book(t, f.carol, models.ModeInPerson, f.booking)
+		testkit.Book(t, f.db, f.carol, f.session, models.ModeInPerson, testkit.At(f.booking))
 		if _, err := models.CancelMyBooking(t.Context(), db, f.bob, f.session.ID, f.booking.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -352,7 +319,7 @@ func TestRenderWaitlistPromoted(t *testing.T) {
 }
 
 func TestRenderAfterTheSession(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		id := strconv.FormatInt(f.session.ID, 10)
 		ended := f.session.EndsAt
@@ -429,7 +396,7 @@ func TestRenderAfterTheSession(t *testing.T) {
 
 // A summer session shows British Summer Time.
 func TestRenderSummerTime(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		f := newFixture(t, db)
 		start, end := time.Date(2026, 6, 2, 17, 0, 0, 0, time.UTC), time.Date(2026, 6, 2, 18, 30, 0, 0, time.UTC)
 		if _, err := models.UpdateSession(t.Context(), db, models.User{ID: f.teacher.ID, Role: models.RoleCommittee}, f.session.ID,

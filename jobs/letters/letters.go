@@ -43,9 +43,8 @@
 //	}
 //
 // Returning Skip(reason) marks the row skipped instead of sending it; any
-// other error counts as a failed attempt and is retried. Code outside this
-// package (or a test) can add a kind to one Renderer with WithKind, and
-// supply other templates with WithTemplates.
+// other error counts as a failed attempt and is retried. Other templates can
+// be supplied with WithTemplates.
 package letters
 
 import (
@@ -155,7 +154,7 @@ type Option func(*options)
 type options struct {
 	templates fs.FS
 	kinds     map[string]Kind
-	added     map[string]bool // by WithKind
+	added     map[string]bool // by withKind
 	society   string
 }
 
@@ -163,8 +162,9 @@ type options struct {
 // embedded templates/mail folder.
 func WithTemplates(fsys fs.FS) Option { return func(o *options) { o.templates = fsys } }
 
-// WithKind adds or replaces what a kind needs beyond its template.
-func WithKind(kind models.MailKind, k Kind) Option {
+// withKind adds or replaces what a kind needs beyond its template. The
+// kinds table is where Rounds' own kinds go; this is for the package's tests.
+func withKind(kind models.MailKind, k Kind) Option {
 	return func(o *options) { o.kinds[string(kind)], o.added[string(kind)] = k, true }
 }
 

@@ -1,17 +1,18 @@
-// Package e2e holds Rounds' browser journeys and the harness they run on: a
-// real Rounds server on a loopback port over a fresh SQLite database, driven
-// by headless Chromium through chromedp, with helpers that act as a person
-// does (fill a field by its label, press a button by its text, read what is
-// on the screen), screenshots at each step, and checks for console errors,
-// failed requests and accessibility (axe-core) problems.
+// Package journeys holds Rounds' browser journeys and the harness they run
+// on: a real Rounds server on a loopback port over a fresh SQLite database,
+// driven by headless Chromium through chromedp, with helpers that act as a
+// person does (fill a field by its label, press a button by its text, read
+// what is on the screen), screenshots at each step, and checks for console
+// errors, failed requests and accessibility (axe-core) problems. It is all
+// test code, so that nothing built into Rounds can import the harness.
 //
 // A journey test starts a site and a browser, opens one page (one person,
 // with their own cookies) per actor, and checks what they see:
 //
-//	site, br := e2e.Start(t)
-//	site.CreateUser(t, e2e.Member{Name: "Cat Chair", Email: "cat@example.ac.uk", Role: models.RoleCommittee})
-//	p := br.NewPage("committee", e2e.Desktop)
-//	p.LogIn("cat@example.ac.uk", e2e.DefaultPassword)
+//	site, br := Start(t)
+//	site.CreateUser(t, Member{Name: "Cat Chair", Email: "cat@example.ac.uk", Role: models.RoleCommittee})
+//	p := br.NewPage("committee", Desktop)
+//	p.LogIn("cat@example.ac.uk", DefaultPassword)
 //	p.Click("Members")
 //	p.ExpectHeading("Members")
 //	p.Checkpoint("members")
@@ -25,7 +26,7 @@
 //   - ROUNDS_E2E_ARTIFACTS: where screenshots go (default test-artifacts/e2e
 //     at the repository root), one folder per test. They are kept when the
 //     test fails, or always with ROUNDS_E2E_KEEP_ARTIFACTS=1.
-package e2e
+package journeys
 
 import (
 	"bytes"
@@ -38,13 +39,11 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"rounds/handlers"
 	"rounds/internal/config"
-	"rounds/internal/testdb"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
 // DefaultPassword is the password of members made by CreateUser when none
@@ -62,17 +61,14 @@ type Site struct {
 	log     *syncBuffer
 }
 
-var lowerCost sync.Once
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // StartSite starts Rounds for one test and stops it when the test ends. The
 // options may change the configuration (BaseURL is then set to the server's
 // address). The server's log is printed if the test fails.
 func StartSite(t testing.TB, options ...func(*config.Config)) *Site {
 	t.Helper()
-	// Browser tests log in often; the default bcrypt cost would dominate.
-	lowerCost.Do(func() { models.PasswordCost = bcrypt.MinCost })
-
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	cfg, err := config.Load(nil, func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("e2e: default config: %v", err)
@@ -134,16 +130,8 @@ func (s *Site) CreateUser(t testing.TB, m Member) models.User {
 	if m.Password == "" {
 		m.Password = DefaultPassword
 	}
-	var year *int
-	if m.Year != 0 {
-		y := m.Year
-		year = &y
-	}
-	u, err := models.CreateUser(t.Context(), s.DB, models.NewUser{Email: m.Email, Name: m.Name, Password: m.Password, Role: m.Role, YearOfStudy: year}, nil)
-	if err != nil {
-		t.Fatalf("e2e: create user %s: %v", m.Email, err)
-	}
-	return u
+	return testkit.Member(t, s.DB, testkit.Name(m.Name), testkit.Email(m.Email), testkit.Role(m.Role), testkit.Year(m.Year),
+		testkit.Password(m.Password))
 }
 
 // User reads a member back from the database by e-mail, to check what a

@@ -1,4 +1,4 @@
-package e2e_test
+package journeys_test
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"rounds/handlers/journeys"
 	"rounds/internal/config"
-	"rounds/internal/e2e"
 	"rounds/models"
 )
 
@@ -19,7 +19,7 @@ const rotation = 5 * time.Second
 
 // publishedSession stores a session taught by teacher that starts soon, so
 // check-in is open, and publishes it.
-func publishedSession(t *testing.T, site *e2e.Site, teacher models.User, title string, mode models.Mode) models.Session {
+func publishedSession(t *testing.T, site *journeys.Site, teacher models.User, title string, mode models.Mode) models.Session {
 	t.Helper()
 	now := site.Clock.Now()
 	start, end := now.Add(5*time.Minute), now.Add(95*time.Minute)
@@ -43,7 +43,7 @@ func publishedSession(t *testing.T, site *e2e.Site, teacher models.User, title s
 
 // waitFor reads a part of a page until it contains want, as a person would
 // watch a screen that updates itself, and returns what it read.
-func waitFor(t *testing.T, scope e2e.Scope, want string, d time.Duration) string {
+func waitFor(t *testing.T, scope journeys.Scope, want string, d time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
@@ -62,14 +62,14 @@ func waitFor(t *testing.T, scope e2e.Scope, want string, d time.Duration) string
 // student types it on their phone and is told they are checked in; the
 // teacher's screen, refreshed by its script, counts them.
 func TestAttendanceJourney(t *testing.T) {
-	site, br := e2e.Start(t, func(c *config.Config) { c.CheckinRotation = rotation })
-	teacher := site.CreateUser(t, e2e.Member{Name: "Tariq Osei", Email: "tariq.osei@example.ac.uk", Role: models.RoleTeacher})
-	site.CreateUser(t, e2e.Member{Name: "Asha Patel", Email: "asha.patel@example.ac.uk", Year: 2})
+	site, br := journeys.Start(t, func(c *config.Config) { c.CheckinRotation = rotation })
+	teacher := site.CreateUser(t, journeys.Member{Name: "Tariq Osei", Email: "tariq.osei@example.ac.uk", Role: models.RoleTeacher})
+	site.CreateUser(t, journeys.Member{Name: "Asha Patel", Email: "asha.patel@example.ac.uk", Year: 2})
 	s := publishedSession(t, site, teacher, "Renal physiology", models.ModeInPerson)
 
 	// The teacher opens the attendance screen on the room's laptop.
-	screen := br.NewPage("teacher", e2e.Desktop)
-	screen.LogIn("tariq.osei@example.ac.uk", e2e.DefaultPassword)
+	screen := br.NewPage("teacher", journeys.Desktop)
+	screen.LogIn("tariq.osei@example.ac.uk", journeys.DefaultPassword)
 	screen.Visit(fmt.Sprintf("/sessions/%d/attendance", s.ID))
 	screen.ExpectHeading("Take attendance")
 	screen.ExpectText("Renal physiology", "Check-in code", "0 checked in")
@@ -97,8 +97,8 @@ func TestAttendanceJourney(t *testing.T) {
 	screen.Checkpoint("code-changed")
 
 	// A student, on their phone, opens the check-in page.
-	phone := br.NewPage("student", e2e.Phone)
-	phone.LogIn("asha.patel@example.ac.uk", e2e.DefaultPassword)
+	phone := br.NewPage("student", journeys.Phone)
+	phone.LogIn("asha.patel@example.ac.uk", journeys.DefaultPassword)
 	phone.Visit("/checkin")
 	phone.ExpectHeading("Check in")
 	phone.ExpectFitsScreen()
@@ -144,7 +144,7 @@ func TestAttendanceJourney(t *testing.T) {
 
 // secondsLeft reads "New code in N seconds" from the teacher's screen:
 // without JavaScript, the time left when the page was loaded.
-func secondsLeft(t *testing.T, screen *e2e.Page) int {
+func secondsLeft(t *testing.T, screen *journeys.Page) int {
 	t.Helper()
 	m := regexp.MustCompile(`New code in (\d+) seconds?`).FindStringSubmatch(screen.Within(".checkin-expiry", "").Text())
 	if m == nil {
@@ -161,17 +161,17 @@ func secondsLeft(t *testing.T, screen *e2e.Page) int {
 // is seconds away.
 func TestAttendanceJourneyWithoutJavaScript(t *testing.T) {
 	const rotation = 10 * time.Second
-	site, br := e2e.Start(t, func(c *config.Config) { c.CheckinRotation = rotation })
-	teacher := site.CreateUser(t, e2e.Member{Name: "Tariq Osei", Email: "tariq.osei@example.ac.uk", Role: models.RoleTeacher})
-	site.CreateUser(t, e2e.Member{Name: "Ben Carter", Email: "ben.carter@example.ac.uk", Year: 2})
+	site, br := journeys.Start(t, func(c *config.Config) { c.CheckinRotation = rotation })
+	teacher := site.CreateUser(t, journeys.Member{Name: "Tariq Osei", Email: "tariq.osei@example.ac.uk", Role: models.RoleTeacher})
+	site.CreateUser(t, journeys.Member{Name: "Ben Carter", Email: "ben.carter@example.ac.uk", Year: 2})
 	s := publishedSession(t, site, teacher, "Acid-base balance", models.ModeHybrid)
 
-	phone := br.NewPage("student", e2e.Phone, e2e.WithoutJavaScript())
-	phone.LogIn("ben.carter@example.ac.uk", e2e.DefaultPassword)
+	phone := br.NewPage("student", journeys.Phone, journeys.WithoutJavaScript())
+	phone.LogIn("ben.carter@example.ac.uk", journeys.DefaultPassword)
 	phone.Visit("/checkin")
 
-	screen := br.NewPage("teacher", e2e.Desktop, e2e.WithoutJavaScript())
-	screen.LogIn("tariq.osei@example.ac.uk", e2e.DefaultPassword)
+	screen := br.NewPage("teacher", journeys.Desktop, journeys.WithoutJavaScript())
+	screen.LogIn("tariq.osei@example.ac.uk", journeys.DefaultPassword)
 	screen.Visit(fmt.Sprintf("/sessions/%d/attendance", s.ID))
 	screen.Click("Online")
 	screen.ExpectText("Online check-in code", "Read this code out in the call", "0 checked in online")
@@ -207,7 +207,7 @@ func TestAttendanceJourneyWithoutJavaScript(t *testing.T) {
 // autoCheckpoint is Checkpoint for a screen the teacher has asked to reload
 // itself: axe-core refuses every timed reload (WCAG 2.2.1), which is why it
 // is never the default, so only the screenshot and the error checks run.
-func autoCheckpoint(p *e2e.Page, name string) {
+func autoCheckpoint(p *journeys.Page, name string) {
 	p.Screenshot(name)
 	p.ExpectNoErrors()
 }

@@ -1,6 +1,4 @@
-// Package testdb gives tests a fresh database built by the real migrations:
-// SQLite always, and PostgreSQL too when ROUNDS_TEST_POSTGRES_URL is set.
-package testdb
+package testkit
 
 import (
 	"context"
@@ -116,9 +114,8 @@ func NewPostgresDatabase(t testing.TB) string {
 	return withDatabase(base, name)
 }
 
-// DropTemplate removes the template database; call it from TestMain after
-// the tests ran.
-func DropTemplate() {
+// dropTemplate removes the template database, once the tests ran.
+func dropTemplate() {
 	if templateName == "" || PostgresURL() == "" {
 		return
 	}

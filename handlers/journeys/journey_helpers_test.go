@@ -1,4 +1,4 @@
-package e2e
+package journeys
 
 // Helpers shared by the session, student, teacher and committee journeys:
 // what a person does that the harness has no word for (using the keyboard

@@ -3,29 +3,22 @@ package letters_test
 import (
 	"context"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
 	"rounds/internal/config"
-	"rounds/internal/letters"
-	"rounds/internal/testdb"
+	"rounds/jobs/letters"
 	"rounds/models"
 	"rounds/models/store"
+	"rounds/models/testkit"
 )
 
-func TestMain(m *testing.M) {
-	models.PasswordCost = bcrypt.MinCost
-	code := m.Run()
-	testdb.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 var london, _ = time.LoadLocation("Europe/London")
 
@@ -60,7 +53,7 @@ func outboxRow(t *testing.T, db *store.Store, kind models.MailKind, to string) m
 }
 
 func TestRenderWelcomeAndPasswordReset(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		r, err := letters.New(db, testConfig())
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +114,7 @@ func TestRenderWelcomeAndPasswordReset(t *testing.T) {
 }
 
 func TestRenderSkips(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *store.Store) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		r, err := letters.New(db, testConfig())
 		if err != nil {
 			t.Fatal(err)
@@ -155,7 +148,7 @@ func TestRenderSkips(t *testing.T) {
 }
 
 func TestRenderUnknownKind(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	r, err := letters.New(db, testConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +165,7 @@ func TestRenderUnknownKind(t *testing.T) {
 // TestKindHook shows how a later kind plugs in: a template, and a hook that
 // loads more, attaches a file, or skips.
 func TestKindHook(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	register(t, db, "ada@example.org", "Ada Lovelace", nil)
 	fsys := fstest.MapFS{
 		"session_reminder.txt": {Data: []byte("Subject: Tomorrow: {{.Vars.Title}}\n\n" +
@@ -236,7 +229,7 @@ func TestNewRejectsBrokenTemplates(t *testing.T) {
 		{"hook without template", fstest.MapFS{"welcome.txt": {Data: []byte("Subject: Hi\n\nHello\n")}},
 			[]letters.Option{letters.WithKind("booking_confirmed", letters.Kind{})}},
 	}
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := append([]letters.Option{letters.WithTemplates(tt.fsys)}, tt.opts...)
@@ -248,7 +241,7 @@ func TestNewRejectsBrokenTemplates(t *testing.T) {
 }
 
 func TestMissingDataIsAnError(t *testing.T) {
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	u := register(t, db, "ada@example.org", "Ada Lovelace", nil)
 	fsys := fstest.MapFS{"welcome.txt": {Data: []byte("Subject: Hi\n\nYour code: {{.Data.code}}\n")}}
 	r, err := letters.New(db, testConfig(), letters.WithTemplates(fsys))
@@ -263,7 +256,7 @@ func TestMissingDataIsAnError(t *testing.T) {
 
 func TestDurationFunc(t *testing.T) {
 	fsys := fstest.MapFS{"welcome.txt": {Data: []byte("Subject: Hi\n\n{{duration .Data.d}}\n")}}
-	db := testdb.SQLite(t)
+	db := testkit.SQLite(t)
 	u := register(t, db, "ada@example.org", "Ada Lovelace", nil)
 	r, err := letters.New(db, testConfig(), letters.WithTemplates(fsys))
 	if err != nil {
