@@ -9,7 +9,6 @@ import (
 	mrand "math/rand/v2"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -63,51 +62,39 @@ var (
 	scaleYearWeights = []int{25, 22, 18, 14, 11, 10} // how often a session is aimed at years 1–6
 )
 
-// scaleWriter inserts rows with multi-row INSERTs on one transaction.
+// scaleWriter inserts generated rows, in batches, in one transaction of
+// the store.
 type scaleWriter struct {
 	tx   *gorm.DB
 	rows int
 }
 
 func (sw *scaleWriter) insert(table string, cols []string, rows [][]any) error {
-	per := max(1, 4000/len(cols))
-	for len(rows) > 0 {
-		n := min(len(rows), per)
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-		args := make([]any, 0, n*len(cols))
-		for i, r := range rows[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for j := range r {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteByte('?')
-			}
-			b.WriteByte(')')
-			for _, v := range r {
-				// Times are stored in UTC, as the models store them;
-				// the plan is made in the society's time zone.
-				switch t := v.(type) {
-				case time.Time:
-					v = t.UTC()
-				case *time.Time:
-					if t != nil {
-						v = t.UTC()
-					}
-				}
-				args = append(args, v)
-			}
-		}
-		if err := sw.tx.Exec(b.String(), args...).Error; err != nil {
-			return fmt.Errorf("%s: %w", table, err)
-		}
-		sw.rows += n
-		rows = rows[n:]
+	if len(rows) == 0 {
+		return nil
 	}
+	records := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		rec := make(map[string]any, len(cols))
+		for j, v := range r {
+			// Times are stored in UTC, as the models store them; the plan
+			// is made in the society's time zone.
+			switch t := v.(type) {
+			case time.Time:
+				v = t.UTC()
+			case *time.Time:
+				if t != nil {
+					v = t.UTC()
+				}
+			}
+			rec[cols[j]] = v
+		}
+		records[i] = rec
+	}
+	if err := sw.tx.Table(table).CreateInBatches(records, max(1, 4000/len(cols))).Error; err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	sw.rows += len(rows)
 	return nil
 }
 

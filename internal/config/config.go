@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/mail"
 	"net/url"
+	rmail "rounds/internal/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -147,7 +148,7 @@ func parse(get func(string) string) (Config, error) {
 	}
 	c.Location = loc
 	if c.SMTPURL != "" {
-		if _, err := ParseSMTPURL(c.SMTPURL); err != nil {
+		if _, err := rmail.ParseURL(c.SMTPURL); err != nil {
 			bad("ROUNDS_SMTP_URL", "%v", err)
 		}
 	}
@@ -181,48 +182,4 @@ func parse(get func(string) string) (Config, error) {
 		return c, fmt.Errorf("config: %w", errors.Join(errs...))
 	}
 	return c, nil
-}
-
-// SMTP is a parsed ROUNDS_SMTP_URL.
-type SMTP struct {
-	Host     string
-	Port     int
-	Username string
-	Password string
-	TLS      string // none, starttls or tls
-}
-
-// ParseSMTPURL reads smtp://user:pass@host:port?tls=none|starttls|tls.
-func ParseSMTPURL(raw string) (SMTP, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
-		return SMTP{}, errors.New("must look like smtp://user:pass@host:587?tls=starttls")
-	}
-	s := SMTP{Host: u.Hostname(), TLS: u.Query().Get("tls")}
-	if s.TLS == "" {
-		s.TLS = "starttls"
-		if u.Scheme == "smtps" {
-			s.TLS = "tls"
-		}
-	}
-	switch s.TLS {
-	case "none", "starttls", "tls":
-	default:
-		return SMTP{}, fmt.Errorf("tls=%q must be none, starttls or tls", s.TLS)
-	}
-	s.Port = 587
-	if s.TLS == "tls" {
-		s.Port = 465
-	}
-	if p := u.Port(); p != "" {
-		s.Port, err = strconv.Atoi(p)
-		if err != nil || s.Port < 1 || s.Port > 65535 {
-			return SMTP{}, fmt.Errorf("port %q is not a port number", p)
-		}
-	}
-	if u.User != nil {
-		s.Username = u.User.Username()
-		s.Password, _ = u.User.Password()
-	}
-	return s, nil
 }

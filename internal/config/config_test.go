@@ -60,26 +60,3 @@ func TestBadSettingsSayWhich(t *testing.T) {
 		t.Error("unknown flag accepted")
 	}
 }
-
-func TestParseSMTPURL(t *testing.T) {
-	cases := []struct {
-		in   string
-		want SMTP
-	}{
-		{"smtp://mail.example:2525?tls=none", SMTP{Host: "mail.example", Port: 2525, TLS: "none"}},
-		{"smtp://u%40x:p%3Ass@mail.example", SMTP{Host: "mail.example", Port: 587, TLS: "starttls", Username: "u@x", Password: "p:ss"}},
-		{"smtp://mail.example?tls=tls", SMTP{Host: "mail.example", Port: 465, TLS: "tls"}},
-		{"smtps://mail.example", SMTP{Host: "mail.example", Port: 465, TLS: "tls"}},
-	}
-	for _, c := range cases {
-		got, err := ParseSMTPURL(c.in)
-		if err != nil || got != c.want {
-			t.Errorf("%s = %+v, %v; want %+v", c.in, got, err, c.want)
-		}
-	}
-	for _, bad := range []string{"http://x", "smtp://", "smtp://h:99999", "smtp://h?tls=ssl3"} {
-		if _, err := ParseSMTPURL(bad); err == nil {
-			t.Errorf("%s accepted", bad)
-		}
-	}
-}

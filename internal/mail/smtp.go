@@ -9,8 +9,6 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
-
-	"rounds/internal/config"
 )
 
 // DefaultTimeout bounds one whole SMTP conversation: connecting, greeting,
@@ -20,7 +18,7 @@ const DefaultTimeout = 30 * time.Second
 // SMTP sends each message over a new connection to an SMTP server. It is
 // safe for concurrent use.
 type SMTP struct {
-	server  config.SMTP
+	server  Server
 	tlsConf *tls.Config
 }
 
@@ -34,7 +32,7 @@ func WithTLSConfig(c *tls.Config) SMTPOption {
 }
 
 // NewSMTP returns a sender for the server s describes, as parsed by
-// config.ParseSMTPURL:
+// ParseURL:
 //
 //   - tls=none: plain text throughout. With a user name, Rounds
 //     authenticates even without encryption, which only makes sense with a
@@ -45,7 +43,7 @@ func WithTLSConfig(c *tls.Config) SMTPOption {
 //
 // With a user name, the strongest mechanism the server offers is used
 // (SCRAM, CRAM-MD5, PLAIN or LOGIN over TLS).
-func NewSMTP(s config.SMTP, opts ...SMTPOption) (*SMTP, error) {
+func NewSMTP(s Server, opts ...SMTPOption) (*SMTP, error) {
 	out := &SMTP{server: s}
 	for _, o := range opts {
 		o(out)
@@ -60,7 +58,7 @@ func NewSMTP(s config.SMTP, opts ...SMTPOption) (*SMTP, error) {
 
 // NewSMTPFromURL parses a ROUNDS_SMTP_URL and returns its sender.
 func NewSMTPFromURL(raw string, opts ...SMTPOption) (*SMTP, error) {
-	s, err := config.ParseSMTPURL(raw)
+	s, err := ParseURL(raw)
 	if err != nil {
 		return nil, fmt.Errorf("mail: smtp url: %w", err)
 	}
