@@ -15,7 +15,7 @@ func (h *Handler) apiBook(c echo.Context) error {
 			return err
 		}
 	}
-	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in, h.Clock.Now())
+	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), sessionIDFrom(c), in, h.Clock.Now())
 	if err != nil {
 		return err
 	}

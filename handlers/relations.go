@@ -20,8 +20,9 @@ import (
 )
 
 const (
-	ctxSession = "session" // the session a relation checked
-	ctxMember  = "member"  // the member whose records ownOrCommittee admitted to
+	ctxSession   = "session"    // the session a relation checked
+	ctxSessionID = "session_id" // the id of a session its use case checks
+	ctxMember    = "member"     // the member whose records ownOrCommittee admitted to
 )
 
 // relation is what a caller must be to the session with the id: it returns
@@ -126,6 +127,31 @@ func (h *Handler) session(rel relation) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// sessionID is the middleware of a route about the session :id whose use
+// case checks everything itself, under the session's lock: booking, where
+// who may book, and for whom, turns on the body and on the seats left. It
+// reads only the id, so that the busiest route of all makes no query before
+// its transaction; the handler reads it with sessionIDFrom.
+func (h *Handler) sessionID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		c.Set(ctxSessionID, id)
+		return next(c)
+	}
+}
+
+// sessionIDFrom is the id of the session a route declared with sessionID.
+func sessionIDFrom(c echo.Context) int64 {
+	id, ok := c.Get(ctxSessionID).(int64)
+	if !ok {
+		panic("handlers: " + c.Request().Method + " " + c.Path() + " declares no session id")
+	}
+	return id
 }
 
 // sessionFrom is the session the route's relation checked. A route that

@@ -29,6 +29,11 @@ import (
 //	notDraft        anyone the group admits, on a session that is not a draft
 //	exists          anyone the group admits: the comment says what models decides
 //
+// h.sessionID instead reads only the id, for booking: who may book, and for
+// whom, turns on the body and the seats left, and the use case decides it
+// under the session's lock, so the busiest route makes no query before its
+// transaction.
+//
 // Refused, a caller who may not know the session exists gets 404, one who
 // may gets 403, and the handler only ever runs with the session checked
 // (sessionFrom). In the same way ownOrCommittee admits the caller to the
@@ -112,10 +117,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	memberAPI.GET("/sessions", h.apiListSessions)
 	memberAPI.GET("/sessions/:id", h.apiGetSession, h.session(canSee))
 	// Booking: a member books for themself, and only its teachers and
-	// committee for someone else (user_id; models decides). A draft or
+	// committee for someone else (user_id; models.BookSeat decides). A draft or
 	// cancelled session answers 422 whoever asks, as API.md says.
-	member.POST("/sessions/:id/book", h.bookSubmit, h.session(exists))
-	memberAPI.POST("/sessions/:id/bookings", h.apiBook, h.session(exists))
+	member.POST("/sessions/:id/book", h.bookSubmit, h.sessionID)
+	memberAPI.POST("/sessions/:id/bookings", h.apiBook, h.sessionID)
 	member.POST("/sessions/:id/cancel-booking", h.cancelMyBookingSubmit, h.session(booked))
 	memberAPI.DELETE("/sessions/:id/bookings/me", h.apiCancelMyBooking, h.session(booked))
 	// Apologies, from the member who booked: models looks for the booking

@@ -405,7 +405,7 @@ func (h *Handler) sessionPage(c echo.Context) error {
 
 // bookSubmit books the member's own place.
 func (h *Handler) bookSubmit(c echo.Context) error {
-	id := sessionFrom(c).ID
+	id := sessionIDFrom(c)
 	back := sessionPath(id, "")
 	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: models.Mode(c.FormValue("mode"))}, h.Clock.Now())
 	if err != nil {
