@@ -375,6 +375,13 @@ func seedDatabase(path string, o options) (*seed, error) {
 // immediate transaction, read the session, count its confirmed seats and
 // insert the booking.
 func bareBookingBaseline(path string, s *seed, o options) (result, error) {
+	// The store, idle, copies the write-ahead log back in the background,
+	// as it does beside Rounds' own writer.
+	st, err := store.Open("sqlite:"+path, nil)
+	if err != nil {
+		return result{}, err
+	}
+	defer st.Close()
 	db, err := bareSQLite(path)
 	if err != nil {
 		return result{}, err
@@ -414,10 +421,11 @@ func bareBookingBaseline(path string, s *seed, o options) (result, error) {
 }
 
 // bareSQLite opens the database with GORM alone, as an application without
-// Rounds' store would: one connection, write-ahead log, immediate
-// transactions.
+// Rounds' store would, with the settings of the store's writer: one
+// connection, write-ahead log checkpointed by someone else, immediate
+// transactions, the same page cache.
 func bareSQLite(path string) (*gorm.DB, error) {
-	dsn := "file:" + path + "?_txlock=immediate&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_foreign_keys=1"
+	dsn := "file:" + path + "?_txlock=immediate&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_foreign_keys=1&_cache_size=-8000"
 	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		return nil, err
@@ -427,6 +435,13 @@ func bareSQLite(path string) (*gorm.DB, error) {
 		return nil, err
 	}
 	sqlDB.SetMaxOpenConns(1)
+	sqlDB.SetMaxIdleConns(1)
+	sqlDB.SetConnMaxLifetime(0)
+	for _, p := range []string{"PRAGMA wal_autocheckpoint = 10000", "PRAGMA temp_store = MEMORY"} {
+		if err := db.Exec(p).Error; err != nil {
+			return nil, err
+		}
+	}
 	return db, nil
 }
 

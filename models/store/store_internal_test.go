@@ -162,3 +162,18 @@ func TestStraightStatements(t *testing.T) {
 		t.Errorf("after the commit a read finds %d (%v)", n, err)
 	}
 }
+
+// TestReadAfterCallerLeft: on SQLite a read asked for by a caller who has
+// gone is not started.
+func TestReadAfterCallerLeft(t *testing.T) {
+	db := notesDB(t)
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	var n int
+	if err := db.Read(ctx).Raw("SELECT COUNT(*) FROM notes").Scan(&n).Error; !errors.Is(err, context.Canceled) {
+		t.Errorf("a read for a caller who left: %v", err)
+	}
+	if err := QueryRow(db.Read(ctx), "SELECT COUNT(*) FROM notes").Scan(&n); !errors.Is(err, context.Canceled) {
+		t.Errorf("a straight read for a caller who left: %v", err)
+	}
+}
