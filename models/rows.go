@@ -3,7 +3,6 @@ package models
 import (
 	"database/sql"
 	"errors"
-	"rounds/models/store"
 	"strings"
 	"time"
 
@@ -66,11 +65,11 @@ func qualified(table, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// scanRow runs a straight query for one row (see store.QueryRow) and
-// scans it into dest, column by column; ErrNotFound when there is none. db
-// is a transaction or a read.
-func scanRow(db *gorm.DB, query string, args []any, dest ...any) error {
-	err := store.QueryRow(db, query, args...).Scan(dest...)
+// scanRow scans the row of a straight query (store.QueryRow, or
+// Store.QueryRow for a read) into dest, column by column; ErrNotFound when
+// there is none.
+func scanRow(row *sql.Row, dest ...any) error {
+	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}

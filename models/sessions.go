@@ -3,6 +3,7 @@ package models
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -377,13 +378,18 @@ func bookedForPolicy(db *gorm.DB, u User, s Session, teacherIDs []int64) (bool, 
 // SessionByID returns one session, whoever asks; use VisibleSession for a
 // viewer.
 func SessionByID(ctx context.Context, st *store.Store, id int64) (Session, error) {
-	return sessionByID(st.Read(ctx), id)
+	return scanSession(st.QueryRow(ctx, sessionByIDQuery, id), id)
 }
 
 // sessionByID is SessionByID on a handle given by the caller (a transaction, or a read).
 func sessionByID(db *gorm.DB, id int64) (Session, error) {
+	return scanSession(store.QueryRow(db, sessionByIDQuery, id), id)
+}
+
+// scanSession scans the row of sessionByIDQuery.
+func scanSession(row *sql.Row, id int64) (Session, error) {
 	var s Session
-	if err := scanRow(db, sessionByIDQuery, []any{id}, s.fields()...); err != nil {
+	if err := scanRow(row, s.fields()...); err != nil {
 		return Session{}, fmt.Errorf("session %d: %w", id, err)
 	}
 	s.inUTC()
@@ -404,7 +410,7 @@ func lockSession(tx *gorm.DB, id int64) (Session, error) {
 		query = sessionForUpdateQuery
 	}
 	var s Session
-	if err := scanRow(tx, query, []any{id}, s.fields()...); err != nil {
+	if err := scanRow(store.QueryRow(tx, query, id), s.fields()...); err != nil {
 		return Session{}, err
 	}
 	s.inUTC()

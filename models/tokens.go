@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -75,19 +76,19 @@ func issueToken(db *gorm.DB, kind string, userID int64, ttl time.Duration, now t
 
 // UserByToken returns the user a live token of kind stands for, and the token.
 func UserByToken(ctx context.Context, st *store.Store, kind, secret string, now time.Time) (User, Token, error) {
-	return userByToken(st.Read(ctx), kind, secret, now)
+	// One straight query for both: this runs before every request.
+	return userByToken(func(q string, args ...any) *sql.Row { return st.QueryRow(ctx, q, args...) }, kind, secret, now)
 }
 
-// userByToken is UserByToken on a handle given by the caller (a transaction, or a read).
-func userByToken(db *gorm.DB, kind, secret string, now time.Time) (User, Token, error) {
+// userByToken is UserByToken on the rows of query, a read or a transaction.
+func userByToken(query func(q string, args ...any) *sql.Row, kind, secret string, now time.Time) (User, Token, error) {
 	if secret == "" || len(secret) > 200 {
 		return User{}, Token{}, ErrTokenInvalid
 	}
-	// One query for both, scanned without gorm: this runs before every request.
 	var u User
 	hash := HashSecret(secret)
 	t := Token{Kind: kind, Hash: hash}
-	err := scanRow(db, userByTokenQuery, []any{hash, kind},
+	err := scanRow(query(userByTokenQuery, hash, kind),
 		append(u.fields(), &t.ID, &t.CreatedAt, &t.ExpiresAt, &t.UsedAt, &t.LastSeenAt)...)
 	if errors.Is(err, ErrNotFound) {
 		return User{}, Token{}, ErrTokenInvalid
@@ -158,7 +159,8 @@ func ResetPassword(ctx context.Context, st *store.Store, secret, password string
 	}
 	var u User
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		found, t, err := userByToken(tx, TokenPasswordReset, secret, now)
+		query := func(q string, args ...any) *sql.Row { return store.QueryRow(tx, q, args...) }
+		found, t, err := userByToken(query, TokenPasswordReset, secret, now)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 
 	"gorm.io/gorm"
@@ -27,4 +28,11 @@ func Exec(db *gorm.DB, query string, args ...any) (sql.Result, error) {
 // QueryRow runs a statement that returns at most one row.
 func QueryRow(db *gorm.DB, query string, args ...any) *sql.Row {
 	return db.Statement.ConnPool.QueryRowContext(db.Statement.Context, query, args...)
+}
+
+// QueryRow reads at most one row straight from the connections Read uses,
+// without a GORM handle made for it: the member behind every request's
+// token, the session a page is about.
+func (s *Store) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.read.Statement.ConnPool.QueryRowContext(ctx, query, args...)
 }
