@@ -13,7 +13,8 @@ import (
 // a student a teacher on Members, read the dashboard of the sessions run so
 // far this academic year, download its figures as CSV, and start the new
 // academic year (preview, confirm), after which year 6 are graduates and
-// the dashboard's past figures are unchanged.
+// the dashboard's past figures are unchanged; the outbox names the
+// certificates it holds and their state in words.
 func TestCommitteeJourney(t *testing.T) {
 	t.Parallel()
 	site, br := Start(t)
@@ -182,4 +183,14 @@ func TestCommitteeJourney(t *testing.T) {
 	committee.Click("Dashboard")
 	committee.Within("#by-year tr", "Year 6").ExpectText("Year 6 1 2 2 0 0 100%")
 	committee.Within(".dash-headline", "").ExpectText("Sessions run 2", "Unique attendees 4")
+
+	// The outbox says what each e-mail is and where it stands in words, on
+	// a laptop and on a phone.
+	committee.Visit("/committee/outbox")
+	committee.ExpectHeading("Outbox")
+	committee.ExpectText("Certificate issued", "Pending")
+	committee.Checkpoint("outbox")
+	committee.SetViewport(Phone)
+	committee.Checkpoint("outbox-phone")
+	committee.SetViewport(Desktop)
 }
