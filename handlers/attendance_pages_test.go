@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -47,7 +46,7 @@ func (a *app) bookFor(teacherTok string, sessionID, userID int64, mode string) {
 // attendanceOf reads a student's attendance record straight from the database.
 func (a *app) attendanceOf(userID, sessionID int64) (models.Attendance, bool) {
 	a.t.Helper()
-	rec, found, err := models.AttendanceOf(context.TODO(), a.db, userID, sessionID)
+	rec, found, err := models.AttendanceOf(a.t.Context(), a.db, userID, sessionID)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func (a *app) taughtSession(teacherTok string, extra map[string]any) (int64, tim
 func (a *app) attended(teacher models.User, sessionID int64, students ...models.User) {
 	a.t.Helper()
 	for _, s := range students {
-		if _, err := models.MarkRegister(context.TODO(), a.db, teacher, sessionID, s.ID, models.RegisterEntry{Status: models.AttendancePresent}, a.clock.Now()); err != nil {
+		if _, err := models.MarkRegister(a.t.Context(), a.db, teacher, sessionID, s.ID, models.RegisterEntry{Status: models.AttendancePresent}, a.clock.Now()); err != nil {
 			a.t.Fatalf("register %s: %v", s.Email, err)
 		}
 	}
