@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -178,13 +179,27 @@ func loginURL(c echo.Context) string {
 	return "/login?next=" + url.QueryEscape(safeNext(next))
 }
 
-// safeNext keeps a post-login redirect on this site: a local path only.
+// safeNext keeps a post-login redirect on this site: a path here, or "/".
+// Browsers forgive a great deal — "/<tab>/evil.example" and "/\\evil.example"
+// are read as another host — so a path is refused for any control
+// character, white space or backslash, a scheme or a host, in the address
+// as sent and once its path is decoded (%2f%2f is //).
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n\\") {
+	path, _, _ := strings.Cut(next, "?")
+	decoded, err := url.PathUnescape(path)
+	if err != nil || offSite(next) || offSite(decoded) {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next
+}
+
+// offSite tells whether a redirect target could take a browser elsewhere.
+func offSite(s string) bool {
+	return !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") ||
+		strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || unicode.IsSpace(r) || unicode.IsControl(r) })
 }
 
 func (h *Handler) setLoginCookie(c echo.Context, secret string) {
