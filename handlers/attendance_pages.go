@@ -380,8 +380,10 @@ func (h *Handler) renderRegister(c echo.Context, status int, s models.Session, e
 	}
 	if q := strings.TrimSpace(c.QueryParam("q")); q != "" && c.Request().Method == http.MethodGet {
 		d["Query"] = q
-		if len([]rune(q)) < 2 {
+		if n := len([]rune(q)); n < 2 {
 			d["SearchError"] = "Type at least two letters of the member's name or e-mail address."
+		} else if n > models.MaxSearch {
+			d["SearchError"] = fmt.Sprintf("Search with at most %d characters.", models.MaxSearch)
 		} else {
 			users, err := models.FindUsers(c.Request().Context(), h.Store, models.UserFilter{Query: q, Limit: 20})
 			if err != nil {

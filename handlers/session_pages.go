@@ -871,8 +871,10 @@ func (h *Handler) renderManage(c echo.Context, status int, it *sessionItem, extr
 	q := strings.TrimSpace(c.QueryParam("q"))
 	d["Q"] = q
 	if q != "" {
-		if utf8.RuneCountInString(q) < 2 {
+		if n := utf8.RuneCountInString(q); n < 2 {
 			d["QError"] = "Type at least two letters of a name or e-mail address."
+		} else if n > models.MaxSearch {
+			d["QError"] = fmt.Sprintf("Search with at most %d characters.", models.MaxSearch)
 		} else {
 			users, err := models.FindUsers(c.Request().Context(), h.Store, models.UserFilter{Query: q, Limit: 20})
 			if err != nil {

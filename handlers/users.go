@@ -76,17 +76,18 @@ func (h *Handler) apiUpdateUser(c echo.Context) error {
 }
 
 func (h *Handler) membersPage(c echo.Context) error {
-	f, err := userFilter(c)
-	d := map[string]any{"Title": "Members", "Query": map[string]string{
+	d := map[string]any{"Title": "Members", "Users": []models.User{}, "Query": map[string]string{
 		"role": c.QueryParam("role"), "year_of_study": c.QueryParam("year_of_study"), "q": c.QueryParam("q")}}
-	if err != nil {
-		var ve *models.ValidationError
-		errors.As(err, &ve)
+	f, err := userFilter(c)
+	var users []models.User
+	if err == nil {
+		f.Limit = 500
+		users, err = models.FindUsers(c.Request().Context(), h.Store, f)
+	}
+	if ve := (*models.ValidationError)(nil); errors.As(err, &ve) {
 		d["Errors"] = ve.Fields
 		return h.render(c, http.StatusUnprocessableEntity, "members", d)
 	}
-	f.Limit = 500
-	users, err := models.FindUsers(c.Request().Context(), h.Store, f)
 	if err != nil {
 		return err
 	}

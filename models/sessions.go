@@ -557,6 +557,7 @@ func sessionQuery(db *gorm.DB, viewer User, f SessionFilter) (*gorm.DB, error) {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		p.Add("to", "Choose an end after the start.")
 	}
+	checkSearch(p, f.Q)
 	if err := p.Err(); err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}

@@ -270,6 +270,14 @@ type UserFilter struct {
 
 // FindUsers lists members matching f, by name.
 func FindUsers(ctx context.Context, st *store.Store, f UserFilter) ([]User, error) {
+	p := Problems{}
+	if f.Role != "" && !f.Role.Valid() {
+		p.Add("role", "Choose student, teacher or committee.")
+	}
+	checkSearch(p, f.Query)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
 	db := st.Read(ctx)
 	q := db.Model(&User{})
 	if f.Role != "" {
@@ -293,6 +301,17 @@ func FindUsers(ctx context.Context, st *store.Store, f UserFilter) ([]User, erro
 	var users []User
 	err := q.Order("name, id").Limit(limit).Find(&users).Error
 	return users, err
+}
+
+// MaxSearch is the longest search a list accepts, in characters: longer
+// ones are no name or title, and would only make the database work hard.
+const MaxSearch = 200
+
+// checkSearch refuses a search longer than MaxSearch.
+func checkSearch(p Problems, q string) {
+	if utf8.RuneCountInString(q) > MaxSearch {
+		p.Add("q", fmt.Sprintf("Search with at most %d characters.", MaxSearch))
+	}
 }
 
 func escapeLike(s string) string {

@@ -1,0 +1,46 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"rounds/models"
+)
+
+// TestLongSearches: a search far longer than any name or title is refused
+// with a message beside the search box (422), on every list that searches,
+// instead of the database giving up with a 500; a role that does not exist
+// is refused the same way.
+func TestLongSearches(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		chair, tok := a.user("chair@example.ac.uk", models.RoleCommittee, nil)
+		long := url.QueryEscape(strings.Repeat("ab%_", 12500)) // 50,000 characters
+		for _, path := range []string{"/api/v1/sessions?q=" + long, "/api/v1/users?q=" + long} {
+			res := a.api("GET", path, nil, tok)
+			if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "Search with at most 200 characters.") {
+				t.Errorf("GET %s…: %d %.200s", path[:20], res.Status, res.Body)
+			}
+		}
+		if res := a.api("GET", "/api/v1/users?role=god", nil, tok); res.Status != http.StatusUnprocessableEntity {
+			t.Errorf("role=god: %d %s", res.Status, res.Body)
+		}
+		// A search of 200 characters still runs.
+		if res := a.api("GET", "/api/v1/sessions?q="+strings.Repeat("a", 200), nil, tok); res.Status != http.StatusOK {
+			t.Errorf("a search of 200 characters: %d %s", res.Status, res.Body)
+		}
+
+		b := a.browser()
+		b.login(chair.Email, "correct horse battery")
+		for _, path := range []string{"/sessions?q=" + long, "/committee/members?q=" + long, "/committee/members?role=god"} {
+			res := b.get(path)
+			if res.Status != http.StatusUnprocessableEntity {
+				t.Errorf("GET %.40s: %d", path, res.Status)
+			}
+		}
+		contains(t, b.get("/committee/members?q="+long), "Search with at most 200 characters.")
+		contains(t, b.get("/committee/members?role=god"), "Choose student, teacher or committee.")
+		contains(t, b.get("/sessions?q="+long), "Search with at most 200 characters.")
+	})
+}
