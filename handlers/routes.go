@@ -207,8 +207,32 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.POST("/admin/academic-year/rollover", h.apiRollover)
 
 	table.register()
-	// Unknown API paths answer in JSON.
-	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
+	// Unknown API paths answer in JSON: 404, or 405 with Allow where the
+	// path is known for other methods.
+	e.Any("/api/*", func(c echo.Context) error {
+		if allow := allowedMethods(e, c.Request().URL.Path); allow != "" {
+			c.Response().Header().Set(echo.HeaderAllow, allow)
+			return echo.ErrMethodNotAllowed
+		}
+		return echo.ErrNotFound
+	})
+}
+
+// allowedMethods lists the methods routed for path other than by the API's
+// catch-all, as an Allow header; "" when there are none.
+func allowedMethods(e *echo.Echo, path string) string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		c := e.NewContext(nil, nil)
+		e.Router().Find(m, path, c)
+		if c.Path() != "/api/*" {
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 // routeGroup adds routes under a prefix with middleware of its own. (Echo's

@@ -44,3 +44,24 @@ func TestLongSearches(t *testing.T) {
 		contains(t, b.get("/sessions?q="+long), "Search with at most 200 characters.")
 	})
 }
+
+// TestWrongMethod: a known API address asked with a method it does not
+// take answers 405 with the methods it does take; an unknown one 404.
+func TestWrongMethod(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		_, tok := a.user("member@example.ac.uk", models.RoleStudent, nil)
+		res := a.api("DELETE", "/api/v1/sessions", nil, tok)
+		if res.Status != http.StatusMethodNotAllowed || res.errorCode(t) != "method_not_allowed" {
+			t.Errorf("DELETE /api/v1/sessions: %d %s", res.Status, res.Body)
+		}
+		if allow := res.Header.Get("Allow"); allow != "GET, HEAD, POST" {
+			t.Errorf("Allow: %q, want GET, HEAD, POST", allow)
+		}
+		if res := a.api("PUT", "/api/v1/sessions/1/bookings", nil, tok); res.Status != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "GET, HEAD, POST" {
+			t.Errorf("PUT …/bookings: %d, Allow %q", res.Status, res.Header.Get("Allow"))
+		}
+		if res := a.api("GET", "/api/v1/no-such-thing", nil, tok); res.Status != http.StatusNotFound {
+			t.Errorf("unknown address: %d", res.Status)
+		}
+	})
+}
