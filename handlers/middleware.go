@@ -42,6 +42,17 @@ func (h *Handler) securityHeaders() echo.MiddlewareFunc {
 	return middleware.SecureWithConfig(cfg)
 }
 
+// noStoreAPI keeps every API answer out of caches: each is about its
+// caller (their profile, members, the outbox with its reset links).
+func noStoreAPI(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if isAPI(c) {
+			c.Response().Header().Set("Cache-Control", "no-store")
+		}
+		return next(c)
+	}
+}
+
 func (h *Handler) csrf() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		// An API client with a bearer token, or with no cookie login at all,

@@ -46,7 +46,7 @@ import (
 func (h *Handler) routes(e *echo.Echo) {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
-	e.Use(h.metrics.middleware, h.requestLogger(), h.securityHeaders())
+	e.Use(h.metrics.middleware, h.requestLogger(), h.securityHeaders(), noStoreAPI)
 	// Bodies are small but for uploaded attendance reports.
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: isUpload}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "10M", Skipper: func(c echo.Context) bool { return !isUpload(c) }}))

@@ -65,3 +65,16 @@ func TestWrongMethod(t *testing.T) {
 		}
 	})
 }
+
+// TestAPINotCached: answers about a person are never kept by a cache.
+func TestAPINotCached(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		_, tok := a.user("chair@example.ac.uk", models.RoleCommittee, nil)
+		for _, path := range []string{"/api/v1/me", "/api/v1/users", "/api/v1/admin/outbox", "/api/v1/me/bookings"} {
+			res := a.api("GET", path, nil, tok)
+			if res.Status != http.StatusOK || res.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("GET %s: %d, Cache-Control %q", path, res.Status, res.Header.Get("Cache-Control"))
+			}
+		}
+	})
+}
