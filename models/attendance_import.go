@@ -86,9 +86,11 @@ func PlanImport(ctx context.Context, st *store.Store, actor User, sessionID int6
 		}
 	}
 	byEmail := map[string]User{}
-	if len(emails) > 0 {
+	// In batches: a report of a lecture theatre's worth of rows would pass
+	// the database's limit of variables in one statement.
+	for start := 0; start < len(emails); start += 500 {
 		var us []User
-		if err := db.Where("email IN ?", emails).Find(&us).Error; err != nil {
+		if err := db.Where("email IN ?", emails[start:min(start+500, len(emails))]).Find(&us).Error; err != nil {
 			return ImportPlan{}, err
 		}
 		for _, u := range us {

@@ -376,3 +376,30 @@ func TestWrongCheckinCodesAreLimited(t *testing.T) {
 		}
 	})
 }
+
+// TestImportLargeReport: a report with tens of thousands of different
+// addresses is planned, not refused by the database's limit on variables,
+// and the members among them are found.
+func TestImportLargeReport(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		student := testkit.Member(t, db, testkit.Email("student@x.ac.uk"), testkit.Year(2))
+		s := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeOnline))
+		report := meetingreport.Report{}
+		for i := range 33000 {
+			report.Participants = append(report.Participants, meetingreport.Participant{Email: fmt.Sprintf("guest%05d@elsewhere.example", i), Minutes: 60})
+		}
+		report.Participants = append(report.Participants, meetingreport.Participant{Name: "A student", Email: "student@x.ac.uk", Minutes: 60})
+		plan, err := models.PlanImport(t.Context(), db, teacher, s.ID, report, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, l := range plan.Lines {
+			found = found || l.UserID == student.ID
+		}
+		if !found {
+			t.Error("the member at the end of a long report was not found")
+		}
+	})
+}
