@@ -146,7 +146,7 @@ var matrixAnswers = map[string][]string{
 	"POST /api/v1/sessions/:id/attendance/import":      {"422"}, // no file
 	"POST /api/v1/sessions/:id/attendance/mark-absent": {"422"}, // not ended yet
 	"PATCH /api/v1/users/:id":                          {"200"},
-	"POST /api/v1/admin/academic-year/rollover":        {"200"},
+	"POST /api/v1/admin/academic-year/rollover":        {"422"}, // which academic year? (confirm)
 
 	// Pages: an invalid form is shown again (422), or the page it came from
 	// shows why.

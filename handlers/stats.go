@@ -661,7 +661,22 @@ func (h *Handler) apiAcademicYear(c echo.Context) error {
 // apiRollover is POST /api/v1/admin/academic-year/rollover; 409 when this
 // academic year has been started already.
 func (h *Handler) apiRollover(c echo.Context) error {
-	p, err := models.RollOverYear(c.Request().Context(), h.Store, *currentUser(c), h.Clock.Now(), h.Config.Location)
+	// Moving every member up a year is said in so many words: the
+	// academic year being started, as the preview names it.
+	var in struct {
+		Confirm string `json:"confirm"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	now := h.Clock.Now()
+	starting := models.AcademicYearLabel(models.AcademicYearStart(now, h.Config.Location))
+	if in.Confirm != starting {
+		return &models.ValidationError{Fields: map[string]string{"confirm": fmt.Sprintf("Confirm the academic year you are starting: {\"confirm\": %q}.", starting)}}
+	}
+	p, err := models.RollOverYear(c.Request().Context(), h.Store, *currentUser(c), now, h.Config.Location)
 	if err != nil {
 		return err
 	}

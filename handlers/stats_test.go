@@ -332,7 +332,7 @@ func TestAcademicYearRollover(t *testing.T) {
 			t.Errorf("second rollover on the page: %d", r.Status)
 		}
 		contains(t, r, "already been started")
-		if r := a.api("POST", "/api/v1/admin/academic-year/rollover", nil, w.committeeToken); r.Status != 409 || r.errorCode(t) != "academic_year_already_started" {
+		if r := a.api("POST", "/api/v1/admin/academic-year/rollover", map[string]string{"confirm": "2026/27"}, w.committeeToken); r.Status != 409 || r.errorCode(t) != "academic_year_already_started" {
 			t.Errorf("second rollover by API: %d %s", r.Status, r.Body)
 		}
 		if u, _ := models.UserByID(t.Context(), a.db, w.ann.ID); *u.YearOfStudy != 2 {
@@ -353,7 +353,18 @@ func TestAcademicYearRollover(t *testing.T) {
 		// Next academic year, by the API.
 		a.clock.Set(time.Date(2027, 8, 2, 9, 0, 0, 0, time.UTC))
 		login := a.api("POST", "/api/v1/auth/login", map[string]string{"email": "chair@ds.example.ac.uk", "password": dsPassword}, "")
-		res = a.api("POST", "/api/v1/admin/academic-year/rollover", nil, login.json(t)["token"].(string))
+		tok := login.json(t)["token"].(string)
+		// Only with the year being started named: nothing, junk or last
+		// year's name changes nobody.
+		for _, body := range []any{nil, "\x00\x01junk", map[string]string{}, map[string]string{"confirm": "2026/27"}, map[string]string{"confirm": "yes"}} {
+			if r := a.api("POST", "/api/v1/admin/academic-year/rollover", body, tok); r.Status/100 != 4 {
+				t.Errorf("rollover with %v: %d %s", body, r.Status, r.Body)
+			}
+		}
+		if u, _ := models.UserByID(t.Context(), a.db, w.ann.ID); *u.YearOfStudy != 2 {
+			t.Errorf("Ann moved without a confirmation: %v", *u.YearOfStudy)
+		}
+		res = a.api("POST", "/api/v1/admin/academic-year/rollover", map[string]string{"confirm": "2027/28"}, tok)
 		if res.Status != 200 || res.json(t)["academic_year"] != "2027/28" {
 			t.Errorf("next year's rollover: %d %s", res.Status, res.Body)
 		}
