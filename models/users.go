@@ -10,6 +10,7 @@ import (
 	"rounds/models/store"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -69,7 +70,7 @@ type NewUser struct {
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func validEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>\"\r\n") {
+	if len(s) > 254 || strings.ContainsAny(s, " <>\"\r\n") || !plainText(s) {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
@@ -88,7 +89,25 @@ func checkName(p Problems, name string) {
 		p.Add("name", "Use at most 100 characters.")
 	case strings.ContainsAny(name, "\r\n\t"):
 		p.Add("name", "Use a single line.")
+	case !plainText(name):
+		p.Add("name", "Use letters, spaces and punctuation only: no control or direction characters.")
 	}
+}
+
+// plainText tells whether s is valid UTF-8 without control characters or
+// the invisible marks that reverse the direction of text (U+202A–202E,
+// U+2066–2069), which would reach calendar files, PDFs and e-mails as they
+// are and could make a name read as something else.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return false
+		}
+	}
+	return true
 }
 
 func checkYear(p Problems, y *int) {
