@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -124,12 +126,22 @@ func acceptsHTML(c echo.Context) bool {
 func decodeJSON(c echo.Context, v any) error {
 	// The Content-Type is not insisted on: a cross-site form cannot carry a
 	// bearer token, and cookie logins need the CSRF header on the API.
-	dec := json.NewDecoder(c.Request().Body)
+	raw, err := io.ReadAll(c.Request().Body)
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	}
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		var se *json.SyntaxError
 		var mbe *http.MaxBytesError
+		var pe *time.ParseError
 		switch {
+		case errors.As(err, &pe):
+			return &errMalformed{timeProblem(raw, pe)}
 		case errors.Is(err, io.EOF):
 			return &errMalformed{"The request body is empty; send a JSON object."}
 		case errors.As(err, &mbe):
@@ -149,6 +161,22 @@ func decodeJSON(c echo.Context, v any) error {
 		return &errMalformed{"The request body must hold one JSON object."}
 	}
 	return nil
+}
+
+// timeProblem says which field of a JSON body holds a time that could not
+// be read, and how to write one.
+func timeProblem(raw []byte, pe *time.ParseError) string {
+	const how = "a date and time like 2026-11-02T18:00:00Z or 2026-11-02T18:00:00+01:00 (with its offset)"
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) == nil {
+		for name, v := range fields {
+			var s string
+			if json.Unmarshal(v, &s) == nil && s == pe.Value {
+				return fmt.Sprintf("Field %q must be %s; %q is not one.", name, how, s)
+			}
+		}
+	}
+	return fmt.Sprintf("%q is not %s.", pe.Value, how)
 }
 
 func jsonKind(k string) string {

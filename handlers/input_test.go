@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"rounds/models"
 )
@@ -74,6 +75,27 @@ func TestAPINotCached(t *testing.T) {
 			res := a.api("GET", path, nil, tok)
 			if res.Status != http.StatusOK || res.Header.Get("Cache-Control") != "no-store" {
 				t.Errorf("GET %s: %d, Cache-Control %q", path, res.Status, res.Header.Get("Cache-Control"))
+			}
+		}
+	})
+}
+
+// TestBadDates: a date that does not exist, one without its offset and one
+// past the year 9999 are answered with the field and how to write it.
+func TestBadDates(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		_, tok := a.user("teacher@example.ac.uk", models.RoleTeacher, nil)
+		start := a.clock.Now().Add(72 * time.Hour)
+		for _, c := range []struct{ field, value string }{
+			{"starts_at", "2027-02-30T18:00:00Z"},
+			{"starts_at", "2027-02-03T18:00:00"},
+			{"ends_at", "10000-01-01T00:00:00Z"},
+		} {
+			res := a.api("POST", "/api/v1/sessions", sessionBody(start, map[string]any{c.field: c.value}), tok)
+			msg := string(res.Body)
+			if res.Status != http.StatusBadRequest || res.errorCode(t) != "malformed_body" ||
+				!strings.Contains(msg, `\"`+c.field+`\"`) || !strings.Contains(msg, "2026-11-02T18:00:00Z") {
+				t.Errorf("%s = %s: %d %s", c.field, c.value, res.Status, msg)
 			}
 		}
 	})
