@@ -3,6 +3,7 @@ package models_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"rounds/models"
 	"rounds/models/store"
@@ -37,6 +38,36 @@ func TestNamesArePlainText(t *testing.T) {
 		}
 		if _, err := models.UpdateProfile(t.Context(), db, u.ID, "Aoife\u202e", nil, testkit.T0); err == nil {
 			t.Error("a profile name with a direction mark was accepted")
+		}
+	})
+}
+
+// TestPasswordResetsAreFew: asking again and again for a reset link sends
+// a few, not one for every request; an hour later they may ask again.
+func TestPasswordResetsAreFew(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		u := testkit.Member(t, db, testkit.Email("ama@example.ac.uk"))
+		link := func(s string) string { return "https://rounds.example/reset?token=" + s }
+		count := func() int {
+			msgs, err := models.ListOutbox(t.Context(), db, models.OutboxFilter{Kind: models.MailPasswordReset, To: u.Email})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(msgs)
+		}
+		for range 10 {
+			if err := models.RequestPasswordReset(t.Context(), db, u.Email, time.Hour, testkit.T0, link); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := count(); n != models.PasswordResetsPerHour {
+			t.Errorf("10 requests queued %d e-mails, want %d", n, models.PasswordResetsPerHour)
+		}
+		if err := models.RequestPasswordReset(t.Context(), db, u.Email, time.Hour, testkit.T0.Add(61*time.Minute), link); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != models.PasswordResetsPerHour+1 {
+			t.Errorf("an hour later: %d e-mails, want %d", n, models.PasswordResetsPerHour+1)
 		}
 	})
 }

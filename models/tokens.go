@@ -123,6 +123,10 @@ func RevokeTokens(ctx context.Context, st *store.Store, userID int64, kind strin
 	})
 }
 
+// PasswordResetsPerHour is the most password-reset e-mails one member is
+// sent in an hour.
+const PasswordResetsPerHour = 3
+
 // RequestPasswordReset issues a reset link for the account with that e-mail
 // and queues the password_reset e-mail, in one transaction. It does nothing,
 // and says nothing different, when no account matches.
@@ -134,6 +138,16 @@ func RequestPasswordReset(ctx context.Context, st *store.Store, email string, tt
 		}
 		if err != nil {
 			return err
+		}
+		// A few a member can use; more would let anyone fill their inbox.
+		// The answer is the same either way, as for an unknown address.
+		var recent int64
+		if err := tx.Model(&OutboxMessage{}).Where("kind = ? AND user_id = ? AND created_at > ?",
+			MailPasswordReset, u.ID, now.Add(-time.Hour).UTC()).Count(&recent).Error; err != nil {
+			return err
+		}
+		if recent >= PasswordResetsPerHour {
+			return nil
 		}
 		secret, t, err := issueToken(tx, TokenPasswordReset, u.ID, ttl, now)
 		if err != nil {
