@@ -86,6 +86,7 @@ func (h *Handler) period(fromS, toS string) (time.Time, time.Time, error) {
 
 // certificatePDFFile serves /certificates/{code}.pdf.
 func (h *Handler) certificatePDFFile(c echo.Context) error {
+	c.Response().Header().Set("X-Robots-Tag", "noindex, nofollow")
 	cert, err := models.CertificateByCode(c.Request().Context(), h.Store, c.Param("code"))
 	if err != nil {
 		return err
@@ -101,6 +102,7 @@ func (h *Handler) certificatePDFFile(c echo.Context) error {
 
 // certificatePage serves /certificates/{code}, the public verification page.
 func (h *Handler) certificatePage(c echo.Context) error {
+	c.Response().Header().Set("X-Robots-Tag", "noindex, nofollow")
 	cert, err := models.CertificateByCode(c.Request().Context(), h.Store, c.Param("code"))
 	if err != nil {
 		return err

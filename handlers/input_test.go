@@ -100,3 +100,25 @@ func TestBadDates(t *testing.T) {
 		}
 	})
 }
+
+// TestCertificateLookups: the public verification page is kept out of
+// search engines, and one address trying code after code is slowed down.
+func TestCertificateLookups(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		res := b.get("/certificates/RND-AAAA-AAAA")
+		if res.Status != http.StatusNotFound || res.Header.Get("X-Robots-Tag") != "noindex, nofollow" {
+			t.Errorf("an unknown code: %d, X-Robots-Tag %q", res.Status, res.Header.Get("X-Robots-Tag"))
+		}
+		for range 40 {
+			res = b.get("/certificates/RND-AAAA-AAAB.pdf")
+		}
+		if res.Status != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+			t.Errorf("the 41st look-up in a minute: %d, Retry-After %q", res.Status, res.Header.Get("Retry-After"))
+		}
+		a.clock.Advance(time.Minute)
+		if res := b.get("/certificates/RND-AAAA-AAAC"); res.Status != http.StatusNotFound {
+			t.Errorf("a minute later: %d", res.Status)
+		}
+	})
+}

@@ -90,8 +90,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	// for members, below), and the files whose secret is in the address.
 	anyone.GET("/sessions/:id.ics", h.sessionICS, h.session(notDraft))
 	anyone.GET("/calendar/:token.ics", h.calendarFeed)
-	anyone.GET("/certificates/:code", h.certificatePage) // the public verification page
-	anyone.GET("/certificates/:code.pdf", h.certificatePDFFile)
+	// The public verification page and its PDF: kept out of search
+	// engines, and a few a minute from one address.
+	certificates := newPerMinute(30, h.Clock.Now)
+	anyone.GET("/certificates/:code", h.certificatePage, certificates.middleware)
+	anyone.GET("/certificates/:code.pdf", h.certificatePDFFile, certificates.middleware)
 
 	// Members, of their own account, bookings and certificates.
 	member.POST("/logout", h.logoutSubmit)
