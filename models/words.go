@@ -7,7 +7,22 @@ package models
 // lower-cases it. A value outside the set labels as itself, so that
 // nothing stored is ever hidden.
 
-import "slices"
+// words are a type's values and their labels.
+type words[T ~string] map[T]string
+
+// label is v's label, or v itself when it is not one of the values.
+func (w words[T]) label(v T) string {
+	if l, ok := w[v]; ok {
+		return l
+	}
+	return string(v)
+}
+
+// valid tells whether v is one of the values.
+func (w words[T]) valid(v T) bool {
+	_, ok := w[v]
+	return ok
+}
 
 // Mode is how a session is held (in person, online or both), or how a
 // booking or an attendance was made (one of the first two).
@@ -20,21 +35,17 @@ const (
 	ModeHybrid   Mode = "hybrid"
 )
 
-// Label is the mode as pages say it.
-func (m Mode) Label() string {
-	switch m {
-	case ModeInPerson:
-		return "In person"
-	case ModeOnline:
-		return "Online"
-	case ModeHybrid:
-		return "In person and online"
-	}
-	return string(m)
+var modeWords = words[Mode]{
+	ModeInPerson: "In person",
+	ModeOnline:   "Online",
+	ModeHybrid:   "In person and online",
 }
 
+// Label is the mode as pages say it.
+func (m Mode) Label() string { return modeWords.label(m) }
+
 // Valid tells whether m is one of the modes.
-func (m Mode) Valid() bool { return m == ModeInPerson || m == ModeOnline || m == ModeHybrid }
+func (m Mode) Valid() bool { return modeWords.valid(m) }
 
 // Format is the kind of teaching a session is.
 type Format string
@@ -50,25 +61,18 @@ const (
 // Formats lists the formats in the order forms offer them.
 var Formats = []Format{FormatLecture, FormatSmallGroup, FormatPractical, FormatWorkshop}
 
-// Label is the format as pages say it.
-func (f Format) Label() string {
-	switch f {
-	case FormatLecture:
-		return "Lecture"
-	case FormatSmallGroup:
-		return "Small group"
-	case FormatPractical:
-		return "Practical"
-	case FormatWorkshop:
-		return "Workshop"
-	}
-	return string(f)
+var formatWords = words[Format]{
+	FormatLecture:    "Lecture",
+	FormatSmallGroup: "Small group",
+	FormatPractical:  "Practical",
+	FormatWorkshop:   "Workshop",
 }
 
+// Label is the format as pages say it.
+func (f Format) Label() string { return formatWords.label(f) }
+
 // Valid tells whether f is one of the formats.
-func (f Format) Valid() bool {
-	return f == FormatLecture || f == FormatSmallGroup || f == FormatPractical || f == FormatWorkshop
-}
+func (f Format) Valid() bool { return formatWords.valid(f) }
 
 // SessionStatus is where a session is in its life: draft → published →
 // (cancelled).
@@ -81,23 +85,17 @@ const (
 	SessionCancelled SessionStatus = "cancelled"
 )
 
-// Label is the session's status as pages say it.
-func (s SessionStatus) Label() string {
-	switch s {
-	case SessionDraft:
-		return "Draft"
-	case SessionPublished:
-		return "Published"
-	case SessionCancelled:
-		return "Cancelled"
-	}
-	return string(s)
+var sessionStatusWords = words[SessionStatus]{
+	SessionDraft:     "Draft",
+	SessionPublished: "Published",
+	SessionCancelled: "Cancelled",
 }
 
+// Label is the session's status as pages say it.
+func (s SessionStatus) Label() string { return sessionStatusWords.label(s) }
+
 // Valid tells whether s is one of the statuses of a session.
-func (s SessionStatus) Valid() bool {
-	return s == SessionDraft || s == SessionPublished || s == SessionCancelled
-}
+func (s SessionStatus) Valid() bool { return sessionStatusWords.valid(s) }
 
 // BookingStatus is whether a booking holds a seat, a place in the queue, or
 // nothing any more.
@@ -110,24 +108,18 @@ const (
 	BookingCancelled  BookingStatus = "cancelled"
 )
 
-// Label is the booking's status as the register says it ("Booked in
-// person", "Waitlisted online").
-func (s BookingStatus) Label() string {
-	switch s {
-	case BookingConfirmed:
-		return "Booked"
-	case BookingWaitlisted:
-		return "Waitlisted"
-	case BookingCancelled:
-		return "Cancelled"
-	}
-	return string(s)
+var bookingStatusWords = words[BookingStatus]{
+	BookingConfirmed:  "Booked",
+	BookingWaitlisted: "Waitlisted",
+	BookingCancelled:  "Cancelled",
 }
 
+// Label is the booking's status as the register says it ("Booked in
+// person", "Waitlisted online").
+func (s BookingStatus) Label() string { return bookingStatusWords.label(s) }
+
 // Valid tells whether s is one of the statuses of a booking.
-func (s BookingStatus) Valid() bool {
-	return s == BookingConfirmed || s == BookingWaitlisted || s == BookingCancelled
-}
+func (s BookingStatus) Valid() bool { return bookingStatusWords.valid(s) }
 
 // AttendanceStatus is what happened: whether a student came, and on time.
 type AttendanceStatus string
@@ -144,25 +136,18 @@ const (
 // them.
 var AttendanceStatuses = []AttendanceStatus{AttendancePresent, AttendanceLate, AttendanceAbsent, AttendanceExcused}
 
-// Label is the status as the register says it.
-func (s AttendanceStatus) Label() string {
-	switch s {
-	case AttendancePresent:
-		return "Present"
-	case AttendanceLate:
-		return "Late"
-	case AttendanceAbsent:
-		return "Absent"
-	case AttendanceExcused:
-		return "Excused"
-	}
-	return string(s)
+var attendanceStatusWords = words[AttendanceStatus]{
+	AttendancePresent: "Present",
+	AttendanceLate:    "Late",
+	AttendanceAbsent:  "Absent",
+	AttendanceExcused: "Excused",
 }
 
+// Label is the status as the register says it.
+func (s AttendanceStatus) Label() string { return attendanceStatusWords.label(s) }
+
 // Valid tells whether s is one of the attendance statuses.
-func (s AttendanceStatus) Valid() bool {
-	return s == AttendancePresent || s == AttendanceLate || s == AttendanceAbsent || s == AttendanceExcused
-}
+func (s AttendanceStatus) Valid() bool { return attendanceStatusWords.valid(s) }
 
 // AttendanceSource is how we know what happened.
 type AttendanceSource string
@@ -177,28 +162,19 @@ const (
 	SourceRegister AttendanceSource = "register"  // the teacher's register
 )
 
-// Label is the source as the register says it.
-func (s AttendanceSource) Label() string {
-	switch s {
-	case SourceApology:
-		return "Apologies"
-	case SourceCode:
-		return "Check-in code"
-	case SourceJoinLink:
-		return "Join link"
-	case SourceImport:
-		return "Meeting report"
-	case SourceRegister:
-		return "Register"
-	}
-	return string(s)
+var attendanceSourceWords = words[AttendanceSource]{
+	SourceApology:  "Apologies",
+	SourceCode:     "Check-in code",
+	SourceJoinLink: "Join link",
+	SourceImport:   "Meeting report",
+	SourceRegister: "Register",
 }
 
+// Label is the source as the register says it.
+func (s AttendanceSource) Label() string { return attendanceSourceWords.label(s) }
+
 // Valid tells whether s is one of the sources.
-func (s AttendanceSource) Valid() bool {
-	_, ok := sourceRank[s]
-	return ok
-}
+func (s AttendanceSource) Valid() bool { return attendanceSourceWords.valid(s) }
 
 // Role is what a member may do.
 type Role string
@@ -213,21 +189,17 @@ const (
 // Roles lists the roles in order of what they may do.
 var Roles = []Role{RoleStudent, RoleTeacher, RoleCommittee}
 
-// Label is the role as pages say it.
-func (r Role) Label() string {
-	switch r {
-	case RoleStudent:
-		return "Student"
-	case RoleTeacher:
-		return "Teacher"
-	case RoleCommittee:
-		return "Committee"
-	}
-	return string(r)
+var roleWords = words[Role]{
+	RoleStudent:   "Student",
+	RoleTeacher:   "Teacher",
+	RoleCommittee: "Committee",
 }
 
+// Label is the role as pages say it.
+func (r Role) Label() string { return roleWords.label(r) }
+
 // Valid tells whether r is one of the roles.
-func (r Role) Valid() bool { return r == RoleStudent || r == RoleTeacher || r == RoleCommittee }
+func (r Role) Valid() bool { return roleWords.valid(r) }
 
 // ImportAction is what importing a meeting report does with one
 // participant.
@@ -242,27 +214,19 @@ const (
 	ImportKeptRegister ImportAction = "kept"          // the teacher's register already says otherwise
 )
 
-// Label is what the import's preview says will happen.
-func (a ImportAction) Label() string {
-	switch a {
-	case ImportMarkPresent:
-		return "Will be marked present"
-	case ImportTooShort:
-		return "Not marked: stayed too short a time"
-	case ImportTeacher:
-		return "Not marked: a teacher of the session"
-	case ImportUnmatched:
-		return "Not marked: no member matched"
-	case ImportKeptRegister:
-		return "Kept as the register says"
-	}
-	return string(a)
+var importActionWords = words[ImportAction]{
+	ImportMarkPresent:  "Will be marked present",
+	ImportTooShort:     "Not marked: stayed too short a time",
+	ImportTeacher:      "Not marked: a teacher of the session",
+	ImportUnmatched:    "Not marked: no member matched",
+	ImportKeptRegister: "Kept as the register says",
 }
 
+// Label is what the import's preview says will happen.
+func (a ImportAction) Label() string { return importActionWords.label(a) }
+
 // Valid tells whether a is one of the import's actions.
-func (a ImportAction) Valid() bool {
-	return a == ImportMarkPresent || a == ImportTooShort || a == ImportTeacher || a == ImportUnmatched || a == ImportKeptRegister
-}
+func (a ImportAction) Valid() bool { return importActionWords.valid(a) }
 
 // CertificateKind is what a certificate certifies.
 type CertificateKind string
@@ -273,20 +237,17 @@ const (
 	CertificateTeaching   CertificateKind = "teaching"
 )
 
-// Label is the certificate's name, as its page and the list of
-// certificates head it.
-func (k CertificateKind) Label() string {
-	switch k {
-	case CertificateAttendance:
-		return "Certificate of attendance"
-	case CertificateTeaching:
-		return "Teaching certificate"
-	}
-	return string(k)
+var certificateKindWords = words[CertificateKind]{
+	CertificateAttendance: "Certificate of attendance",
+	CertificateTeaching:   "Teaching certificate",
 }
 
+// Label is the certificate's name, as its page and the list of
+// certificates head it.
+func (k CertificateKind) Label() string { return certificateKindWords.label(k) }
+
 // Valid tells whether k is one of the kinds of certificate.
-func (k CertificateKind) Valid() bool { return k == CertificateAttendance || k == CertificateTeaching }
+func (k CertificateKind) Valid() bool { return certificateKindWords.valid(k) }
 
 // Benefit is something a student can say a session gave them.
 type Benefit string
@@ -304,27 +265,20 @@ const (
 // Benefits lists the benefits in the form's order.
 var Benefits = []Benefit{BenefitKnowledge, BenefitMotivation, BenefitCommunity, BenefitExamPreparation, BenefitClinicalSkills, BenefitConfidence}
 
-// Label is the benefit as the feedback form and its summary say it.
-func (b Benefit) Label() string {
-	switch b {
-	case BenefitKnowledge:
-		return "Knowledge"
-	case BenefitMotivation:
-		return "Motivation"
-	case BenefitCommunity:
-		return "Community"
-	case BenefitExamPreparation:
-		return "Exam preparation"
-	case BenefitClinicalSkills:
-		return "Clinical skills"
-	case BenefitConfidence:
-		return "Confidence"
-	}
-	return string(b)
+var benefitWords = words[Benefit]{
+	BenefitKnowledge:       "Knowledge",
+	BenefitMotivation:      "Motivation",
+	BenefitCommunity:       "Community",
+	BenefitExamPreparation: "Exam preparation",
+	BenefitClinicalSkills:  "Clinical skills",
+	BenefitConfidence:      "Confidence",
 }
 
+// Label is the benefit as the feedback form and its summary say it.
+func (b Benefit) Label() string { return benefitWords.label(b) }
+
 // Valid tells whether b is one of the benefits.
-func (b Benefit) Valid() bool { return slices.Contains(Benefits, b) }
+func (b Benefit) Valid() bool { return benefitWords.valid(b) }
 
 // MailKind is what an e-mail is about, as carried in its X-Rounds-Kind
 // header.
@@ -345,44 +299,25 @@ const (
 	MailRegisterReminder  MailKind = "register_reminder"
 )
 
-// Label is the kind of e-mail as the outbox page lists it.
-func (k MailKind) Label() string {
-	switch k {
-	case MailWelcome:
-		return "Welcome"
-	case MailPasswordReset:
-		return "Password reset"
-	case MailBookingConfirmed:
-		return "Booking confirmed"
-	case MailWaitlistPromoted:
-		return "Off the waitlist"
-	case MailSessionChanged:
-		return "Session changed"
-	case MailSessionCancelled:
-		return "Session cancelled"
-	case MailSessionReminder:
-		return "Session reminder"
-	case MailFeedbackRequest:
-		return "Feedback request"
-	case MailFeedbackReminder:
-		return "Feedback reminder"
-	case MailCertificateIssued:
-		return "Certificate issued"
-	case MailRegisterReminder:
-		return "Register reminder"
-	}
-	return string(k)
+var mailKindWords = words[MailKind]{
+	MailWelcome:           "Welcome",
+	MailPasswordReset:     "Password reset",
+	MailBookingConfirmed:  "Booking confirmed",
+	MailWaitlistPromoted:  "Off the waitlist",
+	MailSessionChanged:    "Session changed",
+	MailSessionCancelled:  "Session cancelled",
+	MailSessionReminder:   "Session reminder",
+	MailFeedbackRequest:   "Feedback request",
+	MailFeedbackReminder:  "Feedback reminder",
+	MailCertificateIssued: "Certificate issued",
+	MailRegisterReminder:  "Register reminder",
 }
 
+// Label is the kind of e-mail as the outbox page lists it.
+func (k MailKind) Label() string { return mailKindWords.label(k) }
+
 // Valid tells whether k is one of the kinds of e-mail.
-func (k MailKind) Valid() bool {
-	switch k {
-	case MailWelcome, MailPasswordReset, MailBookingConfirmed, MailWaitlistPromoted, MailSessionChanged, MailSessionCancelled,
-		MailSessionReminder, MailFeedbackRequest, MailFeedbackReminder, MailCertificateIssued, MailRegisterReminder:
-		return true
-	}
-	return false
-}
+func (k MailKind) Valid() bool { return mailKindWords.valid(k) }
 
 // OutboxStatus is where an e-mail is on its way.
 type OutboxStatus string
@@ -395,22 +330,15 @@ const (
 	OutboxSkipped OutboxStatus = "skipped" // no longer worth sending (the session has passed, say)
 )
 
-// Label is the status as the outbox page shows it.
-func (s OutboxStatus) Label() string {
-	switch s {
-	case OutboxPending:
-		return "Pending"
-	case OutboxSent:
-		return "Sent"
-	case OutboxFailed:
-		return "Failed"
-	case OutboxSkipped:
-		return "Skipped"
-	}
-	return string(s)
+var outboxStatusWords = words[OutboxStatus]{
+	OutboxPending: "Pending",
+	OutboxSent:    "Sent",
+	OutboxFailed:  "Failed",
+	OutboxSkipped: "Skipped",
 }
 
+// Label is the status as the outbox page shows it.
+func (s OutboxStatus) Label() string { return outboxStatusWords.label(s) }
+
 // Valid tells whether s is one of the outbox statuses.
-func (s OutboxStatus) Valid() bool {
-	return s == OutboxPending || s == OutboxSent || s == OutboxFailed || s == OutboxSkipped
-}
+func (s OutboxStatus) Valid() bool { return outboxStatusWords.valid(s) }
