@@ -140,7 +140,8 @@ func issueAttendanceCertificate(tx *gorm.DB, student User, s Session, a Attendan
 
 // IssueTeachingCertificate records what a teacher taught in [from, to):
 // sessions that took place (published, ended), hours, attendees and feedback
-// averages. Averages of a session below the anonymity threshold are left out.
+// averages, each over the answers its session may show (releasedAnswers):
+// a session below the anonymity threshold has no averages and adds none.
 func IssueTeachingCertificate(ctx context.Context, st *store.Store, teacher User, from, to time.Time, minResponses int, now time.Time) (Certificate, error) {
 	if !to.After(from) {
 		return Certificate{}, &ValidationError{Fields: map[string]string{"to": "Choose an end after the start."}}
@@ -165,32 +166,30 @@ func IssueTeachingCertificate(ctx context.Context, st *store.Store, teacher User
 			return err
 		}
 		facts := TeachingFacts{TeacherName: teacher.Name, From: from.UTC(), To: to.UTC(), Sessions: []TaughtSession{}}
-		var overall, teaching float64
+		ids := make([]int64, len(sessions))
+		for i, s := range sessions {
+			ids[i] = s.ID
+		}
+		attended, answers, err := attendanceAndAnswers(tx, ids)
+		if err != nil {
+			return err
+		}
 		for _, s := range sessions {
-			sum, err := summarise(tx, []int64{s.ID}, minResponses)
-			if err != nil {
-				return err
-			}
+			shown := releasedAnswers(answers[s.ID], minResponses)
+			sum := summariseAnswers(attended[s.ID], len(answers[s.ID]), shown)
 			ts := TaughtSession{Title: s.Title, Topic: s.Topic, Format: s.Format, StartsAt: s.StartsAt,
-				Hours: round2(s.EndsAt.Sub(s.StartsAt).Hours()), Attendees: sum.Attended, Responses: sum.Responses}
-			if !sum.Withheld {
-				ts.OverallAvg, ts.TeachingAvg = sum.OverallAvg, sum.TeachingAvg
-			}
+				Hours: round2(s.EndsAt.Sub(s.StartsAt).Hours()), Attendees: sum.Attended, Responses: sum.Responses,
+				OverallAvg: sum.OverallAvg, TeachingAvg: sum.TeachingAvg}
 			facts.Sessions = append(facts.Sessions, ts)
 			facts.TotalHours += ts.Hours
 			facts.TotalAttendees += ts.Attendees
-			if sum.OverallAvg != nil && !sum.Withheld {
-				facts.Responses += sum.Responses
-				overall += *sum.OverallAvg * float64(sum.Responses)
-				teaching += *sum.TeachingAvg * float64(sum.Responses)
-			}
 		}
+		// The whole period as every other total: over the answers each
+		// session may show (totalOf).
+		total := totalOf(attended, answers, minResponses)
+		facts.Responses, facts.OverallAvg, facts.TeachingAvg = total.Shown, total.OverallAvg, total.TeachingAvg
 		facts.TotalSessions = len(sessions)
 		facts.TotalHours = round2(facts.TotalHours)
-		if facts.Responses > 0 {
-			o, t := round2(overall/float64(facts.Responses)), round2(teaching/float64(facts.Responses))
-			facts.OverallAvg, facts.TeachingAvg = &o, &t
-		}
 		data, _ := json.Marshal(facts)
 		f, t := from.UTC(), to.UTC()
 		c = Certificate{Code: newCertificateCode(), Kind: CertificateTeaching, UserID: teacher.ID,

@@ -150,8 +150,10 @@ type FeedbackComment struct {
 	Improve  string `json:"improve"`
 }
 
-// FeedbackSummary sums up the answers about one or more sessions. Below the
-// anonymity threshold only the counts are given.
+// FeedbackSummary sums up the answers about one or more sessions.
+// Responses, Attended and ResponseRate count every answer; everything else
+// is worked out over the answers that may be shown (Shown, see
+// releasedAnswers), and is withheld while there are none.
 type FeedbackSummary struct {
 	Responses         int               `json:"responses"`
 	Attended          int               `json:"attended"`
@@ -162,6 +164,12 @@ type FeedbackSummary struct {
 	ConfidenceGainAvg *float64          `json:"confidence_gain_avg"`
 	Benefits          map[Benefit]int   `json:"benefits"`
 	Comments          []FeedbackComment `json:"comments"`
+	// Shown is how many answers the figures, benefits, ratings and
+	// comments are worked out from.
+	Shown int `json:"shown_responses"`
+	// Ratings counts, for each rated question, the shown answers giving
+	// each rating from 1 to 5; empty while withheld.
+	Ratings map[string]RatingSpread `json:"ratings"`
 }
 
 // SessionFeedbackSummary is the summary of one session for its teachers and
@@ -176,7 +184,9 @@ func SessionFeedbackSummary(ctx context.Context, st *store.Store, actor User, se
 }
 
 // TeacherFeedbackSummary sums up every session the teacher taught that
-// started within [from, to). The threshold applies to the whole.
+// started within [from, to): the figures are worked out over the answers
+// each session may show, so a session whose answers are withheld adds
+// nothing to them.
 func TeacherFeedbackSummary(ctx context.Context, st *store.Store, teacherID int64, from, to time.Time, minResponses int) (FeedbackSummary, error) {
 	db := st.Read(ctx)
 	var ids []int64
@@ -212,24 +222,32 @@ func SessionFeedbackSummaries(ctx context.Context, st *store.Store, actor User, 
 		return nil, err
 	}
 	for _, id := range ids {
-		out[id] = summariseAnswers(attended[id], answers[id], minResponses)
+		out[id] = summariseAnswers(attended[id], len(answers[id]), releasedAnswers(answers[id], minResponses))
 	}
 	return out, nil
 }
 
+// summarise sums up the sessions together: every answer is counted, and the
+// figures are worked out over the answers each session may show
+// (releasedOfSessions). It is the one definition of a feedback total.
 func summarise(db *gorm.DB, sessionIDs []int64, minResponses int) (FeedbackSummary, error) {
 	attended, answers, err := attendanceAndAnswers(db, sessionIDs)
 	if err != nil {
 		return FeedbackSummary{}, err
 	}
-	total, all := 0, []Feedback{}
+	return totalOf(attended, answers, minResponses), nil
+}
+
+// totalOf sums up the sessions of attendanceAndAnswers together.
+func totalOf(attended map[int64]int, answers map[int64][]Feedback, minResponses int) FeedbackSummary {
+	came, responses := 0, 0
 	for _, n := range attended {
-		total += n
+		came += n
 	}
 	for _, fs := range answers {
-		all = append(all, fs...)
+		responses += len(fs)
 	}
-	return summariseAnswers(total, all, minResponses), nil
+	return summariseAnswers(came, responses, releasedOfSessions(answers, minResponses))
 }
 
 // attendanceAndAnswers counts, for each of the sessions, those who came
@@ -262,24 +280,26 @@ func attendanceAndAnswers(db *gorm.DB, sessionIDs []int64) (map[int64]int, map[i
 	return attended, answers, nil
 }
 
-// summariseAnswers sums up the answers of those who came; below
-// minResponses answers only the counts are given.
-func summariseAnswers(attended int, all []Feedback, minResponses int) FeedbackSummary {
-	sum := FeedbackSummary{Benefits: map[Benefit]int{}, Comments: []FeedbackComment{}}
-	sum.Attended, sum.Responses = attended, len(all)
+// summariseAnswers sums up the answers of those who came: responses
+// answers in all, of which shown may be shown (releasedAnswers or
+// releasedOfSessions); with none to show only the counts are given.
+func summariseAnswers(attended, responses int, shown []Feedback) FeedbackSummary {
+	sum := FeedbackSummary{Benefits: map[Benefit]int{}, Comments: []FeedbackComment{}, Ratings: map[string]RatingSpread{}}
+	sum.Attended, sum.Responses, sum.Shown = attended, responses, len(shown)
 	if attended > 0 {
-		r := round2(float64(len(all)) / float64(attended))
+		r := round2(float64(responses) / float64(attended))
 		sum.ResponseRate = &r
 	}
-	if len(all) < minResponses {
+	if len(shown) == 0 {
 		sum.Withheld = true
 		return sum
 	}
+	sum.Ratings = ratingSpreads(shown)
 	for _, b := range Benefits {
 		sum.Benefits[b] = 0
 	}
 	var overall, teaching, gain float64
-	for _, f := range all {
+	for _, f := range shown {
 		overall += float64(f.Overall)
 		teaching += float64(f.Teaching)
 		gain += float64(f.ConfidenceAfter - f.ConfidenceBefore)
@@ -290,10 +310,9 @@ func summariseAnswers(attended int, all []Feedback, minResponses int) FeedbackSu
 			sum.Comments = append(sum.Comments, FeedbackComment{WentWell: f.WentWell, Improve: f.Improve})
 		}
 	}
-	if n := float64(len(all)); n > 0 {
-		o, t, g := round2(overall/n), round2(teaching/n), round2(gain/n)
-		sum.OverallAvg, sum.TeachingAvg, sum.ConfidenceGainAvg = &o, &t, &g
-	}
+	n := float64(len(shown))
+	o, t, g := round2(overall/n), round2(teaching/n), round2(gain/n)
+	sum.OverallAvg, sum.TeachingAvg, sum.ConfidenceGainAvg = &o, &t, &g
 	// Comments in a fixed order unrelated to who answered when.
 	sort.Slice(sum.Comments, func(i, j int) bool {
 		a, b := sum.Comments[i], sum.Comments[j]
