@@ -235,8 +235,8 @@ func benefitRows(sum models.FeedbackSummary) []benefitRow {
 	rows := make([]benefitRow, 0, len(models.Benefits))
 	for _, b := range models.Benefits {
 		r := benefitRow{Label: b.Label(), Count: sum.Benefits[b]}
-		if sum.Responses > 0 {
-			r.Percent = int(math.Round(100 * float64(r.Count) / float64(sum.Responses)))
+		if sum.Shown > 0 {
+			r.Percent = int(math.Round(100 * float64(r.Count) / float64(sum.Shown)))
 			// The bar's length is a class (w-0 … w-100 in steps of 5): the
 			// Content-Security-Policy allows no style attribute.
 			r.Width = 5 * int(math.Round(float64(r.Percent)/5))
@@ -247,7 +247,7 @@ func benefitRows(sum models.FeedbackSummary) []benefitRow {
 }
 
 // benefitRow is one benefit, how many answers named it, and what share of
-// all answers that is.
+// the shown answers that is.
 type benefitRow struct {
 	Label          string
 	Count, Percent int
@@ -270,7 +270,7 @@ func (h *Handler) feedbackSummaryPage(c echo.Context) error {
 	d := map[string]any{"Title": "Feedback summary: " + s.Title, "Session": s, "Teachers": teachers, "Summary": sum,
 		"Figures": figures(sum), "MinResponses": h.Config.FeedbackMinResponses, "Started": s.HasStarted(h.Clock.Now())}
 	if !sum.Withheld {
-		d["BenefitRows"] = benefitRows(sum)
+		d["BenefitRows"], d["SpreadRows"] = benefitRows(sum), spreadRows(sum)
 		// Each list on its own, so that neither says which answers came
 		// from the same student.
 		var wentWell, improve []string
@@ -386,7 +386,7 @@ func (h *Handler) teachingFeedbackPage(c echo.Context) error {
 	}
 	d["Summary"], d["Figures"], d["From"], d["To"] = sum, figures(sum), from, to
 	if !sum.Withheld {
-		d["BenefitRows"] = benefitRows(sum)
+		d["BenefitRows"], d["SpreadRows"] = benefitRows(sum), spreadRows(sum)
 	}
 	sessions, err := models.ListSessions(c.Request().Context(), h.Store, *u, models.SessionFilter{TeacherID: teacher.ID, Status: models.SessionPublished, From: from, To: to})
 	if err != nil {
