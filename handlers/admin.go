@@ -16,7 +16,7 @@ func outboxFilter(c echo.Context) models.OutboxFilter {
 }
 
 func (h *Handler) apiOutbox(c echo.Context) error {
-	msgs, err := models.ListOutbox(c.Request().Context(), h.Store, outboxFilter(c))
+	msgs, err := models.CommitteeOutbox(c.Request().Context(), h.Store, outboxFilter(c), h.Config.Location)
 	if err != nil {
 		return err
 	}
@@ -28,18 +28,30 @@ func (h *Handler) apiOutbox(c echo.Context) error {
 }
 
 // outboxJSON shows a message with the data it will be rendered from, so that
-// links (a password reset, say) can be read before it is delivered.
-func outboxJSON(m models.OutboxMessage) map[string]any {
+// links (a password reset, say) can be read before it is delivered. An
+// e-mail that follows feedback tells only its kind, recipient, status and
+// day (models.CommitteeOutbox).
+func outboxJSON(e models.OutboxEntry) map[string]any {
+	m := e.OutboxMessage
+	if e.Hidden {
+		return map[string]any{
+			"id": nil, "kind": m.Kind, "to": m.ToAddr, "to_name": m.ToName, "user_id": m.UserID, "session_id": nil,
+			"data": map[string]string{}, "subject": "", "body_text": "", "status": m.Status, "attempts": nil,
+			"last_error": "", "next_attempt_at": nil, "sent_at": nil, "created_at": nil,
+			"follows_feedback": true, "day": e.Day,
+		}
+	}
 	return map[string]any{
 		"id": m.ID, "kind": m.Kind, "to": m.ToAddr, "to_name": m.ToName, "user_id": m.UserID, "session_id": m.SessionID,
 		"data": m.DataMap(), "subject": m.Subject, "body_text": m.BodyText, "status": m.Status, "attempts": m.Attempts,
 		"last_error": m.LastError, "next_attempt_at": m.NextAttemptAt, "sent_at": m.SentAt, "created_at": m.CreatedAt,
+		"follows_feedback": false, "day": e.Day,
 	}
 }
 
 func (h *Handler) outboxPage(c echo.Context) error {
 	f := outboxFilter(c)
-	msgs, err := models.ListOutbox(c.Request().Context(), h.Store, f)
+	msgs, err := models.CommitteeOutbox(c.Request().Context(), h.Store, f, h.Config.Location)
 	if err != nil {
 		return err
 	}
