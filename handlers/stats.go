@@ -247,8 +247,8 @@ func dashDefinitions(minResponses int) [][2]string {
 		{"Online share", "Online attendances ÷ all attendances."},
 		{"Waitlist demand never served", "Places still on the waitlist when the session ended, of students who did not come anyway."},
 		{"Feedback response rate", "Feedback answers ÷ attendances."},
-		{"Average rating", "The mean overall rating (1–5) of the feedback answers. For one session it is shown only from " + strconv.Itoa(minResponses) + " answers, so that no answer can be told apart."},
-		{"Average confidence gain", "The mean of confidence after − confidence before (each 1–5) over the feedback answers."},
+		{"Average rating", "The mean overall rating (1–5) of the feedback answers that may be shown: a session counts once " + strconv.Itoa(minResponses) + " students have answered about it, and is brought up to date each time another " + strconv.Itoa(minResponses) + " have, so that no answer can be told apart. Not given with a year-of-study or mode filter, which could single out one answer."},
+		{"Average confidence gain", "The mean of confidence after − confidence before (each 1–5) over the same answers as the average rating."},
 		{"Students reached", "For each year of study: the members whose year was that year on the last day of the period (members who joined later and graduates are not counted), and of them those with at least one attendance in the period that matches the mode and topic filters."},
 	}
 }

@@ -45,11 +45,13 @@ type Headline struct {
 	NoShowRate     *float64 `json:"no_show_rate"`    // NoShows / Booked
 	OnlineShare    *float64 `json:"online_share"`    // Online / Came
 	ResponseRate   *float64 `json:"response_rate"`   // Responses / Came
-	// Averages over the feedback answers, 1–5; the gain is confidence
-	// after minus before.
+	// Averages over the feedback answers the sessions may show
+	// (ShownResponses, see shownFeedback), 1–5; the gain is confidence
+	// after minus before. Nil under a year-of-study or mode filter.
 	AverageOverall        *float64 `json:"average_overall"`
 	AverageTeaching       *float64 `json:"average_teaching"`
 	AverageConfidenceGain *float64 `json:"average_confidence_gain"`
+	ShownResponses        int      `json:"shown_responses"`
 }
 
 // average is sum/n to two places, nil when n is 0.
@@ -65,14 +67,12 @@ func average(sum, n int) *float64 {
 // are the students who came, when already known.
 func headline(db *gorm.DB, f StatsFilter, loc *time.Location, came []int64) (Headline, error) {
 	var t struct {
-		Sessions, Booked, Attended, WalkIns, Online, Waitlisted int
-		Responses, Overall, Teaching, Gain                      int
+		Sessions, Booked, Attended, WalkIns, Online, Waitlisted, Responses int
 	}
 	err := f.apply(db.Table("session_stats ss"), "ss").Select(sessionsWithPeople + ` AS sessions,
  COALESCE(SUM(ss.booked), 0) AS booked, COALESCE(SUM(ss.attended), 0) AS attended, COALESCE(SUM(ss.walk_ins), 0) AS walk_ins,
  COALESCE(SUM(CASE WHEN ss.mode = 'online' THEN ss.attended + ss.walk_ins ELSE 0 END), 0) AS online,
- COALESCE(SUM(ss.waitlisted), 0) AS waitlisted, COALESCE(SUM(ss.responses), 0) AS responses,
- COALESCE(SUM(ss.overall_sum), 0) AS overall, COALESCE(SUM(ss.teaching_sum), 0) AS teaching, COALESCE(SUM(ss.gain_sum), 0) AS gain`).
+ COALESCE(SUM(ss.waitlisted), 0) AS waitlisted, COALESCE(SUM(ss.responses), 0) AS responses`).
 		Scan(&t).Error
 	if err != nil {
 		return Headline{}, fmt.Errorf("figures: %w", err)
@@ -94,10 +94,7 @@ func headline(db *gorm.DB, f StatsFilter, loc *time.Location, came []int64) (Hea
 	h.NoShowRate = ratio(h.NoShows, h.Booked)
 	h.OnlineShare = ratio(h.Online, h.Came)
 	h.ResponseRate = ratio(h.Responses, h.Came)
-	h.AverageOverall = average(t.Overall, t.Responses)
-	h.AverageTeaching = average(t.Teaching, t.Responses)
-	h.AverageConfidenceGain = average(t.Gain, t.Responses)
-	return h, nil
+	return h, nil // the ratings: withShownRatings
 }
 
 // attendeeIDs is a query of the different students who came under f (its
@@ -311,25 +308,27 @@ type SessionFigure struct {
 	Came      int       `json:"came"`
 	Rate      *float64  `json:"rate"`
 	Responses int       `json:"responses"`
-	// AverageOverall is the mean overall rating, nil below the anonymity
-	// threshold of responses.
+	// AverageOverall is the mean overall rating of the answers the session
+	// may show (ShownResponses): nil below the anonymity threshold, and
+	// under a year-of-study or mode filter.
 	AverageOverall *float64 `json:"average_overall"`
+	ShownResponses int      `json:"shown_responses"`
 }
 
 // sessionFigureList lists every session of the filter, in order of start.
 // With a year-of-study or mode filter the figures are those of its
 // attendees, and sessions without any are left out.
-func sessionFigureList(db *gorm.DB, f StatsFilter, minResponses int) ([]SessionFigure, error) {
+func sessionFigureList(db *gorm.DB, f StatsFilter) ([]SessionFigure, error) {
 	sums := `COALESCE(SUM(ss.booked), 0) AS booked, COALESCE(SUM(ss.attended), 0) AS attended,
- COALESCE(SUM(ss.walk_ins), 0) AS walk_ins, COALESCE(SUM(ss.responses), 0) AS responses, COALESCE(SUM(ss.overall_sum), 0) AS overall`
+ COALESCE(SUM(ss.walk_ins), 0) AS walk_ins, COALESCE(SUM(ss.responses), 0) AS responses`
 	// Each session's own totals are in session_figures; for some of its
 	// attendees, its session_stats rows are summed.
 	q := f.apply(db.Table("session_stats ss"), "ss").Select("ss.session_id AS session_id, " + sums).Group("ss.session_id")
 	if f.bySession() {
 		q = f.applyTopic(db.Table("session_figures sf").Where("sf.ends_at >= ? AND sf.ends_at < ?", f.From.UTC(), f.To.UTC()), "sf").
-			Select("sf.session_id, sf.booked, sf.attended, sf.walk_ins, sf.responses, sf.overall_sum AS overall")
+			Select("sf.session_id, sf.booked, sf.attended, sf.walk_ins, sf.responses")
 	}
-	rows, err := db.Raw(`SELECT x.session_id, x.booked, x.attended, x.walk_ins, x.responses, x.overall,
+	rows, err := db.Raw(`SELECT x.session_id, x.booked, x.attended, x.walk_ins, x.responses,
  s.title, s.topic, s.format, s.mode, s.starts_at FROM (?) x JOIN sessions s ON s.id = x.session_id
 ORDER BY s.starts_at, s.id`, q).Rows()
 	if err != nil {
@@ -339,17 +338,14 @@ ORDER BY s.starts_at, s.id`, q).Rows()
 	var out []SessionFigure
 	for rows.Next() {
 		var sf SessionFigure
-		var overall int
-		if err := rows.Scan(&sf.SessionID, &sf.Booked, &sf.Attended, &sf.WalkIns, &sf.Responses, &overall,
+		if err := rows.Scan(&sf.SessionID, &sf.Booked, &sf.Attended, &sf.WalkIns, &sf.Responses,
 			&sf.Title, &sf.Topic, &sf.Format, &sf.Mode, &sf.StartsAt); err != nil {
 			return nil, fmt.Errorf("figures: %w", err)
 		}
 		sf.StartsAt = sf.StartsAt.UTC()
 		sf.NoShows, sf.Came, sf.Rate = sf.Booked-sf.Attended, sf.Attended+sf.WalkIns, ratio(sf.Attended, sf.Booked)
-		if sf.Responses >= max(1, minResponses) {
-			sf.AverageOverall = average(overall, sf.Responses)
-		}
-		out = append(out, sf)
+		out = append(out, sf) // the rating: withShownRatings
+
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
@@ -445,9 +441,14 @@ func DashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 	if d.WeekModes, err = attendanceByWeekAndMode(db, f); err != nil {
 		return d, err
 	}
-	if d.Sessions, err = sessionFigureList(db, f, minResponses); err != nil {
+	if d.Sessions, err = sessionFigureList(db, f); err != nil {
 		return d, err
 	}
+	shown, err := shownFeedback(db, f, minResponses)
+	if err != nil {
+		return d, err
+	}
+	withShownRatings(&d.Headline, d.Sessions, shown)
 	d.TopByAttendance, d.BottomByAttendance = rankSessions(d.Sessions, 5, func(*SessionFigure) bool { return true },
 		func(a, b *SessionFigure) bool {
 			if a.Came != b.Came {

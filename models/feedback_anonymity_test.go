@@ -150,3 +150,79 @@ func TestFeedbackReleasedInSteps(t *testing.T) {
 		}
 	})
 }
+
+// The committee dashboard follows the same rules: a withheld session adds
+// nothing to the average ratings, a session's new answer moves them only
+// with its step, and ratings are not split by year of study or mode.
+func TestDashboardRatingsLeaveOutWithheldAnswers(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+		day1 := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		day2 := testkit.Session(t, db, teacher, atRenal, testkit.Starts(atStart.Add(24*time.Hour)), testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		three := []models.FeedbackInput{
+			{Overall: 4, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 3},
+			{Overall: 5, Teaching: 5, ConfidenceBefore: 2, ConfidenceAfter: 4},
+			{Overall: 3, Teaching: 3, ConfidenceBefore: 3, ConfidenceAfter: 3},
+		}
+		answersTo(t, db, day1, "a", three, 3, nil)
+		now := day2.EndsAt.Add(24 * time.Hour)
+		from := atStart.Add(-time.Hour)
+		dash := func(f models.StatsFilter) models.Dashboard {
+			t.Helper()
+			d, err := models.DashboardFigures(t.Context(), db, f, 3, now, time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		ratings := func(d models.Dashboard) string {
+			h := d.Headline
+			s := fmt.Sprintf("%d", h.ShownResponses)
+			for _, v := range []*float64{h.AverageOverall, h.AverageTeaching, h.AverageConfidenceGain} {
+				if v == nil {
+					s += " nil"
+				} else {
+					s += fmt.Sprintf(" %v", *v)
+				}
+			}
+			return s
+		}
+		narrow := models.StatsFilter{From: from, To: from.Add(24 * time.Hour)}
+		wide := models.StatsFilter{From: from, To: from.Add(48 * time.Hour)}
+		want := "3 4 4 1"
+		if got := ratings(dash(narrow)); got != want {
+			t.Errorf("one day: %s, want %s", got, want)
+		}
+		// One answer about the second day's session, then a second: the
+		// wider period's ratings do not move.
+		lone := []models.FeedbackInput{{Overall: 1, Teaching: 1, ConfidenceBefore: 5, ConfidenceAfter: 1}}
+		answersTo(t, db, day2, "b", lone, 2, func(n int) {
+			d := dash(wide)
+			if got := ratings(d); got != want || d.Headline.Responses != 3+n {
+				t.Errorf("two days, %d answers about the second: %s (%d answers), want %s", n, got, d.Headline.Responses, want)
+			}
+			for _, s := range d.Sessions {
+				if s.SessionID == day2.ID && (s.AverageOverall != nil || s.ShownResponses != 0 || s.Responses != n) {
+					t.Errorf("the withheld session in the list: %+v", s)
+				}
+			}
+		})
+		// A third answer completes its step: now all six count.
+		answersTo(t, db, day2, "c", lone, 1, nil)
+		if got := ratings(dash(wide)); got != "6 2.5 2.5 -1.5" { // gain (1+2+0−4−4−4) ÷ 6
+			t.Errorf("two days, both shown: %s", got)
+		}
+		year := 2
+		for _, f := range []models.StatsFilter{{From: from, To: wide.To, YearOfStudy: &year}, {From: from, To: wide.To, Mode: models.ModeInPerson}} {
+			d := dash(f)
+			if got := ratings(d); got != "0 nil nil nil" || d.Headline.Responses != 6 {
+				t.Errorf("ratings split by %+v: %s (%d answers)", f, got, d.Headline.Responses)
+			}
+			for _, s := range d.Sessions {
+				if s.AverageOverall != nil {
+					t.Errorf("a session's rating split by %+v: %+v", f, s)
+				}
+			}
+		}
+	})
+}

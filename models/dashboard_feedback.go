@@ -1,0 +1,86 @@
+package models
+
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// The dashboard's feedback ratings follow the anonymity rules of every
+// other feedback total (feedback_rules.go): each session adds only the
+// answers it may show (releasedAnswers), so a session below the threshold
+// adds nothing and a new answer moves nothing until its step is complete.
+// Ratings are not split by year of study or mode: a year's or a mode's
+// share of a session's answers may be a single answer, and the difference
+// between two filters would tell it.
+
+// shownSums are the ratings of the answers a session may show.
+type shownSums struct {
+	n, overall, teaching, gain int
+}
+
+// ratingsSplit tells whether f splits a session's answers (by year of
+// study or mode), when no rating is given.
+func (f StatsFilter) ratingsSplit() bool { return f.YearOfStudy != nil || f.Mode != "" }
+
+// shownFeedback sums, for each session that ended in f's period (and has
+// its topic), the answers it may show; nil when f splits sessions' answers.
+func shownFeedback(db *gorm.DB, f StatsFilter, minResponses int) (map[int64]shownSums, error) {
+	if f.ratingsSplit() {
+		return nil, nil
+	}
+	q := f.applyTopic(db.Table("feedback fb").Joins("JOIN session_figures sf ON sf.session_id = fb.session_id").
+		Where("sf.ends_at >= ? AND sf.ends_at < ?", f.From.UTC(), f.To.UTC()), "sf").
+		Select("fb.id, fb.session_id, fb.overall, fb.teaching, fb.confidence_before, fb.confidence_after")
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	defer rows.Close()
+	answers := map[int64][]Feedback{}
+	for rows.Next() {
+		var fb Feedback
+		if err := rows.Scan(&fb.ID, &fb.SessionID, &fb.Overall, &fb.Teaching, &fb.ConfidenceBefore, &fb.ConfidenceAfter); err != nil {
+			return nil, fmt.Errorf("figures: %w", err)
+		}
+		answers[fb.SessionID] = append(answers[fb.SessionID], fb)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	out := map[int64]shownSums{}
+	for id, all := range answers {
+		var s shownSums
+		for _, fb := range releasedAnswers(all, minResponses) {
+			s.n++
+			s.overall += fb.Overall
+			s.teaching += fb.Teaching
+			s.gain += fb.ConfidenceAfter - fb.ConfidenceBefore
+		}
+		if s.n > 0 {
+			out[id] = s
+		}
+	}
+	return out, nil
+}
+
+// withShownRatings puts the ratings of the shown answers on the headline
+// and on each session of the list.
+func withShownRatings(h *Headline, sessions []SessionFigure, shown map[int64]shownSums) {
+	var total shownSums
+	for _, s := range shown {
+		total.n += s.n
+		total.overall += s.overall
+		total.teaching += s.teaching
+		total.gain += s.gain
+	}
+	h.ShownResponses = total.n
+	h.AverageOverall = average(total.overall, total.n)
+	h.AverageTeaching = average(total.teaching, total.n)
+	h.AverageConfidenceGain = average(total.gain, total.n)
+	for i := range sessions {
+		s := shown[sessions[i].SessionID]
+		sessions[i].ShownResponses = s.n
+		sessions[i].AverageOverall = average(s.overall, s.n)
+	}
+}
