@@ -185,7 +185,13 @@ func TestTeacherJourney(t *testing.T) {
 	teacher.ExpectText("3 answers", "5 attended", "60% response rate", "4.3 / 5 overall rating", "4.7 / 5 teaching rating",
 		"+1.3 average change in confidence", "The staging table was clear.", "More on fluids, please.", "The online sound dropped twice.")
 	teacher.ExpectNoText("Withheld", "Chen Wei", "Ruth Adeyemi", "Tom Evans")
+	// How the ratings are spread: overall, one 5 and two 4s.
+	teacher.ExpectText("How the ratings are spread", "How many of the 3 answers gave each rating")
+	teacher.Row("Overall").ExpectText("0 0 0 2 1")
 	teacher.Checkpoint("feedback-summary")
+	teacher.SetViewport(Phone)
+	teacher.Checkpoint("feedback-summary-phone")
+	teacher.SetViewport(Desktop)
 
 	// Over all their teaching, and a certificate of it for their portfolio.
 	teacher.Click("Feedback on all your teaching")
