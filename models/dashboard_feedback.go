@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"sort"
 
 	"gorm.io/gorm"
 )
@@ -24,42 +25,50 @@ type shownSums struct {
 func (f StatsFilter) ratingsSplit() bool { return f.YearOfStudy != nil || f.Mode != "" }
 
 // shownFeedback sums, for each session that ended in f's period (and has
-// its topic), the answers it may show; nil when f splits sessions' answers.
+// its topic), the answers it may show (releasedCount, by arrival); nil when
+// f splits sessions' answers. It reads the ratings alone, from an index
+// that holds them (migration 0015).
 func shownFeedback(db *gorm.DB, f StatsFilter, minResponses int) (map[int64]shownSums, error) {
 	if f.ratingsSplit() {
 		return nil, nil
 	}
-	q := f.applyTopic(db.Table("feedback fb").Joins("JOIN session_figures sf ON sf.session_id = fb.session_id").
+	rows, err := f.applyTopic(db.Table("feedback fb").Joins("JOIN session_figures sf ON sf.session_id = fb.session_id").
 		Where("sf.ends_at >= ? AND sf.ends_at < ?", f.From.UTC(), f.To.UTC()), "sf").
-		Select("fb.id, fb.session_id, fb.overall, fb.teaching, fb.confidence_before, fb.confidence_after")
-	rows, err := q.Rows()
+		Select("fb.session_id, fb.id, fb.overall, fb.teaching, fb.confidence_before, fb.confidence_after").Rows()
 	if err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
 	defer rows.Close()
-	answers := map[int64][]Feedback{}
+	type rated struct {
+		id                               int64
+		overall, teaching, before, after int
+	}
+	answers := map[int64][]rated{}
 	for rows.Next() {
-		var fb Feedback
-		if err := rows.Scan(&fb.ID, &fb.SessionID, &fb.Overall, &fb.Teaching, &fb.ConfidenceBefore, &fb.ConfidenceAfter); err != nil {
+		var session int64
+		var r rated
+		if err := rows.Scan(&session, &r.id, &r.overall, &r.teaching, &r.before, &r.after); err != nil {
 			return nil, fmt.Errorf("figures: %w", err)
 		}
-		answers[fb.SessionID] = append(answers[fb.SessionID], fb)
+		answers[session] = append(answers[session], r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
 	out := map[int64]shownSums{}
-	for id, all := range answers {
-		var s shownSums
-		for _, fb := range releasedAnswers(all, minResponses) {
-			s.n++
-			s.overall += fb.Overall
-			s.teaching += fb.Teaching
-			s.gain += fb.ConfidenceAfter - fb.ConfidenceBefore
+	for session, list := range answers {
+		n := releasedCount(len(list), minResponses)
+		if n == 0 {
+			continue
 		}
-		if s.n > 0 {
-			out[id] = s
+		sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
+		s := shownSums{n: n}
+		for _, r := range list[:n] {
+			s.overall += r.overall
+			s.teaching += r.teaching
+			s.gain += r.after - r.before
 		}
+		out[session] = s
 	}
 	return out, nil
 }

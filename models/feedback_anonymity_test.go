@@ -212,10 +212,16 @@ func TestDashboardRatingsLeaveOutWithheldAnswers(t *testing.T) {
 		if got := ratings(dash(wide)); got != "6 2.5 2.5 -1.5" { // gain (1+2+0−4−4−4) ÷ 6
 			t.Errorf("two days, both shown: %s", got)
 		}
+		// A fourth and a fifth answer about the first day wait for a sixth.
+		answersTo(t, db, day1, "d", lone, 2, func(n int) {
+			if got := ratings(dash(wide)); got != "6 2.5 2.5 -1.5" {
+				t.Errorf("%d more answers about the first day: %s", n, got)
+			}
+		})
 		year := 2
 		for _, f := range []models.StatsFilter{{From: from, To: wide.To, YearOfStudy: &year}, {From: from, To: wide.To, Mode: models.ModeInPerson}} {
 			d := dash(f)
-			if got := ratings(d); got != "0 nil nil nil" || d.Headline.Responses != 6 {
+			if got := ratings(d); got != "0 nil nil nil" || d.Headline.Responses != 8 {
 				t.Errorf("ratings split by %+v: %s (%d answers)", f, got, d.Headline.Responses)
 			}
 			for _, s := range d.Sessions {

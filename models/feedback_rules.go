@@ -17,11 +17,17 @@ import "sort"
 // none. all are the answers of one session; the result is ordered by
 // arrival (id).
 func releasedAnswers(all []Feedback, threshold int) []Feedback {
-	threshold = max(threshold, 1)
 	byArrival := make([]Feedback, len(all))
 	copy(byArrival, all)
 	sort.Slice(byArrival, func(i, j int) bool { return byArrival[i].ID < byArrival[j].ID })
-	return byArrival[:len(byArrival)/threshold*threshold]
+	return byArrival[:releasedCount(len(all), threshold)]
+}
+
+// releasedCount: of n answers about a session, the first ⌊n ÷ threshold⌋ ·
+// threshold (by arrival) are shown; a threshold below 1 counts as 1.
+func releasedCount(n, threshold int) int {
+	threshold = max(threshold, 1)
+	return n / threshold * threshold
 }
 
 // releasedOfSessions: the answers of several sessions that may be shown in
