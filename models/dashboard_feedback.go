@@ -2,7 +2,6 @@ package models
 
 import (
 	"fmt"
-	"sort"
 
 	"gorm.io/gorm"
 )
@@ -24,51 +23,35 @@ type shownSums struct {
 // study or mode), when no rating is given.
 func (f StatsFilter) ratingsSplit() bool { return f.YearOfStudy != nil || f.Mode != "" }
 
-// shownFeedback sums, for each session that ended in f's period (and has
-// its topic), the answers it may show (releasedCount, by arrival); nil when
-// f splits sessions' answers. It reads the ratings alone, from an index
-// that holds them (migration 0015).
+// shownFeedback gives, for each session that ended in f's period (and has
+// its topic), the sums of the answers it may show: the first
+// releasedCount(responses, minResponses) by arrival, read from the session's
+// running sums in feedback_prefixes (one row a session); nil when f splits
+// sessions' answers.
 func shownFeedback(db *gorm.DB, f StatsFilter, minResponses int) (map[int64]shownSums, error) {
 	if f.ratingsSplit() {
 		return nil, nil
 	}
-	rows, err := f.applyTopic(db.Table("feedback fb").Joins("JOIN session_figures sf ON sf.session_id = fb.session_id").
+	step := max(minResponses, 1) // as releasedCount
+	rows, err := f.applyTopic(db.Table("session_figures sf").
+		Joins("JOIN feedback_prefixes fp ON fp.session_id = sf.session_id AND fp.answers = (sf.responses / ?) * ?", step, step).
 		Where("sf.ends_at >= ? AND sf.ends_at < ?", f.From.UTC(), f.To.UTC()), "sf").
-		Select("fb.session_id, fb.id, fb.overall, fb.teaching, fb.confidence_before, fb.confidence_after").Rows()
+		Select("sf.session_id, fp.answers, fp.overall_sum, fp.teaching_sum, fp.gain_sum").Rows()
 	if err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
 	defer rows.Close()
-	type rated struct {
-		id                               int64
-		overall, teaching, before, after int
-	}
-	answers := map[int64][]rated{}
+	out := map[int64]shownSums{}
 	for rows.Next() {
-		var session int64
-		var r rated
-		if err := rows.Scan(&session, &r.id, &r.overall, &r.teaching, &r.before, &r.after); err != nil {
+		var id int64
+		var s shownSums
+		if err := rows.Scan(&id, &s.n, &s.overall, &s.teaching, &s.gain); err != nil {
 			return nil, fmt.Errorf("figures: %w", err)
 		}
-		answers[session] = append(answers[session], r)
+		out[id] = s
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
-	}
-	out := map[int64]shownSums{}
-	for session, list := range answers {
-		n := releasedCount(len(list), minResponses)
-		if n == 0 {
-			continue
-		}
-		sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
-		s := shownSums{n: n}
-		for _, r := range list[:n] {
-			s.overall += r.overall
-			s.teaching += r.teaching
-			s.gain += r.after - r.before
-		}
-		out[session] = s
 	}
 	return out, nil
 }

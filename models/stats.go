@@ -201,7 +201,7 @@ func clearFigures(tx *gorm.DB, ids []int64, loc *time.Location) (map[string]bool
 	for _, t := range ends {
 		months[t.In(loc).Format("2006-01")] = true
 	}
-	for _, table := range []string{"session_stats", "session_attendees", "session_figures"} {
+	for _, table := range []string{"session_stats", "session_attendees", "session_figures", "feedback_prefixes"} {
 		if err := tx.Exec("DELETE FROM "+table+" WHERE session_id IN ?", ids).Error; err != nil {
 			return nil, err
 		}
@@ -399,7 +399,8 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 	if err != nil {
 		return err
 	}
-	err = scan(tx.Table("feedback").Select("session_id, user_id, overall, teaching, confidence_after - confidence_before").Where("session_id IN ?", run),
+	answered := map[int64][]*person{} // session → its answers, in the order they arrived
+	err = scan(tx.Table("feedback").Select("session_id, user_id, overall, teaching, confidence_after - confidence_before").Where("session_id IN ?", run).Order("session_id, id"),
 		func(r *sql.Rows) error {
 			var overall, teaching, gain int
 			if err := r.Scan(&sid, &uid, &overall, &teaching, &gain); err != nil {
@@ -407,6 +408,7 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 			}
 			p := who(sid, uid)
 			p.feedback, p.overall, p.teaching, p.gain = true, overall, teaching, gain
+			answered[sid] = append(answered[sid], p)
 			return nil
 		})
 	if err != nil {
@@ -428,8 +430,13 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 		return err
 	}
 
-	var figures, stats, attendees [][]any
+	var figures, stats, attendees, prefixes [][]any
 	for _, s := range sessions {
+		var o, t, g int
+		for i, p := range answered[s.ID] {
+			o, t, g = o+p.overall, t+p.teaching, g+p.gain
+			prefixes = append(prefixes, []any{s.ID, i + 1, o, t, g})
+		}
 		start, end := s.StartsAt.UTC(), s.EndsAt.UTC()
 		week, month := WeekOf(start, loc), start.In(loc).Format("2006-01")
 		cells := map[string]*statsCell{}
@@ -506,6 +513,9 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 		return err
 	}
 	if err := insertRows(tx, "session_attendees", []string{"session_id", "user_id", "ends_at", "year_of_study", "mode"}, attendees); err != nil {
+		return err
+	}
+	if err := insertRows(tx, "feedback_prefixes", []string{"session_id", "answers", "overall_sum", "teaching_sum", "gain_sum"}, prefixes); err != nil {
 		return err
 	}
 	for _, s := range sessions {
