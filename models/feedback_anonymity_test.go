@@ -40,6 +40,15 @@ func answersTo(t *testing.T, db *store.Store, s models.Session, prefix string, l
 	}
 }
 
+// twoDays is a teacher with two sessions a day apart, the first at atStart.
+func twoDays(t *testing.T, db *store.Store) (teacher models.User, day1, day2 models.Session) {
+	t.Helper()
+	teacher = testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
+	day1 = testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+	day2 = testkit.Session(t, db, teacher, atRenal, testkit.Starts(atStart.Add(24*time.Hour)), testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+	return teacher, day1, day2
+}
+
 // A session whose answers are withheld adds nothing to a teacher's
 // totals: two periods that differ by a session with one answer give the
 // same averages, benefits, spread of ratings and comments (the case of
@@ -47,9 +56,7 @@ func answersTo(t *testing.T, db *store.Store, s models.Session, prefix string, l
 // feedback page's use case and on the teaching certificate alike.
 func TestFeedbackTotalsLeaveOutWithheldSessions(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
-		day1 := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
-		day2 := testkit.Session(t, db, teacher, atRenal, testkit.Starts(atStart.Add(24*time.Hour)), testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		teacher, day1, day2 := twoDays(t, db)
 		good := []models.FeedbackInput{
 			{Overall: 4, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 3, Benefits: []models.Benefit{"knowledge"}, WentWell: "Clear"},
 			{Overall: 4, Teaching: 5, ConfidenceBefore: 2, ConfidenceAfter: 4, Benefits: []models.Benefit{"community"}},
@@ -156,9 +163,7 @@ func TestFeedbackReleasedInSteps(t *testing.T) {
 // with its step, and ratings are not split by year of study or mode.
 func TestDashboardRatingsLeaveOutWithheldAnswers(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, db *store.Store) {
-		teacher := testkit.Member(t, db, testkit.Email("teacher@x.ac.uk"), testkit.Role(models.RoleTeacher))
-		day1 := testkit.Session(t, db, teacher, atRenal, testkit.Mode(models.ModeInPerson), testkit.Seats(30))
-		day2 := testkit.Session(t, db, teacher, atRenal, testkit.Starts(atStart.Add(24*time.Hour)), testkit.Mode(models.ModeInPerson), testkit.Seats(30))
+		_, day1, day2 := twoDays(t, db)
 		three := []models.FeedbackInput{
 			{Overall: 4, Teaching: 4, ConfidenceBefore: 2, ConfidenceAfter: 3},
 			{Overall: 5, Teaching: 5, ConfidenceBefore: 2, ConfidenceAfter: 4},
