@@ -56,6 +56,9 @@ var matrixClasses = map[string]access{
 	// Booking: API.md answers 422 "not published" for a draft, whoever asks
 	// (matrixDraftAnswers), although the draft itself is not shown to them.
 	"book": {"LAAAAA", "LAAAAA"},
+	// A material for students with a place: the student has one; others
+	// see the session but not the file.
+	"material": {"LAFFAA", ""},
 }
 
 // matrix gives every route its class. A route missing here fails the test:
@@ -107,6 +110,17 @@ var matrix = map[string]string{
 	"POST /api/v1/admin/academic-year/rollover": "committee",
 
 	"GET /api/*": "nothing", "POST /api/*": "nothing",
+
+	// Series (the fixture's is published, by the teacher of this session),
+	// copies of a session, and materials.
+	"POST /api/v1/series": "teacher", "GET /teaching/series/new": "teacher", "POST /teaching/series/new": "teacher",
+	"GET /api/v1/series/:id": "member", "GET /series/:id": "member",
+	"POST /api/v1/series/:id/publish": "manage", "POST /series/:id/publish": "manage",
+	"POST /api/v1/series/:id/bookings": "book", "POST /series/:id/book": "book",
+	"POST /api/v1/sessions/:id/duplicate": "manage", "POST /sessions/:id/duplicate": "manage",
+	"POST /api/v1/sessions/:id/materials": "manage", "POST /sessions/:id/materials": "manage",
+	"GET /api/v1/sessions/:id/materials": "member", "GET /materials/:id": "material",
+	"DELETE /api/v1/materials/:id": "manage", "POST /sessions/:id/materials/:material_id/delete": "manage",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -175,6 +189,20 @@ var matrixAnswers = map[string][]string{
 	"POST /sessions/:id/register/import/confirm":     {"303 /sessions/:id/register error"},
 	"POST /committee/members/:id":                    {"303 /committee/members* error"},
 	"POST /committee/academic-year":                  {"422"}, // "I understand" not ticked
+
+	"POST /api/v1/series":                 {"422"},
+	"POST /teaching/series/new":           {"422"},
+	"POST /api/v1/series/:id/publish":     {"200"},
+	"POST /series/:id/publish":            {"303 /series/* success"},
+	"POST /api/v1/series/:id/bookings":    {"422"}, // a hybrid series: which mode?
+	"POST /series/:id/book":               {"303 /series/* error"},
+	"POST /api/v1/sessions/:id/duplicate": {"201"},
+	"POST /sessions/:id/duplicate":        {"303 /sessions/* success"}, // the copy's edit page
+	"POST /api/v1/sessions/:id/materials": {"422"},                     // neither a file nor a link
+	"POST /sessions/:id/materials":        {"422"},
+	// The teacher removes the material; committee, after, finds it gone.
+	"DELETE /api/v1/materials/:id":                     {"", "", "", "", "204", "404"},
+	"POST /sessions/:id/materials/:material_id/delete": {"", "", "", "", "303 /sessions/:id/manage#materials-h success", "404"},
 }
 
 // matrixDraftAnswers is what an allowed caller gets on the draft session
@@ -185,6 +213,8 @@ var matrixDraftAnswers = map[string][]string{
 	// The student's booking is not on the draft.
 	"DELETE /api/v1/sessions/:id/bookings/:booking_id": {"404"},
 	"POST /sessions/:id/bookings/:booking_id/cancel":   {"404"},
+	// The material is not on the draft.
+	"POST /sessions/:id/materials/:material_id/delete": {"404"},
 }
 
 // matrixFixture is a society in which every caller of the matrix exists.
@@ -198,6 +228,8 @@ type matrixFixture struct {
 	browsers map[string]*browser
 	calendar string
 	cert     string
+	series   int64 // published, by "teacher of this session"
+	material int64 // a PDF on session, for students with a place
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
@@ -241,6 +273,19 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatalf("booking: %d %s", res.Status, res.Body)
 	}
 	f.booking = int64(res.json(t)["booking"].(map[string]any)["id"].(float64))
+	res = a.api("POST", "/api/v1/series", sessionBody(start.AddDate(0, 0, 7), map[string]any{"weekly": map[string]int{"count": 2}}), f.tokens["teacher of this session"])
+	if res.Status != http.StatusCreated {
+		t.Fatalf("series: %d %s", res.Status, res.Body)
+	}
+	f.series = int64(res.json(t)["series"].(map[string]any)["id"].(float64))
+	if res := a.api("POST", fmt.Sprintf("/api/v1/series/%d/publish", f.series), nil, f.tokens["teacher of this session"]); res.Status != http.StatusOK {
+		t.Fatalf("publishing the series: %d %s", res.Status, res.Body)
+	}
+	res = upload(t, a, nil, "", fmt.Sprintf("/api/v1/sessions/%d/materials", f.session), f.tokens["teacher of this session"], "ECG.pdf", pdfBytes(100), map[string]string{})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("material: %d %s", res.Status, res.Body)
+	}
+	f.material = int64(res.json(t)["material"].(map[string]any)["id"].(float64))
 	feed := a.api("GET", "/api/v1/me/calendar", nil, f.tokens["student"]).json(t)["url"].(string)
 	f.calendar = feed[strings.LastIndex(feed, "/")+1:]
 	// A certificate to verify: the teacher's record of last year's teaching.
@@ -259,9 +304,15 @@ func (f *matrixFixture) path(route string) string { return f.pathOn(route, f.ses
 func (f *matrixFixture) pathOn(route string, session int64) string {
 	user := fmt.Sprint(f.student.ID)
 	r := strings.NewReplacer(":id", fmt.Sprint(session), ":booking_id", fmt.Sprint(f.booking), ":user_id", user,
-		":token", f.calendar, ":code", f.cert, ":file", "headline.csv", "*", "style.css")
+		":token", f.calendar, ":code", f.cert, ":file", "headline.csv", "*", "style.css", ":material_id", fmt.Sprint(f.material))
 	if strings.HasPrefix(route, "/api/v1/users/:id") || strings.HasPrefix(route, "/committee/members/:id") {
 		r = strings.NewReplacer(":id", user)
+	}
+	if strings.Contains(route, "/series/:id") {
+		r = strings.NewReplacer(":id", fmt.Sprint(f.series))
+	}
+	if strings.HasPrefix(route, "/materials/:id") || strings.HasPrefix(route, "/api/v1/materials/:id") {
+		r = strings.NewReplacer(":id", fmt.Sprint(f.material))
 	}
 	switch {
 	case strings.HasPrefix(route, "/api/*"):

@@ -47,9 +47,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(h.metrics.middleware, h.requestLogger(), h.securityHeaders(), noStoreAPI)
-	// Bodies are small but for uploaded attendance reports.
+	// Bodies are small but for uploaded attendance reports, and a session's
+	// materials (a file of up to 25 MB: models says by how much a larger
+	// one is over, up to 40 MB).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: isUpload}))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "10M", Skipper: func(c echo.Context) bool { return !isUpload(c) }}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "10M", Skipper: func(c echo.Context) bool { return !isUpload(c) || isMaterialUpload(c) }}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "40M", Skipper: func(c echo.Context) bool { return !isMaterialUpload(c) }}))
 
 	// Operations: no login, no CSRF.
 	e.GET("/healthz", h.healthz)
@@ -188,6 +191,35 @@ func (h *Handler) routes(e *echo.Echo) {
 	teacher.POST("/sessions/:id/register/import/confirm", h.importConfirm, h.session(teaches))
 	teacher.POST("/sessions/:id/register/:user_id", h.registerMark, h.session(teaches))
 	teacher.GET("/sessions/:id/feedback/summary", h.feedbackSummaryPage, h.session(teaches))
+
+	// Series of weekly sessions, and copies of a session. A series has no
+	// relation of its own: models decides for each of its sessions as
+	// h.session would (publishing: its teachers and committee, else 404 or
+	// 403; seeing and booking: a series whose sessions the caller sees
+	// none of is not found, 404). Change or cancel "this and the rest of the
+	// series" is ?series=rest on the session's own routes, above.
+	teacherAPI.POST("/series", h.apiCreateSeries)
+	memberAPI.GET("/series/:id", h.apiGetSeries)
+	teacherAPI.POST("/series/:id/publish", h.apiPublishSeries)
+	memberAPI.POST("/series/:id/bookings", h.apiBookSeries)
+	teacherAPI.POST("/sessions/:id/duplicate", h.apiDuplicateSession, h.session(teaches))
+	teacher.GET("/teaching/series/new", h.newSeriesPage)
+	teacher.POST("/teaching/series/new", h.createSeriesSubmit)
+	member.GET("/series/:id", h.seriesPage)
+	member.POST("/series/:id/book", h.bookSeriesSubmit)
+	teacher.POST("/series/:id/publish", h.publishSeriesSubmit)
+	teacher.POST("/sessions/:id/duplicate", h.duplicateSessionSubmit, h.session(teaches))
+
+	// A session's materials: its teachers and committee add and remove
+	// them; whoever sees the session lists those they may see. A download
+	// names no session in its path: models checks the session (404 to who
+	// may not see it) and then the material's visibility (403).
+	teacherAPI.POST("/sessions/:id/materials", h.apiAddMaterial, h.session(teaches))
+	memberAPI.GET("/sessions/:id/materials", h.apiListMaterials, h.session(canSee))
+	teacherAPI.DELETE("/materials/:id", h.apiDeleteMaterial) // models: the material's session, as teaches
+	member.GET("/materials/:id", h.downloadMaterial)
+	teacher.POST("/sessions/:id/materials", h.addMaterialSubmit, h.session(teaches))
+	teacher.POST("/sessions/:id/materials/:material_id/delete", h.deleteMaterialSubmit, h.session(teaches))
 
 	// Committee: members, the outbox, every session's register audit, the
 	// dashboard and the academic year.

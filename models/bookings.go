@@ -101,7 +101,22 @@ func (f BookingFilter) keep(b Booking) bool {
 func BookSeat(ctx context.Context, st *store.Store, actor User, sessionID int64, in BookInput, now time.Time) (Booking, error) {
 	now = now.UTC()
 	var out Booking
-	err := st.Write(ctx, func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) (err error) {
+		out, err = bookSeat(tx, actor, sessionID, in, now)
+		return err
+	})
+	if err != nil {
+		return Booking{}, fmt.Errorf("book seat on session %d: %w", sessionID, err)
+	}
+	return out, nil
+}
+
+// bookSeat is BookSeat in the caller's transaction tx: it locks the session
+// first, so that a transaction that books several sessions (a series) takes
+// each one's lock in turn.
+func bookSeat(tx *gorm.DB, actor User, sessionID int64, in BookInput, now time.Time) (Booking, error) {
+	var out Booking
+	err := func() error {
 		if actor.ID == 0 {
 			return ErrForbidden
 		}
@@ -200,11 +215,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id, user_id) DO NOT
 		}
 		out = b
 		return nil
-	})
-	if err != nil {
-		return Booking{}, fmt.Errorf("book seat on session %d: %w", sessionID, err)
-	}
-	return out, nil
+	}()
+	return out, err
 }
 
 // bookingMode resolves the mode asked for against the session's modes.

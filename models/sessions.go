@@ -152,6 +152,8 @@ type Session struct {
 	WaitlistedInPerson int        `json:"-"`
 	WaitlistedOnline   int        `json:"-"`
 	QueueTail          *time.Time `json:"-"` // the newest queued_at of its bookings
+
+	SeriesID *int64 `json:"series_id"` // the series it was made in, or nil
 }
 
 // AfterFind keeps times in UTC whatever the driver returns.
@@ -986,7 +988,20 @@ func CreateSession(ctx context.Context, st *store.Store, actor User, in SessionI
 func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, in SessionInput, now time.Time) (Session, error) {
 	now = now.UTC()
 	var out Session
-	err := st.Write(ctx, func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) (err error) {
+		out, err = updateSession(tx, actor, id, in, now)
+		return err
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("update session %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// updateSession is UpdateSession in the caller's transaction tx.
+func updateSession(tx *gorm.DB, actor User, id int64, in SessionInput, now time.Time) (Session, error) {
+	var out Session
+	err := func() error {
 		old, err := lockSession(tx, id)
 		if err != nil {
 			return err
@@ -1056,11 +1071,8 @@ func UpdateSession(ctx context.Context, st *store.Store, actor User, id int64, i
 		}
 		out = s
 		return nil
-	})
-	if err != nil {
-		return Session{}, fmt.Errorf("update session %d: %w", id, err)
-	}
-	return out, nil
+	}()
+	return out, err
 }
 
 // mailSessionChanged queues one session_changed e-mail per live booking;
@@ -1120,7 +1132,20 @@ func mailBookedMembers(tx *gorm.DB, sessionID int64, kind MailKind, key func(use
 func PublishSession(ctx context.Context, st *store.Store, actor User, id int64, now time.Time) (Session, error) {
 	now = now.UTC()
 	var out Session
-	err := st.Write(ctx, func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) (err error) {
+		out, err = publishSession(tx, actor, id, now)
+		return err
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("publish session %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// publishSession is PublishSession in the caller's transaction tx.
+func publishSession(tx *gorm.DB, actor User, id int64, now time.Time) (Session, error) {
+	var out Session
+	err := func() error {
 		s, err := lockSession(tx, id)
 		if err != nil {
 			return err
@@ -1152,11 +1177,8 @@ func PublishSession(ctx context.Context, st *store.Store, actor User, id int64, 
 		}
 		out = s
 		return nil
-	})
-	if err != nil {
-		return Session{}, fmt.Errorf("publish session %d: %w", id, err)
-	}
-	return out, nil
+	}()
+	return out, err
 }
 
 // CancelSession cancels a session and, in the same transaction, queues a
@@ -1174,7 +1196,20 @@ func CancelSession(ctx context.Context, st *store.Store, actor User, id int64, r
 		return Session{}, fmt.Errorf("cancel session %d: %w", id, err)
 	}
 	var out Session
-	err := st.Write(ctx, func(tx *gorm.DB) error {
+	err := st.Write(ctx, func(tx *gorm.DB) (err error) {
+		out, err = cancelSession(tx, actor, id, reason, now)
+		return err
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("cancel session %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// cancelSession is CancelSession in the caller's transaction tx.
+func cancelSession(tx *gorm.DB, actor User, id int64, reason string, now time.Time) (Session, error) {
+	var out Session
+	err := func() error {
 		s, err := lockSession(tx, id)
 		if err != nil {
 			return err
@@ -1211,11 +1246,8 @@ func CancelSession(ctx context.Context, st *store.Store, actor User, id int64, r
 		}
 		out = s
 		return nil
-	})
-	if err != nil {
-		return Session{}, fmt.Errorf("cancel session %d: %w", id, err)
-	}
-	return out, nil
+	}()
+	return out, err
 }
 
 // ---- validation ------------------------------------------------------------
