@@ -107,6 +107,11 @@ var matrix = map[string]string{
 	"POST /api/v1/admin/academic-year/rollover": "committee",
 
 	"GET /api/*": "nothing", "POST /api/*": "nothing",
+
+	// E-mail choices, and the signed one-click link (the matrix's token is
+	// not one: refused).
+	"POST /account/email": "member", "GET /api/v1/me/mail-preferences": "member", "PUT /api/v1/me/mail-preferences": "member",
+	"GET /unsubscribe/:token": "public", "POST /unsubscribe/:token": "public",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -123,6 +128,11 @@ var matrixAnswers = map[string][]string{
 	"GET /checkin/done":                 {"303 /checkin"},                                     // nothing checked in
 	"GET /sessions/:id/feedback/thanks": {"303 /sessions/:id/feedback"},                       // nothing given
 	"GET /sessions/:id/join":            {"303 https://teams.example/meet/ecg"},
+
+	"POST /account/email":             {"303 /account* success"},
+	"PUT /api/v1/me/mail-preferences": {"422"},
+	"GET /unsubscribe/:token":         {"400"},
+	"POST /unsubscribe/:token":        {"400"},
 
 	// The API: an empty object is invalid where fields are needed.
 	"POST /api/v1/auth/register":                       {"422"},
