@@ -112,6 +112,10 @@ var matrix = map[string]string{
 	// not one: refused).
 	"POST /account/email": "member", "GET /api/v1/me/mail-preferences": "member", "PUT /api/v1/me/mail-preferences": "member",
 	"GET /unsubscribe/:token": "public", "POST /unsubscribe/:token": "public",
+
+	// Committee's members: the CSV, one member's page, bulk role changes.
+	"GET /committee/members.csv": "committee", "GET /committee/members/:id": "committee",
+	"POST /committee/members/roles": "committee", "POST /committee/members/roles/confirm": "committee",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -133,6 +137,9 @@ var matrixAnswers = map[string][]string{
 	"PUT /api/v1/me/mail-preferences": {"422"},
 	"GET /unsubscribe/:token":         {"400"},
 	"POST /unsubscribe/:token":        {"400"},
+
+	"POST /committee/members/roles":         {"303 /committee/members* error"}, // nobody ticked
+	"POST /committee/members/roles/confirm": {"303 /committee/members* error"},
 
 	// The API: an empty object is invalid where fields are needed.
 	"POST /api/v1/auth/register":                       {"422"},

@@ -200,6 +200,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	// dashboard and the academic year.
 	committee.GET("/committee/members", h.membersPage)
 	committee.POST("/committee/members/:id", h.memberSubmit)
+	committee.GET("/committee/members.csv", h.membersCSV)
+	committee.GET("/committee/members/:id", h.memberPage)
+	committee.POST("/committee/members/roles", h.memberRolesPreview)
+	committee.POST("/committee/members/roles/confirm", h.memberRolesApply)
 	committee.GET("/committee/outbox", h.outboxPage)
 	committee.GET("/sessions/:id/register/audit", h.registerAuditPage, h.session(exists))
 	committee.GET("/committee/dashboard", h.dashboardPage)
