@@ -121,6 +121,14 @@ var matrix = map[string]string{
 	"POST /api/v1/sessions/:id/materials": "manage", "POST /sessions/:id/materials": "manage",
 	"GET /api/v1/sessions/:id/materials": "member", "GET /materials/:id": "material",
 	"DELETE /api/v1/materials/:id": "manage", "POST /sessions/:id/materials/:material_id/delete": "manage",
+	// E-mail choices, and the signed one-click link (the matrix's token is
+	// not one: refused).
+	"POST /account/email": "member", "GET /api/v1/me/mail-preferences": "member", "PUT /api/v1/me/mail-preferences": "member",
+	"GET /unsubscribe/:token": "public", "POST /unsubscribe/:token": "public",
+
+	// Committee's members: the CSV, one member's page, bulk role changes.
+	"GET /committee/members.csv": "committee", "GET /committee/members/:id": "committee",
+	"POST /committee/members/roles": "committee", "POST /committee/members/roles/confirm": "committee",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -137,6 +145,14 @@ var matrixAnswers = map[string][]string{
 	"GET /checkin/done":                 {"303 /checkin"},                                     // nothing checked in
 	"GET /sessions/:id/feedback/thanks": {"303 /sessions/:id/feedback"},                       // nothing given
 	"GET /sessions/:id/join":            {"303 https://teams.example/meet/ecg"},
+
+	"POST /account/email":             {"303 /account* success"},
+	"PUT /api/v1/me/mail-preferences": {"422"},
+	"GET /unsubscribe/:token":         {"400"},
+	"POST /unsubscribe/:token":        {"400"},
+
+	"POST /committee/members/roles":         {"303 /committee/members* error"}, // nobody ticked
+	"POST /committee/members/roles/confirm": {"303 /committee/members* error"},
 
 	// The API: an empty object is invalid where fields are needed.
 	"POST /api/v1/auth/register":                       {"422"},

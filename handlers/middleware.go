@@ -58,6 +58,9 @@ func (h *Handler) csrf() echo.MiddlewareFunc {
 		// An API client with a bearer token, or with no cookie login at all,
 		// cannot be the victim of a forged cross-site request.
 		Skipper: func(c echo.Context) bool {
+			if isOneClickUnsubscribe(c) {
+				return true
+			}
 			if !isAPI(c) {
 				return false
 			}

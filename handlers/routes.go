@@ -98,12 +98,19 @@ func (h *Handler) routes(e *echo.Echo) {
 	certificates := newPerMinute(30, h.Clock.Now)
 	anyone.GET("/certificates/:code", h.certificatePage, certificates.middleware)
 	anyone.GET("/certificates/:code.pdf", h.certificatePDFFile, certificates.middleware)
+	// The one-click link in an optional e-mail, signed for its member and
+	// kind: a page that asks first, and the POST a mail program sends.
+	anyone.GET("/unsubscribe/:token", h.unsubscribePage)
+	anyone.POST("/unsubscribe/:token", h.unsubscribeSubmit)
 
 	// Members, of their own account, bookings and certificates.
 	member.POST("/logout", h.logoutSubmit)
 	member.GET("/account", h.accountPage)
 	member.POST("/account", h.accountSubmit)
 	member.POST("/account/password", h.passwordSubmit)
+	member.POST("/account/email", h.mailChoicesSubmit)
+	memberAPI.GET("/me/mail-preferences", h.apiMailPreferences)
+	memberAPI.PUT("/me/mail-preferences", h.apiSetMailPreferences)
 	member.GET("/my/sessions", h.mySessionsPage)
 	member.POST("/my/calendar/reset", h.resetCalendarSubmit)
 	member.GET("/my/feedback", h.feedbackDuePage)
@@ -225,6 +232,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	// dashboard and the academic year.
 	committee.GET("/committee/members", h.membersPage)
 	committee.POST("/committee/members/:id", h.memberSubmit)
+	committee.GET("/committee/members.csv", h.membersCSV)
+	committee.GET("/committee/members/:id", h.memberPage)
+	committee.POST("/committee/members/roles", h.memberRolesPreview)
+	committee.POST("/committee/members/roles/confirm", h.memberRolesApply)
 	committee.GET("/committee/outbox", h.outboxPage)
 	committee.GET("/sessions/:id/register/audit", h.registerAuditPage, h.session(exists))
 	committee.GET("/committee/dashboard", h.dashboardPage)

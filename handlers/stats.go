@@ -175,7 +175,11 @@ func (h *Handler) apiAttendanceRecordsCSV(c echo.Context) error {
 // csvResponse starts a CSV download named for what it holds and its period.
 func (h *Handler) csvResponse(c echo.Context, name string, from, to time.Time) *csv.Writer {
 	loc := h.Config.Location
-	file := fmt.Sprintf("%s-%s-to-%s.csv", name, from.In(loc).Format("2006-01-02"), to.In(loc).Format("2006-01-02"))
+	return csvDownload(c, fmt.Sprintf("%s-%s-to-%s.csv", name, from.In(loc).Format("2006-01-02"), to.In(loc).Format("2006-01-02")))
+}
+
+// csvDownload starts a CSV download named file.
+func csvDownload(c echo.Context, file string) *csv.Writer {
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	hd.Set(echo.HeaderContentDisposition, `attachment; filename="`+file+`"`)

@@ -75,26 +75,6 @@ func (h *Handler) apiUpdateUser(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"user": u})
 }
 
-func (h *Handler) membersPage(c echo.Context) error {
-	d := map[string]any{"Title": "Members", "Users": []models.User{}, "Query": map[string]string{
-		"role": c.QueryParam("role"), "year_of_study": c.QueryParam("year_of_study"), "q": c.QueryParam("q")}}
-	f, err := userFilter(c)
-	var users []models.User
-	if err == nil {
-		f.Limit = 500
-		users, err = models.FindUsers(c.Request().Context(), h.Store, f)
-	}
-	if ve := (*models.ValidationError)(nil); errors.As(err, &ve) {
-		d["Errors"] = ve.Fields
-		return h.render(c, http.StatusUnprocessableEntity, "members", d)
-	}
-	if err != nil {
-		return err
-	}
-	d["Users"] = users
-	return h.render(c, http.StatusOK, "members", d)
-}
-
 func (h *Handler) memberSubmit(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -103,6 +83,9 @@ func (h *Handler) memberSubmit(c echo.Context) error {
 	role := models.Role(c.FormValue("role"))
 	year, ok := formYear(c.FormValue("year_of_study"))
 	back := "/committee/members?" + c.FormValue("return")
+	if c.FormValue("from") == "member" {
+		back = "/committee/members/" + strconv.FormatInt(id, 10)
+	}
 	if !ok {
 		h.flash(c, "error", "Choose a year from 1 to 6, or graduate.")
 		return redirect(c, back)

@@ -124,6 +124,7 @@ func PlanSessionReminders(ctx context.Context, st *store.Store, before time.Dura
 		Joins("JOIN users ON users.id = bookings.user_id").
 		Where("sessions.status = ? AND sessions.starts_at > ? AND sessions.starts_at <= ?", SessionPublished, now, now.Add(before)).
 		Where("bookings.status = ?", BookingConfirmed).
+		Where(wantsTopic("bookings.user_id"), TopicSessionReminders).
 		Order("bookings.session_id, bookings.user_id").Scan(&rows).Error
 	if err != nil {
 		return 0, fmt.Errorf("plan session reminders: %w", err)
@@ -176,6 +177,7 @@ func PlanFeedbackRequests(ctx context.Context, st *store.Store, now time.Time) (
 		Where("attendance.status IN ?", []AttendanceStatus{AttendancePresent, AttendanceLate}).
 		Where("NOT EXISTS (SELECT 1 FROM feedback f WHERE f.session_id = attendance.session_id AND f.user_id = attendance.user_id)").
 		Where(notQueued("attendance.session_id", "attendance.user_id"), MailFeedbackRequest).
+		Where(wantsTopic("attendance.user_id"), TopicFeedbackRequests).
 		Order("attendance.session_id, attendance.user_id").Scan(&rows).Error
 	if err != nil {
 		return 0, fmt.Errorf("plan feedback requests: %w", err)
@@ -211,6 +213,7 @@ func PlanFeedbackReminders(ctx context.Context, st *store.Store, after time.Dura
 		Where("attendance.status IN ?", []AttendanceStatus{AttendancePresent, AttendanceLate}).
 		Where("NOT EXISTS (SELECT 1 FROM feedback f WHERE f.session_id = outbox.session_id AND f.user_id = outbox.user_id)").
 		Where(notQueued("outbox.session_id", "outbox.user_id"), MailFeedbackReminder).
+		Where(wantsTopic("outbox.user_id"), TopicFeedbackRequests).
 		Order("outbox.session_id, outbox.user_id").Scan(&rows).Error
 	if err != nil {
 		return 0, fmt.Errorf("plan feedback reminders: %w", err)
@@ -242,6 +245,7 @@ func PlanRegisterReminders(ctx context.Context, st *store.Store, now time.Time) 
 		Where("users.role IN ?", []Role{RoleTeacher, RoleCommittee}).
 		Where("NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = sessions.id AND a.source <> ?)", SourceApology).
 		Where(notQueued("session_teachers.session_id", "session_teachers.user_id"), MailRegisterReminder).
+		Where(wantsTopic("session_teachers.user_id"), TopicRegisterReminders).
 		Order("session_teachers.session_id, session_teachers.user_id").Scan(&rows).Error
 	if err != nil {
 		return 0, fmt.Errorf("plan register reminders: %w", err)

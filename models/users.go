@@ -298,21 +298,7 @@ func FindUsers(ctx context.Context, st *store.Store, f UserFilter) ([]User, erro
 		return nil, err
 	}
 	db := st.Read(ctx)
-	q := db.Model(&User{})
-	if f.Role != "" {
-		q = q.Where("role = ?", f.Role)
-	}
-	if f.YearOfStudy != nil {
-		if *f.YearOfStudy == 0 {
-			q = q.Where("year_of_study IS NULL")
-		} else {
-			q = q.Where("year_of_study = ?", *f.YearOfStudy)
-		}
-	}
-	if s := strings.TrimSpace(f.Query); s != "" {
-		like := "%" + escapeLike(strings.ToLower(s)) + "%"
-		q = q.Where("(LOWER(name) LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\')", like, like)
-	}
+	q := membersWhere(db.Model(&User{}), f)
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000

@@ -392,3 +392,33 @@ func (v MaterialVisibility) Valid() bool { return materialVisibilityWords.valid(
 // MailMaterialsAdded tells students that materials were added after a
 // session.
 const MailMaterialsAdded MailKind = "materials_added"
+// MailTopic is a kind of optional e-mail a member may turn off on their
+// account page or with the one-click link in its List-Unsubscribe header.
+// E-mail about a member's own seat (booked, off the waitlist, changed,
+// cancelled) and about their account (welcome, password) always goes.
+type MailTopic string
+
+// Optional e-mail topics.
+const (
+	TopicSessionReminders  MailTopic = "session_reminders"
+	TopicFeedbackRequests  MailTopic = "feedback_requests"
+	TopicCertificates      MailTopic = "certificates"
+	TopicRegisterReminders MailTopic = "register_reminders"
+)
+
+// MailTopics lists the optional topics in the order the account page shows
+// them.
+var MailTopics = []MailTopic{TopicSessionReminders, TopicFeedbackRequests, TopicCertificates, TopicRegisterReminders}
+
+var mailTopicWords = words[MailTopic]{
+	TopicSessionReminders:  "Reminders the day before a session you booked",
+	TopicFeedbackRequests:  "Requests for feedback after a session you attended, and one reminder",
+	TopicCertificates:      "A note when a certificate is ready",
+	TopicRegisterReminders: "Reminders to take the register after a session you taught",
+}
+
+// Label is the topic as the account page offers it.
+func (t MailTopic) Label() string { return mailTopicWords.label(t) }
+
+// Valid tells whether t is one of the optional topics.
+func (t MailTopic) Valid() bool { return mailTopicWords.valid(t) }

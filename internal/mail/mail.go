@@ -32,6 +32,10 @@ type Message struct {
 	// Headers are extra header fields; HeaderKind is always among them.
 	Headers     map[string]string
 	Attachments []Attachment
+
+	// HTML, when set, is the same letter as an HTML document: the message
+	// goes as multipart/alternative, plain text first.
+	HTML string
 }
 
 // Attachment is a file sent along with a message, such as a text/calendar

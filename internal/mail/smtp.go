@@ -127,7 +127,8 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
-// Build turns m into a go-mail message: plain-text UTF-8 body, attachments,
+// Build turns m into a go-mail message: plain-text UTF-8 body (and its HTML
+// alternative when there is one), attachments,
 // the stable Message-ID, and the extra headers.
 func Build(m Message) (*gomail.Msg, error) {
 	if err := m.Validate(); err != nil {
@@ -157,6 +158,9 @@ func Build(m Message) (*gomail.Msg, error) {
 		msg.SetGenHeader(gomail.Header(name), m.Headers[name])
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
 	for _, a := range m.Attachments {
 		ct := a.ContentType
 		if ct == "" {

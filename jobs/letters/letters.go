@@ -102,6 +102,8 @@ type Letter struct {
 	// Attachments and Headers go out with the message; templates ignore them.
 	Attachments []mail.Attachment
 	Headers     map[string]string
+
+	button *Button // see Button
 }
 
 // Attach adds a file to the letter.
@@ -142,6 +144,10 @@ type Renderer struct {
 	loc     *time.Location
 	letters map[string]letterTemplate
 	kinds   map[string]Kind
+	layout  *htmlLayout
+	// unsubscribeKey signs the one-click links that turn an optional kind
+	// of e-mail off (see models.UnsubscribeToken).
+	unsubscribeKey []byte
 }
 
 type letterTemplate struct {
@@ -205,6 +211,14 @@ func New(db *store.Store, cfg config.Config, opts ...Option) (*Renderer, error) 
 	if r.letters, err = parse(o.templates, funcs(loc, r.baseURL)); err != nil {
 		return nil, err
 	}
+	if r.layout, err = parseLayout(o.templates, embedded); err != nil {
+		return nil, err
+	}
+	key, err := models.EnsureSecret(context.Background(), db, "unsubscribe_key")
+	if err != nil {
+		return nil, fmt.Errorf("letters: %w", err)
+	}
+	r.unsubscribeKey = []byte(key)
 	for kind := range r.kinds {
 		if _, ok := r.letters[kind]; !ok {
 			if !embedded && !o.added[kind] {
@@ -372,6 +386,10 @@ func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time
 	if l.User == nil && !k.WithoutAccount {
 		return mail.Message{}, Skip("the account no longer exists")
 	}
+	unsubscribe, err := r.unsubscribe(ctx, m.Kind, l)
+	if err != nil {
+		return mail.Message{}, err
+	}
 	if k.Prepare != nil {
 		if err := k.Prepare(ctx, db, m, l); err != nil {
 			if _, skip := SkipReason(err); skip {
@@ -396,13 +414,26 @@ func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time
 		headers[name] = v
 	}
 	headers[mail.HeaderKind] = string(m.Kind)
+	if unsubscribe != nil {
+		// RFC 2369 and RFC 8058: mail programs offer an "unsubscribe"
+		// button that posts to the link.
+		headers["List-Unsubscribe"] = "<" + unsubscribe.URL + ">"
+		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+	}
+	subjectLine := strings.Join(strings.Fields(subject.String()), " ")
+	text := tidy(body.String())
+	html, err := r.layout.render(subjectLine, r.society, text, l.button, unsubscribe)
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("letters: %s: %w", m.Kind, err)
+	}
 	msg := mail.Message{
 		MessageID:   r.MessageID(m.ID),
 		From:        r.from,
 		To:          m.ToAddr,
 		ToName:      l.ToName,
-		Subject:     strings.Join(strings.Fields(subject.String()), " "),
-		Text:        tidy(body.String()),
+		Subject:     subjectLine,
+		Text:        text,
+		HTML:        html,
 		Date:        now,
 		Headers:     headers,
 		Attachments: l.Attachments,
@@ -411,6 +442,24 @@ func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time
 		return mail.Message{}, fmt.Errorf("letters: %s: %w", m.Kind, err)
 	}
 	return msg, nil
+}
+
+// unsubscribe checks that the member still wants an optional kind of
+// e-mail, and returns the one-click link that turns it off; nil for the
+// kinds that always go.
+func (r *Renderer) unsubscribe(ctx context.Context, kind models.MailKind, l *Letter) (*htmlLink, error) {
+	topic, optional := models.MailTopicOf(kind)
+	if !optional || l.User == nil {
+		return nil, nil
+	}
+	wants, err := models.WantsMail(ctx, r.db, l.User.ID, kind)
+	if err != nil {
+		return nil, fmt.Errorf("letters: %s: %w", kind, err)
+	}
+	if !wants {
+		return nil, Skip("the member has turned these e-mails off")
+	}
+	return &htmlLink{Label: "Stop e-mails like this one", URL: l.URL("/unsubscribe/" + models.UnsubscribeToken(r.unsubscribeKey, l.User.ID, topic))}, nil
 }
 
 // tidy removes trailing spaces (except in a "-- " signature line), runs of

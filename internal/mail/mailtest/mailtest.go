@@ -41,8 +41,10 @@ type Received struct {
 	To     []string // envelope recipients (RCPT TO)
 	Raw    []byte
 	Header netmail.Header
-	// Text is the decoded text/plain body.
+	// Text is the decoded text/plain body, and HTML the decoded text/html
+	// alternative (empty without one).
 	Text        string
+	HTML        string
 	Attachments []mail.Attachment
 }
 
@@ -284,6 +286,10 @@ func walk(contentType, encoding, disposition string, body io.Reader, rec *Receiv
 	dispType, dispParams, _ := mime.ParseMediaType(disposition)
 	if mediaType == "text/plain" && dispType != "attachment" && rec.Text == "" {
 		rec.Text = strings.ReplaceAll(string(data), "\r\n", "\n")
+		return nil
+	}
+	if mediaType == "text/html" && dispType != "attachment" && rec.HTML == "" {
+		rec.HTML = strings.ReplaceAll(string(data), "\r\n", "\n")
 		return nil
 	}
 	name := dispParams["filename"]
