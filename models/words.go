@@ -392,6 +392,7 @@ func (v MaterialVisibility) Valid() bool { return materialVisibilityWords.valid(
 // MailMaterialsAdded tells students that materials were added after a
 // session.
 const MailMaterialsAdded MailKind = "materials_added"
+
 // MailTopic is a kind of optional e-mail a member may turn off on their
 // account page or with the one-click link in its List-Unsubscribe header.
 // E-mail about a member's own seat (booked, off the waitlist, changed,
