@@ -103,6 +103,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		},
 		"paragraphs": paragraphs,
 		"list":       func(s ...string) []string { return s },
+		"ordinal":    ordinal,
 	}
 }
 

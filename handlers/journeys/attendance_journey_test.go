@@ -111,7 +111,7 @@ func TestAttendanceJourney(t *testing.T) {
 		t.Fatalf("checking in answered %d: %s", status, phone.Text())
 	}
 	phone.ExpectHeading("You are checked in")
-	phone.ExpectText("You are checked in to Renal physiology — present.", "in person")
+	phone.ExpectText("You are checked in as a walk-in to Renal physiology — present.", "in person") // she had not booked
 	phone.ExpectFitsScreen()
 	phone.Checkpoint("checked-in")
 
