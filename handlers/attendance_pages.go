@@ -256,7 +256,7 @@ func (h *Handler) apologiesSubmit(c echo.Context) error {
 		h.flash(c, "error", msg)
 		return redirect(c, back)
 	}
-	h.flash(c, "success", "Your apologies have been sent, and your place has been given to someone else.")
+	h.flash(c, "success", "Your apologies have been sent: the register shows you as excused, and your place is free for someone else.")
 	return redirect(c, back)
 }
 

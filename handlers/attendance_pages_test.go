@@ -111,7 +111,7 @@ func TestTakeAttendanceAndCheckInPages(t *testing.T) {
 			t.Fatalf("take attendance: %d %s", page.Status, page.Body)
 		}
 		contains(t, page, "<h1>Take attendance</h1>", "Cardiology: ECG basics", `aria-current="page">In person`,
-			"keep this screen current</a>", "/static/checkin.js?v=", "data-api=\"/api/v1/sessions/", `Checked in: <span data-count="in_person">0</span> in the room`,
+			"keep this screen current</a>", "/static/checkin.js?v=", "data-api=\"/api/v1/sessions/", `<span data-count="in_person">0</span> checked in at the venue`,
 			fmt.Sprintf(`src="/sessions/%d/attendance/qr.svg?mode=in_person&amp;code=`, id))
 		code := codeOn(t, page)
 		if code[0] != 'P' {
@@ -178,7 +178,7 @@ func TestTakeAttendanceAndCheckInPages(t *testing.T) {
 		}
 
 		// The teacher's count goes up.
-		contains(t, teacher.get(take), `<span data-count="in_person">1</span> in the room`, `<span data-count="online">0</span> online`)
+		contains(t, teacher.get(take), `<span data-count="in_person">1</span> checked in at the venue`, `<span data-count="online">0</span> checked in online`)
 
 		// After the grace period a walk-in is late.
 		a.clock.Set(start.Add(20 * time.Minute))

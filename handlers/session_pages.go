@@ -439,7 +439,8 @@ func (h *Handler) bookSubmit(c echo.Context) error {
 		return h.refuse(c, err, back)
 	}
 	if b.Status == models.BookingWaitlisted && b.WaitlistPosition != nil {
-		h.flash(c, "success", fmt.Sprintf("You are %s on the waitlist (%s). We will e-mail you if a place becomes free.", ordinal(*b.WaitlistPosition), strings.ToLower(b.Mode.Label())))
+		// A place in the queue is not a seat: not styled as a success.
+		h.flash(c, "notice", fmt.Sprintf("You are %s on the waitlist (%s): you have no seat yet. We will e-mail you if a place becomes free.", ordinal(*b.WaitlistPosition), strings.ToLower(b.Mode.Label())))
 	} else {
 		h.flash(c, "success", "You are booked ("+strings.ToLower(b.Mode.Label())+"). A confirmation is on its way by e-mail.")
 	}
@@ -1009,7 +1010,7 @@ func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
 		name = m.Name
 	}
 	if b.Status == models.BookingWaitlisted && b.WaitlistPosition != nil {
-		h.flash(c, "success", fmt.Sprintf("%s is number %d on the waitlist (%s).", name, *b.WaitlistPosition, strings.ToLower(b.Mode.Label())))
+		h.flash(c, "notice", fmt.Sprintf("%s is %s on the waitlist (%s): no seat yet.", name, ordinal(*b.WaitlistPosition), strings.ToLower(b.Mode.Label())))
 	} else {
 		h.flash(c, "success", fmt.Sprintf("%s is booked (%s).", name, strings.ToLower(b.Mode.Label())))
 	}
