@@ -62,6 +62,10 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	walkIns, err := models.CountWalkIns(c.Request().Context(), h.Store, id)
+	if err != nil {
+		return err
+	}
 	opens := s.StartsAt.Add(-models.CheckinOpensBefore)
 	state := "open"
 	switch {
@@ -82,7 +86,7 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 		"Title": "Take attendance · " + s.Title, "Session": s, "Mode": string(mode), "Hybrid": len(s.Modes()) > 1,
 		"Code": code, "Expires": expires, "SecondsLeft": left, "Now": now.UTC().Format(time.RFC3339Nano),
 		"Rotation": int(h.Config.CheckinRotation / time.Second), "Opens": opens, "State": state,
-		"ShowCode": state == "open" || state == "early", "Arrived": arrived,
+		"ShowCode": state == "open" || state == "early", "Arrived": arrived, "WalkIns": walkIns,
 		"CheckinAddress": strings.TrimPrefix(strings.TrimPrefix(h.Config.BaseURL, "https://"), "http://") + "/checkin",
 		"QR":             fmt.Sprintf("/sessions/%d/attendance/qr.svg?mode=%s&code=%s", id, mode, code),
 	}
@@ -158,6 +162,9 @@ func (h *Handler) checkinPage(c echo.Context) error {
 		return redirect(c, fmt.Sprintf("/checkin/done?session=%d", id))
 	}
 	d["Session"] = &s
+	if err := models.CheckinRefusal(s, h.Clock.Now()); err != nil {
+		d["Closed"] = h.localise(err).Error()
+	}
 	return h.render(c, http.StatusOK, "checkin", d)
 }
 
@@ -182,7 +189,7 @@ func (h *Handler) checkinSubmit(c echo.Context) error {
 		a, _, err = models.CheckInByCode(c.Request().Context(), h.Store, u, code, h.checkin, now)
 	}
 	if err != nil {
-		status, body := classify(err)
+		status, body := classify(h.localise(err))
 		if status >= 500 {
 			return err
 		}
@@ -238,7 +245,7 @@ func (h *Handler) apologiesSubmit(c echo.Context) error {
 	back := fmt.Sprintf("/sessions/%d", id)
 	_, err = models.SendApologies(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
-		status, body := classify(err)
+		status, body := classify(h.localise(err))
 		if status >= 500 {
 			return err
 		}
@@ -249,7 +256,7 @@ func (h *Handler) apologiesSubmit(c echo.Context) error {
 		h.flash(c, "error", msg)
 		return redirect(c, back)
 	}
-	h.flash(c, "success", "Your apologies have been sent, and your place has been given to someone else.")
+	h.flash(c, "success", "Your apologies have been sent: the register shows you as excused, and your place is free for someone else.")
 	return redirect(c, back)
 }
 

@@ -111,7 +111,7 @@ func TestTakeAttendanceAndCheckInPages(t *testing.T) {
 			t.Fatalf("take attendance: %d %s", page.Status, page.Body)
 		}
 		contains(t, page, "<h1>Take attendance</h1>", "Cardiology: ECG basics", `aria-current="page">In person`,
-			"keep this screen current</a>", "/static/checkin.js?v=", "data-api=\"/api/v1/sessions/", "0</span> checked in in person",
+			"keep this screen current</a>", "/static/checkin.js?v=", "data-api=\"/api/v1/sessions/", `<span data-count="in_person">0</span> checked in at the venue`,
 			fmt.Sprintf(`src="/sessions/%d/attendance/qr.svg?mode=in_person&amp;code=`, id))
 		code := codeOn(t, page)
 		if code[0] != 'P' {
@@ -178,7 +178,7 @@ func TestTakeAttendanceAndCheckInPages(t *testing.T) {
 		}
 
 		// The teacher's count goes up.
-		contains(t, teacher.get(take), "1</span> checked in in person", "0</span> checked in online")
+		contains(t, teacher.get(take), `<span data-count="in_person">1</span> checked in at the venue`, `<span data-count="online">0</span> checked in online`)
 
 		// After the grace period a walk-in is late.
 		a.clock.Set(start.Add(20 * time.Minute))
@@ -202,7 +202,7 @@ func TestTakeAttendanceAndCheckInPages(t *testing.T) {
 		if r.Status != 422 {
 			t.Errorf("closed: %d", r.Status)
 		}
-		contains(t, r, "Check-in is open from 15 minutes before the start until the end of the session.")
+		contains(t, r, "Check-in closed at ", "when the session ended.")
 		if r := late.post("/checkin", "/checkin", url.Values{"code": {code}}); r.Status != 422 {
 			t.Errorf("code alone after the end: %d", r.Status)
 		}
@@ -244,7 +244,8 @@ func TestCheckInFromTheQRCode(t *testing.T) {
 			t.Fatal("opening the link checked the student in")
 		}
 		res = b.post(path, "/checkin", url.Values{"session": {fmt.Sprint(id)}, "code": {qrURL.Query().Get("code")}})
-		contains(t, b.follow(t, res), "You are checked in to <strong>Cardiology: ECG basics</strong> — present.")
+		// Not booked: a walk-in.
+		contains(t, b.follow(t, res), "You are checked in as a walk-in to <strong>Cardiology: ECG basics</strong> — present.")
 		if rec, found := a.attendanceOf(s.ID, id); !found || rec.Mode != "in_person" {
 			t.Errorf("record: %+v", rec)
 		}

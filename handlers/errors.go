@@ -22,6 +22,10 @@ type apiError struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// A refusal that turns on a time (models.TimedError) names it:
+	// opens_at or closed_at.
+	OpensAt  *time.Time `json:"opens_at,omitempty"`
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
 }
 
 // errMalformed is returned for a body that is not the JSON expected.
@@ -41,11 +45,22 @@ func classify(err error) (int, apiError) {
 	var mf *errMalformed
 	var he *echo.HTTPError
 	var mff *errMalformedFields
+	var te *models.TimedError
 	switch {
+	case errors.As(err, &te):
+		status, body := classify(te.Err)
+		body.Message = te.Error()
+		at := te.At.UTC()
+		if te.Field == "closed_at" {
+			body.ClosedAt = &at
+		} else {
+			body.OpensAt = &at
+		}
+		return status, body
 	case errors.As(err, &mff):
-		return http.StatusBadRequest, apiError{"malformed_body", "Some fields have the wrong type.", mff.fields}
+		return http.StatusBadRequest, apiError{Code: "malformed_body", Message: "Some fields have the wrong type.", Fields: mff.fields}
 	case errors.As(err, &ve):
-		return http.StatusUnprocessableEntity, apiError{"validation_failed", "Some fields need attention.", ve.Fields}
+		return http.StatusUnprocessableEntity, apiError{Code: "validation_failed", Message: "Some fields need attention.", Fields: ve.Fields}
 	case errors.As(err, &de):
 		status := map[models.Kind]int{
 			models.KindNotFound: http.StatusNotFound, models.KindConflict: http.StatusConflict,
@@ -94,7 +109,7 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status, body := classify(err)
+	status, body := classify(h.localise(err))
 	if status >= 500 {
 		h.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, slog.Any("error", err))
 	}
@@ -111,10 +126,28 @@ func (h *Handler) handleError(err error, c echo.Context) {
 			_ = c.NoContent(status)
 			return
 		}
-		_ = c.JSON(status, map[string]apiError{"error": body})
+		out := map[string]any{"error": body}
+		// The time of a timed refusal is also beside the error.
+		if body.OpensAt != nil {
+			out["opens_at"] = body.OpensAt
+		}
+		if body.ClosedAt != nil {
+			out["closed_at"] = body.ClosedAt
+		}
+		_ = c.JSON(status, out)
 		return
 	}
 	_ = h.render(c, status, "error", map[string]any{"Status": status, "Error": body})
+}
+
+// localise has a refusal that turns on a time say it in the society's time
+// zone.
+func (h *Handler) localise(err error) error {
+	var te *models.TimedError
+	if errors.As(err, &te) {
+		te.Loc = h.Config.Location
+	}
+	return err
 }
 
 func acceptsHTML(c echo.Context) bool {

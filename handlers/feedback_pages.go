@@ -112,8 +112,9 @@ func (h *Handler) feedbackView(c echo.Context) (map[string]any, error) {
 		d["Certificate"] = cert
 	case !found || !a.Attended():
 		d["State"] = feedbackNotAttended
-	case !s.HasStarted(h.Clock.Now()):
+	case h.Clock.Now().Before(models.FeedbackOpensAt(s)):
 		d["State"] = feedbackNotOpen
+		d["OpensAt"] = models.FeedbackOpensAt(s)
 	}
 	return d, nil
 }
@@ -142,7 +143,7 @@ func feedbackStatus(state string, post bool) int {
 	case post && state == feedbackGiven:
 		return http.StatusConflict
 	case post && state == feedbackNotOpen:
-		return http.StatusUnprocessableEntity
+		return http.StatusConflict
 	}
 	return http.StatusOK
 }

@@ -81,11 +81,11 @@ func TestFeedbackFormJourney(t *testing.T) {
 		b := a.browser()
 		b.login("amelia.okafor@example.ac.uk", "correct horse battery")
 		r := b.get(form)
-		contains(t, r, "Feedback opens when the session starts")
+		contains(t, r, "Feedback opens at ")
 		if r.Status != 200 || strings.Contains(string(r.Body), `name="overall"`) {
 			t.Errorf("before the start: %d, form shown: %v", r.Status, strings.Contains(string(r.Body), `name="overall"`))
 		}
-		if r := b.post(form, form, goodFeedback("", "")); r.Status != http.StatusUnprocessableEntity || a.feedbackCount(id) != 0 {
+		if r := b.post(form, form, goodFeedback("", "")); r.Status != http.StatusConflict || a.feedbackCount(id) != 0 {
 			t.Errorf("early answer: %d, stored %d", r.Status, a.feedbackCount(id))
 		}
 
@@ -161,7 +161,7 @@ func TestFeedbackFormJourney(t *testing.T) {
 		}
 
 		// Feedback to give: Ben still owes his; Amelia is done.
-		contains(t, b.get("/my/feedback"), "all caught up")
+		contains(t, b.get("/my/feedback"), "No session is waiting for your feedback")
 		bb := a.browser()
 		bb.login("ben.hughes@example.ac.uk", "correct horse battery")
 		contains(t, bb.get("/my/feedback"), "Cardiology: ECG basics", `href="`+form+`"`)

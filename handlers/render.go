@@ -103,6 +103,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		},
 		"paragraphs": paragraphs,
 		"list":       func(s ...string) []string { return s },
+		"ordinal":    ordinal,
 	}
 }
 
@@ -186,7 +187,7 @@ func (h *Handler) takeFlash(c echo.Context) *Flash {
 		return nil
 	}
 	kind, msg, ok := strings.Cut(raw, "|")
-	if !ok || (kind != "success" && kind != "error") || len(msg) > 300 {
+	if !ok || (kind != "success" && kind != "error" && kind != "notice") || len(msg) > 300 {
 		return nil
 	}
 	return &Flash{Kind: kind, Message: msg}

@@ -79,7 +79,7 @@ func TestWhatMembersWriteIsEscapedEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Feedback comments, after the session.
-	a.clock.Advance(49 * time.Hour)
+	a.clock.Advance(50 * time.Hour)
 	if _, err := models.MarkRegister(t.Context(), a.db, models.User{ID: teacher.ID, Role: models.RoleTeacher}, f.session, f.student.ID, models.RegisterEntry{Status: models.AttendancePresent}, a.clock.Now()); err != nil {
 		t.Fatal(err)
 	}

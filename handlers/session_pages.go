@@ -182,7 +182,7 @@ func refusal(err error) (string, bool) {
 // refuse shows a refusal from the rules as a flash on the page back, and
 // lets the error handler show anything else.
 func (h *Handler) refuse(c echo.Context, err error, back string) error {
-	msg, ok := refusal(err)
+	msg, ok := refusal(h.localise(err))
 	if !ok {
 		return err
 	}
@@ -267,8 +267,9 @@ func (h *Handler) homePage(c echo.Context) error {
 
 // ---- browsing ----------------------------------------------------------------
 
-// sessionsPage lists upcoming published sessions with filters; a student's
-// own year comes first.
+// sessionsPage lists upcoming published sessions with filters. A student
+// sees their own year's sessions unless they choose another year or all
+// years (?year=all), one click away.
 func (h *Handler) sessionsPage(c echo.Context) error {
 	u := currentUser(c)
 	now := h.Clock.Now()
@@ -280,7 +281,13 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 	for _, v := range query {
 		filtered = filtered || v != ""
 	}
-	d := map[string]any{"Title": "Sessions", "Query": query, "Filtered": filtered, "Errors": map[string]string{}}
+	// A student's own year, unless a year (or all years) is chosen.
+	ownYear := 0
+	if u.YearOfStudy != nil && query["year"] == "" {
+		ownYear = *u.YearOfStudy
+		query["year"] = strconv.Itoa(ownYear)
+	}
+	d := map[string]any{"Title": "Sessions", "Query": query, "Filtered": filtered, "Errors": map[string]string{}, "OwnYear": ownYear}
 
 	// The topics of every upcoming session, for the topic list.
 	upcoming := models.SessionFilter{From: now, Status: models.SessionPublished}
@@ -300,12 +307,10 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 		if t, perr := time.ParseInLocation("2006-01-02", query["to"], h.Config.Location); perr == nil {
 			f.To = t.AddDate(0, 0, 1).UTC()
 		}
+		f.Year = max(f.Year, ownYear)
 	}
 	var ss []models.Session
 	if err == nil {
-		if !filtered {
-			f = upcoming
-		}
 		ss, err = models.ListSessions(c.Request().Context(), h.Store, *u, f)
 	}
 	var ve *models.ValidationError
@@ -316,31 +321,24 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if ownYear > 0 && len(ss) == 0 && !filtered {
+		// Nothing for their year: say how much there is for the others.
+		others, err := models.ListSessions(c.Request().Context(), h.Store, *u, upcoming)
+		if err != nil {
+			return err
+		}
+		d["OtherYearsCount"] = len(others)
+	}
 	views, err := models.ViewSessions(c.Request().Context(), h.Store, *u, ss)
 	if err != nil {
 		return err
 	}
 	items := h.sessionItems(views)
 	var groups []sessionGroup
-	if y := u.YearOfStudy; y != nil && query["year"] == "" && len(items) > 0 {
-		mine := sessionGroup{ID: "for-my-year", Heading: fmt.Sprintf("For year %d", *y),
-			Empty: fmt.Sprintf("Nothing is planned for year %d yet; the sessions below are open to other years.", *y)}
-		rest := sessionGroup{ID: "other-years", Heading: "Other years"}
-		for _, it := range items {
-			if it.YearGroups.Has(*y) {
-				mine.Items = append(mine.Items, it)
-			} else {
-				rest.Items = append(rest.Items, it)
-			}
-		}
-		groups = append(groups, mine)
-		if len(rest.Items) > 0 {
-			groups = append(groups, rest)
-		}
-	} else if len(items) > 0 {
+	if len(items) > 0 {
 		heading := "Upcoming sessions"
-		if query["year"] != "" {
-			heading = "For year " + query["year"]
+		if f.Year > 0 {
+			heading = fmt.Sprintf("For year %d", f.Year)
 		}
 		groups = append(groups, sessionGroup{ID: "sessions", Heading: heading, Items: items})
 	}
@@ -400,23 +398,52 @@ func (h *Handler) sessionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := map[string]any{"Title": it.Title, "S": it, "Choice": choose(it)}
+	d := h.sessionPageData(c, it)
 	if err := h.sessionPageExtra(c, it, d); err != nil {
 		return err
 	}
+	if it.Status == models.SessionPublished && it.Started {
+		// Who came: their record, and when feedback opens.
+		a, found, err := models.AttendanceOf(c.Request().Context(), h.Store, currentUser(c).ID, it.ID)
+		if err != nil {
+			return err
+		}
+		if found {
+			d["Came"] = a
+		}
+		if found && a.Attended() {
+			given, err := models.HasGivenFeedback(c.Request().Context(), h.Store, a.UserID, it.ID)
+			if err != nil {
+				return err
+			}
+			opens := models.FeedbackOpensAt(it.Session)
+			d["FeedbackGiven"], d["FeedbackOpensAt"], d["FeedbackOpen"] = given, opens, !h.Clock.Now().Before(opens)
+		}
+	}
 	return h.render(c, http.StatusOK, "session", d)
+}
+
+// sessionPageData is what the session page shows: the session, the booking
+// form, and whether it is aimed at other years than the viewer's.
+func (h *Handler) sessionPageData(c echo.Context, it *sessionItem) map[string]any {
+	return map[string]any{"Title": it.Title, "S": it, "Choice": choose(it),
+		"OtherYears": it.ForOtherYears(currentUser(c).YearOfStudy)}
 }
 
 // bookSubmit books the member's own place.
 func (h *Handler) bookSubmit(c echo.Context) error {
 	id := sessionIDFrom(c)
 	back := sessionPath(id, "")
+	if asked, err := h.askOtherYears(c, id); asked || err != nil {
+		return err
+	}
 	b, err := models.BookSeat(c.Request().Context(), h.Store, *currentUser(c), id, models.BookInput{Mode: models.Mode(c.FormValue("mode"))}, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, back)
 	}
 	if b.Status == models.BookingWaitlisted && b.WaitlistPosition != nil {
-		h.flash(c, "success", fmt.Sprintf("You are number %d on the waitlist (%s). We will e-mail you if a place becomes free.", *b.WaitlistPosition, strings.ToLower(b.Mode.Label())))
+		// A place in the queue is not a seat: not styled as a success.
+		h.flash(c, "notice", fmt.Sprintf("You are %s on the waitlist (%s): you have no seat yet. We will e-mail you if a place becomes free.", ordinal(*b.WaitlistPosition), strings.ToLower(b.Mode.Label())))
 	} else {
 		h.flash(c, "success", "You are booked ("+strings.ToLower(b.Mode.Label())+"). A confirmation is on its way by e-mail.")
 	}
@@ -427,11 +454,20 @@ func (h *Handler) bookSubmit(c echo.Context) error {
 func (h *Handler) cancelMyBookingSubmit(c echo.Context) error {
 	id := sessionFrom(c).ID
 	back := sessionPath(id, "")
+	// What it held, for the words afterwards.
+	before, err := models.UserBooking(c.Request().Context(), h.Store, id, currentUser(c).ID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
 	b, err := models.CancelMyBooking(c.Request().Context(), h.Store, *currentUser(c), id, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, back)
 	}
-	if b.Status == models.BookingCancelled {
+	switch {
+	case b.Status != models.BookingCancelled:
+	case before.Status == models.BookingWaitlisted:
+		h.flash(c, "success", "You have left the waitlist.")
+	default:
 		h.flash(c, "success", "Your booking has been cancelled. Thank you for letting us know: your place goes to the next person waiting.")
 	}
 	return redirect(c, back)
@@ -439,15 +475,21 @@ func (h *Handler) cancelMyBookingSubmit(c echo.Context) error {
 
 // ---- my sessions ------------------------------------------------------------
 
-// mySessionsPage lists the member's bookings, coming up and past, and their
-// private calendar feed.
+// mySessionsPage lists the member's bookings, coming up and past, with
+// what happened at each past session and what follows (feedback, the
+// certificate), and their private calendar feed.
 func (h *Handler) mySessionsPage(c echo.Context) error {
 	u := currentUser(c)
 	bookings, err := models.BookingsForUser(c.Request().Context(), h.Store, *u, models.BookingFilter{})
 	if err != nil {
 		return err
 	}
-	var upcoming, past []*sessionItem
+	records, walkIns, err := models.SessionRecordsOf(c.Request().Context(), h.Store, *u)
+	if err != nil {
+		return err
+	}
+	var upcoming []*sessionItem
+	var past []pastSession
 	for i := range bookings {
 		b := bookings[i]
 		if b.Session == nil {
@@ -456,13 +498,21 @@ func (h *Handler) mySessionsPage(c echo.Context) error {
 		it := h.sessionItem(*b.Session)
 		it.MyBooking = &b
 		it.Muted = it.Muted || b.Status == models.BookingCancelled
+		rec, recorded := records[b.SessionID]
 		switch {
 		case !it.Ended:
 			upcoming = append(upcoming, it)
-		case b.Status != models.BookingCancelled:
-			past = append([]*sessionItem{it}, past...) // the most recent first
+		case b.Status != models.BookingCancelled || b.CancelledWithSession || recorded:
+			past = append(past, h.pastSession(it, rec))
 		}
 	}
+	for _, v := range walkIns {
+		if it := h.sessionItem(v); it.Ended {
+			past = append(past, h.pastSession(it, records[v.ID]))
+		}
+	}
+	// The most recent first.
+	sort.SliceStable(past, func(i, j int) bool { return past[i].StartsAt.After(past[j].StartsAt) })
 	feed, err := h.calendarURL(c)
 	if err != nil {
 		return err
@@ -470,6 +520,50 @@ func (h *Handler) mySessionsPage(c echo.Context) error {
 	return h.render(c, http.StatusOK, "my_sessions", map[string]any{
 		"Title": "My sessions", "Upcoming": upcoming, "Past": past, "CalendarURL": feed,
 	})
+}
+
+// pastSession is a row of "My sessions" for a session that has ended: what
+// happened, and the next step (feedback, or the certificate).
+type pastSession struct {
+	*sessionItem
+	Outcome     string
+	Certificate string    // its code, once issued
+	Feedback    bool      // feedback is open and not yet given
+	OpensAt     time.Time // when feedback opens, if it has not
+}
+
+func (h *Handler) pastSession(it *sessionItem, rec models.SessionRecord) pastSession {
+	p := pastSession{sessionItem: it}
+	a, b := rec.Attendance, it.MyBooking
+	switch {
+	case it.Status == models.SessionCancelled:
+		p.Outcome = "Cancelled with the session"
+	case a != nil && a.WalkIn:
+		p.Outcome = a.Status.Label() + ", as a walk-in"
+	case a != nil && a.Status == models.AttendanceExcused:
+		p.Outcome = "Excused: you sent apologies"
+	case a != nil && a.Attended():
+		p.Outcome = a.Status.Label() + ", " + strings.ToLower(a.Mode.Label())
+	case a != nil:
+		p.Outcome = a.Status.Label()
+	case b != nil && b.Status == models.BookingWaitlisted:
+		p.Outcome = "Stayed on the waitlist: no place came free"
+	default:
+		p.Outcome = "Booked; the register has no record of you yet"
+	}
+	if a == nil || !a.Attended() || it.Status == models.SessionCancelled {
+		return p
+	}
+	if rec.Certificate != nil {
+		p.Certificate = rec.Certificate.Code
+	} else if !rec.FeedbackGiven {
+		if opens := models.FeedbackOpensAt(it.Session); h.Clock.Now().Before(opens) {
+			p.OpensAt = opens
+		} else {
+			p.Feedback = true
+		}
+	}
+	return p
 }
 
 // resetCalendarSubmit revokes the calendar feed's address; the page shows
@@ -933,7 +1027,7 @@ func (h *Handler) bookOnBehalfSubmit(c echo.Context) error {
 		name = m.Name
 	}
 	if b.Status == models.BookingWaitlisted && b.WaitlistPosition != nil {
-		h.flash(c, "success", fmt.Sprintf("%s is number %d on the waitlist (%s).", name, *b.WaitlistPosition, strings.ToLower(b.Mode.Label())))
+		h.flash(c, "notice", fmt.Sprintf("%s is %s on the waitlist (%s): no seat yet.", name, ordinal(*b.WaitlistPosition), strings.ToLower(b.Mode.Label())))
 	} else {
 		h.flash(c, "success", fmt.Sprintf("%s is booked (%s).", name, strings.ToLower(b.Mode.Label())))
 	}

@@ -148,8 +148,8 @@ func TestSessionPagesJourney(t *testing.T) {
 		s3.login("s3@example.ac.uk", password)
 		contains(t, s3.get(page), "Every place is taken", "Join the waitlist")
 		redirectsTo(t, s3.post(page, page+"/book", url.Values{"mode": {"in_person"}}), page)
-		contains(t, s3.get(page), "You are number 1 on the waitlist")
-		contains(t, s3.get("/my/sessions"), "Waitlist: number 1")
+		contains(t, s3.get(page), "You are 1st on the waitlist", "Leave the waitlist")
+		contains(t, s3.get("/my/sessions"), "Waitlist: 1st")
 
 		// Booking twice is refused with a message, not an error page.
 		redirectsTo(t, s3.post(page, page+"/book", url.Values{"mode": {"in_person"}}), page)

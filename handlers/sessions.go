@@ -40,7 +40,7 @@ func (h *Handler) sessionFilter(c echo.Context) (models.SessionFilter, error) {
 	if f.To, ok = h.parseWhen(c.QueryParam("to")); !ok {
 		p.Add("to", "Use a date like 2026-11-30 or a time like 2026-11-30T18:00:00Z.")
 	}
-	if y := c.QueryParam("year"); y != "" {
+	if y := c.QueryParam("year"); y != "" && y != "all" {
 		n, err := strconv.Atoi(y)
 		if err != nil {
 			p.Add("year", "Choose a year from 1 to 6.")
@@ -202,7 +202,7 @@ func (h *Handler) calendarFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	bookings, err := models.BookingsForUser(c.Request().Context(), h.Store, u, models.BookingFilter{Status: models.BookingConfirmed, From: h.Clock.Now().AddDate(0, -1, 0)})
+	bookings, err := models.BookingsForUser(c.Request().Context(), h.Store, u, models.BookingFilter{Status: models.BookingConfirmed, AsBooked: true, From: h.Clock.Now().AddDate(0, -1, 0)})
 	if err != nil {
 		return err
 	}

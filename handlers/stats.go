@@ -654,7 +654,8 @@ func rolloverJSON(p models.RolloverPreview) map[string]any {
 	if changes == nil {
 		changes = []models.YearChange{}
 	}
-	return map[string]any{"academic_year": p.AcademicYear, "changes": changes, "total": p.Total, "already_done": p.AlreadyDone}
+	return map[string]any{"academic_year": p.AcademicYear, "changes": changes, "total": p.Total, "already_done": p.AlreadyDone,
+		"starts_on": p.Starts.Format("2006-01-02"), "last": p.Last}
 }
 
 // apiAcademicYear is GET /api/v1/admin/academic-year: what a rollover
@@ -696,6 +697,7 @@ func (h *Handler) apiRollover(c echo.Context) error {
 // yearMove is one line of the rollover preview for people.
 type yearMove struct {
 	From, To string
+	Year     int // the year they are in now, for the list of members
 	Members  int
 }
 
@@ -703,7 +705,7 @@ func (h *Handler) academicYearView(p models.RolloverPreview) map[string]any {
 	var moves []yearMove
 	graduating := 0
 	for _, ch := range p.Changes {
-		m := yearMove{From: fmt.Sprintf("Year %d", dashDeref(ch.From)), To: "Graduate", Members: ch.Members}
+		m := yearMove{From: fmt.Sprintf("Year %d", dashDeref(ch.From)), Year: dashDeref(ch.From), To: "Graduate", Members: ch.Members}
 		if ch.To != nil {
 			m.To = fmt.Sprintf("Year %d", *ch.To)
 		} else {
@@ -711,7 +713,15 @@ func (h *Handler) academicYearView(p models.RolloverPreview) map[string]any {
 		}
 		moves = append(moves, m)
 	}
-	return map[string]any{"Title": "Academic year", "Preview": p, "Moves": moves, "Graduating": graduating}
+	d := map[string]any{"Title": "Academic year", "Preview": p, "Moves": moves, "Graduating": graduating}
+	// How far into the academic year it is: a start offered months in is
+	// said to be late.
+	now := h.Clock.Now().In(h.Config.Location)
+	months := (now.Year()-p.Starts.Year())*12 + int(now.Month()) - int(p.Starts.Month())
+	if months >= 1 {
+		d["MonthsIn"] = months
+	}
+	return d
 }
 
 func dashDeref(p *int) int {
@@ -727,7 +737,25 @@ func (h *Handler) academicYearPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "academic_year", h.academicYearView(p))
+	d, err := h.academicYearData(c, p)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "academic_year", d)
+}
+
+// academicYearData is the page's view of a preview, with the names of
+// those who would graduate.
+func (h *Handler) academicYearData(c echo.Context, p models.RolloverPreview) (map[string]any, error) {
+	d := h.academicYearView(p)
+	if !p.AlreadyDone {
+		graduates, err := models.RolloverGraduates(c.Request().Context(), h.Store)
+		if err != nil {
+			return nil, err
+		}
+		d["Graduates"] = graduates
+	}
+	return d, nil
 }
 
 // academicYearSubmit is POST /committee/academic-year: start the new year,
@@ -739,7 +767,10 @@ func (h *Handler) academicYearSubmit(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		d := h.academicYearView(p)
+		d, err := h.academicYearData(c, p)
+		if err != nil {
+			return err
+		}
 		d["ConfirmError"] = "Tick “I understand” to start the new academic year."
 		return h.render(c, http.StatusUnprocessableEntity, "academic_year", d)
 	}

@@ -318,7 +318,7 @@ func TestAcademicYearRollover(t *testing.T) {
 		if r.Status != 303 {
 			t.Fatalf("rollover: %d %s", r.Status, r.Body)
 		}
-		contains(t, b.get("/committee/academic-year"), "2 members moved up a year and 1 became graduates", "has been started")
+		contains(t, b.get("/committee/academic-year"), "2 members moved up a year and 1 became graduates", "has already been started")
 		if u, _ := models.UserByID(t.Context(), a.db, w.ann.ID); *u.YearOfStudy != 2 {
 			t.Errorf("Ann's year after the rollover: %v", u.YearOfStudy)
 		}

@@ -42,6 +42,9 @@ type Attendance struct {
 	RecordedBy  *int64           `json:"-"`
 	CreatedAt   time.Time        `json:"-"`
 	UpdatedAt   time.Time        `json:"updated_at"`
+	// WalkIn: came (present or late) without a confirmed booking
+	// (arrivedAsWalkIn); filled where a record is shown.
+	WalkIn bool `json:"walk_in" gorm:"-"`
 }
 
 // TableName is attendance, a mass noun.
@@ -149,8 +152,8 @@ func checkIn(ctx context.Context, st *store.Store, student User, sessionID int64
 	if s.Status == SessionCancelled {
 		return Attendance{}, false, ErrSessionCancelled
 	}
-	if !checkinOpen(s, now) {
-		return Attendance{}, false, ErrCheckinClosed
+	if err := CheckinRefusal(s, now); err != nil {
+		return Attendance{}, false, err
 	}
 	verified, ok := checkin.Verify(rules.Secret, s.ID, code, now, rules.Rotation)
 	mode := Mode(verified)
@@ -181,6 +184,10 @@ func recordArrival(ctx context.Context, st *store.Store, s Session, userID int64
 		}
 		return markFiguresStale(tx, s.ID)
 	})
+	if err != nil {
+		return out, changed, err
+	}
+	err = markWalkIns(st.Read(ctx), s.ID, []*Attendance{&out})
 	return out, changed, err
 }
 
@@ -306,7 +313,10 @@ func MarkRegister(ctx context.Context, st *store.Store, actor User, sessionID, u
 		}
 		return markFiguresStale(tx, s.ID)
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, markWalkIns(st.Read(ctx), sessionID, []*Attendance{&out})
 }
 
 // defaultAttendanceMode is the student's booking mode, or the session's only
@@ -481,8 +491,14 @@ func SessionAttendance(ctx context.Context, st *store.Store, actor User, session
 		return nil, err
 	}
 	var out []Attendance
-	err = db.Where("session_id = ?", s.ID).Order("user_id").Find(&out).Error
-	return out, err
+	if err = db.Where("session_id = ?", s.ID).Order("user_id").Find(&out).Error; err != nil {
+		return nil, err
+	}
+	all := make([]*Attendance, len(out))
+	for i := range out {
+		all[i] = &out[i]
+	}
+	return out, markWalkIns(db, s.ID, all)
 }
 
 // CountArrivals counts who has come (present or late) by mode.
@@ -505,7 +521,11 @@ func CountArrivals(ctx context.Context, st *store.Store, sessionID int64) (map[s
 // AttendanceOf returns a student's own record for a session, if any.
 func AttendanceOf(ctx context.Context, st *store.Store, userID, sessionID int64) (Attendance, bool, error) {
 	db := st.Read(ctx)
-	return attendanceFor(db, sessionID, userID, false)
+	a, found, err := attendanceFor(db, sessionID, userID, false)
+	if err != nil || !found {
+		return a, found, err
+	}
+	return a, found, markWalkIns(db, sessionID, []*Attendance{&a})
 }
 
 // AttendanceAudit lists every change of a session's attendance, oldest first.
@@ -546,5 +566,25 @@ func checkInByCode(ctx context.Context, st *store.Store, student User, code stri
 			return checkIn(ctx, st, student, s.ID, code, rules, now)
 		}
 	}
+	// The code of a session whose check-in is not open (the screen shows it
+	// from before the window opens): say when it opens, or that it closed.
+	var near []Session
+	err = st.Read(ctx).Where("status = ? AND starts_at <= ? AND ends_at > ? AND NOT (starts_at <= ? AND ends_at > ?)", SessionPublished,
+		now.Add(checkinNear).UTC(), now.Add(-checkinNear).UTC(), now.Add(CheckinOpensBefore).UTC(), now.UTC()).
+		Order("starts_at").Limit(500).Find(&near).Error
+	if err != nil {
+		return Attendance{}, false, err
+	}
+	for _, s := range near {
+		if _, ok := checkin.Verify(rules.Secret, s.ID, code, now, rules.Rotation); ok {
+			if err := CheckinRefusal(s, now); err != nil {
+				return Attendance{}, false, err
+			}
+		}
+	}
 	return Attendance{}, false, ErrCheckinCode
 }
+
+// checkinNear is how far from its window a session's code is still
+// recognised, to say when check-in opens or that it has closed.
+const checkinNear = 12 * time.Hour

@@ -31,6 +31,9 @@ type Booking struct {
 	UpdatedAt        time.Time     `json:"-"`
 	User             *BookingUser  `json:"user,omitempty" gorm:"-"`    // filled by BookingsForSession
 	Session          *SessionView  `json:"session,omitempty" gorm:"-"` // filled by BookingsForUser
+	// CancelledWithSession: the session was cancelled, so the booking reads
+	// as cancelled with it (bookingAsShown) whatever it held.
+	CancelledWithSession bool `json:"cancelled_with_session,omitempty" gorm:"-"`
 }
 
 // AfterFind keeps times in UTC whatever the driver returns.
@@ -65,6 +68,9 @@ type BookingFilter struct {
 	Status BookingStatus // confirmed, waitlisted or cancelled
 	Mode   Mode          // in_person or online
 	From   time.Time     // BookingsForUser: sessions that end after From
+	// AsBooked (BookingsForUser) reads Status as stored: a confirmed booking
+	// of a cancelled session is still kept, for the calendar feed to strike out.
+	AsBooked bool
 }
 
 func (f BookingFilter) check() error {
@@ -554,8 +560,14 @@ func BookingsForUser(ctx context.Context, st *store.Store, viewer User, f Bookin
 	}
 	q := db.Model(&Booking{}).Joins("JOIN sessions ON sessions.id = bookings.session_id").
 		Where("bookings.user_id = ?", viewer.ID)
-	if f.Status != "" {
+	switch {
+	case f.Status == "":
+	case f.AsBooked:
 		q = q.Where("bookings.status = ?", f.Status)
+	case f.Status == BookingCancelled:
+		q = q.Where("(bookings.status = ? OR sessions.status = ?)", BookingCancelled, SessionCancelled)
+	default:
+		q = q.Where("bookings.status = ? AND sessions.status <> ?", f.Status, SessionCancelled)
 	}
 	if f.Mode != "" {
 		q = q.Where("bookings.mode = ?", f.Mode)
@@ -595,6 +607,9 @@ func BookingsForUser(ctx context.Context, st *store.Store, viewer User, f Bookin
 			bs[i].WaitlistPosition = &pos
 		}
 		bs[i].Session = byID[bs[i].SessionID]
+		if v := bs[i].Session; v != nil {
+			bs[i] = bookingAsShown(v.Session, bs[i])
+		}
 	}
 	return bs, nil
 }

@@ -17,7 +17,7 @@ import (
 var (
 	ErrFeedbackGiven    = &Error{KindConflict, "feedback_already_given", "You have already given feedback on this session. Thank you!"}
 	ErrDidNotAttend     = &Error{KindForbidden, "did_not_attend", "Feedback is for students who attended this session."}
-	ErrFeedbackTooEarly = &Error{KindUnprocessable, "feedback_not_open", "Feedback opens when the session starts."}
+	ErrFeedbackTooEarly = &Error{KindConflict, "feedback_not_open", "Feedback opens 10 minutes before the session ends."}
 )
 
 const maxFeedbackText = 2000
@@ -327,13 +327,13 @@ func summariseAnswers(attended, responses int, shown []Feedback) FeedbackSummary
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 // FeedbackDue lists the sessions a student attended and has not yet given
-// feedback on, newest first.
+// feedback on, whose feedback is open (FeedbackOpensAt), newest first.
 func FeedbackDue(ctx context.Context, st *store.Store, studentID int64, now time.Time) ([]Session, error) {
 	db := st.Read(ctx)
 	var out []Session
 	err := db.Model(&Session{}).
 		Joins("JOIN attendance a ON a.session_id = sessions.id AND a.user_id = ? AND a.status IN ?", studentID, []AttendanceStatus{AttendancePresent, AttendanceLate}).
-		Where("sessions.starts_at <= ? AND sessions.status = ?", now.UTC(), SessionPublished).
+		Where("sessions.starts_at <= ? AND sessions.ends_at <= ? AND sessions.status = ?", now.UTC(), now.Add(FeedbackOpensBefore).UTC(), SessionPublished).
 		Where("NOT EXISTS (SELECT 1 FROM feedback f WHERE f.session_id = sessions.id AND f.user_id = ?)", studentID).
 		Order("sessions.starts_at DESC").Limit(50).Find(&out).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

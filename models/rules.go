@@ -225,7 +225,7 @@ func checkinWindow(s Session) (opens, closes time.Time) {
 
 // ---- feedback --------------------------------------------------------------
 
-// feedbackOpen: feedback on a session that is not a draft is given by those who came (present or late), from the start of the session.
+// feedbackOpen: feedback on a session that is not a draft is given by those who came (present or late), from FeedbackOpensAt (10 minutes before the end); earlier, the refusal says when it opens.
 func feedbackOpen(s Session, a Attendance, found bool, now time.Time) error {
 	if s.Status == SessionDraft {
 		return ErrNotFound
@@ -233,8 +233,8 @@ func feedbackOpen(s Session, a Attendance, found bool, now time.Time) error {
 	if !found || !a.Attended() {
 		return ErrDidNotAttend
 	}
-	if now.Before(s.StartsAt) {
-		return ErrFeedbackTooEarly
+	if now.Before(FeedbackOpensAt(s)) {
+		return feedbackNotOpen(s)
 	}
 	return nil
 }

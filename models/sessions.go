@@ -907,6 +907,10 @@ func viewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error)
 	}
 	for i, s := range ss {
 		v := SessionView{Session: s, Teachers: teachers[s.ID], Counts: s.SeatCounts(), MyBooking: mine[s.ID]}
+		if v.MyBooking != nil {
+			b := bookingAsShown(s, *v.MyBooking)
+			v.MyBooking = &b
+		}
 		if v.Teachers == nil {
 			v.Teachers = []SessionTeacher{}
 		}

@@ -58,6 +58,8 @@ type RolloverPreview struct {
 	Changes      []YearChange `json:"changes"`
 	Total        int          `json:"total"`
 	AlreadyDone  bool         `json:"already_done"`
+	Starts       time.Time    `json:"starts_on"` // 1 August of the academic year, in the society's time zone
+	Last         *Rollover    `json:"last"`      // the last start of an academic year on record, or null
 }
 
 // ErrRolloverDone refuses a second rollover in one academic year.
@@ -73,12 +75,15 @@ func PreviewRollover(ctx context.Context, st *store.Store, now time.Time, loc *t
 // previewRollover is PreviewRollover on a handle given by the caller (a transaction, or a read).
 func previewRollover(db *gorm.DB, now time.Time, loc *time.Location) (RolloverPreview, error) {
 	start := AcademicYearStart(now, loc)
-	p := RolloverPreview{AcademicYear: AcademicYearLabel(start)}
+	p := RolloverPreview{AcademicYear: AcademicYearLabel(start), Starts: start}
 	done, err := setting(db, rolloverKey(start))
 	if err != nil {
 		return p, err
 	}
 	p.AlreadyDone = done != ""
+	if p.Last, err = lastRollover(db); err != nil {
+		return p, err
+	}
 	var rows []struct {
 		YearOfStudy int
 		N           int
@@ -121,6 +126,12 @@ func RollOverYear(ctx context.Context, st *store.Store, actor User, now time.Tim
 			if isDuplicate(err) {
 				return ErrRolloverDone
 			}
+			return err
+		}
+		if err := recordRollover(tx, actor, p, now); err != nil {
+			return err
+		}
+		if p.Last, err = lastRollover(tx); err != nil {
 			return err
 		}
 		var ids []int64

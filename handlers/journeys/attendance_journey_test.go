@@ -111,7 +111,7 @@ func TestAttendanceJourney(t *testing.T) {
 		t.Fatalf("checking in answered %d: %s", status, phone.Text())
 	}
 	phone.ExpectHeading("You are checked in")
-	phone.ExpectText("You are checked in to Renal physiology — present.", "in person")
+	phone.ExpectText("You are checked in as a walk-in to Renal physiology — present.", "in person") // she had not booked
 	phone.ExpectFitsScreen()
 	phone.Checkpoint("checked-in")
 
@@ -188,7 +188,7 @@ func TestAttendanceJourneyWithoutJavaScript(t *testing.T) {
 	phone.Fill("Check-in code", code)
 	phone.Click("Check in")
 	checkedIn := time.Now()
-	phone.ExpectText("You are checked in to Acid-base balance — present.", "online")
+	phone.ExpectText("You are checked in as a walk-in to Acid-base balance — present.", "online") // he had not booked
 
 	// Just after the screen's next reload, it shows a new code and counts them.
 	reload := loaded.Add(time.Duration(left+1) * time.Second)

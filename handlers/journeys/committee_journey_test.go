@@ -156,7 +156,7 @@ func TestCommitteeJourney(t *testing.T) {
 		t.Fatalf("starting the year answered %d: %s", status, excerpt(committee.Text()))
 	}
 	committee.ExpectText("Academic year "+label+" started: 5 members moved up a year and 2 became graduates.",
-		"has been started")
+		"has already been started")
 	committee.Checkpoint("academic-year-started")
 	for email, want := range map[string]int{"freya.lund@example.ac.uk": 0, "gabriel.costa@example.ac.uk": 0,
 		"amara.obi@example.ac.uk": 2, "dev.rao@example.ac.uk": 5, "cat.chair@example.ac.uk": 6, "tariq.osei@example.ac.uk": 0} {

@@ -91,13 +91,18 @@ func TestSessionJourney(t *testing.T) {
 
 	// The student finds it first among the sessions for their year.
 	student.Visit("/sessions")
-	student.ExpectText("2 sessions coming up.", "Sessions for year 2 come first.")
+	student.ExpectText("1 session for year 2 coming up.", "Showing year 2, your year.")
+	student.ExpectNoText("come first", "acute abdomen")
 	mine := student.Within("section", "For year 2")
 	mine.ExpectText(title, "Years 2, 3", "30 of 30 seats left")
-	mine.ExpectNoText("acute abdomen")
-	student.Within("section", "Other years").ExpectText("Surgical finals: the acute abdomen")
 	student.ExpectFitsScreen()
 	student.Checkpoint("sessions-for-my-year")
+	// Every year is one click away.
+	student.Click("All years")
+	student.ExpectText("Surgical finals: the acute abdomen", title)
+	student.Checkpoint("sessions-all-years")
+	student.Visit("/sessions")
+	mine = student.Within("section", "For year 2")
 
 	// They open it and book a seat.
 	mine.Click(title)

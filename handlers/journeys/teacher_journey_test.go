@@ -95,12 +95,12 @@ func TestTeacherJourney(t *testing.T) {
 	teacher.Visit(fmt.Sprintf("/sessions/%d", s.ID))
 	teacher.Click("Take attendance")
 	teacher.ExpectHeading("Take attendance")
-	teacher.ExpectText("Check-in code", "0 checked in in person · 0 checked in online")
+	teacher.ExpectText("Check-in code", "0 checked in at the venue · 0 checked in online")
 	teacher.Checkpoint("check-in-screen")
 	// Chen types the code on his phone; the screen counts him by itself.
 	code := strings.TrimSpace(teacher.Within(".checkin-code", "").Text())
 	apiCheckIn(t, site, "chen.wei@example.ac.uk", DefaultPassword, code)
-	waitUntil(t, teacher.Within(".checkin-count", ""), "1 checked in in person", 15*time.Second)
+	waitUntil(t, teacher.Within(".checkin-count", ""), "1 checked in at the venue", 15*time.Second)
 	// The online code, for the call.
 	teacher.Click("Online")
 	teacher.ExpectText("Online check-in code", "Read this code out in the call")
