@@ -107,6 +107,9 @@ var matrix = map[string]string{
 	"POST /api/v1/admin/academic-year/rollover": "committee",
 
 	"GET /api/*": "nothing", "POST /api/*": "nothing",
+
+	"GET /sessions/:id/register/import/:plan": "manage", "POST /sessions/:id/register/save": "manage",
+	"GET /sessions/:id/attendance/projector": "manage",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -175,6 +178,9 @@ var matrixAnswers = map[string][]string{
 	"POST /sessions/:id/register/import/confirm":     {"303 /sessions/:id/register error"},
 	"POST /committee/members/:id":                    {"303 /committee/members* error"},
 	"POST /committee/academic-year":                  {"422"}, // "I understand" not ticked
+
+	"GET /sessions/:id/register/import/:plan": {"303 /sessions/:id/register error"}, // no such import
+	"POST /sessions/:id/register/save":        {"303 /sessions/:id/register error"}, // nothing chosen
 }
 
 // matrixDraftAnswers is what an allowed caller gets on the draft session

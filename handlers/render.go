@@ -34,6 +34,9 @@ type View struct {
 	Flash *Flash
 	Path  string
 	D     map[string]any
+	// Posted is a page that answers a form's POST (a form sent back with
+	// its mistakes): the browser is told to remember it as a GET.
+	Posted bool
 }
 
 // Flash is a one-time message shown on the next page.
@@ -140,7 +143,7 @@ func (h *Handler) render(c echo.Context, status int, page string, d map[string]a
 	if d == nil {
 		d = map[string]any{}
 	}
-	v := &View{User: currentUser(c), Path: c.Request().URL.Path, D: d, Flash: h.takeFlash(c)}
+	v := &View{User: currentUser(c), Path: c.Request().URL.Path, D: d, Flash: h.takeFlash(c), Posted: c.Request().Method == http.MethodPost}
 	if t, ok := d["Title"].(string); ok {
 		v.Title = t
 	}

@@ -22,4 +22,13 @@
       btn.textContent = "Press Ctrl+C to copy";
     });
   });
+  // A page that answers a form sent back with its mistakes is kept in the
+  // history as the page's own address, so that Back after the next, good
+  // submission never asks to send the form again.
+  if (document.body && document.body.hasAttribute("data-posted") && window.history.replaceState) {
+    window.history.replaceState(null, "", window.location.href);
+  }
+  // An error summary is where the reader's attention goes.
+  var summary = document.querySelector(".error-summary[autofocus]");
+  if (summary && document.activeElement !== summary) { summary.focus(); }
 })();
