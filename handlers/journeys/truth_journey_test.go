@@ -1,12 +1,15 @@
 package journeys
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"rounds/models"
 )
@@ -82,10 +85,82 @@ func TestRegisterOnAPhoneJourney(t *testing.T) {
 	if size < 100 {
 		t.Errorf("the code is %.0f px high on a 1280 px screen", size)
 	}
+	if h := evaluate[float64](p, "measure the code's box", `document.querySelector(".projector-code").getBoundingClientRect().height`); h > 2*size {
+		t.Errorf("the code takes %.0f px for letters of %.0f px: it wraps", h, size)
+	}
+	if w := evaluate[float64](p, "measure the QR code", `document.querySelector(".projector-qr").getBoundingClientRect().width`); w < 500 {
+		t.Errorf("the QR code is %.0f px wide on a 1280 × 900 screen", w)
+	}
 	if p.Has("Log out") {
 		t.Error("the projector view has the navigation")
 	}
 	p.Checkpoint("projector")
 	p.SetViewport(Phone)
 	p.Checkpoint("projector-phone")
+}
+
+// goBack presses the browser's Back button and tells whether the page came
+// back, rather than the browser's "Confirm form resubmission".
+func goBack(p *Page) (path string, ok bool) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, StepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.NavigateBack()); err != nil && !isTimeout(err) {
+		p.fatalf("back: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	r := evaluate[struct {
+		Path  string `json:"path"`
+		Title string `json:"title"`
+	}](p, "read the page", `({path: location.pathname, title: document.title})`)
+	return r.Path, strings.HasSuffix(r.Title, "Rounds")
+}
+
+// TestBackAfterAFormJourney: feedback sent after a mistake, and an import
+// applied after its preview; Back shows the page before, never a form to
+// send again.
+func TestBackAfterAFormJourney(t *testing.T) {
+	site, br := Start(t)
+	teacher := site.CreateUser(t, Member{Name: "Priya Shah", Email: "priya.shah@example.ac.uk", Role: models.RoleTeacher})
+	student := site.CreateUser(t, Member{Name: "Ama Warsame", Email: "ama.warsame@example.ac.uk", Year: 2})
+	start := site.Clock.Now().Add(time.Hour)
+	s := seedSession(t, site, teacher, sessionSeed{Title: "Heart sounds", Mode: models.ModeHybrid, Venue: "Seminar Room 3", Years: []int{2}, Seats: 30, OnlinePlaces: 50, Start: start, End: start.Add(time.Hour)})
+	seedBooking(t, site, teacher, s.ID, student, models.ModeOnline)
+	site.Clock.Set(start.Add(50 * time.Minute))
+	seedRegister(t, site, teacher, s.ID, student, models.AttendancePresent)
+	site.Clock.Set(start.Add(2 * time.Hour))
+
+	phone := br.NewPage("student", Phone)
+	phone.LogIn("ama.warsame@example.ac.uk", DefaultPassword)
+	phone.Visit(fmt.Sprintf("/sessions/%d/feedback", s.ID))
+	phone.Click("Send feedback") // nothing chosen: sent back with its mistakes
+	phone.ExpectText("How good was the session overall")
+	phone.Within("fieldset", "1. How good was the session overall?").Tick("5 excellent")
+	phone.Within("fieldset", "2. How good was the teaching?").Tick("4")
+	phone.Within("fieldset", "3. How confident were you").Tick("2")
+	phone.Within("fieldset", "4. How confident are you").Tick("4")
+	phone.Click("Send feedback")
+	phone.ExpectPath(fmt.Sprintf("/sessions/%d/feedback/thanks", s.ID))
+	if path, ok := goBack(phone); !ok {
+		t.Errorf("Back after feedback sent on the second try shows no page (at %s)", path)
+	}
+
+	laptop := br.NewPage("teacher", Desktop)
+	laptop.LogIn("priya.shah@example.ac.uk", DefaultPassword)
+	reg := fmt.Sprintf("/sessions/%d/register", s.ID)
+	laptop.Visit(reg)
+	report := filepath.Join(t.TempDir(), "report.csv")
+	people := []teamsParticipant{{Name: "Ama's iPad", Role: "Attendee", Join: time.Minute, Stay: 55 * time.Minute}}
+	if err := os.WriteFile(report, teamsReport("Heart sounds", start, start.Add(time.Hour), society(site), people), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chooseFile(laptop.Within("form", "Preview the import"), "Attendance report", report)
+	laptop.Click("Preview the import")
+	laptop.ExpectHeading("Check the import")
+	laptop.Checkpoint("import-preview")
+	laptop.Click("Apply the import")
+	laptop.ExpectPath(reg)
+	if path, ok := goBack(laptop); !ok {
+		t.Errorf("Back after applying an import shows no page (at %s)", path)
+	}
 }
