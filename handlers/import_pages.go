@@ -35,17 +35,18 @@ type importRow struct {
 func (h *Handler) importPreview(c echo.Context) error {
 	s := sessionFrom(c)
 	form := map[string]string{"min_minutes": c.FormValue("min_minutes")}
+	back := h.registerPath(s.ID)
 	again := func(err error) error {
 		var ve *models.ValidationError
 		var he *echo.HTTPError
 		var de *models.Error
 		switch {
 		case errors.As(err, &ve):
-			return h.renderRegister(c, http.StatusUnprocessableEntity, s, map[string]any{"ImportErrors": ve.Fields, "ImportForm": form})
+			return h.renderRegister(c, http.StatusUnprocessableEntity, s, map[string]any{"ImportErrors": ve.Fields, "ImportForm": form, "Address": back})
 		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
-			return h.renderRegister(c, he.Code, s, map[string]any{"ImportForm": form, "ImportErrors": map[string]string{"file": importTooLarge}})
+			return h.renderRegister(c, he.Code, s, map[string]any{"ImportForm": form, "ImportErrors": map[string]string{"file": importTooLarge}, "Address": back})
 		case errors.As(err, &de) && de.Kind == models.KindUnprocessable:
-			return h.renderRegister(c, http.StatusUnprocessableEntity, s, map[string]any{"ImportErrors": map[string]string{"file": de.Message}, "ImportForm": form})
+			return h.renderRegister(c, http.StatusUnprocessableEntity, s, map[string]any{"ImportErrors": map[string]string{"file": de.Message}, "ImportForm": form, "Address": back})
 		}
 		return err
 	}

@@ -244,13 +244,17 @@ func TestFormsAnswerWithARedirect(t *testing.T) {
 		b.login("teacher@example.ac.uk", "correct horse battery")
 		reg := fmt.Sprintf("/sessions/%d/register", id)
 		bad := b.postReport(reg, reg+"/import", "x.csv", []byte("x"), nil)
-		contains(t, bad, "<body data-posted>")
+		contains(t, bad, `<body data-posted="`+reg+`">`)
 		if page := b.get(reg); bytes.Contains(page.Body, []byte("data-posted")) {
 			t.Error("a GET is marked as a form's answer")
 		}
 		s := a.browser()
 		s.login("s@example.ac.uk", "correct horse battery")
-		contains(t, s.post("/checkin", "/checkin", url.Values{"code": {""}}), "<body data-posted>")
+		contains(t, s.post("/checkin", "/checkin", url.Values{"code": {""}}), `<body data-posted="/checkin">`)
+		// A form whose address has no page is left as it is.
+		if r := b.post(reg, fmt.Sprintf("/sessions/%d/cancel", id), url.Values{}); bytes.Contains(r.Body, []byte("data-posted")) {
+			t.Errorf("POST-only address kept as a page (%d)", r.Status)
+		}
 	})
 }
 

@@ -23,10 +23,11 @@
     });
   });
   // A page that answers a form sent back with its mistakes is kept in the
-  // history as the page's own address, so that Back after the next, good
+  // history as a page's address (data-posted), so that Back after the next, good
   // submission never asks to send the form again.
-  if (document.body && document.body.hasAttribute("data-posted") && window.history.replaceState) {
-    window.history.replaceState(null, "", window.location.href);
+  var posted = document.body && document.body.getAttribute("data-posted");
+  if (posted && window.history.replaceState) {
+    window.history.replaceState(null, "", posted);
   }
   // An error summary is where the reader's attention goes.
   var summary = document.querySelector(".error-summary[autofocus]");

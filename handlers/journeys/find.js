@@ -95,7 +95,7 @@
     var menus = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) {
       var sum = d.querySelector(":scope > summary");
       return sum && shown(sum) && Array.prototype.some.call(kind.all(d), function (el) {
-        return el !== sum && clickName(el) === norm(req.name);
+        return el !== sum && (norm(el.getAttribute("aria-label")) || norm(el.textContent) || norm(el.value)) === norm(req.name);
       });
     });
     if (menus.length === 1) {

@@ -52,7 +52,7 @@ func TestRegisterOnAPhoneJourney(t *testing.T) {
 		}
 		if vp == Phone {
 			p.ClickInPlace("Menu")
-			p.ExpectText("My teaching", "Your account", "Log out")
+			p.ExpectText("My teaching", "Log out")
 			p.Checkpoint("menu-open-phone")
 		}
 
