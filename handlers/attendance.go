@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -31,9 +30,14 @@ func (h *Handler) apiCheckinCode(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	arrivals, err := models.RecentArrivals(c.Request().Context(), h.Store, id, models.MaxArrivalsShown)
+	if err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"code": code, "expires_at": exp, "url": h.checkinURL(id, code),
 		"rotation_seconds": int(h.Config.CheckinRotation / time.Second), "checked_in": arrived,
+		"arrivals": arrivals,
 	})
 }
 
@@ -211,10 +215,4 @@ func (h *Handler) apiImportAttendance(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
-}
-
-// encodePlan carries a previewed import to its confirmation form.
-func encodePlan(p models.ImportPlan) string {
-	b, _ := json.Marshal(p)
-	return string(b)
 }

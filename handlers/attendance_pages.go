@@ -1,11 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -50,7 +45,7 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 	var ve *models.ValidationError
 	if errors.As(err, &ve) && mode != "" {
 		// A mode this session does not have: show the one it has.
-		return c.Redirect(http.StatusFound, fmt.Sprintf("/sessions/%d/attendance", id))
+		return c.Redirect(http.StatusFound, c.Request().URL.Path)
 	}
 	if err != nil {
 		return err
@@ -63,6 +58,10 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 		return err
 	}
 	walkIns, err := models.CountWalkIns(c.Request().Context(), h.Store, id)
+	if err != nil {
+		return err
+	}
+	arrivals, err := models.RecentArrivals(c.Request().Context(), h.Store, id, models.MaxArrivalsShown)
 	if err != nil {
 		return err
 	}
@@ -86,7 +85,7 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 		"Title": "Take attendance · " + s.Title, "Session": s, "Mode": string(mode), "Hybrid": len(s.Modes()) > 1,
 		"Code": code, "Expires": expires, "SecondsLeft": left, "Now": now.UTC().Format(time.RFC3339Nano),
 		"Rotation": int(h.Config.CheckinRotation / time.Second), "Opens": opens, "State": state,
-		"ShowCode": state == "open" || state == "early", "Arrived": arrived, "WalkIns": walkIns,
+		"ShowCode": state == "open" || state == "early", "Arrived": arrived, "WalkIns": walkIns, "Arrivals": arrivals, "TZ": h.Config.Location.String(),
 		"CheckinAddress": strings.TrimPrefix(strings.TrimPrefix(h.Config.BaseURL, "https://"), "http://") + "/checkin",
 		"QR":             fmt.Sprintf("/sessions/%d/attendance/qr.svg?mode=%s&code=%s", id, mode, code),
 	}
@@ -98,8 +97,19 @@ func (h *Handler) takeAttendancePage(c echo.Context) error {
 	if auto && (state == "open" || state == "early") {
 		d["Refresh"] = left + 1
 	}
+	if c.Path() == "/sessions/:id/attendance/projector" {
+		d["Title"] = "Check in · " + s.Title
+		if state == "open" || state == "early" {
+			d["Refresh"] = left + 1 // a projector is looked at, not read with a screen reader
+		}
+		return h.render(c, http.StatusOK, "attendance_projector", d)
+	}
 	return h.render(c, http.StatusOK, "attendance_take", d)
 }
+
+// projectorPage is the check-in code and its QR code filling the screen,
+// for a projector: no navigation, readable from the back of the room.
+func (h *Handler) projectorPage(c echo.Context) error { return h.takeAttendancePage(c) }
 
 // attendanceQR draws the check-in QR code of a mode as an SVG image. Given
 // ?code= that is still accepted (the current or the previous code of that
@@ -313,21 +323,20 @@ func registerLines(rows []models.RegisterRow) ([]registerLine, registerCounts) {
 	var n registerCounts
 	lines := make([]registerLine, 0, len(rows))
 	for _, r := range rows {
-		l := registerLine{User: r.User, WalkIn: r.WalkIn, Mode: r.BookingMode}
-		switch {
-		case r.Booking != nil && r.BookingStatus == models.BookingConfirmed:
-			l.Booking = r.BookingStatus.Label() + " " + strings.ToLower(r.BookingMode.Label())
+		l := registerLine{User: r.User, WalkIn: r.Place == models.PlaceWalkIn, Mode: r.BookingMode}
+		switch r.BookingStatus {
+		case models.BookingConfirmed:
 			n.Booked++
-		case r.Booking != nil && r.BookingStatus == models.BookingWaitlisted:
-			l.Booking = r.BookingStatus.Label() + " " + strings.ToLower(r.BookingMode.Label())
+		case models.BookingWaitlisted:
 			n.Waitlisted++
 		}
-		if r.WalkIn {
-			if l.Booking != "" {
-				l.Booking += "; came as a walk-in"
-			} else {
-				l.Booking = "Walk-in"
-			}
+		switch {
+		case r.Place == models.PlaceBooked || r.Place == models.PlaceWaitlisted:
+			l.Booking = r.BookingStatus.Label() + " " + strings.ToLower(r.BookingMode.Label())
+		case r.Place == models.PlaceWalkIn && r.BookingStatus == models.BookingWaitlisted:
+			l.Booking = r.BookingStatus.Label() + " " + strings.ToLower(r.BookingMode.Label()) + "; came as a walk-in"
+		default:
+			l.Booking = r.Place.Label()
 		}
 		if a := r.Attendance; a != nil {
 			l.Status, l.Mode, l.Source, l.Arrived, l.Minutes = a.Status, a.Mode, a.Source, a.CheckedInAt, a.Minutes
@@ -349,7 +358,7 @@ func registerLines(rows []models.RegisterRow) ([]registerLine, registerCounts) {
 				n.Unmarked++
 			}
 		}
-		if r.WalkIn && l.Attended {
+		if l.WalkIn {
 			n.WalkIns++
 		}
 		lines = append(lines, l)
@@ -407,6 +416,9 @@ func (h *Handler) renderRegister(c echo.Context, status int, s models.Session, e
 			d["Matches"] = matches
 		}
 	}
+	if c.QueryParam("import") == "too-large" && extra == nil {
+		d["ImportErrors"] = map[string]string{"file": importTooLarge}
+	}
 	for k, v := range extra {
 		d[k] = v
 	}
@@ -424,6 +436,9 @@ func (h *Handler) registerMark(c echo.Context) error {
 		return err
 	}
 	entry := models.RegisterEntry{Status: models.AttendanceStatus(c.FormValue("status")), Mode: models.Mode(c.FormValue("mode"))}
+	if entry.Status == "" { // a line's own button in the register's one form
+		entry = models.RegisterEntry{Status: models.AttendanceStatus(c.FormValue(fmt.Sprintf("status-%d", uid))), Mode: models.Mode(c.FormValue(fmt.Sprintf("mode-%d", uid)))}
+	}
 	a, err := models.MarkRegister(c.Request().Context(), h.Store, *currentUser(c), id, uid, entry, h.Clock.Now())
 	if err != nil {
 		return h.refuse(c, err, h.registerPath(id))
@@ -452,143 +467,6 @@ func (h *Handler) registerMarkAbsent(c echo.Context) error {
 	default:
 		h.flash(c, "success", fmt.Sprintf("Marked %d students absent.", n))
 	}
-	return redirect(c, h.registerPath(id))
-}
-
-// ---- import ------------------------------------------------------------------
-
-// importRow is one line of the import preview.
-type importRow struct {
-	models.ImportLine
-	Text, Badge string
-}
-
-// importPreview reads an uploaded report and shows what importing it would
-// do, with a form to confirm.
-func (h *Handler) importPreview(c echo.Context) error {
-	s := sessionFrom(c)
-	id := s.ID
-	form := map[string]string{"min_minutes": c.FormValue("min_minutes")}
-	again := func(err error) error {
-		var ve *models.ValidationError
-		var he *echo.HTTPError
-		var de *models.Error
-		switch {
-		case errors.As(err, &ve):
-			return h.renderRegister(c, http.StatusUnprocessableEntity, s, map[string]any{"ImportErrors": ve.Fields, "ImportForm": form})
-		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
-			return h.renderRegister(c, he.Code, s, map[string]any{"ImportForm": form,
-				"ImportErrors": map[string]string{"file": "The file is larger than 10 MB, far larger than any attendance report. Check that you chose the right file."}})
-		case errors.As(err, &de) && de.Kind == models.KindUnprocessable:
-			return h.renderRegister(c, http.StatusUnprocessableEntity, s, map[string]any{"ImportErrors": map[string]string{"file": de.Message}, "ImportForm": form})
-		}
-		return err
-	}
-	u := *currentUser(c)
-	min, err := minMinutes(c)
-	if err != nil {
-		return again(err)
-	}
-	report, err := readReport(c, h.Config.Location)
-	if err != nil {
-		return again(err)
-	}
-	plan, err := models.PlanImport(c.Request().Context(), h.Store, u, id, report, min)
-	if err != nil {
-		return again(err)
-	}
-	counts := map[string]int{}
-	rows := make([]importRow, 0, len(plan.Lines))
-	for _, l := range plan.Lines {
-		counts[string(l.Action)]++
-		r := importRow{ImportLine: l, Text: l.Action.Label()}
-		switch l.Action {
-		case models.ImportMarkPresent:
-			r.Badge = "ok"
-		case models.ImportTooShort, models.ImportUnmatched:
-			r.Badge = "warn"
-		}
-		rows = append(rows, r)
-	}
-	encoded := encodePlan(plan)
-	source := "Teams"
-	if report.Source == "zoom" {
-		source = "Zoom"
-	}
-	return h.render(c, http.StatusOK, "attendance_import", map[string]any{
-		"Title": "Check the import", "Session": s, "Plan": plan, "Rows": rows, "Counts": counts,
-		"Encoded": encoded, "Signature": h.planSignature(id, u.ID, encoded), "Source": source, "ReportTitle": report.Title, "Online": s.Offers(models.ModeOnline),
-	})
-}
-
-// planSignature binds a previewed plan to its session and teacher, so the
-// confirmation form applies exactly what was shown: a minimum or an action
-// edited in the page is refused before ApplyImport checks each line again.
-func (h *Handler) planSignature(sessionID, userID int64, encoded string) string {
-	mac := hmac.New(sha256.New, h.checkin.Secret)
-	fmt.Fprintf(mac, "rounds import plan v1\x00%d\x00%d\x00", sessionID, userID)
-	mac.Write([]byte(encoded))
-	return hex.EncodeToString(mac.Sum(nil))
-}
-
-// maxImportLines bounds a plan sent back by the confirmation form.
-const maxImportLines = 5000
-
-// errBadPlan is a confirmation form whose plan cannot be read.
-var errBadPlan = errors.New("import: the plan could not be read")
-
-// decodePlan reads back a plan carried by the confirmation form and checks
-// its shape; ApplyImport then checks every line against the database again.
-func decodePlan(s string) (models.ImportPlan, error) {
-	var p models.ImportPlan
-	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil || dec.More() {
-		return models.ImportPlan{}, errBadPlan
-	}
-	if p.MinMinutes < 0 || p.MinMinutes > 24*60 || len(p.Lines) == 0 || len(p.Lines) > maxImportLines {
-		return models.ImportPlan{}, errBadPlan
-	}
-	seen := map[int64]bool{}
-	for _, l := range p.Lines {
-		if !l.Action.Valid() {
-			return models.ImportPlan{}, errBadPlan
-		}
-		if l.UserID < 0 || l.Minutes < 0 || (l.Action == models.ImportMarkPresent && l.Minutes < p.MinMinutes) {
-			return models.ImportPlan{}, errBadPlan
-		}
-		if l.UserID > 0 {
-			if seen[l.UserID] {
-				return models.ImportPlan{}, errBadPlan
-			}
-			seen[l.UserID] = true
-		}
-	}
-	return p, nil
-}
-
-// importConfirm applies the plan the teacher has just checked.
-func (h *Handler) importConfirm(c echo.Context) error {
-	id := sessionFrom(c).ID
-	u := *currentUser(c)
-	encoded := c.FormValue("plan")
-	want := h.planSignature(id, u.ID, encoded)
-	plan, err := decodePlan(encoded)
-	bad := err != nil || !hmac.Equal([]byte(want), []byte(c.FormValue("signature")))
-	if bad {
-		// Applying nothing still checks who is asking: only the session's
-		// teachers and committee learn that the plan was refused.
-		plan = models.ImportPlan{}
-	}
-	res, err := models.ApplyImport(c.Request().Context(), h.Store, u, id, plan, h.Clock.Now())
-	if err != nil {
-		return h.refuse(c, err, h.registerPath(id))
-	}
-	if bad {
-		h.flash(c, "error", "That import could not be read. Please upload the report again.")
-		return redirect(c, h.registerPath(id))
-	}
-	h.flash(c, "success", fmt.Sprintf("Marked %d present; %d not matched.", res.MarkedPresent, len(res.Unmatched)))
 	return redirect(c, h.registerPath(id))
 }
 

@@ -3,9 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"html"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -380,7 +378,7 @@ func TestRegisterPage(t *testing.T) {
 		}
 		contains(t, page, "<h1>Register</h1>", "3 on the register", `<span class="value">3</span> booked`, `<span class="value">3</span> booked, not marked`,
 			"Booked in person", "Booked online", "Not marked", `<th scope="col">Name</th>`, `<th scope="row">amy`,
-			`for="status-`+fmt.Sprint(amy.ID)+`">Status of amy`, `name="mode"`, "Once the session has ended",
+			`for="status-`+fmt.Sprint(amy.ID)+`">Status of amy`, `name="mode-`+fmt.Sprint(amy.ID)+`"`, ">Save all changes</button>", "Once the session has ended",
 			`enctype="multipart/form-data"`, `value="45"`, "Half the session is 45 minutes.")
 		// A name is text, never markup.
 		if bytes.Contains(page.Body, []byte(`<script>alert`)) {
@@ -468,9 +466,6 @@ func teamsAttendanceFile(participants ...[]string) []byte {
 	return out
 }
 
-var planField = regexp.MustCompile(`name="plan" value="([^"]*)"`)
-var signatureField = regexp.MustCompile(`name="signature" value="([0-9a-f]+)"`)
-
 func TestImportPreviewThenApply(t *testing.T) {
 	each(t, func(t *testing.T, a *app) {
 		_, teacherTok := a.user("teacher@example.ac.uk", models.RoleTeacher, nil)
@@ -510,41 +505,35 @@ func TestImportPreviewThenApply(t *testing.T) {
 		bad = b.postReport(reg, reg+"/import", "", nil, nil)
 		contains(t, bad, "Choose the attendance report file")
 
-		// The preview changes nothing.
-		preview := b.postReport(reg, reg+"/import", "Attendance report.csv", report, map[string]string{"min_minutes": ""})
+		// The upload is kept and the browser sent to its preview, which
+		// changes nothing.
+		upload := b.postReport(reg, reg+"/import", "Attendance report.csv", report, map[string]string{"min_minutes": ""})
+		if upload.Status != http.StatusSeeOther || !strings.HasPrefix(upload.Header.Get("Location"), reg+"/import/") {
+			t.Fatalf("upload: %d to %q", upload.Status, upload.Header.Get("Location"))
+		}
+		previewPath := upload.Header.Get("Location")
+		preview := b.get(previewPath)
 		if preview.Status != 200 {
 			t.Fatalf("preview: %d %s", preview.Status, preview.Body)
 		}
 		contains(t, preview, "<h1>Check the import</h1>", "Teams report “Cardiology: ECG basics”", "at least 45 minutes",
 			"5 participants in the report", "Zoë Ó Briain", "priya.shah",
 			"Will be marked present", "Not marked: stayed too short a time", "Not marked: a teacher of the session",
-			"Not marked: no member matched", "Kept as the register says", `<th scope="col" class="num">Minutes</th>`)
+			"Not marked: no member matched", "Kept as the register says", `<th scope="col" class="num">Minutes</th>`,
+			`class="table-wrap" tabindex="0" role="region"`)
 		if _, found := a.attendanceOf(priya.ID, id); found {
 			t.Fatal("the preview marked the register")
 		}
-		pm, sm := planField.FindSubmatch(preview.Body), signatureField.FindSubmatch(preview.Body)
-		if pm == nil || sm == nil {
+		plan := regexp.MustCompile(`name="plan" value="([^"]+)"`).FindSubmatch(preview.Body)
+		if plan == nil {
 			t.Fatalf("no plan in the confirmation form")
 		}
-		plan, sig := html.UnescapeString(string(pm[1])), string(sm[1])
+		planID := string(plan[1])
 
-		// A plan edited in the page is refused.
-		var edited models.ImportPlan
-		if err := json.Unmarshal([]byte(plan), &edited); err != nil {
-			t.Fatal(err)
-		}
-		edited.MinMinutes = 0
-		for i := range edited.Lines {
-			if edited.Lines[i].UserID == tom.ID {
-				edited.Lines[i].Action = models.ImportMarkPresent
-			}
-		}
-		raw, _ := json.Marshal(edited)
+		// Another teacher, or an unknown import, gets nothing.
 		for name, form := range map[string]url.Values{
-			"edited":       {"plan": {string(raw)}, "signature": {sig}},
-			"unsigned":     {"plan": {plan}},
-			"not JSON":     {"plan": {"{"}, "signature": {sig}},
-			"another sign": {"plan": {plan}, "signature": {strings.Repeat("0", 64)}},
+			"unknown": {"plan": {"not-a-plan"}},
+			"no plan": {},
 		} {
 			page := b.follow(t, b.post(reg, reg+"/import/confirm", form))
 			contains(t, page, "That import could not be read.")
@@ -552,9 +541,17 @@ func TestImportPreviewThenApply(t *testing.T) {
 				t.Fatalf("%s plan: tom was marked", name)
 			}
 		}
+		_, _ = a.user("other.teacher@example.ac.uk", models.RoleTeacher, nil)
+		other := a.browser()
+		other.login("other.teacher@example.ac.uk", "correct horse battery")
+		if r := other.get(previewPath); r.Status == 200 {
+			t.Errorf("another teacher sees the preview: %d", r.Status)
+		}
 
 		// Confirmed, it marks present those the preview said.
-		page := b.follow(t, b.post(reg, reg+"/import/confirm", url.Values{"plan": {plan}, "signature": {sig}}))
+		applied := b.post(previewPath, reg+"/import/confirm", url.Values{"plan": {planID}})
+		redirectsTo(t, applied, reg)
+		page := b.follow(t, applied)
 		contains(t, page, "Marked 1 present; 1 not matched.", "Meeting report", "87 minutes in the meeting")
 		if rec, _ := a.attendanceOf(priya.ID, id); rec.Status != "present" || rec.Mode != "online" || rec.Source != "import" {
 			t.Errorf("priya: %+v", rec)
@@ -566,7 +563,7 @@ func TestImportPreviewThenApply(t *testing.T) {
 			t.Errorf("the register's entry was overwritten: %+v", rec)
 		}
 		// The same plan again changes nothing more.
-		contains(t, b.follow(t, b.post(reg, reg+"/import/confirm", url.Values{"plan": {plan}, "signature": {sig}})), "Marked 0 present; 1 not matched.")
+		contains(t, b.follow(t, b.post(previewPath, reg+"/import/confirm", url.Values{"plan": {planID}})), "Marked 0 present; 1 not matched.")
 	})
 }
 

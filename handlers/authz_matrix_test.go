@@ -129,6 +129,8 @@ var matrix = map[string]string{
 	// Committee's members: the CSV, one member's page, bulk role changes.
 	"GET /committee/members.csv": "committee", "GET /committee/members/:id": "committee",
 	"POST /committee/members/roles": "committee", "POST /committee/members/roles/confirm": "committee",
+	"GET /sessions/:id/register/import/:plan": "manage", "POST /sessions/:id/register/save": "manage",
+	"GET /sessions/:id/attendance/projector": "manage",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -219,6 +221,8 @@ var matrixAnswers = map[string][]string{
 	// The teacher removes the material; committee, after, finds it gone.
 	"DELETE /api/v1/materials/:id":                     {"", "", "", "", "204", "404"},
 	"POST /sessions/:id/materials/:material_id/delete": {"", "", "", "", "303 /sessions/:id/manage#materials-h success", "404"},
+	"GET /sessions/:id/register/import/:plan":          {"303 /sessions/:id/register error"}, // no such import
+	"POST /sessions/:id/register/save":                 {"303 /sessions/:id/register error"}, // nothing chosen
 }
 
 // matrixDraftAnswers is what an allowed caller gets on the draft session

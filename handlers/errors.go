@@ -137,6 +137,14 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		_ = c.JSON(status, out)
 		return
 	}
+	if status == http.StatusRequestEntityTooLarge && c.Path() == "/sessions/:id/register/import" {
+		// Refused before the import could read it: the register says why,
+		// beside its form.
+		if id, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil {
+			_ = c.Redirect(http.StatusSeeOther, fmt.Sprintf("/sessions/%d/register?import=too-large#import", id))
+			return
+		}
+	}
 	_ = h.render(c, status, "error", map[string]any{"Status": status, "Error": body})
 }
 

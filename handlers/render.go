@@ -34,6 +34,9 @@ type View struct {
 	Flash *Flash
 	Path  string
 	D     map[string]any
+	// Posted is, on a page that answers a form's POST (a form sent back
+	// with its mistakes), the address the browser keeps it under as a GET.
+	Posted string
 }
 
 // Flash is a one-time message shown on the next page.
@@ -141,7 +144,7 @@ func (h *Handler) render(c echo.Context, status int, page string, d map[string]a
 	if d == nil {
 		d = map[string]any{}
 	}
-	v := &View{User: currentUser(c), Path: c.Request().URL.Path, D: d, Flash: h.takeFlash(c)}
+	v := &View{User: currentUser(c), Path: c.Request().URL.Path, D: d, Flash: h.takeFlash(c), Posted: postedAddress(c, d)}
 	if t, ok := d["Title"].(string); ok {
 		v.Title = t
 	}

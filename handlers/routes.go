@@ -197,6 +197,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	teacher.POST("/sessions/:id/register/import", h.importPreview, h.session(teaches))
 	teacher.POST("/sessions/:id/register/import/confirm", h.importConfirm, h.session(teaches))
 	teacher.POST("/sessions/:id/register/:user_id", h.registerMark, h.session(teaches))
+	teacher.GET("/sessions/:id/register/import/:plan", h.importPreviewPage, h.session(teaches))
+	teacher.POST("/sessions/:id/register/save", h.registerSaveAll, h.session(teaches))
+	teacher.GET("/sessions/:id/attendance/projector", h.projectorPage, h.session(teaches))
 	teacher.GET("/sessions/:id/feedback/summary", h.feedbackSummaryPage, h.session(teaches))
 
 	// Series of weekly sessions, and copies of a session. A series has no

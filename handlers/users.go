@@ -16,7 +16,7 @@ import (
 func userFilter(c echo.Context) (models.UserFilter, error) {
 	f := models.UserFilter{Role: models.Role(c.QueryParam("role")), Query: c.QueryParam("q")}
 	if f.Role != "" && f.Role != models.RoleStudent && f.Role != models.RoleTeacher && f.Role != models.RoleCommittee {
-		return f, &models.ValidationError{Fields: map[string]string{"role": "Choose student, teacher or committee."}}
+		return f, &models.ValidationError{Fields: map[string]string{"role": models.ChooseMessage(models.Roles...)}}
 	}
 	if y := c.QueryParam("year_of_study"); y != "" {
 		n, err := strconv.Atoi(y)

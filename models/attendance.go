@@ -106,7 +106,7 @@ func CheckinCode(ctx context.Context, st *store.Store, actor User, sessionID int
 		mode = s.Modes()[0]
 	}
 	if mode != ModeInPerson && mode != ModeOnline {
-		return "", time.Time{}, &ValidationError{Fields: map[string]string{"mode": "Choose in person or online."}}
+		return "", time.Time{}, &ValidationError{Fields: map[string]string{"mode": ChooseMessage(ModeInPerson, ModeOnline)}}
 	}
 	if !s.Offers(mode) {
 		return "", time.Time{}, &ValidationError{Fields: map[string]string{"mode": "This session has no " + strings.ToLower(mode.Label()) + " seats."}}
@@ -279,36 +279,8 @@ func MarkRegister(ctx context.Context, st *store.Store, actor User, sessionID, u
 		if s.Status == SessionDraft {
 			return ErrSessionNotPublished
 		}
-		student, err := userByID(tx, userID)
-		if err != nil {
-			return err
-		}
-		p := Problems{}
-		switch e.Status {
-		case AttendancePresent, AttendanceLate, AttendanceAbsent, AttendanceExcused:
-		default:
-			p.Add("status", "Choose present, late, absent or excused.")
-		}
-		mode := e.Mode
-		if mode == "" {
-			mode = defaultAttendanceMode(tx, s, userID)
-		}
-		if mode != ModeInPerson && mode != ModeOnline {
-			p.Add("mode", "Choose in person or online.")
-		} else if !s.Offers(mode) {
-			p.Add("mode", "This session has no "+strings.ToLower(mode.Label())+" seats.")
-		}
-		if err := p.Err(); err != nil {
-			return err
-		}
-		old, found, err := attendanceFor(tx, s.ID, student.ID, true)
-		if err != nil {
-			return err
-		}
-		rec := registerRecord(s, student.ID, e.Status, mode, old, found)
-		actorID := actor.ID
 		var changed bool
-		if out, changed, err = putAttendance(tx, old, found, rec, &actorID, now); err != nil || !changed {
+		if out, changed, err = markRegisterLine(tx, actor, s, userID, e, now); err != nil || !changed {
 			return err
 		}
 		return markFiguresStale(tx, s.ID)
@@ -317,6 +289,40 @@ func MarkRegister(ctx context.Context, st *store.Store, actor User, sessionID, u
 		return out, err
 	}
 	return out, markWalkIns(st.Read(ctx), sessionID, []*Attendance{&out})
+}
+
+// markRegisterLine records one register entry of a session the actor may
+// manage, and tells whether it changed anything.
+func markRegisterLine(tx *gorm.DB, actor User, s Session, userID int64, e RegisterEntry, now time.Time) (Attendance, bool, error) {
+	student, err := userByID(tx, userID)
+	if err != nil {
+		return Attendance{}, false, err
+	}
+	p := Problems{}
+	switch e.Status {
+	case AttendancePresent, AttendanceLate, AttendanceAbsent, AttendanceExcused:
+	default:
+		p.Add("status", ChooseMessage(AttendanceStatuses...))
+	}
+	mode := e.Mode
+	if mode == "" {
+		mode = defaultAttendanceMode(tx, s, userID)
+	}
+	if mode != ModeInPerson && mode != ModeOnline {
+		p.Add("mode", ChooseMessage(ModeInPerson, ModeOnline))
+	} else if !s.Offers(mode) {
+		p.Add("mode", "This session has no "+strings.ToLower(mode.Label())+" seats.")
+	}
+	if err := p.Err(); err != nil {
+		return Attendance{}, false, err
+	}
+	old, found, err := attendanceFor(tx, s.ID, student.ID, true)
+	if err != nil {
+		return Attendance{}, false, err
+	}
+	rec := registerRecord(s, student.ID, e.Status, mode, old, found)
+	actorID := actor.ID
+	return putAttendance(tx, old, found, rec, &actorID, now)
 }
 
 // defaultAttendanceMode is the student's booking mode, or the session's only
@@ -421,6 +427,7 @@ type RegisterRow struct {
 	Booking       *Booking      `json:"booking"`
 	Attendance    *Attendance   `json:"attendance"`
 	WalkIn        bool          `json:"walk_in"`
+	Place         RegisterPlace `json:"-"`
 	BookingMode   Mode          `json:"-"`
 	BookingStatus BookingStatus `json:"-"`
 }
@@ -450,13 +457,10 @@ func SessionRegister(ctx context.Context, st *store.Store, actor User, sessionID
 		a := records[i]
 		r, ok := rows[a.UserID]
 		if !ok {
-			r = &RegisterRow{WalkIn: true}
+			r = &RegisterRow{}
 			rows[a.UserID] = r
 		}
 		r.Attendance = &a
-		if r.Booking != nil && r.Booking.Status != BookingConfirmed && a.Attended() {
-			r.WalkIn = true
-		}
 	}
 	ids := make([]int64, 0, len(rows))
 	for id := range rows {
@@ -472,6 +476,12 @@ func SessionRegister(ctx context.Context, st *store.Store, actor User, sessionID
 	for _, u := range users {
 		r := rows[u.ID]
 		r.User = u
+		var status AttendanceStatus
+		if r.Attendance != nil {
+			status = r.Attendance.Status
+		}
+		r.Place = PlaceOnRegister(r.BookingStatus, status)
+		r.WalkIn = r.Place == PlaceWalkIn
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool {

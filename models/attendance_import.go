@@ -183,9 +183,19 @@ func importAction(minutes, min int, teacher, registered bool) ImportAction {
 // Lines are checked again: a tampered plan cannot mark a teacher or skip the
 // minimum.
 func ApplyImport(ctx context.Context, st *store.Store, actor User, sessionID int64, plan ImportPlan, now time.Time) (ImportResult, error) {
-	res := ImportResult{Unmatched: []ImportPerson{}}
+	var res ImportResult
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		res = ImportResult{Unmatched: []ImportPerson{}} // afresh on each run of the transaction
+		var err error
+		res, err = applyImport(tx, actor, sessionID, plan, now) // afresh on each run of the transaction
+		return err
+	})
+	return res, err
+}
+
+// applyImport is ApplyImport inside its transaction.
+func applyImport(tx *gorm.DB, actor User, sessionID int64, plan ImportPlan, now time.Time) (ImportResult, error) {
+	res := ImportResult{Unmatched: []ImportPerson{}}
+	err := func() error {
 		s, err := manageableSession(tx, actor, sessionID)
 		if err != nil {
 			return err
@@ -230,6 +240,6 @@ func ApplyImport(ctx context.Context, st *store.Store, actor User, sessionID int
 			return nil
 		}
 		return markFiguresStale(tx, s.ID)
-	})
+	}()
 	return res, err
 }

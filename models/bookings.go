@@ -76,10 +76,10 @@ type BookingFilter struct {
 func (f BookingFilter) check() error {
 	p := Problems{}
 	if f.Status != "" && !f.Status.Valid() {
-		p.Add("status", "Choose confirmed, waitlisted or cancelled.")
+		p.Add("status", ChooseMessage(BookingConfirmed, BookingWaitlisted, BookingCancelled))
 	}
 	if f.Mode != "" && !sessionChoice(f.Mode, ModeInPerson, ModeOnline) {
-		p.Add("mode", "Choose in person or online.")
+		p.Add("mode", ChooseMessage(ModeInPerson, ModeOnline))
 	}
 	return p.Err()
 }
@@ -234,7 +234,7 @@ func bookingMode(s Session, asked Mode) (Mode, error) {
 	case asked == "":
 		return s.Mode, nil
 	case asked != ModeInPerson && asked != ModeOnline:
-		return "", invalid("Choose in person or online.")
+		return "", invalid(ChooseMessage(ModeInPerson, ModeOnline))
 	case !s.Offers(asked):
 		return "", invalid("This session is " + strings.ToLower(s.Mode.Label()) + " only.")
 	}

@@ -298,7 +298,7 @@ func TestRuleModeDrop(t *testing.T) {
 		p := Problems{}
 		checkSession(p, s)
 		checkModeDrop(p, old, s)
-		if p["mode"] != "Choose in person, online or hybrid." {
+		if p["mode"] != "Choose in person, online or in person and online." {
 			t.Errorf("mode problem = %q", p["mode"])
 		}
 	})

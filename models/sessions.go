@@ -548,13 +548,13 @@ func sessionQuery(db *gorm.DB, viewer User, f SessionFilter) (*gorm.DB, error) {
 		p.Add("year", "Choose a year from 1 to 6.")
 	}
 	if f.Mode != "" && !f.Mode.Valid() {
-		p.Add("mode", "Choose in person, online or hybrid.")
+		p.Add("mode", ChooseMessage(Modes...))
 	}
 	if f.Format != "" && !f.Format.Valid() {
-		p.Add("format", "Choose lecture, small group, practical or workshop.")
+		p.Add("format", ChooseMessage(Formats...))
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		p.Add("status", "Choose draft, published or cancelled.")
+		p.Add("status", ChooseMessage(SessionStatuses...))
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		p.Add("to", "Choose an end after the start.")
@@ -1316,13 +1316,13 @@ func checkSession(p Problems, s Session) {
 	checkSessionText(p, "description", s.Description, maxSessionDescription, true)
 	checkSessionText(p, "topic", s.Topic, maxSessionTopic, false)
 	if !s.Format.Valid() {
-		p.Add("format", "Choose lecture, small group, practical or workshop.")
+		p.Add("format", ChooseMessage(Formats...))
 	}
 	if s.YearGroups == 0 {
 		p.Add("year_groups", "Choose at least one year of study, from 1 to 6.")
 	}
 	if !s.Mode.Valid() {
-		p.Add("mode", "Choose in person, online or hybrid.")
+		p.Add("mode", ChooseMessage(Modes...))
 	}
 	checkSessionText(p, "venue", s.Venue, maxSessionVenue, false)
 	if s.Venue == "" && (s.Mode == ModeInPerson || s.Mode == ModeHybrid) {

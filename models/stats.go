@@ -342,6 +342,7 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 		bookingStatus           BookingStatus
 		attendanceMode          Mode
 		came                    bool
+		status                  AttendanceStatus
 		feedback                bool
 		overall, teaching, gain int
 	}
@@ -393,7 +394,8 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 			}
 			p := who(sid, uid)
 			p.attendanceMode = mode
-			p.came = AttendanceStatus(status) == AttendancePresent || AttendanceStatus(status) == AttendanceLate
+			p.status = AttendanceStatus(status)
+			p.came = p.status == AttendancePresent || p.status == AttendanceLate
 			return nil
 		})
 	if err != nil {
@@ -459,18 +461,18 @@ func figureSessions(tx *gorm.DB, ids []int64, loc *time.Location) error {
 			confirmed := p.bookingStatus == BookingConfirmed
 			mode := attendeeMode(p.bookingMode, confirmed, p.attendanceMode, p.came, s.Mode)
 			c := cell(year, mode)
-			switch {
-			case confirmed:
+			switch PlaceOnRegister(p.bookingStatus, p.status) {
+			case PlaceBooked:
 				c.booked++
 				sum.booked++
 				if p.came {
 					c.attended++
 					sum.attended++
 				}
-			case p.came: // no booking, or a waitlisted one, and came anyway
+			case PlaceWalkIn: // no booking, or a waitlisted one, and came anyway
 				c.walkIns++
 				sum.walkIns++
-			case p.bookingStatus == BookingWaitlisted:
+			case PlaceWaitlisted:
 				c.waitlisted++ // wanted a seat and never had one
 				sum.waitlisted++
 			}
@@ -594,7 +596,7 @@ func (f StatsFilter) Check() error {
 		p.Add("to", "Choose an end after the start.")
 	}
 	if f.Mode != "" && f.Mode != ModeInPerson && f.Mode != ModeOnline {
-		p.Add("mode", "Choose in person or online.")
+		p.Add("mode", ChooseMessage(ModeInPerson, ModeOnline))
 	}
 	if f.YearOfStudy != nil && (*f.YearOfStudy < 0 || *f.YearOfStudy > 6) {
 		p.Add("year_of_study", "Choose a year from 1 to 6, or graduate.")

@@ -177,7 +177,7 @@ func newUser(nu NewUser, allowedDomains []string) (User, error) {
 		role = RoleStudent
 	}
 	if !role.Valid() {
-		p.Add("role", "Choose student, teacher or committee.")
+		p.Add("role", ChooseMessage(Roles...))
 	}
 	if err := p.Err(); err != nil {
 		return User{}, err
@@ -291,7 +291,7 @@ type UserFilter struct {
 func FindUsers(ctx context.Context, st *store.Store, f UserFilter) ([]User, error) {
 	p := Problems{}
 	if f.Role != "" && !f.Role.Valid() {
-		p.Add("role", "Choose student, teacher or committee.")
+		p.Add("role", ChooseMessage(Roles...))
 	}
 	checkSearch(p, f.Query)
 	if err := p.Err(); err != nil {
@@ -337,7 +337,7 @@ func UpdateUser(ctx context.Context, st *store.Store, id int64, ch UserChange) (
 	updates := map[string]any{}
 	if ch.Role != nil {
 		if !ch.Role.Valid() {
-			p.Add("role", "Choose student, teacher or committee.")
+			p.Add("role", ChooseMessage(Roles...))
 		}
 		updates["role"] = *ch.Role
 	}

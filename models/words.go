@@ -423,3 +423,37 @@ func (t MailTopic) Label() string { return mailTopicWords.label(t) }
 
 // Valid tells whether t is one of the optional topics.
 func (t MailTopic) Valid() bool { return mailTopicWords.valid(t) }
+
+// Modes lists a session's modes in the order forms offer them.
+var Modes = []Mode{ModeInPerson, ModeOnline, ModeHybrid}
+
+// SessionStatuses lists a session's statuses in the order of its life.
+var SessionStatuses = []SessionStatus{SessionDraft, SessionPublished, SessionCancelled}
+
+// RegisterPlace is how a member comes to be on a session's register. The
+// register's labels, its figures and the dashboard's walk-ins all read it
+// from PlaceOnRegister.
+type RegisterPlace string
+
+// Places on a register.
+const (
+	PlaceBooked     RegisterPlace = "booked"     // holds a confirmed seat
+	PlaceWaitlisted RegisterPlace = "waitlisted" // queued for a seat, and has not come
+	PlaceWalkIn     RegisterPlace = "walk_in"    // came without a confirmed seat
+	PlaceApologies  RegisterPlace = "apologies"  // gave up their place with apologies
+	PlaceNotBooked  RegisterPlace = "not_booked" // no seat, and did not come
+)
+
+var registerPlaceWords = words[RegisterPlace]{
+	PlaceBooked:     "Booked",
+	PlaceWaitlisted: "Waitlisted",
+	PlaceWalkIn:     "Walk-in",
+	PlaceApologies:  "Sent apologies",
+	PlaceNotBooked:  "Not booked",
+}
+
+// Label is the place as the register says it.
+func (p RegisterPlace) Label() string { return registerPlaceWords.label(p) }
+
+// Valid tells whether p is one of the places on a register.
+func (p RegisterPlace) Valid() bool { return registerPlaceWords.valid(p) }

@@ -253,7 +253,7 @@ func TestMessagesSayTheChoicesInWords(t *testing.T) {
 		{"booking by pigeon", "mode", "Choose in person or online.", book(room, "pigeon")},
 		{"booking a hybrid session without a mode", "mode", "This session is hybrid: choose in person or online.", book(hybrid, "")},
 		{"booking online in the room", "mode", "This session is in person only.", book(room, models.ModeOnline)},
-		{"listing by an unknown mode", "mode", "Choose in person, online or hybrid.", list(models.SessionFilter{Mode: "zoom"})},
+		{"listing by an unknown mode", "mode", "Choose in person, online or in person and online.", list(models.SessionFilter{Mode: "zoom"})},
 		{"listing by an unknown format", "format", "Choose lecture, small group, practical or workshop.", list(models.SessionFilter{Format: "seminar"})},
 		{"bookings of an unknown mode", "mode", "Choose in person or online.", func() error {
 			_, err := models.BookingsForUser(t.Context(), db, student, models.BookingFilter{Mode: models.ModeHybrid})

@@ -22,4 +22,14 @@
       btn.textContent = "Press Ctrl+C to copy";
     });
   });
+  // A page that answers a form sent back with its mistakes is kept in the
+  // history as a page's address (data-posted), so that Back after the next, good
+  // submission never asks to send the form again.
+  var posted = document.body && document.body.getAttribute("data-posted");
+  if (posted && window.history.replaceState) {
+    window.history.replaceState(null, "", posted);
+  }
+  // An error summary is where the reader's attention goes.
+  var summary = document.querySelector(".error-summary[autofocus]");
+  if (summary && document.activeElement !== summary) { summary.focus(); }
 })();

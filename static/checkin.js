@@ -49,11 +49,44 @@
       codeEl.textContent = code;
       if (qrEl) { qrEl.src = qrURL + "&code=" + encodeURIComponent(code); }
     }
+    if (arrivalsEl && data.arrivals) { showArrivals(data.arrivals); }
     var counts = data.checked_in || {};
     Array.prototype.forEach.call(root.querySelectorAll("[data-count]"), function (el) {
       var n = counts[el.getAttribute("data-count")];
       if (typeof n === "number" && el.textContent !== String(n)) { el.textContent = String(n); }
     });
+  }
+
+  // The names of who has checked in, newest first, as the page lists them.
+  var arrivalsEl = root.querySelector("[data-arrivals]");
+  var hybrid = root.querySelector("[data-count='online']") && root.querySelector("[data-count='in_person']");
+  var tz = root.getAttribute("data-tz") || undefined;
+  function clock(iso) {
+    try {
+      return new Date(Date.parse(iso)).toLocaleTimeString("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit" });
+    } catch (e) {
+      return new Date(Date.parse(iso)).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+    }
+  }
+  function showArrivals(list) {
+    if (!list.length) { return; }
+    var items = list.map(function (a) {
+      var li = document.createElement("li");
+      var name = document.createElement("span");
+      name.className = "arrival-name";
+      name.textContent = a.name;
+      var small = document.createElement("small");
+      small.textContent = clock(a.at) + (hybrid ? " · " + (a.mode === "online" ? "Online" : "In person") : "") + (a.status === "late" ? " · late" : "");
+      li.appendChild(name);
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(small);
+      return li;
+    });
+    var key = list.map(function (a) { return a.user_id + a.status + a.mode; }).join(",");
+    if (arrivalsEl.getAttribute("data-key") === key) { return; }
+    arrivalsEl.setAttribute("data-key", key);
+    arrivalsEl.textContent = "";
+    items.forEach(function (li) { arrivalsEl.appendChild(li); });
   }
 
   function poll() {

@@ -89,6 +89,22 @@
       if (kind.names(el).indexOf(norm(req.name)) >= 0) { found.push(el); }
     });
   }
+  // A button or link in a closed menu (<details>) is reached as a person
+  // reaches it: by opening the menu first.
+  if (found.length === 0 && req.kind === "clickable" && !req.scope) {
+    var menus = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) {
+      var sum = d.querySelector(":scope > summary");
+      return sum && shown(sum) && Array.prototype.some.call(kind.all(d), function (el) {
+        return el !== sum && (norm(el.getAttribute("aria-label")) || norm(el.textContent) || norm(el.value)) === norm(req.name);
+      });
+    });
+    if (menus.length === 1) {
+      menus[0].open = true;
+      Array.prototype.forEach.call(kind.all(menus[0]), function (el) {
+        if (kind.names(el).indexOf(norm(req.name)) >= 0) { found.push(el); }
+      });
+    }
+  }
   if (found.length !== 1) {
     var what = req.kind === "css" ? "element " + req.css : kind.what + " " + JSON.stringify(req.name);
     var msg = (found.length === 0 ? "no " : found.length + " matches for ") + what;

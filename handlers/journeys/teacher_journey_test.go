@@ -49,7 +49,7 @@ func TestTeacherJourney(t *testing.T) {
 	teacher.Select("Format", "Lecture")
 	teacher.Tick("Year 4")
 	teacher.Tick("Year 5")
-	teacher.Tick("Hybrid: in the room and online")
+	teacher.Tick("In person and online")
 	teacher.Fill("Venue", "Lecture Theatre 2, Medical School")
 	teacher.Fill("Seats in the room", "40")
 	teacher.Fill("Online meeting link", "https://teams.microsoft.com/l/meetup-join/acute-kidney-injury")

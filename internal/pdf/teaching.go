@@ -96,7 +96,8 @@ func Teaching(c TeachingCertificate) (out []byte, err error) {
 		f.SetFont(family, "", 9)
 		muted.text(f)
 		f.SetXY(margin, margin)
-		f.CellFormat(contentW, 5, "Certificate of Teaching — "+name+" (continued)", "", 0, "L", false, 0, "")
+		head := fitLines(f, "Certificate of Teaching — "+name+" (continued)", contentW, 1)
+		f.CellFormat(contentW, 5, head[0], "", 0, "L", false, 0, "")
 		t.y = margin + 9
 	}
 	if len(c.Sessions) == 0 {
