@@ -140,7 +140,7 @@ func TestCommitteeJourney(t *testing.T) {
 	committee.Checkpoint("academic-year-preview")
 	// Pressing the button without ticking "I understand" changes nothing:
 	// the browser asks for the tick.
-	understand := "I understand: 7 members move up a year of study now, and this is done once in " + label + "."
+	understand := "I understand: 7 members move up a year of study now (2 become graduates), and this is done once in " + label + "."
 	committee.ClickInPlace("Start academic year " + label)
 	tick := committee.find("control", understand)
 	if !evaluate[bool](committee, "read the tick box", `document.querySelector(`+jsString(tick.sel)+`).validity.valueMissing`) {
