@@ -57,9 +57,14 @@ func (y YearGroups) Phrase() string {
 	return "years " + strings.Join(runs[:len(runs)-1], ", ") + " and " + runs[len(runs)-1]
 }
 
-// arrivedAsWalkIn: a student who came (present or late) without a confirmed booking is a walk-in, as the dashboard counts walk_ins.
+// arrivedAsWalkIn tells whether a record is a walk-in, by the register's
+// one definition (PlaceOnRegister): someone who came without a confirmed seat.
 func arrivedAsWalkIn(a Attendance, booked bool) bool {
-	return a.Attended() && !booked
+	var b BookingStatus
+	if booked {
+		b = BookingConfirmed
+	}
+	return PlaceOnRegister(b, a.Status) == PlaceWalkIn
 }
 
 // markWalkIns sets WalkIn on records of one session, from its confirmed
