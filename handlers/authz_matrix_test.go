@@ -107,6 +107,14 @@ var matrix = map[string]string{
 	"POST /api/v1/admin/academic-year/rollover": "committee",
 
 	"GET /api/*": "nothing", "POST /api/*": "nothing",
+
+	// Series (the fixture's is published, by the teacher of this session),
+	// copies of a session, and materials.
+	"POST /api/v1/series": "teacher", "GET /teaching/series/new": "teacher", "POST /teaching/series/new": "teacher",
+	"GET /api/v1/series/:id": "member", "GET /series/:id": "member",
+	"POST /api/v1/series/:id/publish": "manage", "POST /series/:id/publish": "manage",
+	"POST /api/v1/series/:id/bookings": "book", "POST /series/:id/book": "book",
+	"POST /api/v1/sessions/:id/duplicate": "manage", "POST /sessions/:id/duplicate": "manage",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -175,6 +183,15 @@ var matrixAnswers = map[string][]string{
 	"POST /sessions/:id/register/import/confirm":     {"303 /sessions/:id/register error"},
 	"POST /committee/members/:id":                    {"303 /committee/members* error"},
 	"POST /committee/academic-year":                  {"422"}, // "I understand" not ticked
+
+	"POST /api/v1/series":                 {"422"},
+	"POST /teaching/series/new":           {"422"},
+	"POST /api/v1/series/:id/publish":     {"200"},
+	"POST /series/:id/publish":            {"303 /series/* success"},
+	"POST /api/v1/series/:id/bookings":    {"422"}, // a hybrid series: which mode?
+	"POST /series/:id/book":               {"303 /series/* error"},
+	"POST /api/v1/sessions/:id/duplicate": {"201"},
+	"POST /sessions/:id/duplicate":        {"303 /sessions/* success"}, // the copy's edit page
 }
 
 // matrixDraftAnswers is what an allowed caller gets on the draft session
@@ -198,6 +215,7 @@ type matrixFixture struct {
 	browsers map[string]*browser
 	calendar string
 	cert     string
+	series   int64 // published, by "teacher of this session"
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
@@ -241,6 +259,14 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatalf("booking: %d %s", res.Status, res.Body)
 	}
 	f.booking = int64(res.json(t)["booking"].(map[string]any)["id"].(float64))
+	res = a.api("POST", "/api/v1/series", sessionBody(start.AddDate(0, 0, 7), map[string]any{"weekly": map[string]int{"count": 2}}), f.tokens["teacher of this session"])
+	if res.Status != http.StatusCreated {
+		t.Fatalf("series: %d %s", res.Status, res.Body)
+	}
+	f.series = int64(res.json(t)["series"].(map[string]any)["id"].(float64))
+	if res := a.api("POST", fmt.Sprintf("/api/v1/series/%d/publish", f.series), nil, f.tokens["teacher of this session"]); res.Status != http.StatusOK {
+		t.Fatalf("publishing the series: %d %s", res.Status, res.Body)
+	}
 	feed := a.api("GET", "/api/v1/me/calendar", nil, f.tokens["student"]).json(t)["url"].(string)
 	f.calendar = feed[strings.LastIndex(feed, "/")+1:]
 	// A certificate to verify: the teacher's record of last year's teaching.
@@ -262,6 +288,9 @@ func (f *matrixFixture) pathOn(route string, session int64) string {
 		":token", f.calendar, ":code", f.cert, ":file", "headline.csv", "*", "style.css")
 	if strings.HasPrefix(route, "/api/v1/users/:id") || strings.HasPrefix(route, "/committee/members/:id") {
 		r = strings.NewReplacer(":id", user)
+	}
+	if strings.Contains(route, "/series/:id") {
+		r = strings.NewReplacer(":id", fmt.Sprint(f.series))
 	}
 	switch {
 	case strings.HasPrefix(route, "/api/*"):

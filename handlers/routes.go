@@ -189,6 +189,24 @@ func (h *Handler) routes(e *echo.Echo) {
 	teacher.POST("/sessions/:id/register/:user_id", h.registerMark, h.session(teaches))
 	teacher.GET("/sessions/:id/feedback/summary", h.feedbackSummaryPage, h.session(teaches))
 
+	// Series of weekly sessions, and copies of a session. A series has no
+	// relation of its own: models decides for each of its sessions as
+	// h.session would (publishing: its teachers and committee, else 404 or
+	// 403; seeing and booking: a series whose sessions the caller sees
+	// none of is not found, 404). Change or cancel "this and the rest of the
+	// series" is ?series=rest on the session's own routes, above.
+	teacherAPI.POST("/series", h.apiCreateSeries)
+	memberAPI.GET("/series/:id", h.apiGetSeries)
+	teacherAPI.POST("/series/:id/publish", h.apiPublishSeries)
+	memberAPI.POST("/series/:id/bookings", h.apiBookSeries)
+	teacherAPI.POST("/sessions/:id/duplicate", h.apiDuplicateSession, h.session(teaches))
+	teacher.GET("/teaching/series/new", h.newSeriesPage)
+	teacher.POST("/teaching/series/new", h.createSeriesSubmit)
+	member.GET("/series/:id", h.seriesPage)
+	member.POST("/series/:id/book", h.bookSeriesSubmit)
+	teacher.POST("/series/:id/publish", h.publishSeriesSubmit)
+	teacher.POST("/sessions/:id/duplicate", h.duplicateSessionSubmit, h.session(teaches))
+
 	// Committee: members, the outbox, every session's register audit, the
 	// dashboard and the academic year.
 	committee.GET("/committee/members", h.membersPage)

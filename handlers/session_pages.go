@@ -400,7 +400,11 @@ func (h *Handler) sessionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "session", map[string]any{"Title": it.Title, "S": it, "Choice": choose(it)})
+	d := map[string]any{"Title": it.Title, "S": it, "Choice": choose(it)}
+	if err := h.sessionPageExtra(c, it, d); err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "session", d)
 }
 
 // bookSubmit books the member's own place.
@@ -541,7 +545,8 @@ const inputTimeLayout = "2006-01-02T15:04"
 // sessionFormFields are the form's fields in the order shown, by the names
 // the model's validation errors use.
 var sessionFormFields = []string{"title", "description", "topic", "format", "year_groups", "mode", "venue",
-	"in_person_capacity", "online_url", "online_capacity", "starts_at", "ends_at", "teacher_ids"}
+	"in_person_capacity", "online_url", "online_capacity", "starts_at", "ends_at", "teacher_ids",
+	"weeks", "skip_dates", "series"}
 
 func (h *Handler) formFromSession(it *sessionItem) sessionForm {
 	f := sessionForm{
@@ -658,7 +663,7 @@ func (h *Handler) formTime(p models.Problems, field, v string) *time.Time {
 }
 
 // renderSessionForm shows the new or edit form, with errors beside fields.
-func (h *Handler) renderSessionForm(c echo.Context, status int, it *sessionItem, f sessionForm, errs map[string]string) error {
+func (h *Handler) renderSessionForm(c echo.Context, status int, it *sessionItem, f sessionForm, errs map[string]string, extra ...map[string]any) error {
 	u := currentUser(c)
 	var teachers []models.User
 	for _, role := range []models.Role{models.RoleTeacher, models.RoleCommittee} {
@@ -695,6 +700,9 @@ func (h *Handler) renderSessionForm(c echo.Context, status int, it *sessionItem,
 	} else {
 		d["Title"], d["Heading"], d["Action"] = "Edit: "+it.Title, "Edit session", sessionPath(it.ID, "/edit")
 		d["S"] = it
+	}
+	if err := h.seriesFormExtra(c, it, d, extra); err != nil {
+		return err
 	}
 	return h.render(c, status, "session_form", d)
 }
@@ -754,7 +762,12 @@ func (h *Handler) editSessionPage(c echo.Context) error {
 // again, a refusal flashed, or an error returned.
 func (h *Handler) saveSession(c echo.Context, it *sessionItem) (bool, error) {
 	f, in, p := h.readSessionForm(c)
-	_, err := models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), it.ID, in, h.Clock.Now())
+	var err error
+	if c.FormValue("series") == "rest" {
+		_, err = models.UpdateSeriesFrom(c.Request().Context(), h.Store, *currentUser(c), it.ID, in, h.Clock.Now(), h.Config.Location)
+	} else {
+		_, err = models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), it.ID, in, h.Clock.Now())
+	}
 	errs, err := formErrors(err, p)
 	if err != nil {
 		// Cancelled meanwhile, say.
@@ -811,6 +824,8 @@ func (h *Handler) cancelSessionSubmit(c echo.Context) error {
 	if strings.TrimSpace(reason) == "" {
 		// The rules allow none; the page asks for one, for the e-mail.
 		err = &models.ValidationError{Fields: map[string]string{"reason": "Say why, in a sentence: it goes in the e-mail to everyone booked."}}
+	} else if c.FormValue("series") == "rest" {
+		_, err = models.CancelSeriesFrom(c.Request().Context(), h.Store, *currentUser(c), it.ID, reason, h.Clock.Now())
 	} else {
 		_, err = models.CancelSession(c.Request().Context(), h.Store, *currentUser(c), it.ID, reason, h.Clock.Now())
 	}
@@ -889,6 +904,9 @@ func (h *Handler) renderManage(c echo.Context, status int, it *sessionItem, extr
 	}
 	for k, v := range extra {
 		d[k] = v
+	}
+	if d["SeriesLater"], err = h.seriesLater(c, it); err != nil {
+		return err
 	}
 	return h.render(c, status, "session_manage", d)
 }

@@ -121,6 +121,13 @@ func (h *Handler) apiUpdateSession(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	rest, err := seriesScope(c)
+	if err != nil {
+		return err
+	}
+	if rest {
+		return h.apiUpdateSeriesFrom(c, in)
+	}
 	s, err := models.UpdateSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in, h.Clock.Now())
 	if err != nil {
 		return err
@@ -144,6 +151,13 @@ func (h *Handler) apiCancelSession(c echo.Context) error {
 		if err := decodeJSON(c, &in); err != nil {
 			return err
 		}
+	}
+	rest, err := seriesScope(c)
+	if err != nil {
+		return err
+	}
+	if rest {
+		return h.apiCancelSeriesFrom(c, in.Reason)
 	}
 	s, err := models.CancelSession(c.Request().Context(), h.Store, *currentUser(c), sessionFrom(c).ID, in.Reason, h.Clock.Now())
 	if err != nil {

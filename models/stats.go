@@ -561,11 +561,11 @@ func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any) error {
 }
 
 // Ways to group attendance figures.
-var StatsGroupings = []string{"year_of_study", "mode", "topic", "format", "teacher", "week", "month"}
+var StatsGroupings = []string{"year_of_study", "mode", "topic", "format", "teacher", "week", "month", "series"}
 
 // GroupByMessage names StatsGroupings as a person reads them, for a group_by
 // that is none of them.
-const GroupByMessage = "Choose how to group the figures: by year of study, mode, topic, format, teacher, week or month."
+const GroupByMessage = "Choose how to group the figures: by year of study, mode, topic, format, teacher, week, month or series."
 
 // StatsFilter chooses the records the figures cover: sessions that ended
 // within [From, To), optionally one year of study (as it was at the
@@ -681,7 +681,8 @@ const sessionsWithPeople = "COUNT(DISTINCT CASE WHEN ss.booked + ss.walk_ins > 0
 // statsKeys are the grouping expressions of StatsGroupings over session_stats
 // (ss) and session_teachers (st).
 var statsKeys = map[string]string{"year_of_study": "ss.year_of_study", "mode": "ss.mode", "topic": "ss.topic",
-	"format": "ss.format", "week": "ss.week", "month": "ss.month", "teacher": "st.user_id"}
+	"format": "ss.format", "week": "ss.week", "month": "ss.month", "teacher": "st.user_id",
+	"series": "COALESCE(sx.series_id, 0)"}
 
 // AttendanceBreakdown groups the figures of f by one of StatsGroupings. It
 // first brings the roll-ups up to date.
@@ -724,6 +725,9 @@ func attendanceBreakdown(db *gorm.DB, f StatsFilter, groupBy string) (Attendance
 	if groupBy == "teacher" {
 		label, users = ", MAX(u.name) AS label", " JOIN users u ON u.id = st.user_id"
 	}
+	if groupBy == "series" { // named in the same query too: teacherJoin joins sx and sr
+		label = ", COALESCE(MAX(sr.title), '') AS label"
+	}
 	if f.bySession() && groupBy != "year_of_study" && groupBy != "mode" {
 		// Grouped by a property of the session: every session that ran
 		// counts, with or without bookings; each one's totals are in
@@ -741,6 +745,9 @@ WHERE sf.ends_at >= ? AND sf.ends_at < ?`+topicCond(f, "sf")+` GROUP BY `+key,
 		if groupBy == "teacher" {
 			q = q.Joins("JOIN session_teachers st ON st.session_id = ss.session_id" + users)
 		}
+		if groupBy == "series" {
+			q = q.Joins(teacherJoin(groupBy, "ss"))
+		}
 		err := f.apply(q, "ss").Select(keyExpr + " AS key, " + sessionsWithPeople + " AS sessions, SUM(ss.booked) AS booked, SUM(ss.attended) AS attended, SUM(ss.walk_ins) AS walk_ins" + label).
 			Group(keyExpr).Scan(&raw).Error
 		if err != nil {
@@ -755,7 +762,7 @@ WHERE sf.ends_at >= ? AND sf.ends_at < ?`+topicCond(f, "sf")+` GROUP BY `+key,
 	}
 	for i := range rep.Rows {
 		rep.Rows[i].finish()
-		if groupBy != "teacher" {
+		if groupBy != "teacher" && (groupBy != "series" || rep.Rows[i].Key == "0") {
 			rep.Rows[i].Label = StatsKeyLabel(groupBy, rep.Rows[i].Key)
 		}
 	}
@@ -814,6 +821,10 @@ func StatsKeyLabel(groupBy, key string) string {
 		if key == "" {
 			return "No topic"
 		}
+	case "series":
+		if key == "0" {
+			return "Not in a series"
+		}
 	}
 	return key
 }
@@ -833,6 +844,11 @@ func sortStatsRows(groupBy string, rows []StatsRow) {
 			if x, y := strings.ToLower(a.Key), strings.ToLower(b.Key); x != y {
 				return x < y
 			}
+		case "series":
+			if a.Key == "0" || b.Key == "0" { // sessions of no series last
+				return b.Key == "0" && a.Key != "0"
+			}
+			fallthrough
 		case "teacher":
 			if x, y := strings.ToLower(a.Label), strings.ToLower(b.Label); x != y {
 				return x < y
@@ -848,10 +864,13 @@ func sortStatsRows(groupBy string, rows []StatsRow) {
 // teacherJoin joins the teachers of the sessions of table, for the
 // breakdown by teacher.
 func teacherJoin(groupBy, table string) string {
-	if groupBy != "teacher" {
-		return ""
+	switch groupBy {
+	case "teacher":
+		return " JOIN session_teachers st ON st.session_id = " + table + ".session_id"
+	case "series":
+		return " JOIN sessions sx ON sx.id = " + table + ".session_id LEFT JOIN series sr ON sr.id = sx.series_id"
 	}
-	return " JOIN session_teachers st ON st.session_id = " + table + ".session_id"
+	return ""
 }
 
 func topicCond(f StatsFilter, table string) string {

@@ -298,8 +298,36 @@ func TestAttendanceBreakdown(t *testing.T) {
 			t.Errorf("year labels: %+v", rep.Rows)
 		}
 
+		// By series: S1 and S4 made a series of the Cardiology evenings.
+		var seriesID int64
+		if err := db.Write(context.Background(), func(tx *gorm.DB) error {
+			series := models.Series{Title: "Cardiology evenings", CreatedAt: w.now}
+			if err := tx.Create(&series).Error; err != nil {
+				return err
+			}
+			seriesID = series.ID
+			return tx.Exec("UPDATE sessions SET series_id = ? WHERE id IN ?", series.ID, []int64{w.s1.ID, w.s4.ID}).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := models.AttendanceBreakdown(t.Context(), db, f, "series", w.now, w.loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The series as Cardiology; S2, S5 and S6 in none.
+		stSame(t, "by series", stRows(rep), []string{fmt.Sprintf("%d 2 5 3 2 3 0.6", seriesID), "0 3 4 3 1 0 0.75"})
+		if rep.Rows[0].Label != "Cardiology evenings" || rep.Rows[1].Label != "Not in a series" || stRow(rep.Totals) != "total 5 9 6 3 3 0.6667" {
+			t.Errorf("series labels and totals: %+v %+v", rep.Rows, rep.Totals)
+		}
+		rep, err = models.AttendanceBreakdown(t.Context(), db, models.StatsFilter{From: w.from, To: w.to, Mode: models.ModeOnline}, "series", w.now, w.loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Online only: C and L at S4; A and D at S2.
+		stSame(t, "by series, online", stRows(rep), []string{fmt.Sprintf("%d 1 2 1 1 0 0.5", seriesID), "0 1 2 1 1 0 0.5"})
+
 		// Nothing booked: rate null, in rows and totals.
-		rep, err := models.AttendanceBreakdown(t.Context(), db, models.StatsFilter{From: stAt(2024, 1, 1, 0, 0), To: stAt(2024, 6, 1, 0, 0)}, "topic", w.now, w.loc)
+		rep, err = models.AttendanceBreakdown(t.Context(), db, models.StatsFilter{From: stAt(2024, 1, 1, 0, 0), To: stAt(2024, 6, 1, 0, 0)}, "topic", w.now, w.loc)
 		if err != nil || len(rep.Rows) != 0 || rep.Totals.Rate != nil || rep.Totals.Sessions != 0 {
 			t.Errorf("an empty period: %+v %v", rep, err)
 		}

@@ -264,7 +264,7 @@ func TestMessagesSayTheChoicesInWords(t *testing.T) {
 		{"the register by pigeon", "mode", "Choose in person or online.", mark(hybrid, "pigeon")},
 		{"the register online in the room", "mode", "This session has no online seats.", mark(room, models.ModeOnline)},
 		{"figures of hybrid attendees", "mode", "Choose in person or online.", models.StatsFilter{From: atStart, To: atStart.Add(time.Hour), Mode: models.ModeHybrid}.Check()},
-		{"figures by colour", "group_by", "Choose how to group the figures: by year of study, mode, topic, format, teacher, week or month.", breakdownErr},
+		{"figures by colour", "group_by", "Choose how to group the figures: by year of study, mode, topic, format, teacher, week, month or series.", breakdownErr},
 	} {
 		if got := fieldMessage(c.err, c.field); got != c.want {
 			t.Errorf("%s: %s says %q, want %q", c.name, c.field, got, c.want)
