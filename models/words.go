@@ -311,6 +311,7 @@ var mailKindWords = words[MailKind]{
 	MailFeedbackReminder:  "Feedback reminder",
 	MailCertificateIssued: "Certificate issued",
 	MailRegisterReminder:  "Register reminder",
+	MailMaterialsAdded:    "Materials added",
 }
 
 // Label is the kind of e-mail as the outbox page lists it.
@@ -342,3 +343,52 @@ func (s OutboxStatus) Label() string { return outboxStatusWords.label(s) }
 
 // Valid tells whether s is one of the outbox statuses.
 func (s OutboxStatus) Valid() bool { return outboxStatusWords.valid(s) }
+
+// MaterialKind is what a session's material is: a file kept by Rounds, or
+// a link to somewhere else.
+type MaterialKind string
+
+// Kinds of material.
+const (
+	MaterialFile MaterialKind = "file"
+	MaterialLink MaterialKind = "link"
+)
+
+var materialKindWords = words[MaterialKind]{
+	MaterialFile: "File",
+	MaterialLink: "Link",
+}
+
+// Label is the kind as pages say it.
+func (k MaterialKind) Label() string { return materialKindWords.label(k) }
+
+// Valid tells whether k is one of the kinds of material.
+func (k MaterialKind) Valid() bool { return materialKindWords.valid(k) }
+
+// MaterialVisibility is who sees a material besides the session's
+// teachers and committee.
+type MaterialVisibility string
+
+// Who sees a material.
+const (
+	VisibleBookedBefore   MaterialVisibility = "booked_before"   // students with a place, from now on
+	VisibleAttendeesAfter MaterialVisibility = "attendees_after" // those who came, once it has ended
+)
+
+// MaterialVisibilities lists them in the order forms offer them.
+var MaterialVisibilities = []MaterialVisibility{VisibleBookedBefore, VisibleAttendeesAfter}
+
+var materialVisibilityWords = words[MaterialVisibility]{
+	VisibleBookedBefore:   "Students with a place, before and after the session",
+	VisibleAttendeesAfter: "Only those who came, after the session",
+}
+
+// Label is who sees the material, as pages say it.
+func (v MaterialVisibility) Label() string { return materialVisibilityWords.label(v) }
+
+// Valid tells whether v is one of the visibilities.
+func (v MaterialVisibility) Valid() bool { return materialVisibilityWords.valid(v) }
+
+// MailMaterialsAdded tells students that materials were added after a
+// session.
+const MailMaterialsAdded MailKind = "materials_added"
