@@ -25,6 +25,7 @@ var kinds = map[models.MailKind]Kind{
 	models.MailFeedbackReminder:  {Prepare: prepareFeedback},
 	models.MailCertificateIssued: {Prepare: prepareCertificate},
 	models.MailRegisterReminder:  {Prepare: prepareRegisterReminder},
+	models.MailMaterialsAdded:    {Prepare: prepareMaterialsAdded},
 }
 
 // preparePasswordReset works out when the link stops working (the token and
