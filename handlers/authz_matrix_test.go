@@ -56,6 +56,9 @@ var matrixClasses = map[string]access{
 	// Booking: API.md answers 422 "not published" for a draft, whoever asks
 	// (matrixDraftAnswers), although the draft itself is not shown to them.
 	"book": {"LAAAAA", "LAAAAA"},
+	// A material for students with a place: the student has one; others
+	// see the session but not the file.
+	"material": {"LAFFAA", ""},
 }
 
 // matrix gives every route its class. A route missing here fails the test:
@@ -115,6 +118,9 @@ var matrix = map[string]string{
 	"POST /api/v1/series/:id/publish": "manage", "POST /series/:id/publish": "manage",
 	"POST /api/v1/series/:id/bookings": "book", "POST /series/:id/book": "book",
 	"POST /api/v1/sessions/:id/duplicate": "manage", "POST /sessions/:id/duplicate": "manage",
+	"POST /api/v1/sessions/:id/materials": "manage", "POST /sessions/:id/materials": "manage",
+	"GET /api/v1/sessions/:id/materials": "member", "GET /materials/:id": "material",
+	"DELETE /api/v1/materials/:id": "manage", "POST /sessions/:id/materials/:material_id/delete": "manage",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -192,6 +198,11 @@ var matrixAnswers = map[string][]string{
 	"POST /series/:id/book":               {"303 /series/* error"},
 	"POST /api/v1/sessions/:id/duplicate": {"201"},
 	"POST /sessions/:id/duplicate":        {"303 /sessions/* success"}, // the copy's edit page
+	"POST /api/v1/sessions/:id/materials": {"422"},                     // neither a file nor a link
+	"POST /sessions/:id/materials":        {"422"},
+	// The teacher removes the material; committee, after, finds it gone.
+	"DELETE /api/v1/materials/:id":                     {"", "", "", "", "204", "404"},
+	"POST /sessions/:id/materials/:material_id/delete": {"", "", "", "", "303 /sessions/:id/manage#materials-h success", "404"},
 }
 
 // matrixDraftAnswers is what an allowed caller gets on the draft session
@@ -202,6 +213,8 @@ var matrixDraftAnswers = map[string][]string{
 	// The student's booking is not on the draft.
 	"DELETE /api/v1/sessions/:id/bookings/:booking_id": {"404"},
 	"POST /sessions/:id/bookings/:booking_id/cancel":   {"404"},
+	// The material is not on the draft.
+	"POST /sessions/:id/materials/:material_id/delete": {"404"},
 }
 
 // matrixFixture is a society in which every caller of the matrix exists.
@@ -216,6 +229,7 @@ type matrixFixture struct {
 	calendar string
 	cert     string
 	series   int64 // published, by "teacher of this session"
+	material int64 // a PDF on session, for students with a place
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
@@ -267,6 +281,11 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	if res := a.api("POST", fmt.Sprintf("/api/v1/series/%d/publish", f.series), nil, f.tokens["teacher of this session"]); res.Status != http.StatusOK {
 		t.Fatalf("publishing the series: %d %s", res.Status, res.Body)
 	}
+	res = upload(t, a, nil, "", fmt.Sprintf("/api/v1/sessions/%d/materials", f.session), f.tokens["teacher of this session"], "ECG.pdf", pdfBytes(100), map[string]string{})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("material: %d %s", res.Status, res.Body)
+	}
+	f.material = int64(res.json(t)["material"].(map[string]any)["id"].(float64))
 	feed := a.api("GET", "/api/v1/me/calendar", nil, f.tokens["student"]).json(t)["url"].(string)
 	f.calendar = feed[strings.LastIndex(feed, "/")+1:]
 	// A certificate to verify: the teacher's record of last year's teaching.
@@ -285,12 +304,15 @@ func (f *matrixFixture) path(route string) string { return f.pathOn(route, f.ses
 func (f *matrixFixture) pathOn(route string, session int64) string {
 	user := fmt.Sprint(f.student.ID)
 	r := strings.NewReplacer(":id", fmt.Sprint(session), ":booking_id", fmt.Sprint(f.booking), ":user_id", user,
-		":token", f.calendar, ":code", f.cert, ":file", "headline.csv", "*", "style.css")
+		":token", f.calendar, ":code", f.cert, ":file", "headline.csv", "*", "style.css", ":material_id", fmt.Sprint(f.material))
 	if strings.HasPrefix(route, "/api/v1/users/:id") || strings.HasPrefix(route, "/committee/members/:id") {
 		r = strings.NewReplacer(":id", user)
 	}
 	if strings.Contains(route, "/series/:id") {
 		r = strings.NewReplacer(":id", fmt.Sprint(f.series))
+	}
+	if strings.HasPrefix(route, "/materials/:id") || strings.HasPrefix(route, "/api/v1/materials/:id") {
+		r = strings.NewReplacer(":id", fmt.Sprint(f.material))
 	}
 	switch {
 	case strings.HasPrefix(route, "/api/*"):

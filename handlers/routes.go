@@ -47,9 +47,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(h.metrics.middleware, h.requestLogger(), h.securityHeaders(), noStoreAPI)
-	// Bodies are small but for uploaded attendance reports.
+	// Bodies are small but for uploaded attendance reports, and a session's
+	// materials (a file of up to 25 MB, and the form around it).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: isUpload}))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "10M", Skipper: func(c echo.Context) bool { return !isUpload(c) }}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "10M", Skipper: func(c echo.Context) bool { return !isUpload(c) || isMaterialUpload(c) }}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "27M", Skipper: func(c echo.Context) bool { return !isMaterialUpload(c) }}))
 
 	// Operations: no login, no CSRF.
 	e.GET("/healthz", h.healthz)
@@ -206,6 +208,17 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.POST("/series/:id/book", h.bookSeriesSubmit)
 	teacher.POST("/series/:id/publish", h.publishSeriesSubmit)
 	teacher.POST("/sessions/:id/duplicate", h.duplicateSessionSubmit, h.session(teaches))
+
+	// A session's materials: its teachers and committee add and remove
+	// them; whoever sees the session lists those they may see. A download
+	// names no session in its path: models checks the session (404 to who
+	// may not see it) and then the material's visibility (403).
+	teacherAPI.POST("/sessions/:id/materials", h.apiAddMaterial, h.session(teaches))
+	memberAPI.GET("/sessions/:id/materials", h.apiListMaterials, h.session(canSee))
+	teacherAPI.DELETE("/materials/:id", h.apiDeleteMaterial) // models: the material's session, as teaches
+	member.GET("/materials/:id", h.downloadMaterial)
+	teacher.POST("/sessions/:id/materials", h.addMaterialSubmit, h.session(teaches))
+	teacher.POST("/sessions/:id/materials/:material_id/delete", h.deleteMaterialSubmit, h.session(teaches))
 
 	// Committee: members, the outbox, every session's register audit, the
 	// dashboard and the academic year.

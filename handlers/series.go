@@ -328,8 +328,27 @@ func (h *Handler) seriesFormExtra(c echo.Context, it *sessionItem, d map[string]
 	return err
 }
 
-// sessionPageExtra adds the series a session belongs to, for its page.
+// manageExtra adds to the manage page the later sessions of its series
+// and the session's materials.
+func (h *Handler) manageExtra(c echo.Context, it *sessionItem, d map[string]any) error {
+	n, err := h.seriesLater(c, it)
+	if err != nil {
+		return err
+	}
+	d["SeriesLater"] = n
+	d["Visibilities"] = models.MaterialVisibilities
+	if _, ok := d["MaterialIn"]; !ok { // the materials forms, empty
+		d["MaterialIn"], d["MaterialErrors"], d["MaterialForm"] = map[string]string{}, map[string]string{}, ""
+	}
+	return h.sessionMaterials(c, it, d)
+}
+
+// sessionPageExtra adds the materials the viewer sees and the series the
+// session belongs to, for its page.
 func (h *Handler) sessionPageExtra(c echo.Context, it *sessionItem, d map[string]any) error {
+	if err := h.sessionMaterials(c, it, d); err != nil {
+		return err
+	}
 	if it.SeriesID == nil {
 		return nil
 	}

@@ -905,7 +905,7 @@ func (h *Handler) renderManage(c echo.Context, status int, it *sessionItem, extr
 	for k, v := range extra {
 		d[k] = v
 	}
-	if d["SeriesLater"], err = h.seriesLater(c, it); err != nil {
+	if err := h.manageExtra(c, it, d); err != nil {
 		return err
 	}
 	return h.render(c, status, "session_manage", d)

@@ -331,12 +331,16 @@ func ReadMaterialFile(ctx context.Context, st *store.Store, id, offset, n int64)
 }
 
 // DeleteMaterial removes a material and its file: the session's teachers
-// and committee may.
-func DeleteMaterial(ctx context.Context, st *store.Store, actor User, id int64) (Material, error) {
+// and committee may. sessionID, unless 0, is the session it must belong to
+// (ErrNotFound otherwise).
+func DeleteMaterial(ctx context.Context, st *store.Store, actor User, sessionID, id int64) (Material, error) {
 	var m Material
 	err := st.Write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(&m).Error; err != nil {
 			return notFound(err)
+		}
+		if sessionID != 0 && m.SessionID != sessionID {
+			return ErrNotFound
 		}
 		s, err := lockSession(tx, m.SessionID)
 		if err != nil {
@@ -351,4 +355,12 @@ func DeleteMaterial(ctx context.Context, st *store.Store, actor User, id int64) 
 		return Material{}, fmt.Errorf("delete material %d: %w", id, err)
 	}
 	return m, nil
+}
+
+// SizeLabel is a file's size as pages show it: "3.4 MB", "120 KB".
+func (m *Material) SizeLabel() string {
+	if m.Size < 1<<20 {
+		return fmt.Sprintf("%d KB", max((m.Size+1023)/1024, 1))
+	}
+	return megabytes(m.Size)
 }

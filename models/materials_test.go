@@ -150,16 +150,19 @@ func TestMaterials(t *testing.T) {
 		}
 
 		// Removing: its teachers only; the file goes with it.
-		if _, err := models.DeleteMaterial(t.Context(), db, other, pdf.ID); !errors.Is(err, models.ErrForbidden) {
+		if _, err := models.DeleteMaterial(t.Context(), db, other, 0, pdf.ID); !errors.Is(err, models.ErrForbidden) {
 			t.Fatalf("another teacher removed it: %v", err)
 		}
-		if _, err := models.DeleteMaterial(t.Context(), db, teacher, pdf.ID); err != nil {
+		if _, err := models.DeleteMaterial(t.Context(), db, teacher, s.ID+1, pdf.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("removed through another session: %v", err)
+		}
+		if _, err := models.DeleteMaterial(t.Context(), db, teacher, s.ID, pdf.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := models.ReadMaterialFile(t.Context(), db, pdf.ID, 0, 10); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("the file outlived its material: %v", err)
 		}
-		if _, err := models.DeleteMaterial(t.Context(), db, teacher, pdf.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.DeleteMaterial(t.Context(), db, teacher, 0, pdf.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("removed twice: %v", err)
 		}
 		if _, err := models.CancelSession(t.Context(), db, teacher, s.ID, "Ill.", after); err != nil {
