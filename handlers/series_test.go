@@ -186,3 +186,37 @@ func TestSeriesPages(t *testing.T) {
 		contains(t, teacher.get(res.Header.Get("Location")), "A copy is saved as a draft for Tue 10 Nov 2026, 18:00", `value="2026-11-10T18:00"`)
 	})
 }
+
+func TestDashboardBySeries(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		a.user("chair@example.ac.uk", models.RoleCommittee, nil)
+		_, chair := a.user("chair2@example.ac.uk", models.RoleCommittee, nil)
+		student, _ := a.user("student@example.ac.uk", models.RoleStudent, intp(2))
+		// Committee records a series that ran in October.
+		body := seriesBody(2, 10)
+		body["starts_at"], body["ends_at"] = "2026-10-13T17:00:00Z", "2026-10-13T18:30:00Z"
+		res := a.api("POST", "/api/v1/series", body, chair)
+		if res.Status != http.StatusCreated {
+			t.Fatalf("series: %d %s", res.Status, res.Body)
+		}
+		id := int64(res.json(t)["series"].(map[string]any)["id"].(float64))
+		a.api("POST", fmt.Sprintf("/api/v1/series/%d/publish", id), nil, chair)
+		for _, x := range res.json(t)["sessions"].([]any) {
+			sid := int64(x.(map[string]any)["id"].(float64))
+			if r := a.api("POST", fmt.Sprintf("/api/v1/sessions/%d/bookings", sid), map[string]any{"mode": "in_person", "user_id": student.ID}, chair); r.Status != http.StatusCreated {
+				t.Fatalf("booking: %d %s", r.Status, r.Body)
+			}
+			if r := a.api("PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance/%d", sid, student.ID), map[string]any{"status": "present"}, chair); r.Status != http.StatusOK {
+				t.Fatalf("register: %d %s", r.Status, r.Body)
+			}
+		}
+		rep := a.api("GET", "/api/v1/stats/attendance?from=2026-09-01&to=2026-11-01&group_by=series", nil, chair)
+		rows := rep.json(t)["rows"].([]any)
+		if rep.Status != http.StatusOK || len(rows) != 1 || rows[0].(map[string]any)["label"] != "Year 2 anatomy" || rows[0].(map[string]any)["sessions"] != float64(2) {
+			t.Fatalf("by series: %d %s", rep.Status, rep.Body)
+		}
+		b := a.browser()
+		b.login("chair@example.ac.uk", "correct horse battery")
+		contains(t, b.get("/committee/dashboard?from=2026-09-01&to=2026-10-31"), "Attendance by series", "Year 2 anatomy")
+	})
+}

@@ -515,6 +515,11 @@ func (h *Handler) dashboardTables(d models.Dashboard, q statsQuery) []dashTable 
 		teachers.Intro += " The chart shows the 20 teachers with the most attendances; the table lists everyone."
 	}
 	out = append(out, teachers)
+	if len(d.BySeries.Rows) > 1 || (len(d.BySeries.Rows) == 1 && d.BySeries.Rows[0].Key != "0") {
+		series := dashBreakdownTable(d.BySeries, "by-series", "Attendance by series", "Series", q, "")
+		series.Intro = "Weekly series, each session counted once; the sessions of no series together."
+		out = append(out, series)
+	}
 
 	// Sessions: the best and worst attended and rated.
 	sessionTable := func(id, heading string, list []models.SessionFigure, c template.HTML) dashTable {

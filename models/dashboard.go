@@ -389,6 +389,7 @@ type Dashboard struct {
 	ByTopic   AttendanceReport
 	ByFormat  AttendanceReport
 	ByTeacher AttendanceReport
+	BySeries  AttendanceReport // a row for sessions of no series (key 0) among them
 	WeekModes []WeekModes
 	// Sessions lists every session of the period with its figures.
 	Sessions []SessionFigure
@@ -434,7 +435,7 @@ func DashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 		to      *AttendanceReport
 		groupBy string
 	}{{&d.ByYear, "year_of_study"}, {&d.ByMode, "mode"}, {&d.ByWeek, "week"}, {&d.ByTopic, "topic"},
-		{&d.ByFormat, "format"}, {&d.ByTeacher, "teacher"}} {
+		{&d.ByFormat, "format"}, {&d.ByTeacher, "teacher"}, {&d.BySeries, "series"}} {
 		if *b.to, err = attendanceBreakdown(db, f, b.groupBy); err != nil {
 			return d, err
 		}
