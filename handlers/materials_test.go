@@ -199,7 +199,7 @@ func TestMaterialsPages(t *testing.T) {
 		}
 		contains(t, teacher.get(manage), "ECG slides", "PDF, 4 KB", "ECG quiz", "Remove")
 		page := student.get(fmt.Sprintf("/sessions/%d", id))
-		contains(t, page, `id="materials-h"`, "ECG slides", "/materials/", "some only with those who came")
+		contains(t, page, `id="materials-h"`, "ECG slides", "/materials/", "More materials appear here for those who came")
 		if strings.Contains(string(page.Body), "ECG quiz") {
 			t.Error("the attendees' link shows before the session")
 		}

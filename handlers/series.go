@@ -271,7 +271,7 @@ func seriesBookedMessage(bs []models.SeriesBooking) string {
 	if had > 0 {
 		msg = strings.TrimSpace(msg + " " + fmt.Sprintf("You had already booked %s; those places are unchanged.", plural(had, "session")))
 	}
-	return msg + " Each session's place is shown below."
+	return msg + " Your place on each session is shown below."
 }
 
 func plural(n int, word string) string {

@@ -60,7 +60,7 @@ func TestMaterialsJourney(t *testing.T) {
 	phone.LogIn("tom.evans@example.ac.uk", DefaultPassword)
 	phone.Visit(sessionPathOf(s.ID, ""))
 	materials := phone.Within("section", "Materials")
-	materials.ExpectText("ECG basics – slides", "PDF, 235 KB", "some only with those who came")
+	materials.ExpectText("ECG basics – slides", "PDF, 235 KB", "More materials appear here for those who came")
 	materials.ExpectNoText("ECG quiz")
 	phone.Checkpoint("materials-student-phone")
 	href := linkHref(materials, "ECG basics – slides")
