@@ -324,7 +324,7 @@ func (h *Handler) seriesFormExtra(c echo.Context, it *sessionItem, d map[string]
 		return nil
 	}
 	n, err := h.seriesLater(c, it)
-	d["SeriesLater"] = n
+	d["SeriesLater"], d["SeriesScope"] = n, c.FormValue("series")
 	return err
 }
 

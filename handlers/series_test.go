@@ -168,6 +168,14 @@ func TestSeriesPages(t *testing.T) {
 		manage := teacher.get(fmt.Sprintf("/sessions/%d/manage", sid))
 		contains(t, manage, "Copy to next week", "see every session of the series", "This session and the 1 later one of the series")
 		contains(t, teacher.get(fmt.Sprintf("/sessions/%d/edit", sid)), "Change this session and the 1 later one of the series")
+		// A refused change to the rest shows the form again, still for the rest.
+		res = teacher.post(fmt.Sprintf("/sessions/%d/edit", sid), fmt.Sprintf("/sessions/%d/edit", sid), url.Values{"title": {""}, "series": {"rest"},
+			"format": {"small_group"}, "year_groups": {"2"}, "mode": {"in_person"}, "venue": {"Dissection room"}, "in_person_capacity": {"1"},
+			"starts_at": {"2026-11-03T18:00"}, "ends_at": {"2026-11-03T19:30"}})
+		if res.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("an empty title for the rest: %d", res.Status)
+		}
+		contains(t, res, "Enter a title.", `value="rest" checked`)
 		contains(t, student.get(fmt.Sprintf("/sessions/%d", sid)), "book the whole series")
 		res = teacher.post(fmt.Sprintf("/sessions/%d/manage", sid), fmt.Sprintf("/sessions/%d/cancel", sid), url.Values{"reason": {"Exams."}, "series": {"rest"}})
 		if res.Status != http.StatusSeeOther {
