@@ -54,15 +54,15 @@ func readMaterialForm(c echo.Context) (models.MaterialInput, error) {
 	return in, err
 }
 
-// readUpload reads an uploaded file, up to one byte more than a file may
-// hold (so that models can say it is too large).
+// readUpload reads an uploaded file, whole: the body limit of these routes
+// bounds it, and models says by how much a file is too large.
 func readUpload(fh *multipart.FileHeader) ([]byte, error) {
 	f, err := fh.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, models.MaxMaterialFile+1))
+	data, err := io.ReadAll(f)
 	if data == nil {
 		data = []byte{}
 	}

@@ -91,13 +91,14 @@ func TestMaterialsAPI(t *testing.T) {
 			{"page.pdf", []byte("<!doctype html><script>alert(1)</script>"), "Web pages, SVG, scripts"},
 			{"logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`), "Web pages, SVG, scripts"},
 			{"big.pdf", pdfBytes(models.MaxMaterialFile + 1), "a file may be at most 25 MB"},
+			{"bigger.pdf", pdfBytes(30 << 20), "This file is 30 MB; a file may be at most 25 MB"},
 		} {
 			res := upload(t, a, nil, "", path, teacher, bad.name, bad.data, map[string]string{})
 			if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), bad.want) {
 				t.Errorf("%s: %d %.200s", bad.name, res.Status, res.Body)
 			}
 		}
-		if res := upload(t, a, nil, "", path, teacher, "huge.pdf", pdfBytes(28<<20), map[string]string{}); res.Status != http.StatusRequestEntityTooLarge {
+		if res := upload(t, a, nil, "", path, teacher, "huge.pdf", pdfBytes(40_000_001), map[string]string{}); res.Status != http.StatusRequestEntityTooLarge {
 			t.Errorf("a body over the limit: %d", res.Status)
 		}
 		if res := upload(t, a, nil, "", path, other, "x.pdf", pdfBytes(100), map[string]string{}); res.Status != http.StatusForbidden {

@@ -48,10 +48,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(h.metrics.middleware, h.requestLogger(), h.securityHeaders(), noStoreAPI)
 	// Bodies are small but for uploaded attendance reports, and a session's
-	// materials (a file of up to 25 MB, and the form around it).
+	// materials (a file of up to 25 MB: models says by how much a larger
+	// one is over, up to 40 MB).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: isUpload}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "10M", Skipper: func(c echo.Context) bool { return !isUpload(c) || isMaterialUpload(c) }}))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "27M", Skipper: func(c echo.Context) bool { return !isMaterialUpload(c) }}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "40M", Skipper: func(c echo.Context) bool { return !isMaterialUpload(c) }}))
 
 	// Operations: no login, no CSRF.
 	e.GET("/healthz", h.healthz)
