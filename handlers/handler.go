@@ -30,6 +30,8 @@ type Handler struct {
 	calendarKey []byte              // derives calendar feed addresses
 	checkin     models.CheckinRules // check-in codes
 	readSlots   chan struct{}       // see limitReads
+
+	unsubscribeKey []byte // signs the one-click links that turn e-mails off
 }
 
 // New builds the Echo server with every route and middleware of Rounds.
@@ -55,6 +57,11 @@ func New(db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger) 
 		return nil, nil, err
 	}
 	h.calendarKey = []byte(calendarKey)
+	unsubscribeKey, err := models.EnsureSecret(context.Background(), db, "unsubscribe_key")
+	if err != nil {
+		return nil, nil, err
+	}
+	h.unsubscribeKey = []byte(unsubscribeKey)
 	h.checkin = models.CheckinRules{Secret: []byte(checkinKey), Rotation: cfg.CheckinRotation, LateAfter: cfg.CheckinLateAfter}
 
 	e := echo.New()

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,13 +9,6 @@ import (
 
 	"rounds/models"
 )
-
-// unsubscribeKey is the site's secret that signs the one-click links in
-// e-mails; jobs/letters reads the same setting.
-func (h *Handler) unsubscribeKey(ctx context.Context) ([]byte, error) {
-	key, err := models.EnsureSecret(ctx, h.Store, "unsubscribe_key")
-	return []byte(key), err
-}
 
 // withMailChoices adds the member's e-mail choices to the account page.
 func (h *Handler) withMailChoices(c echo.Context, d map[string]any) map[string]any {
@@ -93,11 +85,7 @@ func (h *Handler) apiSetMailPreferences(c echo.Context) error {
 // unsubscribeToken reads and checks the signed token in the address; a
 // link that was not made by the site is answered 400 with a page saying so.
 func (h *Handler) unsubscribeToken(c echo.Context) (int64, models.MailTopic, error) {
-	key, err := h.unsubscribeKey(c.Request().Context())
-	if err != nil {
-		return 0, "", err
-	}
-	id, topic, err := models.ParseUnsubscribeToken(key, c.Param("token"))
+	id, topic, err := models.ParseUnsubscribeToken(h.unsubscribeKey, c.Param("token"))
 	if err != nil {
 		return 0, "", h.render(c, http.StatusBadRequest, "unsubscribe", map[string]any{"Title": "Link not valid", "Invalid": true})
 	}
