@@ -129,6 +129,7 @@ var matrix = map[string]string{
 	// Committee's members: the CSV, one member's page, bulk role changes.
 	"GET /committee/members.csv": "committee", "GET /committee/members/:id": "committee",
 	"POST /committee/members/roles": "committee", "POST /committee/members/roles/confirm": "committee",
+	"GET /committee/members/roles": "committee",
 	"GET /sessions/:id/register/import/:plan": "manage", "POST /sessions/:id/register/save": "manage",
 	"GET /sessions/:id/attendance/projector": "manage",
 }
@@ -154,6 +155,7 @@ var matrixAnswers = map[string][]string{
 	"POST /unsubscribe/:token":        {"400"},
 
 	"POST /committee/members/roles":         {"303 /committee/members* error"}, // nobody ticked
+	"GET /committee/members/roles":          {"303 /committee/members* error"},
 	"POST /committee/members/roles/confirm": {"303 /committee/members* error"},
 
 	// The API: an empty object is invalid where fields are needed.

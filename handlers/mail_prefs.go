@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -100,6 +101,10 @@ func (h *Handler) unsubscribePage(c echo.Context) error {
 	if err != nil || topic == "" {
 		return err
 	}
+	if c.QueryParam("done") == "1" {
+		// After the button (POST, then 303 here): say what was done.
+		return h.render(c, http.StatusOK, "unsubscribe", map[string]any{"Title": "E-mails turned off", "Topic": topic, "Done": true})
+	}
 	return h.render(c, http.StatusOK, "unsubscribe", map[string]any{"Title": "Stop these e-mails?", "Topic": topic})
 }
 
@@ -119,7 +124,7 @@ func (h *Handler) unsubscribeSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, http.StatusOK, "unsubscribe", map[string]any{"Title": "E-mails turned off", "Topic": topic, "Done": true})
+	return redirect(c, "/unsubscribe/"+url.PathEscape(c.Param("token"))+"?done=1")
 }
 
 // isOneClickUnsubscribe tells the CSRF check to let a mail program's

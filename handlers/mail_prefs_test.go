@@ -40,15 +40,15 @@ func TestOneClickUnsubscribe(t *testing.T) {
 		// A mail program (RFC 8058): no cookie, no CSRF token.
 		anon := a.browser()
 		res := anon.postRaw(link, url.Values{"List-Unsubscribe": {"One-Click"}})
-		if res.Status != http.StatusOK {
-			t.Fatalf("one-click POST: %d %s", res.Status, res.Body)
+		if res.Status != http.StatusSeeOther || res.Header.Get("Location") != link+"?done=1" {
+			t.Fatalf("one-click POST: %d to %q %s", res.Status, res.Header.Get("Location"), res.Body)
 		}
-		contains(t, res, "E-mails turned off", "reminders the day before a session you booked")
+		contains(t, anon.get(res.Header.Get("Location")), "E-mails turned off", "reminders the day before a session you booked")
 		if got := mailChoices(t, a, u); got != "feedback_requests certificates" {
 			t.Fatalf("after one click: %q on", got)
 		}
-		// Again: still off, still 200.
-		if res := anon.postRaw(link, url.Values{"List-Unsubscribe": {"One-Click"}}); res.Status != http.StatusOK {
+		// Again: still off, still answered.
+		if res := anon.postRaw(link, url.Values{"List-Unsubscribe": {"One-Click"}}); res.Status != http.StatusSeeOther {
 			t.Fatalf("second one-click POST: %d", res.Status)
 		}
 
@@ -59,7 +59,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 		if got := mailChoices(t, a, u); got != "feedback_requests certificates" {
 			t.Fatalf("opening the link changed the choices: %q on", got)
 		}
-		if res := anon.post(feedback, feedback, url.Values{}); res.Status != http.StatusOK {
+		if res := anon.post(feedback, feedback, url.Values{}); res.Status != http.StatusSeeOther {
 			t.Fatalf("confirming: %d %s", res.Status, res.Body)
 		}
 		if got := mailChoices(t, a, u); got != "certificates" {

@@ -189,9 +189,28 @@ func (h *Handler) flashProblems(c echo.Context, err error, back string) error {
 	return redirect(c, back)
 }
 
-// memberRolesPreview is POST /committee/members/roles: the confirmation of
-// a bulk role change, listing who changes. Nothing changes yet.
+// memberRolesPreview is POST /committee/members/roles: the ticked members
+// and the role, checked, and sent on (303) to the confirmation page, so that
+// Back from it never re-sends a form. Nothing changes yet.
 func (h *Handler) memberRolesPreview(c echo.Context) error {
+	ids, role, ret, err := bulkRoleForm(c)
+	back := "/committee/members?" + ret
+	if err != nil {
+		return h.flashProblems(c, err, back)
+	}
+	if _, err := models.PreviewRoleChange(c.Request().Context(), h.Store, *currentUser(c), ids, role); err != nil {
+		return h.flashProblems(c, err, back)
+	}
+	q := url.Values{"role": {string(role)}, "return": {ret}}
+	for _, id := range ids {
+		q.Add("id", strconv.FormatInt(id, 10))
+	}
+	return redirect(c, "/committee/members/roles?"+q.Encode())
+}
+
+// memberRolesPage is GET /committee/members/roles: the confirmation of a
+// bulk role change, listing who changes. Nothing changes yet.
+func (h *Handler) memberRolesPage(c echo.Context) error {
 	ids, role, ret, err := bulkRoleForm(c)
 	back := "/committee/members?" + ret
 	if err != nil {

@@ -174,7 +174,11 @@ func TestBulkRoleChange(t *testing.T) {
 		}
 		from := "/committee/members?sort=year&page=1"
 
-		preview := b.post(from, "/committee/members/roles", url.Values{"id": ids(ann, ben, cat), "role": {"teacher"}, "return": {"sort=year"}})
+		sent := b.post(from, "/committee/members/roles", url.Values{"id": ids(ann, ben, cat), "role": {"teacher"}, "return": {"sort=year"}})
+		if to := sent.Header.Get("Location"); sent.Status != http.StatusSeeOther || !strings.HasPrefix(to, "/committee/members/roles?") {
+			t.Fatalf("ticking and choosing: %d to %q, want 303 to the confirmation page", sent.Status, to)
+		}
+		preview := b.get(sent.Header.Get("Location"))
 		if preview.Status != http.StatusOK {
 			t.Fatalf("preview: %d %s", preview.Status, preview.Body)
 		}

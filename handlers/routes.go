@@ -238,6 +238,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	committee.GET("/committee/members.csv", h.membersCSV)
 	committee.GET("/committee/members/:id", h.memberPage)
 	committee.POST("/committee/members/roles", h.memberRolesPreview)
+	committee.GET("/committee/members/roles", h.memberRolesPage)
 	committee.POST("/committee/members/roles/confirm", h.memberRolesApply)
 	committee.GET("/committee/outbox", h.outboxPage)
 	committee.GET("/sessions/:id/register/audit", h.registerAuditPage, h.session(exists))
