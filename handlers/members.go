@@ -143,8 +143,20 @@ func (h *Handler) memberPage(c echo.Context) error {
 			feedback++
 		}
 	}
+	// An attendance certificate follows the member's feedback on its
+	// session, so committee sees how many there are, not which.
+	var shown []models.Certificate
+	attendance := 0
+	for _, ct := range rec.Certificates {
+		if ct.Kind == models.CertificateAttendance {
+			attendance++
+			continue
+		}
+		shown = append(shown, ct)
+	}
+	rec.Certificates = shown
 	return h.render(c, http.StatusOK, "member", map[string]any{"Title": rec.User.Name, "Record": rec,
-		"Booked": booked, "Attended": attended, "Feedback": feedback})
+		"Booked": booked, "Attended": attended, "Feedback": feedback, "AttendanceCertificates": attendance})
 }
 
 // bulkRoleForm reads the members ticked and the role chosen.
