@@ -198,6 +198,8 @@ type matrixFixture struct {
 	browsers map[string]*browser
 	calendar string
 	cert     string
+	// mentoring: the schemes, pair and meetings of mentoring_matrix_test.go
+	mentoring mentoringMatrix
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
@@ -249,6 +251,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatal(err)
 	}
 	f.cert = c.Code
+	f.mentoring = newMentoringMatrix(t, f)
 	return f
 }
 
@@ -257,6 +260,9 @@ func (f *matrixFixture) path(route string) string { return f.pathOn(route, f.ses
 
 // pathOn fills in a route's parameters: session is the session called.
 func (f *matrixFixture) pathOn(route string, session int64) string {
+	if p, ok := f.mentoring.path(route); ok {
+		return p
+	}
 	user := fmt.Sprint(f.student.ID)
 	r := strings.NewReplacer(":id", fmt.Sprint(session), ":booking_id", fmt.Sprint(f.booking), ":user_id", user,
 		":token", f.calendar, ":code", f.cert, ":file", "headline.csv", "*", "style.css")

@@ -196,7 +196,7 @@ func TestMentoringNudgesOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		secret := "Ada did not turn up again; worried about her."
-		if _, err := models.MarkMeeting(t.Context(), db, f.mentor, m.ID, false, &secret, past); err != nil {
+		if _, err := models.MarkMeeting(t.Context(), db, f.mentor, m.ID, ptr(false), &secret, past); err != nil {
 			t.Fatal(err)
 		}
 
@@ -225,7 +225,7 @@ func TestMentoringNudgesOnce(t *testing.T) {
 		if _, err := models.AcceptMeeting(t.Context(), db, f.mentee, m.ID, met); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.MarkMeeting(t.Context(), db, f.mentee, m.ID, true, nil, met); err != nil {
+		if _, err := models.MarkMeeting(t.Context(), db, f.mentee, m.ID, ptr(true), nil, met); err != nil {
 			t.Fatal(err)
 		}
 		clk.Set(met.Add(36 * 24 * time.Hour))
@@ -293,3 +293,5 @@ func TestMentoringQuestionnairesOnce(t *testing.T) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"rounds/internal/ical"
 	"rounds/models/store"
 )
 
@@ -140,9 +141,6 @@ func meetingFor(db *gorm.DB, u User, meetingID int64) (Meeting, Pair, error) {
 // and tells the other side. A time in the past logs a meeting after the
 // fact; it is accepted and marked held as usual.
 func ProposeMeeting(ctx context.Context, st *store.Store, u User, pairID int64, in MeetingInput, now time.Time) (Meeting, error) {
-	if err := checkMeeting(&in, now); err != nil {
-		return Meeting{}, err
-	}
 	var m Meeting
 	err := st.Write(ctx, func(tx *gorm.DB) error {
 		p, err := pairFor(tx, u, pairID)
@@ -151,6 +149,9 @@ func ProposeMeeting(ctx context.Context, st *store.Store, u User, pairID int64, 
 		}
 		if p.Status != PairActive {
 			return ErrPairNotActive
+		}
+		if err := checkMeeting(&in, now); err != nil {
+			return err
 		}
 		m = Meeting{PairID: p.ID, ProposedBy: u.ID, StartsAt: in.StartsAt.UTC(), Minutes: in.Minutes, Mode: in.Mode,
 			PlaceOrURL: in.PlaceOrURL, Status: MeetingProposed, CreatedAt: now.UTC()}
@@ -209,11 +210,15 @@ func AcceptMeeting(ctx context.Context, st *store.Store, u User, meetingID int64
 // MarkMeeting records whether an agreed meeting was held, by either side,
 // once its time has come, with the caller's private note (nil leaves the
 // note as it is; "" removes it).
-func MarkMeeting(ctx context.Context, st *store.Store, u User, meetingID int64, held bool, note *string, now time.Time) (Meeting, error) {
+func MarkMeeting(ctx context.Context, st *store.Store, u User, meetingID int64, held *bool, note *string, now time.Time) (Meeting, error) {
+	p := Problems{}
+	if held == nil {
+		p.Add("held", "Say whether the meeting took place: true or false.")
+	}
 	if note != nil {
 		n := strings.TrimSpace(*note)
 		if utf8.RuneCountInString(n) > maxLongText || !utf8.ValidString(n) {
-			return Meeting{}, &ValidationError{Fields: map[string]string{"note": fmt.Sprintf("Use at most %d characters.", maxLongText)}}
+			p.Add("note", fmt.Sprintf("Use at most %d characters.", maxLongText))
 		}
 		note = &n
 	}
@@ -223,6 +228,9 @@ func MarkMeeting(ctx context.Context, st *store.Store, u User, meetingID int64, 
 		if m, _, err = meetingFor(tx, u, meetingID); err != nil {
 			return err
 		}
+		if err := p.Err(); err != nil {
+			return err
+		}
 		switch {
 		case m.Status != MeetingAccepted:
 			return ErrMeetingNotAccepted
@@ -230,8 +238,8 @@ func MarkMeeting(ctx context.Context, st *store.Store, u User, meetingID int64, 
 			return ErrMeetingNotStarted
 		}
 		at := now.UTC()
-		m.Held, m.MarkedAt = &held, &at
-		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).Updates(map[string]any{"held": held, "marked_at": at}).Error; err != nil {
+		m.Held, m.MarkedAt = held, &at
+		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).Updates(map[string]any{"held": *held, "marked_at": at}).Error; err != nil {
 			return err
 		}
 		if note != nil {
@@ -265,9 +273,6 @@ func myNote(db *gorm.DB, userID, meetingID int64) (*string, error) {
 // SetGoals replaces the mentee's goals on their pair's page.
 func SetGoals(ctx context.Context, st *store.Store, u User, pairID int64, goals string) (Pair, error) {
 	goals = strings.TrimSpace(goals)
-	if utf8.RuneCountInString(goals) > maxLongText || !utf8.ValidString(goals) {
-		return Pair{}, &ValidationError{Fields: map[string]string{"goals": fmt.Sprintf("Use at most %d characters.", maxLongText)}}
-	}
 	var p Pair
 	err := st.Write(ctx, func(tx *gorm.DB) error {
 		var err error
@@ -280,6 +285,9 @@ func SetGoals(ctx context.Context, st *store.Store, u User, pairID int64, goals 
 		if p.Status != PairActive {
 			return ErrPairNotActive
 		}
+		if utf8.RuneCountInString(goals) > maxLongText || !utf8.ValidString(goals) {
+			return &ValidationError{Fields: map[string]string{"goals": fmt.Sprintf("Use at most %d characters.", maxLongText)}}
+		}
 		p.Goals = goals
 		return tx.Model(&Pair{}).Where("id = ?", p.ID).Update("goals", goals).Error
 	})
@@ -290,12 +298,6 @@ func SetGoals(ctx context.Context, st *store.Store, u User, pairID int64, goals 
 // pairing; committee reads it with the scheme's pairs.
 func RequestEnd(ctx context.Context, st *store.Store, u User, pairID int64, reason string, now time.Time) (EndRequest, error) {
 	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return EndRequest{}, &ValidationError{Fields: map[string]string{"reason": "Say a few words about why, for committee."}}
-	case utf8.RuneCountInString(reason) > maxLongText || !utf8.ValidString(reason):
-		return EndRequest{}, &ValidationError{Fields: map[string]string{"reason": fmt.Sprintf("Use at most %d characters.", maxLongText)}}
-	}
 	var r EndRequest
 	err := st.Write(ctx, func(tx *gorm.DB) error {
 		p, err := pairFor(tx, u, pairID)
@@ -304,6 +306,12 @@ func RequestEnd(ctx context.Context, st *store.Store, u User, pairID int64, reas
 		}
 		if p.Status != PairActive {
 			return ErrPairNotActive
+		}
+		switch {
+		case reason == "":
+			return &ValidationError{Fields: map[string]string{"reason": "Say a few words about why, for committee."}}
+		case utf8.RuneCountInString(reason) > maxLongText || !utf8.ValidString(reason):
+			return &ValidationError{Fields: map[string]string{"reason": fmt.Sprintf("Use at most %d characters.", maxLongText)}}
 		}
 		r = EndRequest{PairID: p.ID, UserID: u.ID, Reason: reason, CreatedAt: now.UTC()}
 		return tx.Create(&r).Error
@@ -552,4 +560,35 @@ func SchemePairs(ctx context.Context, st *store.Store, schemeID int64, now time.
 		v.EndRequests = append(v.EndRequests, r)
 	}
 	return out, nil
+}
+
+// MeetingEvent is an agreed meeting as an iCalendar event, for a member of
+// the pair: the same UID in every copy, so that calendars keep one entry.
+func MeetingEvent(f MeetingFacts, baseURL string, now time.Time) ical.Event {
+	host := baseURL
+	if u, err := url.Parse(baseURL); err == nil && u.Host != "" {
+		host = u.Hostname()
+	}
+	page := strings.TrimRight(baseURL, "/") + fmt.Sprintf("/mentoring/pairs/%d", f.Pair.ID)
+	mt := f.Meeting
+	ev := ical.Event{
+		UID:      fmt.Sprintf("mentoring-meeting-%d@%s", mt.ID, host),
+		Sequence: mt.Sequence, Summary: "Mentoring: " + f.Mentor.Name + " and " + f.Mentee.Name,
+		Description: f.Scheme.Title + "\n\n" + page, Location: mt.PlaceOrURL, URL: page,
+		Start: mt.StartsAt, End: mt.EndsAt(), Status: ical.StatusConfirmed, DTStamp: now,
+	}
+	if mt.Mode == ModeOnline {
+		ev.Location = "Online"
+		ev.Description += "\n\nJoin: " + mt.PlaceOrURL
+	}
+	return ev
+}
+
+// MeetingFactsFor loads a meeting of a pair u is a side of, with what its
+// calendar entry needs.
+func MeetingFactsFor(ctx context.Context, st *store.Store, u User, meetingID int64) (MeetingFacts, error) {
+	if _, _, err := meetingFor(st.Read(ctx), u, meetingID); err != nil {
+		return MeetingFacts{}, err
+	}
+	return MeetingFactsByID(ctx, st, meetingID)
 }

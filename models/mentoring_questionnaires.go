@@ -559,3 +559,48 @@ func csvSafe(s string) string {
 	}
 	return s
 }
+
+// MyQuestionnaire is a questionnaire as one member answers it.
+type MyQuestionnaire struct {
+	SchemeID int64         `json:"scheme_id"`
+	Phase    QuestionPhase `json:"phase"`
+	Role     MentoringRole `json:"role,omitempty"`
+	Items    []QuestItem   `json:"items"`
+	Answered bool          `json:"answered"`
+}
+
+// QuestionnaireFor returns a phase's questionnaire as u answers it: the
+// items asked of u's side of the scheme's pairs. Committee reads every
+// item; anyone else outside the pairs is told there is no such thing.
+func QuestionnaireFor(ctx context.Context, st *store.Store, u User, schemeID int64, phase QuestionPhase) (MyQuestionnaire, error) {
+	db := st.Read(ctx)
+	s, err := schemeByID(db, schemeID)
+	if err != nil {
+		return MyQuestionnaire{}, err
+	}
+	role, err := participantRole(db, s.ID, u.ID)
+	if err != nil {
+		return MyQuestionnaire{}, err
+	}
+	if role == "" && !u.IsCommittee() {
+		return MyQuestionnaire{}, ErrNotFound
+	}
+	items := s.BeforeItems.V
+	if phase == PhaseAfter {
+		items = s.AfterItems.V
+	}
+	out := MyQuestionnaire{SchemeID: s.ID, Phase: phase, Role: role, Items: []QuestItem{}}
+	for _, it := range items {
+		if role == "" || it.Audience.For(role) {
+			out.Items = append(out.Items, it)
+		}
+	}
+	if role != "" {
+		var n int64
+		if err := db.Model(&questionnaireResponse{}).Where("scheme_id = ? AND phase = ? AND user_id = ?", s.ID, phase, u.ID).Count(&n).Error; err != nil {
+			return MyQuestionnaire{}, err
+		}
+		out.Answered = n > 0
+	}
+	return out, nil
+}

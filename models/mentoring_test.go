@@ -345,7 +345,7 @@ func TestMeetingsNotesGoalsAndEndRequests(t *testing.T) {
 		if _, err := models.AcceptMeeting(t.Context(), db, me, m.ID, at); !isErr(err, models.ErrOwnProposal) {
 			t.Errorf("accepting one's own proposal: %v", err)
 		}
-		if _, err := models.MarkMeeting(t.Context(), db, mr, m.ID, true, nil, at.Add(72*time.Hour)); !isErr(err, models.ErrMeetingNotAccepted) {
+		if _, err := models.MarkMeeting(t.Context(), db, mr, m.ID, ptr(true), nil, at.Add(72*time.Hour)); !isErr(err, models.ErrMeetingNotAccepted) {
 			t.Errorf("marking a meeting not agreed: %v", err)
 		}
 		if m, err = models.AcceptMeeting(t.Context(), db, mr, m.ID, at); err != nil || m.Status != models.MeetingAccepted {
@@ -359,16 +359,16 @@ func TestMeetingsNotesGoalsAndEndRequests(t *testing.T) {
 		if len(proposed) != 1 || proposed[0].ToAddr != mr.Email || len(confirmed) != 2 {
 			t.Errorf("meeting e-mails: %d proposed, %d confirmed", len(proposed), len(confirmed))
 		}
-		if _, err := models.MarkMeeting(t.Context(), db, mr, m.ID, true, nil, at); !isErr(err, models.ErrMeetingNotStarted) {
+		if _, err := models.MarkMeeting(t.Context(), db, mr, m.ID, ptr(true), nil, at); !isErr(err, models.ErrMeetingNotStarted) {
 			t.Errorf("held before it starts: %v", err)
 		}
 		after := at.Add(72 * time.Hour)
 		note := "Ada seemed anxious about exams; follow up."
-		if m, err = models.MarkMeeting(t.Context(), db, mr, m.ID, true, &note, after); err != nil || m.Held == nil || !*m.Held || m.MyNote == nil {
+		if m, err = models.MarkMeeting(t.Context(), db, mr, m.ID, ptr(true), &note, after); err != nil || m.Held == nil || !*m.Held || m.MyNote == nil {
 			t.Fatalf("held: %+v %v", m, err)
 		}
 		menteeNote := "Ask about the GP placement."
-		if _, err := models.MarkMeeting(t.Context(), db, me, m.ID, true, &menteeNote, after); err != nil {
+		if _, err := models.MarkMeeting(t.Context(), db, me, m.ID, ptr(true), &menteeNote, after); err != nil {
 			t.Fatal(err)
 		}
 		// Each side reads their own note only.

@@ -142,18 +142,9 @@ func prepareMeeting(ctx context.Context, db *store.Store, m *models.OutboxMessag
 	if m.Kind != models.MailMeetingConfirmed || !l.Now.Before(mt.EndsAt()) {
 		return nil
 	}
-	ev := ical.Event{
-		UID:      fmt.Sprintf("mentoring-meeting-%d@%s", mt.ID, hostOf(l.BaseURL)),
-		Sequence: mt.Sequence, Summary: "Mentoring: " + f.Mentor.Name + " and " + f.Mentee.Name,
-		Description: f.Scheme.Title + "\n\n" + l.URL(PairPath(f.Pair.ID)), Location: mt.PlaceOrURL,
-		URL: l.URL(PairPath(f.Pair.ID)), Start: mt.StartsAt, End: mt.EndsAt(), Status: ical.StatusConfirmed,
-		Organizer: ical.Person{Name: l.Society, Email: organizerAddress(l.BaseURL)},
-		Attendees: []ical.Person{{Name: l.ToName, Email: l.To}}, DTStamp: l.Now,
-	}
-	if mt.Mode == models.ModeOnline {
-		ev.Location = "Online"
-		ev.Description += "\n\nJoin: " + mt.PlaceOrURL
-	}
+	ev := models.MeetingEvent(f, l.BaseURL, l.Now)
+	ev.Organizer = ical.Person{Name: l.Society, Email: organizerAddress(l.BaseURL)}
+	ev.Attendees = []ical.Person{{Name: l.ToName, Email: l.To}}
 	cal := ical.Calendar{Method: ical.MethodRequest, Events: []ical.Event{ev}}
 	data, err := cal.Bytes()
 	if err != nil {
@@ -161,11 +152,6 @@ func prepareMeeting(ctx context.Context, db *store.Store, m *models.OutboxMessag
 	}
 	l.Attach("meeting.ics", "text/calendar; method="+ical.MethodRequest+"; charset=utf-8", data)
 	return nil
-}
-
-// hostOf is the host name of the base URL.
-func hostOf(baseURL string) string {
-	return strings.TrimPrefix(organizerAddress(baseURL), "no-reply@")
 }
 
 // prepareNudge is for mentoring_nudge (to the pair) and
