@@ -174,15 +174,18 @@ func RunMatching(ctx context.Context, st *store.Store, actor User, schemeID int6
 			}
 			in.Mentees = append(in.Mentees, id)
 		}
+		mentees := make([]*applicant, len(in.Mentees))
+		for i, e := range in.Mentees {
+			a := facts.mentees[e]
+			mentees[i] = &a
+		}
 		for _, m := range in.Mentors {
 			mentor := facts.mentors[m.ID]
-			for _, e := range in.Mentees {
-				mentee := facts.mentees[e]
-				if pairRefusal(mentor, mentee) != "" {
+			for i, e := range in.Mentees {
+				if pairRefusal(mentor, *mentees[i]) != "" {
 					continue
 				}
-				score, _ := pairScore(s.Weights.V, mentor, mentee)
-				in.Edges = append(in.Edges, matching.Edge{Mentor: m.ID, Mentee: e, Score: score})
+				in.Edges = append(in.Edges, matching.Edge{Mentor: m.ID, Mentee: e, Score: pairPoints(s.Weights.V, &mentor, mentees[i])})
 			}
 		}
 		res, err := matching.Match(in)

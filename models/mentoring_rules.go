@@ -113,6 +113,37 @@ type applicant struct {
 	Availability []string
 	Exclude      []int64
 	Capacity     int
+	free         map[string]bool // Availability as parts of days; nil until needed
+}
+
+// freeTimes is the applicant's availability as parts of days.
+func (a *applicant) freeTimes() map[string]bool {
+	if a.free == nil {
+		a.free = expandTimes(a.Availability)
+	}
+	return a.free
+}
+
+// pairPoints is pairScore's score alone, without the words: the matcher
+// scores every allowed pair.
+func pairPoints(w Weights, mentor, mentee *applicant) int64 {
+	var score int64
+	for i, x := range mentee.Interests {
+		if slices.Contains(mentor.Interests, x) && !slices.Contains(mentee.Interests[:i], x) {
+			score += int64(w.Interests)
+		}
+	}
+	if modesSuit(mentor.Mode, mentee.Mode) {
+		score += int64(w.Mode)
+	}
+	mf, ef := mentor.freeTimes(), mentee.freeTimes()
+	for t := range ef {
+		if mf[t] {
+			score += int64(w.Availability)
+			break
+		}
+	}
+	return score
 }
 
 // pairRefusal says, in words, why mentor may not mentor mentee, or "" when

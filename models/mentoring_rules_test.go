@@ -202,3 +202,22 @@ func TestCheckScheme(t *testing.T) {
 		}
 	}
 }
+
+// The matcher's fast score is the score of the pair with its reasons.
+func TestPairPointsIsPairScore(t *testing.T) {
+	w := Weights{Interests: 3, Mode: 2, Availability: 5}
+	people := []applicant{
+		{Interests: []string{"A", "B", "A"}, Mode: PreferOnline, Availability: []string{"weekends"}},
+		{Interests: []string{"B", "C"}, Mode: PreferEither, Availability: []string{"sat_morning", "tue_evening"}},
+		{Interests: nil, Mode: PreferInPerson, Availability: []string{"weekday_evenings"}},
+		{Interests: []string{"C"}, Mode: PreferOnline},
+	}
+	for i := range people {
+		for j := range people {
+			want, _ := pairScore(w, people[i], people[j])
+			if got := pairPoints(w, &people[i], &people[j]); got != want {
+				t.Errorf("%d with %d: %d, pairScore says %d", i, j, got, want)
+			}
+		}
+	}
+}

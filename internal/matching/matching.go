@@ -108,25 +108,49 @@ func Match(in Input) (Result, error) {
 		}
 		menteeAt[id] = i
 	}
-	edges := slices.Clone(in.Edges)
-	sort.Slice(edges, func(i, j int) bool {
-		if edges[i].Mentee != edges[j].Mentee {
-			return edges[i].Mentee < edges[j].Mentee
-		}
-		return edges[i].Mentor < edges[j].Mentor
-	})
-	score := make(map[[2]int64]int64, len(edges))
-	for _, e := range edges {
-		if _, ok := mentorAt[e.Mentor]; !ok {
+	// Edges by index, each pair once with its highest score: sorted by
+	// mentee, mentor and score (highest first), then the first of each run.
+	type edge struct {
+		mentee, mentor int32
+		score          int64
+	}
+	edges := make([]edge, 0, len(in.Edges))
+	for _, e := range in.Edges {
+		mi, ok := mentorAt[e.Mentor]
+		if !ok {
 			return Result{}, fmt.Errorf("%w: mentor %d", ErrUnknown, e.Mentor)
 		}
-		if _, ok := menteeAt[e.Mentee]; !ok {
+		ei, ok := menteeAt[e.Mentee]
+		if !ok {
 			return Result{}, fmt.Errorf("%w: mentee %d", ErrUnknown, e.Mentee)
 		}
-		k := [2]int64{e.Mentor, e.Mentee}
-		if s, dup := score[k]; !dup || e.Score > s {
-			score[k] = e.Score
+		edges = append(edges, edge{int32(ei), int32(mi), e.Score})
+	}
+	slices.SortFunc(edges, func(a, b edge) int {
+		switch {
+		case a.mentee != b.mentee:
+			return int(a.mentee - b.mentee)
+		case a.mentor != b.mentor:
+			return int(a.mentor - b.mentor)
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
 		}
+		return 0
+	})
+	edges = slices.CompactFunc(edges, func(a, b edge) bool { return a.mentee == b.mentee && a.mentor == b.mentor })
+	scoreOf := func(mi, ei int) int64 {
+		i, found := slices.BinarySearchFunc(edges, edge{int32(ei), int32(mi), 0}, func(a, b edge) int {
+			if a.mentee != b.mentee {
+				return int(a.mentee - b.mentee)
+			}
+			return int(a.mentor - b.mentor)
+		})
+		if !found {
+			return 0
+		}
+		return edges[i].score
 	}
 
 	free := make([]int, len(mentors))
@@ -152,7 +176,7 @@ func Match(in Input) (Result, error) {
 		}
 		free[mi]--
 		taken[ei] = true
-		s := score[[2]int64{p.Mentor, p.Mentee}]
+		s := scoreOf(mi, ei)
 		res.Pairs = append(res.Pairs, Pair{Mentor: p.Mentor, Mentee: p.Mentee, Score: s, Locked: true})
 		res.Total += s
 	}
@@ -168,15 +192,11 @@ func Match(in Input) (Result, error) {
 			g.add(src, menteeNode(i), 1, 0)
 		}
 	}
-	added := make(map[[2]int64]bool, len(edges))
 	for _, e := range edges {
-		mi, ei := mentorAt[e.Mentor], menteeAt[e.Mentee]
-		k := [2]int64{e.Mentor, e.Mentee}
-		if taken[ei] || free[mi] == 0 || added[k] {
-			continue // locked already, full, or given twice
+		if taken[e.mentee] || free[e.mentor] == 0 {
+			continue // locked already, or full
 		}
-		added[k] = true
-		g.add(menteeNode(ei), mentorNode(mi), 1, -score[k])
+		g.add(menteeNode(int(e.mentee)), mentorNode(int(e.mentor)), 1, -e.score)
 	}
 	for i := range mentors {
 		if free[i] > 0 {
