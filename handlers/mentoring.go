@@ -541,3 +541,22 @@ func (h *Handler) apiEvaluationCSV(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	return models.WriteEvaluationCSV(c.Request().Context(), h.Store, id, c.Response())
 }
+
+// apiMentorCertificate issues the caller's mentoring certificate for
+// {scheme_id}.
+func (h *Handler) apiMentorCertificate(c echo.Context) error {
+	var in struct {
+		SchemeID int64 `json:"scheme_id"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.SchemeID <= 0 {
+		return &models.ValidationError{Fields: map[string]string{"scheme_id": "Name the scheme you mentored in."}}
+	}
+	cert, err := models.IssueMentorCertificate(c.Request().Context(), h.Store, *currentUser(c), in.SchemeID, h.Config.Location, h.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"certificate": h.certificateJSON(cert)})
+}

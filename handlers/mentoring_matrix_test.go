@@ -131,7 +131,8 @@ var mentoringRoutes = map[string]string{
 
 // What allowed callers get from the mentoring routes, sent {}.
 var mentoringMatrixAnswers = map[string][]string{
-	"POST /api/v1/invitations/accept": {"422"}, // no token
+	"POST /api/v1/invitations/accept":        {"422"}, // no token
+	"POST /api/v1/me/certificates/mentoring": {"422"}, // which scheme?
 	// The student and the teacher have applied; anyone else sends no role.
 	"POST /api/v1/schemes/:id/applications":                  {"", "409", "422", "422", "409", "422"},
 	"PATCH /api/v1/schemes/:id/applications/me":              {"200"},

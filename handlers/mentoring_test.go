@@ -301,3 +301,51 @@ func TestMentorInvitation(t *testing.T) {
 		}
 	})
 }
+
+// A mentor's certificate, verified on its public page and as a PDF.
+func TestMentorCertificateThroughTheAPI(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		now := a.clock.Now()
+		chair, _ := a.user("chair@example.ac.uk", models.RoleCommittee, nil)
+		gita, gitaTok := a.user("gita@example.ac.uk", models.RoleTeacher, nil)
+		ada, adaTok := a.user("ada@example.ac.uk", models.RoleStudent, intp(1))
+		title, closes, match := "Transition to medical school", now.Add(24*time.Hour), now.Add(48*time.Hour)
+		s, err := models.CreateScheme(t.Context(), a.db, chair, models.SchemeInput{Title: &title, MenteeYears: &[]int{1},
+			ApplicationsOpen: &now, ApplicationsClose: &closes, MatchAt: &match, StartsOn: ptrTo("2026-11-05"), EndsOn: ptrTo("2027-03-31")}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := t.Context()
+		_, _ = models.OpenScheme(ctx, a.db, chair, s.ID, now)
+		if _, err := models.Apply(ctx, a.db, gita, s.ID, models.ApplicationInput{Role: models.RoleMentor}, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.Apply(ctx, a.db, ada, s.ID, models.ApplicationInput{Role: models.RoleMentee}, now); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = models.RunMatching(ctx, a.db, chair, s.ID, nil, match)
+		_, _ = models.PublishPairs(ctx, a.db, chair, s.ID, match)
+
+		if res := a.api("POST", "/api/v1/me/certificates/mentoring", map[string]any{"scheme_id": s.ID}, adaTok); res.Status != http.StatusUnprocessableEntity {
+			t.Errorf("the mentee asks for a mentor's certificate: %d %s", res.Status, res.Body)
+		}
+		a.clock.Set(time.Date(2027, 2, 5, 12, 0, 0, 0, time.UTC))
+		// Months on, Gita logs in again.
+		gitaTok = a.api("POST", "/api/v1/auth/login", map[string]string{"email": "gita@example.ac.uk", "password": "correct horse battery"}, "").json(t)["token"].(string)
+		res := a.api("POST", "/api/v1/me/certificates/mentoring", map[string]any{"scheme_id": s.ID}, gitaTok)
+		if res.Status != http.StatusCreated {
+			t.Fatalf("certificate: %d %s", res.Status, res.Body)
+		}
+		cert := res.json(t)["certificate"].(map[string]any)
+		if cert["kind"] != "mentoring" || cert["title"] != "Mentoring: Transition to medical school" {
+			t.Errorf("certificate: %v", cert)
+		}
+		code := cert["code"].(string)
+		page := a.browser().get("/certificates/" + code)
+		contains(t, page, "Mentoring certificate", "gita", "mentored 1 student", "Transition to medical school", "Meetings held")
+		pdf := a.browser().get("/certificates/" + code + ".pdf")
+		if pdf.Status != http.StatusOK || !strings.HasPrefix(string(pdf.Body), "%PDF-") {
+			t.Errorf("PDF: %d", pdf.Status)
+		}
+	})
+}

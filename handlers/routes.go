@@ -232,6 +232,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	memberAPI.POST("/meetings/:id/accept", h.apiAcceptMeeting)
 	memberAPI.POST("/meetings/:id/held", h.apiMarkMeeting)
 	memberAPI.GET("/meetings/:id.ics", h.apiMeetingICS)
+	memberAPI.POST("/me/certificates/mentoring", h.apiMentorCertificate)
 	committeeAPI.POST("/schemes", h.apiCreateScheme)
 	committeeAPI.PATCH("/schemes/:id", h.apiUpdateScheme)
 	committeeAPI.POST("/schemes/:id/open", h.apiOpenScheme)

@@ -582,3 +582,41 @@ func TestInvitations(t *testing.T) {
 		}
 	})
 }
+
+func TestMentorCertificate(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		_, mr, me, s, pairID := introduce(t, db)
+		if _, err := models.IssueMentorCertificate(t.Context(), db, me, s.ID, time.UTC, mtMatchAt); !isErr(err, models.ErrNoMentees) {
+			t.Errorf("the mentee asks for a mentor's certificate: %v", err)
+		}
+		// Two meetings held, one not, by 20 January 2027.
+		for i, held := range []bool{true, false, true} {
+			at := time.Date(2026, 11, 10+7*i, 18, 0, 0, 0, time.UTC)
+			m, err := models.ProposeMeeting(t.Context(), db, me, pairID, models.MeetingInput{StartsAt: at, Minutes: 30, Mode: models.ModeInPerson, PlaceOrURL: "Café"}, at.Add(-48*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.AcceptMeeting(t.Context(), db, mr, m.ID, at.Add(-24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.MarkMeeting(t.Context(), db, mr, m.ID, ptr(held), nil, at.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at := time.Date(2027, 1, 20, 12, 0, 0, 0, time.UTC)
+		c, err := models.IssueMentorCertificate(t.Context(), db, mr, s.ID, time.UTC, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := c.Mentoring()
+		// From the scheme's first day, 20 October, to 20 January: 3 months.
+		if err != nil || c.Kind != models.CertificateMentoring || f.Mentees != 1 || f.MeetingsHeld != 2 || f.Months != 3 ||
+			f.SchemeTitle != "GP careers mentoring" || f.MentorName != mr.Name {
+			t.Errorf("certificate %+v: %+v %v", c, f, err)
+		}
+		found, err := models.CertificateByCode(t.Context(), db, c.Code)
+		if err != nil || found.Kind != models.CertificateMentoring {
+			t.Errorf("verification: %+v %v", found, err)
+		}
+	})
+}

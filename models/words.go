@@ -522,6 +522,9 @@ func (a Audience) Valid() bool { return audienceWords.valid(a) }
 // For tells whether an item for a is asked of someone on side r.
 func (a Audience) For(r MentoringRole) bool { return a == AudienceBoth || string(a) == string(r) }
 
+// CertificateMentoring certifies a mentor's part in a scheme.
+const CertificateMentoring CertificateKind = "mentoring"
+
 // E-mail kinds of mentoring.
 const (
 	MailMentorInvitation      MailKind = "mentor_invitation"
@@ -551,4 +554,5 @@ func init() {
 	} {
 		mailKindWords[k] = w
 	}
+	certificateKindWords[CertificateMentoring] = "Mentoring certificate"
 }
