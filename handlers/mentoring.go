@@ -560,3 +560,16 @@ func (h *Handler) apiMentorCertificate(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"certificate": h.certificateJSON(cert)})
 }
+
+// apiSchemeFigures is a scheme's figures for the dashboard.
+func (h *Handler) apiSchemeFigures(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := models.SchemeFigures(c.Request().Context(), h.Store, id, h.Config.Location, h.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"figures": f})
+}

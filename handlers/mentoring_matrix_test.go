@@ -127,6 +127,7 @@ var mentoringRoutes = map[string]string{
 	"POST /api/v1/schemes/:id/publish": "committee", "POST /api/v1/pairs/:id/end": "committee",
 	"GET /api/v1/schemes/:id/questionnaires": "committee", "PUT /api/v1/schemes/:id/questionnaires": "committee",
 	"GET /api/v1/schemes/:id/evaluation": "committee", "GET /api/v1/schemes/:id/evaluation.csv": "committee",
+	"GET /api/v1/schemes/:id/figures": "committee",
 }
 
 // What allowed callers get from the mentoring routes, sent {}.

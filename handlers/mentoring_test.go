@@ -245,6 +245,9 @@ func TestMentoringThroughTheAPI(t *testing.T) {
 				t.Errorf("belonging below the threshold: %v", it)
 			}
 		}
+		if f := a.api("GET", base+"/figures", nil, chair); f.Status != http.StatusOK || !strings.Contains(string(f.Body), `"matched_mentees":2`) {
+			t.Errorf("figures: %d %s", f.Status, f.Body)
+		}
 		if res := a.api("GET", base+"/evaluation", nil, gitaTok); res.Status != http.StatusForbidden {
 			t.Errorf("a teacher reads the evaluation: %d", res.Status)
 		}

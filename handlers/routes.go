@@ -248,6 +248,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.PUT("/schemes/:id/questionnaires", h.apiSetQuestionnaires)
 	committeeAPI.GET("/schemes/:id/evaluation", h.apiEvaluation)
 	committeeAPI.GET("/schemes/:id/evaluation.csv", h.apiEvaluationCSV)
+	committeeAPI.GET("/schemes/:id/figures", h.apiSchemeFigures)
 
 	table.register()
 	// Unknown API paths answer in JSON: 404, or 405 with Allow where the

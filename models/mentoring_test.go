@@ -620,3 +620,34 @@ func TestMentorCertificate(t *testing.T) {
 		}
 	})
 }
+
+func TestSchemeFigures(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		_, mr, me, s, pairID := introduce(t, db)
+		// Ada and Gita meet on 5 November and 3 December.
+		for _, at := range []time.Time{time.Date(2026, 11, 5, 18, 0, 0, 0, time.UTC), time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)} {
+			m, err := models.ProposeMeeting(t.Context(), db, me, pairID, models.MeetingInput{StartsAt: at, Minutes: 30, Mode: models.ModeInPerson, PlaceOrURL: "Café"}, at.Add(-72*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.AcceptMeeting(t.Context(), db, mr, m.ID, at.Add(-48*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.MarkMeeting(t.Context(), db, me, m.ID, ptr(true), nil, at.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := models.SchemeFigures(t.Context(), db, s.ID, time.UTC, time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Introduced 16 October 09:00; first met 5 November 18:00: 20.4 days.
+		if f.Pairs != 1 || f.Mentees != 1 || *f.MatchedShare != 1 || *f.MeetingsPerPair != 2 || *f.DaysToFirstMeeting != 20.4 {
+			t.Errorf("figures: %+v", f)
+		}
+		if len(f.Applicants) != 2 || len(f.Months) != 3 || f.Months[0].Month != "2026-10" || f.Months[0].Met != 0 ||
+			f.Months[1].Met != 1 || f.Months[2].Running != 1 {
+			t.Errorf("applicants %+v months %+v", f.Applicants, f.Months)
+		}
+	})
+}
