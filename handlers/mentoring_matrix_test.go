@@ -114,6 +114,7 @@ var mentoringRoutes = map[string]string{
 	"POST /api/v1/invitations/accept": "public",
 	"GET /api/v1/schemes":             "member", "GET /api/v1/schemes/:id": "member", "POST /api/v1/schemes/:id/applications": "member",
 	"GET /api/v1/me/mentoring":                "member",
+	"POST /api/v1/me/certificates/mentoring":  "member",
 	"GET /api/v1/schemes/:id/applications/me": "applicant", "PATCH /api/v1/schemes/:id/applications/me": "applicant",
 	"DELETE /api/v1/schemes/:id/applications/me":    "applicant",
 	"GET /api/v1/schemes/:id/questionnaires/:phase": "reading", "POST /api/v1/schemes/:id/questionnaires/:phase/answers": "answering",

@@ -317,8 +317,8 @@ func checkScheme(p Problems, s *Scheme) {
 		p.Add("applications_close", "Applications must close after they open.")
 	case s.MatchAt.IsZero():
 		p.Add("match_at", "Say when pairs are matched.")
-	case s.MatchAt.Before(s.ApplicationsClose):
-		p.Add("match_at", "Match once applications have closed.")
+	case s.MatchAt.Before(s.ApplicationsOpen):
+		p.Add("match_at", "Match after applications open.")
 	}
 	switch {
 	case s.StartsOn == "":

@@ -93,8 +93,9 @@ func checkApplication(s Scheme, userID int64, in ApplicationInput, a *Applicatio
 	}
 	times := []string{}
 	for _, t := range in.Availability {
-		if !validTime(t) {
-			p.Add("availability", "Choose times from the list (such as weekday_evenings or tue_evening).")
+		t, ok := cleanTime(t)
+		if !ok {
+			p.Add("availability", "Give each free time in a few words, such as weekday_evenings or tue_evening.")
 			continue
 		}
 		if !slices.Contains(times, t) {
@@ -113,8 +114,6 @@ func checkApplication(s Scheme, userID int64, in ApplicationInput, a *Applicatio
 		if max < 1 || max > MaxMenteesPerMax {
 			p.Add("max_mentees", fmt.Sprintf("Take from 1 to %d mentees.", MaxMenteesPerMax))
 		}
-	} else if in.MaxMentees != nil && *in.MaxMentees != 0 {
-		p.Add("max_mentees", "Only mentors say how many mentees they take.")
 	}
 	exclude := []int64{}
 	for _, id := range in.ExcludeUserIDs {
@@ -125,6 +124,9 @@ func checkApplication(s Scheme, userID int64, in ApplicationInput, a *Applicatio
 		if id > 0 && !slices.Contains(exclude, id) {
 			exclude = append(exclude, id)
 		}
+	}
+	if len(times) > 30 {
+		p.Add("availability", "Give at most 30 free times.")
 	}
 	if len(exclude) > 50 {
 		p.Add("exclude_user_ids", "Name at most 50 members.")

@@ -229,7 +229,9 @@ func SubmitAnswers(ctx context.Context, st *store.Store, u User, schemeID int64,
 			return err
 		}
 		if role == "" {
-			if u.IsCommittee() {
+			// Committee and applicants know the scheme; anyone else is told
+			// nothing of it.
+			if _, err := applicationOf(tx, s.ID, u.ID); err == nil || u.IsCommittee() {
 				return ErrNotParticipant
 			}
 			return ErrNotFound

@@ -251,8 +251,20 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// validTime tells whether s is a free time Rounds knows.
-func validTime(s string) bool {
+// cleanTime reads a free time as an applicant gave it: one Rounds knows
+// ("weekday_evenings", "tue_evening"), written with spaces or capitals or
+// not, or any other short phrase ("lunchtimes"), which matches only the
+// same phrase. It returns false for nothing or too long a phrase.
+func cleanTime(s string) (string, bool) {
+	t := strings.Join(strings.Fields(strings.ToLower(s)), "_")
+	if t == "" || len(t) > 40 || !plainText(t) {
+		return "", false
+	}
+	return t, true
+}
+
+// knownTime tells whether s is a part of a day or a broad time.
+func knownTime(s string) bool {
 	for _, b := range broadTimes {
 		if s == b.key {
 			return true
@@ -318,7 +330,14 @@ func sharedTimes(a, b []string) []string {
 			}
 		}
 	}
-	return out
+	var other []string
+	for t := range both {
+		if !knownTime(t) {
+			other = append(other, strings.ReplaceAll(t, "_", " "))
+		}
+	}
+	slices.Sort(other)
+	return append(out, other...)
 }
 
 // nudgeStage says what a pair that last met at anchor (or was introduced

@@ -2,6 +2,7 @@ package models
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -140,11 +141,14 @@ func TestPairScoreAndReasons(t *testing.T) {
 }
 
 func TestValidTime(t *testing.T) {
-	for s, want := range map[string]bool{"weekday_evenings": true, "tue_evening": true, "sun_morning": true,
-		"tue_night": false, "tuesday_evening": false, "": false, "weekends": true} {
-		if validTime(s) != want {
-			t.Errorf("%q: %v", s, !want)
+	for s, want := range map[string]string{"weekday_evenings": "weekday_evenings", "Weekday evenings": "weekday_evenings",
+		" tue_evening ": "tue_evening", "Lunchtimes": "lunchtimes", "": "", strings.Repeat("x", 41): ""} {
+		if got, ok := cleanTime(s); got != want || ok != (want != "") {
+			t.Errorf("%q: %q %v, want %q", s, got, ok, want)
 		}
+	}
+	if got := sharedTimes([]string{"lunchtimes", "tue_evening"}, []string{"lunchtimes", "weekday_evenings"}); !reflect.DeepEqual(got, []string{"Tuesday evenings", "lunchtimes"}) {
+		t.Errorf("a time of the applicants' own: %q", got)
 	}
 }
 
@@ -186,7 +190,7 @@ func TestCheckScheme(t *testing.T) {
 		"title":               func(s *Scheme) { s.Title = "" },
 		"mentee_years":        func(s *Scheme) { s.MenteeYears = 0 },
 		"applications_close":  func(s *Scheme) { s.ApplicationsClose = s.ApplicationsOpen },
-		"match_at":            func(s *Scheme) { s.MatchAt = s.ApplicationsClose.Add(-time.Hour) },
+		"match_at":            func(s *Scheme) { s.MatchAt = s.ApplicationsOpen.Add(-time.Hour) },
 		"ends_on":             func(s *Scheme) { s.EndsOn = s.StartsOn },
 		"meet_every_days":     func(s *Scheme) { s.MeetEveryDays = 0 },
 		"max_mentees_default": func(s *Scheme) { s.MaxMenteesDefault = 6 },

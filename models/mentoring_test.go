@@ -136,7 +136,7 @@ func TestApplications(t *testing.T) {
 			t.Errorf("after the window: %v", err)
 		}
 		wrong := mentee("Cardiology")
-		wrong.Availability = []string{"whenever"}
+		wrong.Availability = []string{strings.Repeat("whenever ", 6)}
 		_, err := models.Apply(t.Context(), db, y2, s.ID, wrong, mtApply)
 		var ve *models.ValidationError
 		if !asValidation(err, &ve) || ve.Fields["interests"] == "" || ve.Fields["availability"] == "" {
