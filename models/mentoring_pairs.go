@@ -446,18 +446,24 @@ func MeetingFactsByID(ctx context.Context, st *store.Store, meetingID int64) (Me
 	if err := db.First(&f.Meeting, meetingID).Error; err != nil {
 		return f, notFound(err)
 	}
-	if err := db.First(&f.Pair, f.Meeting.PairID).Error; err != nil {
-		return f, notFound(err)
-	}
 	var err error
-	if f.Scheme, err = schemeByID(db, f.Pair.SchemeID); err != nil {
-		return f, err
-	}
-	if f.Mentor, err = userByID(db, f.Pair.MentorID); err != nil {
-		return f, err
-	}
-	f.Mentee, err = userByID(db, f.Pair.MenteeID)
+	f.Pair, f.Scheme, f.Mentor, f.Mentee, err = pairWithPeople(db, f.Meeting.PairID)
 	return f, err
+}
+
+// pairWithPeople loads a pair, its scheme and its two sides.
+func pairWithPeople(db *gorm.DB, pairID int64) (p Pair, s Scheme, mentor, mentee User, err error) {
+	if err = db.First(&p, pairID).Error; err != nil {
+		return p, s, mentor, mentee, notFound(err)
+	}
+	if s, err = schemeByID(db, p.SchemeID); err != nil {
+		return
+	}
+	if mentor, err = userByID(db, p.MentorID); err != nil {
+		return
+	}
+	mentee, err = userByID(db, p.MenteeID)
+	return
 }
 
 // PairFacts is what a pair's e-mails need.
@@ -475,17 +481,8 @@ type PairFacts struct {
 func PairFactsByID(ctx context.Context, st *store.Store, pairID int64) (PairFacts, error) {
 	db := st.Read(ctx)
 	var f PairFacts
-	if err := db.First(&f.Pair, pairID).Error; err != nil {
-		return f, notFound(err)
-	}
 	var err error
-	if f.Scheme, err = schemeByID(db, f.Pair.SchemeID); err != nil {
-		return f, err
-	}
-	if f.Mentor, err = userByID(db, f.Pair.MentorID); err != nil {
-		return f, err
-	}
-	if f.Mentee, err = userByID(db, f.Pair.MenteeID); err != nil {
+	if f.Pair, f.Scheme, f.Mentor, f.Mentee, err = pairWithPeople(db, pairID); err != nil {
 		return f, err
 	}
 	if a, err := applicationOf(db, f.Scheme.ID, f.Mentor.ID); err == nil {
