@@ -129,7 +129,7 @@ var matrix = map[string]string{
 	// Committee's members: the CSV, one member's page, bulk role changes.
 	"GET /committee/members.csv": "committee", "GET /committee/members/:id": "committee",
 	"POST /committee/members/roles": "committee", "POST /committee/members/roles/confirm": "committee",
-	"GET /committee/members/roles": "committee",
+	"GET /committee/members/roles":            "committee",
 	"GET /sessions/:id/register/import/:plan": "manage", "POST /sessions/:id/register/save": "manage",
 	"GET /sessions/:id/attendance/projector": "manage",
 }
@@ -252,6 +252,8 @@ type matrixFixture struct {
 	cert     string
 	series   int64 // published, by "teacher of this session"
 	material int64 // a PDF on session, for students with a place
+	// mentoring: the schemes, pair and meetings of mentoring_matrix_test.go
+	mentoring mentoringMatrix
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
@@ -316,6 +318,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatal(err)
 	}
 	f.cert = c.Code
+	f.mentoring = newMentoringMatrix(t, f)
 	return f
 }
 
@@ -324,6 +327,9 @@ func (f *matrixFixture) path(route string) string { return f.pathOn(route, f.ses
 
 // pathOn fills in a route's parameters: session is the session called.
 func (f *matrixFixture) pathOn(route string, session int64) string {
+	if p, ok := f.mentoring.path(route); ok {
+		return p
+	}
 	user := fmt.Sprint(f.student.ID)
 	r := strings.NewReplacer(":id", fmt.Sprint(session), ":booking_id", fmt.Sprint(f.booking), ":user_id", user,
 		":token", f.calendar, ":code", f.cert, ":file", "headline.csv", "*", "style.css", ":material_id", fmt.Sprint(f.material))

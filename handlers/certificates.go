@@ -121,6 +121,12 @@ func (h *Handler) certificatePage(c echo.Context) error {
 			return err
 		}
 		d["Teaching"] = f
+	case models.CertificateMentoring:
+		f, err := cert.Mentoring()
+		if err != nil {
+			return err
+		}
+		d["Mentoring"] = f
 	}
 	if svg, err := qr.SVG(h.certificateURL(cert.Code), qr.Options{Title: "QR code of this verification page"}); err == nil {
 		d["QR"] = svgHTML(svg)
@@ -170,6 +176,15 @@ func (h *Handler) certificatePDF(cert models.Certificate) ([]byte, error) {
 				Attendees: s.Attendees, OverallAvg: s.OverallAvg, TeachingAvg: s.TeachingAvg, Responses: s.Responses})
 		}
 		return pdf.Teaching(tc)
+	case models.CertificateMentoring:
+		f, err := cert.Mentoring()
+		if err != nil {
+			return nil, err
+		}
+		return pdf.Mentoring(pdf.MentoringCertificate{Code: cert.Code, MentorName: f.MentorName, SchemeTitle: f.SchemeTitle,
+			PeriodFrom: f.From.In(h.Config.Location).Format("2 January 2006"), PeriodTo: f.To.In(h.Config.Location).Format("2 January 2006"),
+			Months: f.Months, Mentees: f.Mentees, MeetingsHeld: f.MeetingsHeld,
+			Society: society, IssuedAt: issued, IssuedTime: cert.IssuedAt, VerifyURL: verify, QRPNG: png})
 	}
 	return nil, models.ErrNotFound
 }

@@ -256,6 +256,47 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.GET("/admin/academic-year", h.apiAcademicYear)
 	committeeAPI.POST("/admin/academic-year/rollover", h.apiRollover)
 
+	// Mentoring (mentoring.go). Committee runs schemes; members see the
+	// schemes open to them and apply. A pair, its meetings and its goals
+	// are for its two sides only (the use case answers 404 to anyone else,
+	// committee included: committee reads pairs through the scheme, never a
+	// note or an answer); notes only ever reach their author. The
+	// invitation link works for anyone holding its secret.
+	api.POST("/invitations/accept", h.apiAcceptInvitation)
+	memberAPI.GET("/schemes", h.apiListSchemes)
+	memberAPI.GET("/schemes/:id", h.apiGetScheme)
+	memberAPI.POST("/schemes/:id/applications", h.apiApply)
+	memberAPI.GET("/schemes/:id/applications/me", h.apiMyApplication)
+	memberAPI.PATCH("/schemes/:id/applications/me", h.apiUpdateApplication)
+	memberAPI.DELETE("/schemes/:id/applications/me", h.apiWithdrawApplication)
+	memberAPI.GET("/schemes/:id/questionnaires/:phase", h.apiMyQuestionnaire)
+	memberAPI.POST("/schemes/:id/questionnaires/:phase/answers", h.apiSubmitAnswers)
+	memberAPI.GET("/me/mentoring", h.apiMyMentoring)
+	memberAPI.GET("/pairs/:id", h.apiGetPair)
+	memberAPI.PUT("/pairs/:id/goals", h.apiSetGoals)
+	memberAPI.POST("/pairs/:id/meetings", h.apiProposeMeeting)
+	memberAPI.POST("/pairs/:id/end-request", h.apiRequestEnd)
+	memberAPI.POST("/meetings/:id/accept", h.apiAcceptMeeting)
+	memberAPI.POST("/meetings/:id/held", h.apiMarkMeeting)
+	memberAPI.GET("/meetings/:id.ics", h.apiMeetingICS)
+	memberAPI.POST("/me/certificates/mentoring", h.apiMentorCertificate)
+	committeeAPI.POST("/schemes", h.apiCreateScheme)
+	committeeAPI.PATCH("/schemes/:id", h.apiUpdateScheme)
+	committeeAPI.POST("/schemes/:id/open", h.apiOpenScheme)
+	committeeAPI.GET("/schemes/:id/applications", h.apiSchemeApplications)
+	committeeAPI.POST("/schemes/:id/invitations", h.apiInviteMentors)
+	committeeAPI.GET("/schemes/:id/invitations", h.apiSchemeInvitations)
+	committeeAPI.POST("/schemes/:id/match", h.apiRunMatching)
+	committeeAPI.GET("/schemes/:id/pairs", h.apiSchemePairs)
+	committeeAPI.PUT("/schemes/:id/pairs", h.apiSetPairs)
+	committeeAPI.POST("/schemes/:id/publish", h.apiPublishPairs)
+	committeeAPI.POST("/pairs/:id/end", h.apiEndPair)
+	committeeAPI.GET("/schemes/:id/questionnaires", h.apiQuestionnaires)
+	committeeAPI.PUT("/schemes/:id/questionnaires", h.apiSetQuestionnaires)
+	committeeAPI.GET("/schemes/:id/evaluation", h.apiEvaluation)
+	committeeAPI.GET("/schemes/:id/evaluation.csv", h.apiEvaluationCSV)
+	committeeAPI.GET("/schemes/:id/figures", h.apiSchemeFigures)
+
 	table.register()
 	// Unknown API paths answer in JSON: 404, or 405 with Allow where the
 	// path is known for other methods.

@@ -148,6 +148,7 @@ func New(db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger, 
 		{Name: JobDeliverOutbox, Every: interval, Run: r.DeliverOutbox},
 		{Name: JobRefreshFigures, Every: interval, Run: r.RefreshFigures},
 		{Name: JobHousekeeping, Cron: "7 * * * *", Run: r.Housekeeping},
+		{Name: JobPlanMentoring, Every: interval, Run: r.PlanMentoring},
 	} {
 		if err := r.AddJob(j); err != nil {
 			_ = r.sched.Shutdown()

@@ -457,3 +457,217 @@ func (p RegisterPlace) Label() string { return registerPlaceWords.label(p) }
 
 // Valid tells whether p is one of the places on a register.
 func (p RegisterPlace) Valid() bool { return registerPlaceWords.valid(p) }
+
+// Words of mentoring schemes (see mentoring.go).
+
+// SchemeStatus is where a mentoring scheme is in its life: draft → open
+// (taking applications) → matched (pairs published) → running → closed.
+type SchemeStatus string
+
+// Statuses of a mentoring scheme.
+const (
+	SchemeDraft   SchemeStatus = "draft"
+	SchemeOpen    SchemeStatus = "open"
+	SchemeMatched SchemeStatus = "matched"
+	SchemeRunning SchemeStatus = "running"
+	SchemeClosed  SchemeStatus = "closed"
+)
+
+var schemeStatusWords = words[SchemeStatus]{
+	SchemeDraft:   "Draft",
+	SchemeOpen:    "Taking applications",
+	SchemeMatched: "Pairs introduced",
+	SchemeRunning: "Running",
+	SchemeClosed:  "Finished",
+}
+
+// Label is the scheme's status as pages say it.
+func (s SchemeStatus) Label() string { return schemeStatusWords.label(s) }
+
+// Valid tells whether s is one of the statuses of a scheme.
+func (s SchemeStatus) Valid() bool { return schemeStatusWords.valid(s) }
+
+// MentoringRole is which side of a pair a member applies for.
+type MentoringRole string
+
+// Sides of a mentoring pair.
+const (
+	RoleMentor MentoringRole = "mentor"
+	RoleMentee MentoringRole = "mentee"
+)
+
+var mentoringRoleWords = words[MentoringRole]{
+	RoleMentor: "Mentor",
+	RoleMentee: "Mentee",
+}
+
+// Label is the side as pages say it.
+func (r MentoringRole) Label() string { return mentoringRoleWords.label(r) }
+
+// Valid tells whether r is one of the sides.
+func (r MentoringRole) Valid() bool { return mentoringRoleWords.valid(r) }
+
+// MeetingPreference is how an applicant would rather meet.
+type MeetingPreference string
+
+// How an applicant would rather meet.
+const (
+	PreferInPerson MeetingPreference = "in_person"
+	PreferOnline   MeetingPreference = "online"
+	PreferEither   MeetingPreference = "either"
+)
+
+var meetingPreferenceWords = words[MeetingPreference]{
+	PreferInPerson: "In person",
+	PreferOnline:   "Online",
+	PreferEither:   "In person or online",
+}
+
+// Label is the preference as pages say it.
+func (p MeetingPreference) Label() string { return meetingPreferenceWords.label(p) }
+
+// Valid tells whether p is one of the preferences.
+func (p MeetingPreference) Valid() bool { return meetingPreferenceWords.valid(p) }
+
+// PairStatus is where a mentoring pair is: proposed by the matcher or by
+// hand, active once published, ended.
+type PairStatus string
+
+// Statuses of a mentoring pair.
+const (
+	PairProposed PairStatus = "proposed"
+	PairActive   PairStatus = "active"
+	PairEnded    PairStatus = "ended"
+)
+
+var pairStatusWords = words[PairStatus]{
+	PairProposed: "Proposed",
+	PairActive:   "Meeting",
+	PairEnded:    "Ended",
+}
+
+// Label is the pair's status as pages say it.
+func (s PairStatus) Label() string { return pairStatusWords.label(s) }
+
+// Valid tells whether s is one of the statuses of a pair.
+func (s PairStatus) Valid() bool { return pairStatusWords.valid(s) }
+
+// MeetingStatus is whether the other side of a pair has accepted a meeting.
+type MeetingStatus string
+
+// Statuses of a mentoring meeting.
+const (
+	MeetingProposed MeetingStatus = "proposed"
+	MeetingAccepted MeetingStatus = "accepted"
+)
+
+var meetingStatusWords = words[MeetingStatus]{
+	MeetingProposed: "Waiting for a yes",
+	MeetingAccepted: "Agreed",
+}
+
+// Label is the meeting's status as pages say it.
+func (s MeetingStatus) Label() string { return meetingStatusWords.label(s) }
+
+// Valid tells whether s is one of the statuses of a meeting.
+func (s MeetingStatus) Valid() bool { return meetingStatusWords.valid(s) }
+
+// QuestionPhase is when a questionnaire is asked: before or after a scheme.
+type QuestionPhase string
+
+// Phases of a scheme's questionnaires.
+const (
+	PhaseBefore QuestionPhase = "before"
+	PhaseAfter  QuestionPhase = "after"
+)
+
+var questionPhaseWords = words[QuestionPhase]{
+	PhaseBefore: "Before",
+	PhaseAfter:  "After",
+}
+
+// Label is the phase as pages say it.
+func (p QuestionPhase) Label() string { return questionPhaseWords.label(p) }
+
+// Valid tells whether p is one of the phases.
+func (p QuestionPhase) Valid() bool { return questionPhaseWords.valid(p) }
+
+// ItemKind is how a questionnaire item is answered.
+type ItemKind string
+
+// Kinds of questionnaire item.
+const (
+	ItemLikert ItemKind = "likert" // 1 (strongly disagree) to 5 (strongly agree)
+	ItemText   ItemKind = "text"
+)
+
+var itemKindWords = words[ItemKind]{
+	ItemLikert: "Agree or disagree, 1 to 5",
+	ItemText:   "Free text",
+}
+
+// Label is the kind as the questionnaire editor says it.
+func (k ItemKind) Label() string { return itemKindWords.label(k) }
+
+// Valid tells whether k is one of the kinds of item.
+func (k ItemKind) Valid() bool { return itemKindWords.valid(k) }
+
+// Audience is who a questionnaire item is for.
+type Audience string
+
+// Audiences of a questionnaire item.
+const (
+	AudienceMentor Audience = "mentor"
+	AudienceMentee Audience = "mentee"
+	AudienceBoth   Audience = "both"
+)
+
+var audienceWords = words[Audience]{
+	AudienceMentor: "Mentors",
+	AudienceMentee: "Mentees",
+	AudienceBoth:   "Mentors and mentees",
+}
+
+// Label is the audience as pages say it.
+func (a Audience) Label() string { return audienceWords.label(a) }
+
+// Valid tells whether a is one of the audiences.
+func (a Audience) Valid() bool { return audienceWords.valid(a) }
+
+// For tells whether an item for a is asked of someone on side r.
+func (a Audience) For(r MentoringRole) bool { return a == AudienceBoth || string(a) == string(r) }
+
+// CertificateMentoring certifies a mentor's part in a scheme.
+const CertificateMentoring CertificateKind = "mentoring"
+
+// E-mail kinds of mentoring.
+const (
+	MailMentorInvitation      MailKind = "mentor_invitation"
+	MailMentoringIntroduction MailKind = "mentoring_introduction"
+	MailMentoringUnmatched    MailKind = "mentoring_unmatched"
+	MailMeetingProposed       MailKind = "meeting_proposed"
+	MailMeetingConfirmed      MailKind = "meeting_confirmed"
+	MailMeetingReminder       MailKind = "meeting_reminder"
+	MailMentoringNudge        MailKind = "mentoring_nudge"
+	MailMentoringLeadsAlert   MailKind = "mentoring_leads_alert"
+	MailQuestionnaireRequest  MailKind = "questionnaire_request"
+	MailQuestionnaireReminder MailKind = "questionnaire_reminder"
+)
+
+func init() {
+	for k, w := range map[MailKind]string{
+		MailMentorInvitation:      "Mentor invitation",
+		MailMentoringIntroduction: "Mentoring introduction",
+		MailMentoringUnmatched:    "Not matched this time",
+		MailMeetingProposed:       "Meeting proposed",
+		MailMeetingConfirmed:      "Meeting agreed",
+		MailMeetingReminder:       "Meeting reminder",
+		MailMentoringNudge:        "Time to meet",
+		MailMentoringLeadsAlert:   "Pair not meeting",
+		MailQuestionnaireRequest:  "Questionnaire",
+		MailQuestionnaireReminder: "Questionnaire reminder",
+	} {
+		mailKindWords[k] = w
+	}
+	certificateKindWords[CertificateMentoring] = "Mentoring certificate"
+}

@@ -144,8 +144,9 @@ func TestCertificateKindWords(t *testing.T) {
 	checkWords(t, models.CertificateKind.Label, models.CertificateKind.Valid, []word{
 		{"attendance", "Certificate of attendance", true},
 		{"teaching", "Teaching certificate", true},
+		{"mentoring", "Mentoring certificate", true},
 		{"", "", false},
-		{"mentoring", "mentoring", false},
+		{"membership", "membership", false},
 	})
 }
 

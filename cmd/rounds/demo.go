@@ -249,6 +249,9 @@ func (s *demoSociety) build() (demoSummary, error) {
 	if _, err := models.RefreshFigures(s.ctx, s.db, s.now, s.loc); err != nil {
 		return demoSummary{}, err
 	}
+	if err := s.mentoring(); err != nil { // demo_mentoring.go
+		return demoSummary{}, fmt.Errorf("mentoring: %w", err)
+	}
 	if err := s.skipDemoMail(); err != nil {
 		return demoSummary{}, fmt.Errorf("outbox: %w", err)
 	}

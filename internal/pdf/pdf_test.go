@@ -418,3 +418,15 @@ func BenchmarkTeaching60(b *testing.B) {
 		}
 	}
 }
+
+func TestMentoringCertificate(t *testing.T) {
+	out, err := Mentoring(MentoringCertificate{Code: "RND-7KQ2-M9XA", MentorName: "Dr Gita Patel", SchemeTitle: "GP careers mentoring",
+		PeriodFrom: "20 October 2026", PeriodTo: "20 January 2027", Months: 3, Mentees: 2, MeetingsHeld: 5,
+		Society: "Rounds", IssuedAt: "20 January 2027", VerifyURL: "https://rounds.example.org/certificates/RND-7KQ2-M9XA"})
+	if err != nil || !bytes.HasPrefix(out, []byte("%PDF-")) {
+		t.Fatalf("mentoring certificate: %v %.20q", err, out)
+	}
+	if _, err := Mentoring(MentoringCertificate{Code: "RND-7KQ2-M9XA"}); !errors.Is(err, ErrIncomplete) {
+		t.Errorf("without a name: %v", err)
+	}
+}
