@@ -49,6 +49,7 @@ type options struct {
 	emails      int
 	dashboardDB string
 	database    string
+	onlyDash    bool
 }
 
 func main() {
@@ -63,6 +64,7 @@ func main() {
 	flag.IntVar(&o.emails, "emails", 10000, "e-mails to deliver in the outbox run")
 	flag.StringVar(&o.dashboardDB, "dashboard-db", "", "a database filled by `rounds demo --scale 5` for the dashboard run, a SQLite file or a postgres:// address (skipped without it)")
 	flag.StringVar(&o.database, "database", "", "a postgres:// address of a PostgreSQL server: the runs make a database of their own there, and drop it at the end (default: SQLite)")
+	flag.BoolVar(&o.onlyDash, "dashboard-only", false, "run only the dashboard run of -dashboard-db")
 	flag.Parse()
 	log.SetFlags(0)
 	if err := run(context.Background(), o, os.Stdout); err != nil {
@@ -115,6 +117,13 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	r.linef("| run | result | requests/s | p50 | p99 | errors | CPU per request |")
 	r.linef("|---|---|---:|---:|---:|---:|---:|")
 
+	if o.onlyDash {
+		if err := dashboardRun(ctx, o, r); err != nil {
+			return err
+		}
+		_, err := io.WriteString(out, r.String())
+		return err
+	}
 	hello := helloBaseline(o)
 	r.row("Echo hello-world (baseline)", "", hello)
 
