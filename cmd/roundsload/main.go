@@ -461,35 +461,27 @@ func bareBookingBaseline(dbURL string, s *seed, o options) (result, error) {
 	if sqlDB, err := db.DB(); err == nil {
 		defer sqlDB.Close()
 	}
-	var next atomic.Int64
-	pairs := len(s.bareSessions) * len(s.studentIDs)
-	cpu := processCPU(os.Getpid())
-	res := measure(o.conns, o.duration, func(*http.Client) error {
-		n := int(next.Add(1) - 1)
-		if n >= pairs {
-			return errDone
-		}
-		sessionID, userID := s.bareSessions[n%len(s.bareSessions)], s.studentIDs[n/len(s.bareSessions)]
-		return db.Transaction(func(tx *gorm.DB) error {
-			var capacity int
-			if err := tx.Raw("SELECT in_person_capacity FROM sessions WHERE id = ?", sessionID).Scan(&capacity).Error; err != nil {
-				return err
-			}
-			var confirmed int64
-			if err := tx.Raw("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND mode = 'in_person' AND status = 'confirmed'", sessionID).Scan(&confirmed).Error; err != nil {
-				return err
-			}
-			status := "confirmed"
-			if int(confirmed) >= capacity {
-				status = "waitlisted"
-			}
-			now := time.Now().UTC()
-			return tx.Exec(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, created_at, updated_at) VALUES (?, ?, 'in_person', ?, ?, ?, ?)`,
-				sessionID, userID, status, now, now, now).Error
-		})
-	})
-	res.cpu = processCPU(os.Getpid()) - cpu
-	return res, nil
+	return bareBookings(db, s, o, bareSQLiteBooking), nil
+}
+
+// bareSQLiteBooking is the least a booking must do on SQLite: read the
+// session, count its confirmed seats and insert the booking.
+func bareSQLiteBooking(tx *gorm.DB, sessionID, userID int64) error {
+	var capacity int
+	if err := tx.Raw("SELECT in_person_capacity FROM sessions WHERE id = ?", sessionID).Scan(&capacity).Error; err != nil {
+		return err
+	}
+	var confirmed int64
+	if err := tx.Raw("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND mode = 'in_person' AND status = 'confirmed'", sessionID).Scan(&confirmed).Error; err != nil {
+		return err
+	}
+	status := "confirmed"
+	if int(confirmed) >= capacity {
+		status = "waitlisted"
+	}
+	now := time.Now().UTC()
+	return tx.Exec(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, created_at, updated_at) VALUES (?, ?, 'in_person', ?, ?, ?, ?)`,
+		sessionID, userID, status, now, now, now).Error
 }
 
 // bareBookingPostgres books seats with barePostgresBooking from o.conns
@@ -502,6 +494,13 @@ func bareBookingPostgres(dbURL string, s *seed, o options) (result, error) {
 	if sqlDB, err := db.DB(); err == nil {
 		defer sqlDB.Close()
 	}
+	return bareBookings(db, s, o, barePostgresBooking), nil
+}
+
+// bareBookings books distinct (student, session) pairs with book, each in a
+// transaction of its own, from o.conns goroutines, and reports this
+// process's processor time.
+func bareBookings(db *gorm.DB, s *seed, o options, book func(tx *gorm.DB, sessionID, userID int64) error) result {
 	var next atomic.Int64
 	pairs := len(s.bareSessions) * len(s.studentIDs)
 	cpu := processCPU(os.Getpid())
@@ -511,10 +510,10 @@ func bareBookingPostgres(dbURL string, s *seed, o options) (result, error) {
 			return errDone
 		}
 		sessionID, userID := s.bareSessions[n%len(s.bareSessions)], s.studentIDs[n/len(s.bareSessions)]
-		return db.Transaction(func(tx *gorm.DB) error { return barePostgresBooking(tx, sessionID, userID) })
+		return db.Transaction(func(tx *gorm.DB) error { return book(tx, sessionID, userID) })
 	})
 	res.cpu = processCPU(os.Getpid()) - cpu
-	return res, nil
+	return res
 }
 
 // bareSQLite opens the database with GORM alone, as an application without
