@@ -266,9 +266,15 @@ func refreshYears(tx *gorm.DB, months []string) error {
 		if err := tx.Exec("DELETE FROM attendee_years WHERE year = ?", y).Error; err != nil {
 			return err
 		}
-		// The sum of the different powers of two is their bitwise OR.
+		// The sum of the different powers of two is their bitwise OR,
+		// which PostgreSQL has as an aggregate of its own (hashed, where
+		// the DISTINCT sorts every row of the year).
+		months := "SUM(DISTINCT 1 << (CAST(SUBSTR(month, 6, 2) AS INTEGER) - 1))"
+		if store.DialectOf(tx) == store.Postgres {
+			months = "BIT_OR(1 << (CAST(SUBSTR(month, 6, 2) AS INTEGER) - 1))"
+		}
 		err := tx.Exec(`INSERT INTO attendee_years (year, user_id, months)
-SELECT CAST(? AS INTEGER), user_id, SUM(DISTINCT 1 << (CAST(SUBSTR(month, 6, 2) AS INTEGER) - 1)) FROM attendee_months
+SELECT CAST(? AS INTEGER), user_id, `+months+` FROM attendee_months
 WHERE month >= ? AND month < ? GROUP BY user_id`, y, fmt.Sprintf("%04d-01", y), fmt.Sprintf("%04d-01", y+1)).Error
 		if err != nil {
 			return err
