@@ -133,6 +133,8 @@ func (r *Runner) logOutbox(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("deliver outbox: log: %w", err)
 		}
+		var texts []models.Rendered
+		var logs []func()
 		for i := range msgs {
 			m := &msgs[i]
 			log := r.log.With("outbox_id", m.ID, "kind", m.Kind, "to", m.ToAddr)
@@ -145,10 +147,17 @@ func (r *Runner) logOutbox(ctx context.Context) error {
 				log.Warn("e-mail not sent (no SMTP server configured), and it cannot be rendered", slog.Any("error", err))
 				continue
 			}
-			if err := models.SetRendered(ctx, r.db, m.ID, msg.Subject, msg.Text); err != nil {
-				return fmt.Errorf("deliver outbox: keep text of %d: %w", m.ID, err)
-			}
-			log.Info("e-mail not sent: no SMTP server configured; it stays in the outbox", "subject", msg.Subject)
+			texts = append(texts, models.Rendered{ID: m.ID, Subject: msg.Subject, Body: msg.Text})
+			logs = append(logs, func() {
+				log.Info("e-mail not sent: no SMTP server configured; it stays in the outbox", "subject", msg.Subject)
+			})
+		}
+		// The texts of the batch are kept in one transaction.
+		if err := models.SetRenderedAll(ctx, r.db, texts); err != nil {
+			return fmt.Errorf("deliver outbox: keep the texts of %d e-mails: %w", len(texts), err)
+		}
+		for _, logIt := range logs {
+			logIt()
 		}
 		if len(msgs) < logBatch {
 			return nil

@@ -7,6 +7,7 @@ import (
 	"rounds/models/store"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -135,11 +136,20 @@ func attendeeIDs(f StatsFilter, loc *time.Location) (string, []any) {
 		q, args := days(from, to)
 		return q + " GROUP BY sa.user_id", args
 	}
-	// Each member is looked up in the months: a few thousand index probes,
-	// however long the period.
-	c, cargs := cond("am")
-	parts := []string{"SELECT u.id AS user_id FROM users u WHERE EXISTS (SELECT 1 FROM attendee_months am WHERE am.user_id = u.id AND am.month >= ? AND am.month < ?" + c + ")"}
-	args := append([]any{first.Format("2006-01"), last.Format("2006-01")}, cargs...)
+	var parts []string
+	var args []any
+	if f.YearOfStudy == nil && f.Mode == "" {
+		// Whoever came: one row per student and calendar year, its
+		// months a set of bits.
+		q, a := monthsAttended(first, last)
+		parts, args = append(parts, q), a
+	} else {
+		// Each member is looked up in the months of that year of study
+		// or mode: a few thousand index probes, however long the period.
+		c, cargs := cond("am")
+		parts = append(parts, "SELECT u.id AS user_id FROM users u WHERE EXISTS (SELECT 1 FROM attendee_months am WHERE am.user_id = u.id AND am.month >= ? AND am.month < ?"+c+")")
+		args = append([]any{first.Format("2006-01"), last.Format("2006-01")}, cargs...)
+	}
 	if from.Before(first) {
 		q, a := days(from, first.UTC())
 		parts, args = append(parts, q), append(args, a...)
@@ -149,6 +159,34 @@ func attendeeIDs(f StatsFilter, loc *time.Location) (string, []any) {
 		parts, args = append(parts, q), append(args, a...)
 	}
 	return strings.Join(parts, " UNION "), args
+}
+
+// monthsAttended is a query of the different students who came in the
+// whole months from first up to last (the first days of months), from
+// attendee_years: one range of rows, the students of each calendar year of
+// the period with a bit of its months of the period.
+func monthsAttended(first, last time.Time) (string, []any) {
+	from, to := first.Year(), last.AddDate(0, -1, 0).Year()
+	args := []any{from, to}
+	var partial strings.Builder
+	for y := from; y <= to; y++ {
+		mask := 0
+		for m := 1; m <= 12; m++ {
+			at := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, first.Location())
+			if !at.Before(first) && at.Before(last) {
+				mask |= 1 << (m - 1)
+			}
+		}
+		if mask != 1<<12-1 { // the first and the last year may be partial
+			partial.WriteString(" WHEN ay.year = ? THEN ?")
+			args = append(args, y, mask)
+		}
+	}
+	mask := "4095"
+	if partial.Len() > 0 {
+		mask = "CASE" + partial.String() + " ELSE 4095 END"
+	}
+	return "SELECT ay.user_id FROM attendee_years ay WHERE ay.year >= ? AND ay.year <= ? AND (ay.months & " + mask + ") <> 0 GROUP BY ay.user_id", args
 }
 
 // YearReach is how many members of a year of study came to something in a
@@ -210,12 +248,9 @@ ORDER BY user_id, valid_from DESC, id DESC`
 }
 
 // reachByYear works out YearReach for years 1–6 (only the filter's year of
-// study, when it has one) from the students who came in any year.
-func reachByYear(db *gorm.DB, f StatsFilter, came []int64) ([]YearReach, error) {
-	years, err := yearsAtEnd(db, f.To)
-	if err != nil {
-		return nil, err
-	}
+// study, when it has one) from the members' years at the end of the period
+// (yearsAtEnd) and the students who came in any year.
+func reachByYear(f StatsFilter, years map[int64]int, came []int64) []YearReach {
 	byYear := map[int]*YearReach{}
 	for y := 1; y <= 6; y++ {
 		byYear[y] = &YearReach{Year: y}
@@ -239,7 +274,34 @@ func reachByYear(db *gorm.DB, f StatsFilter, came []int64) ([]YearReach, error) 
 		r.Share = ratio(r.Reached, r.Members)
 		out = append(out, *r)
 	}
-	return out, nil
+	return out
+}
+
+// partsAtOnce is how many parts of a page read at the same time: each holds
+// a connection of the read pool while it reads.
+const partsAtOnce = 4
+
+// together runs the parts, partsAtOnce at a time and in their order, and
+// returns the first of their errors.
+func together(parts ...func() error) error {
+	errs := make([]error, len(parts))
+	turns := make(chan struct{}, partsAtOnce)
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		wg.Add(1)
+		turns <- struct{}{}
+		go func() {
+			defer func() { <-turns; wg.Done() }()
+			errs[i] = part()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WeekModes is one week's attendances (attended and walk-ins) in person and
@@ -354,24 +416,54 @@ ORDER BY s.starts_at, s.id`, q).Rows()
 }
 
 // rankSessions picks the n best and n worst sessions by better (a strict
-// order, best first) from those keep admits; the worst are listed worst
-// first and never repeat one of the best.
+// order, best first; sessions it does not tell apart keep their order in
+// list) from those keep admits; the worst are listed worst first and never
+// repeat one of the best. It keeps only the 2n it may pick as it goes, so
+// ranking thousands of sessions costs no more than reading them.
 func rankSessions(list []SessionFigure, n int, keep func(*SessionFigure) bool, better func(a, b *SessionFigure) bool) (top, bottom []SessionFigure) {
-	var pool []*SessionFigure // pointers: sorting thousands of structs would copy them
-	for i := range list {
-		if keep(&list[i]) {
-			pool = append(pool, &list[i])
+	before := func(i, j int) bool {
+		if better(&list[i], &list[j]) {
+			return true
 		}
+		if better(&list[j], &list[i]) {
+			return false
+		}
+		return i < j
 	}
-	sort.SliceStable(pool, func(i, j int) bool { return better(pool[i], pool[j]) })
-	for _, s := range pool[:min(n, len(pool))] {
-		top = append(top, *s)
+	after := func(i, j int) bool { return before(j, i) }
+	var best, worst []int // indexes into list, best first and worst first
+	kept := 0
+	for i := range list {
+		if !keep(&list[i]) {
+			continue
+		}
+		kept++
+		best = keepFirst(best, i, n, before)
+		worst = keepFirst(worst, i, n, after)
 	}
-	rest := pool[len(top):]
-	for i := len(rest) - 1; i >= 0 && len(bottom) < n; i-- {
-		bottom = append(bottom, *rest[i])
+	for _, i := range best {
+		top = append(top, list[i])
+	}
+	for _, i := range worst[:min(len(worst), kept-len(top))] {
+		bottom = append(bottom, list[i])
 	}
 	return top, bottom
+}
+
+// keepFirst puts i into its place in first (in the order of less) and keeps
+// at most n.
+func keepFirst(first []int, i, n int, less func(i, j int) bool) []int {
+	at := len(first)
+	for at > 0 && less(i, first[at-1]) {
+		at--
+	}
+	if at >= n {
+		return first
+	}
+	first = append(first, 0)
+	copy(first[at+1:], first[at:])
+	first[at] = i
+	return first[:min(len(first), n)]
 }
 
 // Dashboard is everything the committee dashboard shows for a filter.
@@ -407,48 +499,52 @@ func DashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 	if _, err := RefreshFigures(ctx, st, now, loc); err != nil {
 		return d, err
 	}
-	// The students who came: in the filter's year of study for the
-	// headline, in any year for the reach by year at the end.
-	came, err := attendeesOf(db, f, loc)
-	if err != nil {
-		return d, err
-	}
-	if came == nil {
-		came = []int64{} // known: nobody
-	}
-	cameAnyYear := came
-	if f.YearOfStudy != nil {
-		all := f
-		all.YearOfStudy = nil
-		if cameAnyYear, err = attendeesOf(db, all, loc); err != nil {
-			return d, err
-		}
-	}
-	if d.Headline, err = headline(db, f, loc, came); err != nil {
-		return d, err
+	// The parts of the page are independent reads: a few run at once, each
+	// on a connection of its own, so that the page takes a fraction of the
+	// sum of them all. The longest start first.
+	var came, cameAnyYear []int64
+	var years map[int64]int
+	var shown map[int64]shownSums
+	parts := []func() error{
+		func() (err error) {
+			// The students who came: in the filter's year of study for the
+			// headline, in any year for the reach by year at the end.
+			if came, err = attendeesOf(db, f, loc); err != nil {
+				return err
+			}
+			if came == nil {
+				came = []int64{} // known: nobody
+			}
+			d.Headline, err = headline(db, f, loc, came)
+			return err
+		},
+		func() (err error) {
+			if f.YearOfStudy != nil {
+				all := f
+				all.YearOfStudy = nil
+				cameAnyYear, err = attendeesOf(db, all, loc)
+			}
+			return err
+		},
+		func() (err error) { d.Sessions, err = sessionFigureList(db, f); return err },
+		func() (err error) { shown, err = shownFeedback(db, f, minResponses); return err },
+		func() (err error) { years, err = yearsAtEnd(db, f.To); return err },
+		func() (err error) { d.WeekModes, err = attendanceByWeekAndMode(db, f); return err },
 	}
 	for _, b := range []struct {
 		to      *AttendanceReport
 		groupBy string
 	}{{&d.ByYear, "year_of_study"}, {&d.ByMode, "mode"}, {&d.ByWeek, "week"}, {&d.ByTopic, "topic"},
 		{&d.ByFormat, "format"}, {&d.ByTeacher, "teacher"}, {&d.BySeries, "series"}} {
-		if *b.to, err = attendanceBreakdown(db, f, b.groupBy); err != nil {
-			return d, err
-		}
+		parts = append(parts, func() (err error) { *b.to, err = attendanceBreakdown(db, f, b.groupBy); return err })
 	}
-	if d.Reach, err = reachByYear(db, f, cameAnyYear); err != nil {
+	if err := together(parts...); err != nil {
 		return d, err
 	}
-	if d.WeekModes, err = attendanceByWeekAndMode(db, f); err != nil {
-		return d, err
+	if f.YearOfStudy == nil {
+		cameAnyYear = came
 	}
-	if d.Sessions, err = sessionFigureList(db, f); err != nil {
-		return d, err
-	}
-	shown, err := shownFeedback(db, f, minResponses)
-	if err != nil {
-		return d, err
-	}
+	d.Reach = reachByYear(f, years, cameAnyYear)
 	withShownRatings(&d.Headline, d.Sessions, shown)
 	d.TopByAttendance, d.BottomByAttendance = rankSessions(d.Sessions, 5, func(*SessionFigure) bool { return true },
 		func(a, b *SessionFigure) bool {

@@ -196,9 +196,31 @@ func ReleaseOutbox(ctx context.Context, st *store.Store, m *OutboxMessage) error
 // committee can read it in the outbox while no SMTP server is configured.
 // Delivery renders the message again and keeps what it sent.
 func SetRendered(ctx context.Context, st *store.Store, id int64, subject, body string) error {
+	return SetRenderedAll(ctx, st, []Rendered{{ID: id, Subject: subject, Body: body}})
+}
+
+// Rendered is the text of one pending message.
+type Rendered struct {
+	ID            int64
+	Subject, Body string
+}
+
+// SetRenderedAll is SetRendered for many messages in one transaction: on
+// PostgreSQL a commit for each would cost as much as the booking that queued
+// the message.
+func SetRenderedAll(ctx context.Context, st *store.Store, texts []Rendered) error {
+	if len(texts) == 0 {
+		return nil
+	}
 	return st.Write(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxPending).
-			Updates(map[string]any{"subject": subject, "body_text": body}).Error
+		for _, t := range texts {
+			err := tx.Model(&OutboxMessage{}).Where("id = ? AND status = ?", t.ID, OutboxPending).
+				Updates(map[string]any{"subject": t.Subject, "body_text": t.Body}).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

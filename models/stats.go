@@ -239,6 +239,47 @@ GROUP BY user_id, year_of_study, mode`, m, start.UTC(), start.AddDate(0, 1, 0).U
 			return err
 		}
 	}
+	return refreshYears(tx, keys)
+}
+
+// refreshYears works out again attendee_years for the calendar years of the
+// given months (2006-01, in order) from attendee_months. On PostgreSQL a
+// lock per year, taken after those of the months, makes instances take
+// turns: the last to rewrite a year reads every month committed before.
+func refreshYears(tx *gorm.DB, months []string) error {
+	var years []int
+	for _, m := range months {
+		y, err := strconv.Atoi(m[:4])
+		if err != nil {
+			return err
+		}
+		if len(years) == 0 || years[len(years)-1] != y {
+			years = append(years, y)
+		}
+	}
+	for _, y := range years {
+		if store.DialectOf(tx) == store.Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(7472003, ?)", y).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec("DELETE FROM attendee_years WHERE year = ?", y).Error; err != nil {
+			return err
+		}
+		// The sum of the different powers of two is their bitwise OR,
+		// which PostgreSQL has as an aggregate of its own (hashed, where
+		// the DISTINCT sorts every row of the year).
+		months := "SUM(DISTINCT 1 << (CAST(SUBSTR(month, 6, 2) AS INTEGER) - 1))"
+		if store.DialectOf(tx) == store.Postgres {
+			months = "BIT_OR(1 << (CAST(SUBSTR(month, 6, 2) AS INTEGER) - 1))"
+		}
+		err := tx.Exec(`INSERT INTO attendee_years (year, user_id, months)
+SELECT CAST(? AS INTEGER), user_id, `+months+` FROM attendee_months
+WHERE month >= ? AND month < ? GROUP BY user_id`, y, fmt.Sprintf("%04d-01", y), fmt.Sprintf("%04d-01", y+1)).Error
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

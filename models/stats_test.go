@@ -409,6 +409,15 @@ func TestDashboardFigures(t *testing.T) {
 			{models.StatsFilter{From: w.from, To: w.to, Mode: models.ModeOnline}, 2},
 			{models.StatsFilter{From: w.from, To: w.to, YearOfStudy: &n2}, 2},
 			{models.StatsFilter{From: w.from, To: stAt(2025, 11, 20, 12, 30)}, 5},
+			// Whole months over three calendar years: everyone, and A again
+			// at S7 in December.
+			{models.StatsFilter{From: stAt(2024, 12, 1, 0, 0), To: stAt(2026, 3, 1, 0, 0)}, 5},
+			// November (S6: nobody) to January: A at S7.
+			{models.StatsFilter{From: stAt(2025, 11, 1, 0, 0), To: stAt(2026, 2, 1, 0, 0)}, 1},
+			// The middle of June to the middle of December: the whole
+			// months July to November (A at S2, A, C, D at S4) and the days
+			// around them (S5: L, E; S7: A).
+			{models.StatsFilter{From: stAt(2025, 6, 15, 0, 0), To: stAt(2025, 12, 15, 0, 0)}, 5},
 		} {
 			h, err := models.DashboardHeadline(t.Context(), db, c.f, w.now, w.loc)
 			if err != nil || h.UniqueAttendees != c.want {
@@ -686,5 +695,26 @@ func stMonthsAgree(t *testing.T, db *store.Store, loc *time.Location) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("attendee_months %v, session_attendees by month %v", got, want)
+	}
+	// attendee_years: each student's months of each calendar year, as bits.
+	wantYears := map[string]int{}
+	for _, a := range attendees {
+		end := a.EndsAt.In(loc)
+		wantYears[fmt.Sprintf("%d %d", end.Year(), a.UserID)] |= 1 << (int(end.Month()) - 1)
+	}
+	var years []struct {
+		Year   int
+		UserID int64
+		Months int
+	}
+	if err := db.Read(context.Background()).Table("attendee_years").Scan(&years).Error; err != nil {
+		t.Fatal(err)
+	}
+	gotYears := map[string]int{}
+	for _, y := range years {
+		gotYears[fmt.Sprintf("%d %d", y.Year, y.UserID)] = y.Months
+	}
+	if fmt.Sprint(gotYears) != fmt.Sprint(wantYears) {
+		t.Errorf("attendee_years %v, session_attendees by year %v", gotYears, wantYears)
 	}
 }

@@ -48,6 +48,8 @@ type options struct {
 	duration    time.Duration
 	emails      int
 	dashboardDB string
+	database    string
+	onlyDash    bool
 }
 
 func main() {
@@ -60,7 +62,9 @@ func main() {
 	flag.IntVar(&o.conns, "conns", 64, "connections for the throughput runs")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each throughput run")
 	flag.IntVar(&o.emails, "emails", 10000, "e-mails to deliver in the outbox run")
-	flag.StringVar(&o.dashboardDB, "dashboard-db", "", "a SQLite file made by `rounds demo --scale` for the dashboard run (skipped without it)")
+	flag.StringVar(&o.dashboardDB, "dashboard-db", "", "a database filled by `rounds demo --scale 5` for the dashboard run, a SQLite file or a postgres:// address (skipped without it)")
+	flag.StringVar(&o.database, "database", "", "a postgres:// address of a PostgreSQL server: the runs make a database of their own there, and drop it at the end (default: SQLite)")
+	flag.BoolVar(&o.onlyDash, "dashboard-only", false, "run only the dashboard run of -dashboard-db")
 	flag.Parse()
 	log.SetFlags(0)
 	if err := run(context.Background(), o, os.Stdout); err != nil {
@@ -87,83 +91,139 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			return fmt.Errorf("build: %w", err)
 		}
 	}
+	dbURL, engine := "sqlite:"+filepath.Join(o.work, "load.db"), "SQLite"
+	instances := []int{1}
+	if o.database != "" {
+		if !isPostgres(o.database) {
+			return errors.New("-database must be a postgres:// address (SQLite is the default)")
+		}
+		u, drop, err := postgresDatabase(ctx, o.database)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		dbURL, engine, instances = u, "PostgreSQL", []int{1, 2}
+	}
 	r := &report{}
 	r.linef("# Load run, %s", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	r.linef("")
 	r.linef("Machine: %s/%s, %d cores, %s. Every request over loopback; %d connections, %s per throughput run.",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), o.conns, o.duration)
+	if isPostgres(dbURL) {
+		r.linef("")
+		r.linef("Database: %s.", postgresFacts(ctx, dbURL))
+	}
 	r.linef("")
 	r.linef("| run | result | requests/s | p50 | p99 | errors | CPU per request |")
 	r.linef("|---|---|---:|---:|---:|---:|---:|")
 
+	if o.onlyDash {
+		if err := dashboardRun(ctx, o, r); err != nil {
+			return err
+		}
+		_, err := io.WriteString(out, r.String())
+		return err
+	}
 	hello := helloBaseline(o)
 	r.row("Echo hello-world (baseline)", "", hello)
 
-	dbPath := filepath.Join(o.work, "load.db")
-	seed, err := seedDatabase(dbPath, o)
+	seed, err := seedDatabase(dbURL, o, len(instances))
 	if err != nil {
 		return err
 	}
-	bare, err := bareBookingBaseline(dbPath, seed, o)
+	bare, err := bareBookingBaseline(dbURL, seed, o)
 	if err != nil {
 		return err
 	}
-	r.row("bare booking transaction, GORM + SQLite (baseline)", "", bare)
+	r.row("bare booking transaction, GORM + "+engine+" (baseline)", "", bare)
+	deadlocksBefore := int64(0)
+	if isPostgres(dbURL) {
+		deadlocksBefore = deadlocks(ctx, dbURL)
+	}
 
-	srv, err := startServer(ctx, o, dbPath, "", time.Second)
-	if err != nil {
-		return err
-	}
-	lap := srv.cpuLaps()
-	rush, confirmed, waitlisted := bookingRush(srv, seed, o)
-	rush.cpu = lap()
-	verdict := fmt.Sprintf("%d confirmed, %d waitlisted", confirmed, waitlisted)
-	if confirmed != o.seats || rush.errors > 0 {
-		verdict += " — WRONG"
-	}
-	r.row(fmt.Sprintf("booking rush: %d students, %d seats, %d at once", o.students, o.seats, o.rush), verdict, rush)
-	booking := bookingThroughput(srv, seed, o)
-	booking.cpu = lap()
-	bookingRSS, bookingPrivate := srv.peaks()
-	share := 0.0
-	if bare.rate() > 0 {
-		share = booking.rate() / bare.rate() * 100
-	}
-	r.row("booking endpoint, POST /api/v1/sessions/{id}/bookings", fmt.Sprintf("%.0f%% of the bare transaction", share), booking)
-	list := measure(o.conns, o.duration, func(c *http.Client) error {
-		return get(c, srv.url+"/sessions", seed.studentCookie)
-	})
-	list.cpu = lap()
-	r.row("session list page, GET /sessions", "", list)
-	api := measure(o.conns, o.duration, func(c *http.Client) error {
-		return get(c, srv.url+"/api/v1/sessions", "Bearer "+seed.studentTokens[0])
-	})
-	api.cpu = lap()
-	r.row("session list API, GET /api/v1/sessions", "", api)
-	listRSS, listPrivate := srv.peaks()
-	mem := srv.peakMemory()
-	srv.stop()
-
-	sent, took, err := outboxRun(ctx, o, dbPath, seed)
-	if err != nil {
-		return err
-	}
-	r.row(fmt.Sprintf("outbox: %d e-mails to a local SMTP sink", o.emails), fmt.Sprintf("%d delivered in %s", sent, took.Round(time.Millisecond)),
-		result{count: sent, elapsed: took})
-
-	if o.dashboardDB != "" {
-		dash, err := dashboardRun(ctx, o)
+	var memory []string
+	var oneInstance float64
+	for i, n := range instances {
+		g, err := startGroup(ctx, o, dbURL, "", n, time.Second)
 		if err != nil {
 			return err
 		}
-		r.row("dashboard, GET /api/v1/stats/attendance (one year, by year of study)", "", dash)
+		on := ""
+		if len(instances) > 1 {
+			on = fmt.Sprintf(" — %d instance%s", n, map[bool]string{true: "s"}[n > 1])
+		}
+		lap := g.cpuLaps()
+		rush, confirmed, waitlisted := bookingRush(g.url, seed.rushSessions[i], seed, o)
+		rush.cpu = lap()
+		verdict := fmt.Sprintf("%d confirmed, %d waitlisted", confirmed, waitlisted)
+		if confirmed != o.seats || rush.errors > 0 {
+			verdict += " — WRONG"
+		}
+		r.row(fmt.Sprintf("booking rush: %d students, %d seats, %d at once%s", o.students, o.seats, o.rush, on), verdict, rush)
+		booking := bookingThroughput(g.url, seed.sessions[i], seed, o)
+		booking.cpu = lap()
+		bookingRSS, bookingPrivate := g.peaks()
+		verdict = ""
+		if bare.rate() > 0 {
+			verdict = fmt.Sprintf("%.0f%% of the bare transaction", booking.rate()/bare.rate()*100)
+		}
+		if n == 1 {
+			oneInstance = booking.rate()
+		} else if oneInstance > 0 {
+			verdict += fmt.Sprintf(", %.0f%% of one instance", booking.rate()/oneInstance*100)
+		}
+		r.row("booking endpoint, POST /api/v1/sessions/{id}/bookings"+on, verdict, booking)
+		list := measure(o.conns, o.duration, func(c *http.Client) error {
+			return get(c, g.url+"/sessions", seed.studentCookie)
+		})
+		list.cpu = lap()
+		r.row("session list page, GET /sessions"+on, "", list)
+		api := measure(o.conns, o.duration, func(c *http.Client) error {
+			return get(c, g.url+"/api/v1/sessions", "Bearer "+seed.studentTokens[0])
+		})
+		api.cpu = lap()
+		r.row("session list API, GET /api/v1/sessions"+on, "", api)
+		listRSS, listPrivate := g.peaks()
+		retries, peak := g.retries(), g.peakMemory()
+		g.stop()
+		memory = append(memory, fmt.Sprintf("%s: at most %.1f MiB (%.1f MiB private) during the rush and the booking run, "+
+			"%.1f MiB (%.1f MiB private) during the list runs; peak over its life %.1f MiB; transactions retried: %d",
+			instanceWords(n), mib(bookingRSS), mib(bookingPrivate), mib(listRSS), mib(listPrivate), mib(peak), retries))
+
+		sent, took, err := outboxRun(ctx, o, dbURL, seed, n, i)
+		if err != nil {
+			return err
+		}
+		r.row(fmt.Sprintf("outbox: %d e-mails to a local SMTP sink%s", o.emails, on), fmt.Sprintf("%d delivered in %s, each once", sent, took.Round(time.Millisecond)),
+			result{count: sent, elapsed: took})
+	}
+
+	if o.dashboardDB != "" {
+		if err := dashboardRun(ctx, o, r); err != nil {
+			return err
+		}
 	}
 	r.linef("")
-	r.linef("Resident memory of `rounds serve` (sampled every 20 ms; private is the heaps, the rest the binary's own pages, mapped from the file): "+
-		"at most %.1f MiB (%.1f MiB private) during the rush and the booking run, %.1f MiB (%.1f MiB private) during the list runs; "+
-		"peak over its life %.1f MiB.", mib(bookingRSS), mib(bookingPrivate), mib(listRSS), mib(listPrivate), mib(mem))
+	r.linef("Answers of 500 or more: %d.", serverErrors.Load())
+	if isPostgres(dbURL) {
+		r.linef("Deadlocks PostgreSQL counted during the runs against Rounds: %d.", deadlocks(ctx, dbURL)-deadlocksBefore)
+	}
+	r.linef("")
+	r.linef("Resident memory of each `rounds serve` (sampled every 20 ms; private is the heaps, the rest the binary's own pages, mapped from the file):")
+	r.linef("")
+	for _, m := range memory {
+		r.linef("- %s.", m)
+	}
 	_, err = io.WriteString(out, r.String())
 	return err
+}
+
+// instanceWords says how many instances: "one instance", "each of two instances".
+func instanceWords(n int) string {
+	if n == 1 {
+		return "one instance"
+	}
+	return fmt.Sprintf("each of %d instances (the most of any)", n)
 }
 
 type report struct{ strings.Builder }
@@ -213,6 +273,7 @@ func (r result) quantile(q float64) time.Duration {
 func newClient(conns int) *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute,
+		DialContext: dial,
 	}}
 }
 
@@ -267,6 +328,7 @@ func get(c *http.Client, url, auth string) error {
 		return err
 	}
 	defer res.Body.Close()
+	checkStatus(res)
 	_, _ = io.Copy(io.Discard, res.Body)
 	if res.StatusCode != 200 {
 		return fmt.Errorf("GET %s: %d", url, res.StatusCode)
@@ -290,8 +352,8 @@ func helloBaseline(o options) result {
 
 // seed holds the accounts and sessions made before the server starts.
 type seed struct {
-	rushSession   int64
-	sessions      []int64 // roomy sessions for the throughput run
+	rushSessions  []int64   // one rushed session for each group of instances
+	sessions      [][]int64 // roomy sessions for the throughput run of each group
 	studentIDs    []int64
 	studentTokens []string
 	studentCookie string
@@ -299,9 +361,9 @@ type seed struct {
 	bareSessions  []int64 // sessions the bare transaction books into
 }
 
-func seedDatabase(path string, o options) (*seed, error) {
-	log.Printf("seeding %s", path)
-	db, err := store.Open("sqlite:"+path, nil)
+func seedDatabase(dbURL string, o options, groups int) (*seed, error) {
+	log.Printf("seeding the database")
+	db, err := store.Open(dbURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -351,15 +413,21 @@ func seedDatabase(path string, o options) (*seed, error) {
 		_, err = models.PublishSession(context.Background(), db, committee, sess.ID, now)
 		return sess.ID, err
 	}
-	if s.rushSession, err = mk("The booking rush", o.seats, 3); err != nil {
-		return nil, err
-	}
-	for i := 0; i < 40; i++ {
-		id, err := mk(fmt.Sprintf("Roomy session %d", i), 10000, 4+i%30)
+	for g := 0; g < groups; g++ {
+		rush, err := mk("The booking rush", o.seats, 3)
 		if err != nil {
 			return nil, err
 		}
-		s.sessions = append(s.sessions, id)
+		s.rushSessions = append(s.rushSessions, rush)
+		var roomy []int64
+		for i := 0; i < 40; i++ {
+			id, err := mk(fmt.Sprintf("Roomy session %d", i), 10000, 4+i%30)
+			if err != nil {
+				return nil, err
+			}
+			roomy = append(roomy, id)
+		}
+		s.sessions = append(s.sessions, roomy)
 	}
 	for i := 0; i < 40; i++ {
 		id, err := mk(fmt.Sprintf("Bare session %d", i), 10000, 4+i%30)
@@ -374,10 +442,14 @@ func seedDatabase(path string, o options) (*seed, error) {
 // bareBookingBaseline books seats with the least a booking must do: in one
 // immediate transaction, read the session, count its confirmed seats and
 // insert the booking.
-func bareBookingBaseline(path string, s *seed, o options) (result, error) {
+func bareBookingBaseline(dbURL string, s *seed, o options) (result, error) {
+	if isPostgres(dbURL) {
+		return bareBookingPostgres(dbURL, s, o)
+	}
+	path := strings.TrimPrefix(dbURL, "sqlite:")
 	// The store, idle, copies the write-ahead log back in the background,
 	// as it does beside Rounds' own writer.
-	st, err := store.Open("sqlite:"+path, nil)
+	st, err := store.Open(dbURL, nil)
 	if err != nil {
 		return result{}, err
 	}
@@ -389,6 +461,46 @@ func bareBookingBaseline(path string, s *seed, o options) (result, error) {
 	if sqlDB, err := db.DB(); err == nil {
 		defer sqlDB.Close()
 	}
+	return bareBookings(db, s, o, bareSQLiteBooking), nil
+}
+
+// bareSQLiteBooking is the least a booking must do on SQLite: read the
+// session, count its confirmed seats and insert the booking.
+func bareSQLiteBooking(tx *gorm.DB, sessionID, userID int64) error {
+	var capacity int
+	if err := tx.Raw("SELECT in_person_capacity FROM sessions WHERE id = ?", sessionID).Scan(&capacity).Error; err != nil {
+		return err
+	}
+	var confirmed int64
+	if err := tx.Raw("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND mode = 'in_person' AND status = 'confirmed'", sessionID).Scan(&confirmed).Error; err != nil {
+		return err
+	}
+	status := "confirmed"
+	if int(confirmed) >= capacity {
+		status = "waitlisted"
+	}
+	now := time.Now().UTC()
+	return tx.Exec(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, created_at, updated_at) VALUES (?, ?, 'in_person', ?, ?, ?, ?)`,
+		sessionID, userID, status, now, now, now).Error
+}
+
+// bareBookingPostgres books seats with barePostgresBooking from o.conns
+// goroutines over the store's pool of connections.
+func bareBookingPostgres(dbURL string, s *seed, o options) (result, error) {
+	db, err := barePostgres(dbURL)
+	if err != nil {
+		return result{}, err
+	}
+	if sqlDB, err := db.DB(); err == nil {
+		defer sqlDB.Close()
+	}
+	return bareBookings(db, s, o, barePostgresBooking), nil
+}
+
+// bareBookings books distinct (student, session) pairs with book, each in a
+// transaction of its own, from o.conns goroutines, and reports this
+// process's processor time.
+func bareBookings(db *gorm.DB, s *seed, o options, book func(tx *gorm.DB, sessionID, userID int64) error) result {
 	var next atomic.Int64
 	pairs := len(s.bareSessions) * len(s.studentIDs)
 	cpu := processCPU(os.Getpid())
@@ -398,26 +510,10 @@ func bareBookingBaseline(path string, s *seed, o options) (result, error) {
 			return errDone
 		}
 		sessionID, userID := s.bareSessions[n%len(s.bareSessions)], s.studentIDs[n/len(s.bareSessions)]
-		return db.Transaction(func(tx *gorm.DB) error {
-			var capacity int
-			if err := tx.Raw("SELECT in_person_capacity FROM sessions WHERE id = ?", sessionID).Scan(&capacity).Error; err != nil {
-				return err
-			}
-			var confirmed int64
-			if err := tx.Raw("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND mode = 'in_person' AND status = 'confirmed'", sessionID).Scan(&confirmed).Error; err != nil {
-				return err
-			}
-			status := "confirmed"
-			if int(confirmed) >= capacity {
-				status = "waitlisted"
-			}
-			now := time.Now().UTC()
-			return tx.Exec(`INSERT INTO bookings (session_id, user_id, mode, status, queued_at, created_at, updated_at) VALUES (?, ?, 'in_person', ?, ?, ?, ?)`,
-				sessionID, userID, status, now, now, now).Error
-		})
+		return db.Transaction(func(tx *gorm.DB) error { return book(tx, sessionID, userID) })
 	})
 	res.cpu = processCPU(os.Getpid()) - cpu
-	return res, nil
+	return res
 }
 
 // bareSQLite opens the database with GORM alone, as an application without
@@ -465,13 +561,13 @@ func freeAddr() (string, error) {
 
 // startServer starts `rounds serve` on the database; its scheduled jobs run
 // every jobs.
-func startServer(ctx context.Context, o options, dbPath, smtpURL string, jobs time.Duration) (*server, error) {
+func startServer(ctx context.Context, o options, dbURL, smtpURL string, jobs time.Duration) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, o.rounds, "serve")
-	cmd.Env = append(os.Environ(), "ROUNDS_ADDR="+addr, "ROUNDS_DATABASE_URL=sqlite:"+dbPath, "ROUNDS_BASE_URL=http://"+addr,
+	cmd.Env = append(os.Environ(), "ROUNDS_ADDR="+addr, "ROUNDS_DATABASE_URL="+dbURL, "ROUNDS_BASE_URL=http://"+addr,
 		"ROUNDS_LOG_LEVEL=warn", "ROUNDS_SMTP_URL="+smtpURL, "ROUNDS_JOB_INTERVAL="+jobs.String())
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -586,6 +682,7 @@ func book(c *http.Client, url, token, body string) (string, error) {
 		return "", err
 	}
 	defer res.Body.Close()
+	checkStatus(res)
 	raw, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusCreated {
 		return "", fmt.Errorf("booking: %d %s", res.StatusCode, raw)
@@ -600,10 +697,10 @@ func book(c *http.Client, url, token, body string) (string, error) {
 }
 
 // bookingRush has every student book the rushed session, rush at a time.
-func bookingRush(srv *server, s *seed, o options) (result, int, int) {
+func bookingRush(base string, session int64, s *seed, o options) (result, int, int) {
 	client := newClient(o.rush)
 	defer client.CloseIdleConnections() // the rush is over: its students leave
-	url := fmt.Sprintf("%s/api/v1/sessions/%d/bookings", srv.url, s.rushSession)
+	url := fmt.Sprintf("%s/api/v1/sessions/%d/bookings", base, session)
 	var confirmed, waitlisted atomic.Int64
 	var mu sync.Mutex
 	var res result
@@ -646,16 +743,16 @@ func bookingRush(srv *server, s *seed, o options) (result, int, int) {
 
 // bookingThroughput books distinct (student, session) pairs as fast as the
 // server takes them.
-func bookingThroughput(srv *server, s *seed, o options) result {
+func bookingThroughput(base string, sessions []int64, s *seed, o options) result {
 	var next atomic.Int64
-	pairs := len(s.sessions) * len(s.studentTokens)
+	pairs := len(sessions) * len(s.studentTokens)
 	return measure(o.conns, o.duration, func(c *http.Client) error {
 		n := int(next.Add(1) - 1)
 		if n >= pairs {
 			return errDone
 		}
-		sessionID, tok := s.sessions[n%len(s.sessions)], s.studentTokens[n/len(s.sessions)]
-		_, err := book(c, fmt.Sprintf("%s/api/v1/sessions/%d/bookings", srv.url, sessionID), tok, `{}`)
+		sessionID, tok := sessions[n%len(sessions)], s.studentTokens[n/len(sessions)]
+		_, err := book(c, fmt.Sprintf("%s/api/v1/sessions/%d/bookings", base, sessionID), tok, `{}`)
 		return err
 	})
 }
@@ -691,10 +788,10 @@ func (x *sinkSession) Data(r io.Reader) error {
 	return nil
 }
 
-// outboxRun queues o.emails e-mails and times their delivery by a fresh
-// server to a local SMTP sink.
-func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, time.Duration, error) {
-	db, err := store.Open("sqlite:"+dbPath, nil)
+// outboxRun queues o.emails e-mails and times their delivery by n fresh
+// instances to a local SMTP sink; run tells the runs apart.
+func outboxRun(ctx context.Context, o options, dbURL string, s *seed, n, run int) (int, time.Duration, error) {
+	db, err := store.Open(dbURL, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -709,7 +806,7 @@ func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, tim
 	now := time.Now().UTC()
 	for i := 0; i < o.emails; i++ {
 		uid := s.studentIDs[i%len(s.studentIDs)]
-		if _, err := models.Enqueue(ctx, db, models.Email{Kind: models.MailWelcome, Key: fmt.Sprintf("load:%d", i), UserID: uid,
+		if _, err := models.Enqueue(ctx, db, models.Email{Kind: models.MailWelcome, Key: fmt.Sprintf("load:%d:%d", run, i), UserID: uid,
 			To: fmt.Sprintf("student%04d@load.example", i%len(s.studentIDs)), ToName: "Student"}, now); err != nil {
 			return 0, 0, err
 		}
@@ -727,11 +824,11 @@ func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, tim
 	defer smtpSrv.Close()
 
 	start := time.Now()
-	srv, err := startServer(ctx, o, dbPath, "smtp://"+ln.Addr().String()+"?tls=none", time.Second)
+	g, err := startGroup(ctx, o, dbURL, "smtp://"+ln.Addr().String()+"?tls=none", n, time.Second)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer srv.stop()
+	defer g.stop()
 	for deadline := time.Now().Add(15 * time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
 		counts, err := models.OutboxCounts(ctx, db)
 		if err != nil {
@@ -752,31 +849,71 @@ func outboxRun(ctx context.Context, o options, dbPath string, s *seed) (int, tim
 	return len(sk.ids), took, nil
 }
 
-// dashboardRun times the committee's breakdown on a large database.
-func dashboardRun(ctx context.Context, o options) (result, error) {
-	db, err := store.Open("sqlite:"+o.dashboardDB, nil)
+// dashboardRun times the committee's dashboard on a large database: the
+// whole page for one academic year (the last complete one) and for five,
+// one request at a time, so that the time of each is the server's; then
+// one breakdown of the API from four connections.
+func dashboardRun(ctx context.Context, o options, r *report) error {
+	dbURL := o.dashboardDB
+	if !isPostgres(dbURL) {
+		dbURL = "sqlite:" + strings.TrimPrefix(dbURL, "sqlite:")
+	}
+	db, err := store.Open(dbURL, nil)
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	committee, err := models.FindUsers(ctx, db, models.UserFilter{Role: models.RoleCommittee, Limit: 1})
 	if err != nil || len(committee) == 0 {
 		db.Close()
-		return result{}, fmt.Errorf("dashboard database has no committee member (%v)", err)
+		return fmt.Errorf("dashboard database has no committee member (%v)", err)
 	}
 	chair := committee[0]
 	tok, _, err := models.IssueToken(ctx, db, models.TokenAPI, chair.ID, time.Hour, time.Now())
+	if err != nil {
+		db.Close()
+		return err
+	}
+	login, _, err := models.IssueToken(ctx, db, models.TokenLogin, chair.ID, time.Hour, time.Now())
 	db.Close()
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	// The scale demo's society has e-mails waiting and reminders to plan:
 	// its jobs are left for later, so that the run measures the dashboard.
-	srv, err := startServer(ctx, o, o.dashboardDB, "", time.Hour)
+	srv, err := startServer(ctx, o, dbURL, "", time.Hour)
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	defer srv.stop()
-	return measure(4, o.duration, func(c *http.Client) error {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return err
+	}
+	start := models.AcademicYearStart(time.Now(), loc)
+	period := func(from, to time.Time) string {
+		return "from=" + from.Format("2006-01-02") + "&to=" + to.Format("2006-01-02")
+	}
+	on := "SQLite"
+	if isPostgres(dbURL) {
+		on = "PostgreSQL"
+	}
+	lap := srv.cpuLaps()
+	for _, p := range []struct{ name, query string }{
+		{"one year, " + models.AcademicYearLabel(start.AddDate(-1, 0, 0)), period(start.AddDate(-1, 0, 0), start)},
+		{"five years", period(start.AddDate(-4, 0, 0), start.AddDate(1, 0, 0))},
+	} {
+		_ = get(newClient(1), srv.url+"/committee/dashboard?"+p.query, "rounds_login="+login) // warm
+		lap()
+		res := measure(1, o.duration, func(c *http.Client) error {
+			return get(c, srv.url+"/committee/dashboard?"+p.query, "rounds_login="+login)
+		})
+		res.cpu = lap()
+		r.row(fmt.Sprintf("whole dashboard page, GET /committee/dashboard (%s; %s; one at a time)", p.name, on), "", res)
+	}
+	res := measure(4, o.duration, func(c *http.Client) error {
 		return get(c, srv.url+"/api/v1/stats/attendance?group_by=year_of_study", "Bearer "+tok)
-	}), nil
+	})
+	res.cpu = lap()
+	r.row("dashboard, GET /api/v1/stats/attendance (this year, by year of study; "+on+"; 4 connections)", "", res)
+	return nil
 }
