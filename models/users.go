@@ -155,34 +155,20 @@ func CreateUser(ctx context.Context, st *store.Store, nu NewUser, allowedDomains
 	return u, nil
 }
 
-// newUser checks a new member's details and hashes their password.
-func newUser(nu NewUser, allowedDomains []string) (User, error) {
+// CheckNewUser says everything that is wrong with a new member's details
+// at once, each problem under its field; nil when nothing is.
+func CheckNewUser(nu NewUser, allowedDomains []string) error {
+	return checkNewUser(nu, allowedDomains).Err()
+}
+
+func checkNewUser(nu NewUser, allowedDomains []string) Problems {
 	p := Problems{}
 	email := NormalizeEmail(nu.Email)
-	name := strings.TrimSpace(nu.Name)
 	if email == "" {
 		p.Add("email", "Enter your e-mail address.")
 	} else if !validEmail(email) {
 		p.Add("email", "Enter an e-mail address like name@example.ac.uk.")
-	}
-	checkName(p, name)
-	if nu.PasswordHash == "" {
-		if msg := CheckPassword(nu.Password); msg != "" {
-			p.Add("password", msg)
-		}
-	}
-	checkYear(p, nu.YearOfStudy)
-	role := nu.Role
-	if role == "" {
-		role = RoleStudent
-	}
-	if !role.Valid() {
-		p.Add("role", "Choose student, teacher or committee.")
-	}
-	if err := p.Err(); err != nil {
-		return User{}, err
-	}
-	if len(allowedDomains) > 0 {
+	} else if len(allowedDomains) > 0 {
 		_, domain, _ := strings.Cut(email, "@")
 		ok := false
 		for _, d := range allowedDomains {
@@ -191,8 +177,32 @@ func newUser(nu NewUser, allowedDomains []string) (User, error) {
 			}
 		}
 		if !ok {
-			return User{}, &ValidationError{Fields: map[string]string{"email": "Use your " + strings.Join(allowedDomains, " or ") + " address."}}
+			p.Add("email", "Use your "+strings.Join(allowedDomains, " or ")+" address.")
 		}
+	}
+	checkName(p, strings.TrimSpace(nu.Name))
+	if nu.PasswordHash == "" {
+		if msg := CheckPassword(nu.Password); msg != "" {
+			p.Add("password", msg)
+		}
+	}
+	checkYear(p, nu.YearOfStudy)
+	if nu.Role != "" && !nu.Role.Valid() {
+		p.Add("role", "Choose student, teacher or committee.")
+	}
+	return p
+}
+
+// newUser checks a new member's details and hashes their password.
+func newUser(nu NewUser, allowedDomains []string) (User, error) {
+	if err := CheckNewUser(nu, allowedDomains); err != nil {
+		return User{}, err
+	}
+	email := NormalizeEmail(nu.Email)
+	name := strings.TrimSpace(nu.Name)
+	role := nu.Role
+	if role == "" {
+		role = RoleStudent
 	}
 	hash := nu.PasswordHash
 	if hash == "" {
