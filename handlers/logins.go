@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ func (h *Handler) cookieName(name string) string {
 // own, so that guesses made elsewhere never stop it; a successful log-in
 // gives the browser such a cookie.
 func (h *Handler) logIn(c echo.Context, email, password string) (models.User, error) {
-	from := models.LoginFrom{Address: c.RealIP(), Device: h.knownDevice(c, email)}
+	from := models.LoginFrom{Address: clientNetwork(c.RealIP()), Device: h.knownDevice(c, email)}
 	u, err := models.LogIn(c.Request().Context(), h.Store, email, password, from, h.Clock.Now())
 	if err != nil {
 		return models.User{}, err
@@ -52,6 +53,21 @@ func (h *Handler) logIn(c echo.Context, email, password string) (models.User, er
 		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(deviceCookieAge / time.Second),
 	})
 	return u, nil
+}
+
+// clientNetwork is the address a log-in is counted against: an IPv4
+// address, or the /64 network of an IPv6 one (one household or phone is
+// given a whole /64, and could otherwise try from each of its addresses).
+func clientNetwork(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Unmap().Is4() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 // knownDevice is the id of the caller's device cookie when it was signed for

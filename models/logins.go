@@ -3,8 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
-	"strings"
 	"rounds/models/store"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
