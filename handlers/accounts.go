@@ -25,8 +25,8 @@ func (h *Handler) apiRegister(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := models.Register(c.Request().Context(), h.Store, models.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, YearOfStudy: in.YearOfStudy},
-		h.Config.AllowedEmailDomains, h.Clock.Now())
+	u, err := models.SignUp(c.Request().Context(), h.Store, models.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, YearOfStudy: in.YearOfStudy},
+		h.signUpRules(), h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -292,11 +292,15 @@ func (h *Handler) registerSubmit(c echo.Context) error {
 		}
 		return rerender(p.Err())
 	}
-	u, err := models.Register(c.Request().Context(), h.Store, nu, h.Config.AllowedEmailDomains, h.Clock.Now())
+	u, err := models.SignUp(c.Request().Context(), h.Store, nu, h.signUpRules(), h.Clock.Now())
 	if err != nil {
 		return rerender(err)
 	}
-	h.flash(c, "success", "Welcome to Rounds, "+u.Name+".")
+	msg := "Welcome to Rounds, " + u.Name + "."
+	if !u.EmailConfirmed {
+		msg += " We have sent a link to " + u.Email + ": open it to confirm your address, and you can book sessions."
+	}
+	h.flash(c, "success", msg)
 	return h.startLogin(c, u, "/")
 }
 

@@ -35,6 +35,10 @@ type User struct {
 	YearOfStudy  *int      `json:"year_of_study"`
 	CreatedAt    time.Time `json:"-"`
 	UpdatedAt    time.Time `json:"-"`
+	// EmailConfirmed: the member has shown the address is theirs (or was
+	// given the account by committee, the command line or the demo). An
+	// account is written confirmed unless SignUp says otherwise.
+	EmailConfirmed bool `json:"email_confirmed" gorm:"default:true"`
 }
 
 // IsCommittee tells whether u may do everything.
@@ -211,7 +215,7 @@ func newUser(nu NewUser, allowedDomains []string) (User, error) {
 			return User{}, err
 		}
 	}
-	return User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy}, nil
+	return User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy, EmailConfirmed: true}, nil
 }
 
 // insertUser stores a new member checked by newUser, in the transaction tx.
@@ -448,20 +452,8 @@ func CountUsers(ctx context.Context, st *store.Store) (int64, error) {
 	return n, err
 }
 
-// Register creates a student account and queues its welcome e-mail in the
-// same transaction.
+// Register creates a student account, confirmed at once, and queues its
+// welcome e-mail in the same transaction.
 func Register(ctx context.Context, st *store.Store, nu NewUser, allowedDomains []string, now time.Time) (User, error) {
-	nu.Role = RoleStudent
-	u, err := newUser(nu, allowedDomains)
-	if err != nil {
-		return User{}, err
-	}
-	err = st.Write(ctx, func(tx *gorm.DB) error {
-		if err := insertUser(tx, &u); err != nil {
-			return err
-		}
-		_, err := enqueue(tx, Email{Kind: MailWelcome, UserID: u.ID, To: u.Email, ToName: u.Name}, now)
-		return err
-	})
-	return u, err
+	return SignUp(ctx, st, nu, SignUpRules{AllowedDomains: allowedDomains}, now)
 }

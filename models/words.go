@@ -297,6 +297,8 @@ const (
 	MailFeedbackReminder  MailKind = "feedback_reminder"
 	MailCertificateIssued MailKind = "certificate_issued"
 	MailRegisterReminder  MailKind = "register_reminder"
+	// A sign-up's confirmation link, sent again at the member's request.
+	MailEmailConfirmation MailKind = "email_confirmation"
 )
 
 var mailKindWords = words[MailKind]{
@@ -311,6 +313,7 @@ var mailKindWords = words[MailKind]{
 	MailFeedbackReminder:  "Feedback reminder",
 	MailCertificateIssued: "Certificate issued",
 	MailRegisterReminder:  "Register reminder",
+	MailEmailConfirmation: "Address confirmation",
 }
 
 // Label is the kind of e-mail as the outbox page lists it.
