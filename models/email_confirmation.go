@@ -9,6 +9,10 @@ import (
 	"gorm.io/gorm"
 )
 
+// MailEmailConfirmation is a sign-up's confirmation link, sent again at the
+// member's request (the first goes in the welcome e-mail).
+const MailEmailConfirmation MailKind = "email_confirmation"
+
 // ConfirmEmailTTL is how long a confirmation link works.
 const ConfirmEmailTTL = 7 * 24 * time.Hour
 

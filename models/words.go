@@ -297,13 +297,12 @@ const (
 	MailFeedbackReminder  MailKind = "feedback_reminder"
 	MailCertificateIssued MailKind = "certificate_issued"
 	MailRegisterReminder  MailKind = "register_reminder"
-	// A sign-up's confirmation link, sent again at the member's request.
-	MailEmailConfirmation MailKind = "email_confirmation"
 )
 
 var mailKindWords = words[MailKind]{
 	MailWelcome:           "Welcome",
 	MailPasswordReset:     "Password reset",
+	MailEmailConfirmation: "Address confirmation",
 	MailBookingConfirmed:  "Booking confirmed",
 	MailWaitlistPromoted:  "Off the waitlist",
 	MailSessionChanged:    "Session changed",
@@ -313,7 +312,6 @@ var mailKindWords = words[MailKind]{
 	MailFeedbackReminder:  "Feedback reminder",
 	MailCertificateIssued: "Certificate issued",
 	MailRegisterReminder:  "Register reminder",
-	MailEmailConfirmation: "Address confirmation",
 }
 
 // Label is the kind of e-mail as the outbox page lists it.
