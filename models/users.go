@@ -159,54 +159,34 @@ func CreateUser(ctx context.Context, st *store.Store, nu NewUser, allowedDomains
 	return u, nil
 }
 
-// CheckNewUser says everything that is wrong with a new member's details
-// at once, each problem under its field; nil when nothing is.
-func CheckNewUser(nu NewUser, allowedDomains []string) error {
-	return checkNewUser(nu, allowedDomains).Err()
-}
-
-func checkNewUser(nu NewUser, allowedDomains []string) Problems {
+// newUser checks a new member's details and hashes their password.
+func newUser(nu NewUser, allowedDomains []string) (User, error) {
 	p := Problems{}
 	email := NormalizeEmail(nu.Email)
+	name := strings.TrimSpace(nu.Name)
 	if email == "" {
 		p.Add("email", "Enter your e-mail address.")
 	} else if !validEmail(email) {
 		p.Add("email", "Enter an e-mail address like name@example.ac.uk.")
-	} else if len(allowedDomains) > 0 {
-		_, domain, _ := strings.Cut(email, "@")
-		ok := false
-		for _, d := range allowedDomains {
-			if domain == d {
-				ok = true
-			}
-		}
-		if !ok {
-			p.Add("email", "Use your "+strings.Join(allowedDomains, " or ")+" address.")
-		}
+	} else {
+		checkDomain(p, email, allowedDomains)
 	}
-	checkName(p, strings.TrimSpace(nu.Name))
+	checkName(p, name)
 	if nu.PasswordHash == "" {
 		if msg := CheckPassword(nu.Password); msg != "" {
 			p.Add("password", msg)
 		}
 	}
 	checkYear(p, nu.YearOfStudy)
-	if nu.Role != "" && !nu.Role.Valid() {
-		p.Add("role", "Choose student, teacher or committee.")
-	}
-	return p
-}
-
-// newUser checks a new member's details and hashes their password.
-func newUser(nu NewUser, allowedDomains []string) (User, error) {
-	if err := CheckNewUser(nu, allowedDomains); err != nil {
-		return User{}, err
-	}
-	email := NormalizeEmail(nu.Email)
-	name := strings.TrimSpace(nu.Name)
 	role := nu.Role
 	if role == "" {
 		role = RoleStudent
+	}
+	if !role.Valid() {
+		p.Add("role", "Choose student, teacher or committee.")
+	}
+	if err := p.Err(); err != nil {
+		return User{}, err
 	}
 	hash := nu.PasswordHash
 	if hash == "" {
@@ -216,6 +196,41 @@ func newUser(nu NewUser, allowedDomains []string) (User, error) {
 		}
 	}
 	return User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy, EmailConfirmed: true}, nil
+}
+
+// CheckNewUser says everything that is wrong with a new member's details
+// at once, each problem under its field; nil when nothing is.
+func CheckNewUser(nu NewUser, allowedDomains []string) error {
+	p := Problems{}
+	if nu.PasswordHash == "" {
+		if msg := CheckPassword(nu.Password); msg != "" {
+			p.Add("password", msg)
+		}
+		nu.PasswordHash = "-" // checked here: newUser then hashes nothing
+	}
+	_, err := newUser(nu, allowedDomains)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for k, v := range ve.Fields {
+			p.Add(k, v)
+		}
+	}
+	return p.Err()
+}
+
+// checkDomain refuses an address outside the society's domains, if it
+// names any.
+func checkDomain(p Problems, email string, allowedDomains []string) {
+	if len(allowedDomains) == 0 {
+		return
+	}
+	_, domain, _ := strings.Cut(email, "@")
+	for _, d := range allowedDomains {
+		if domain == d {
+			return
+		}
+	}
+	p.Add("email", "Use your "+strings.Join(allowedDomains, " or ")+" address.")
 }
 
 // insertUser stores a new member checked by newUser, in the transaction tx.
