@@ -25,36 +25,12 @@ func (h *Handler) apiRegister(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := models.Register(c.Request().Context(), h.Store, models.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, YearOfStudy: in.YearOfStudy},
-		h.Config.AllowedEmailDomains, h.Clock.Now())
+	u, err := models.SignUp(c.Request().Context(), h.Store, models.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, YearOfStudy: in.YearOfStudy},
+		h.signUpRules(), h.Clock.Now())
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"user": u})
-}
-
-// logIn checks credentials under the rate limits and returns the user.
-func (h *Handler) logIn(c echo.Context, email, password string) (models.User, error) {
-	now := h.Clock.Now()
-	ip := c.RealIP()
-	wait, err := models.LoginBlocked(c.Request().Context(), h.Store, email, ip, now)
-	if err != nil {
-		return models.User{}, err
-	}
-	if wait > 0 {
-		return models.User{}, &models.RateLimitedError{RetryAfterSeconds: models.RetryAfterSeconds(wait)}
-	}
-	u, err := models.Authenticate(c.Request().Context(), h.Store, email, password)
-	if errors.Is(err, models.ErrBadCredentials) {
-		if err := models.RecordLoginFailure(c.Request().Context(), h.Store, email, ip, now); err != nil {
-			return models.User{}, err
-		}
-		return models.User{}, err
-	}
-	if err != nil {
-		return models.User{}, err
-	}
-	return u, models.ClearLoginFailures(c.Request().Context(), h.Store, email)
 }
 
 func (h *Handler) apiLogin(c echo.Context) error {
@@ -93,6 +69,7 @@ func (h *Handler) apiLogout(c echo.Context) error {
 		}
 	}
 	h.clearLoginCookie(c)
+	h.rotateCSRF(c)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -245,6 +222,7 @@ func (h *Handler) startLogin(c echo.Context, u models.User, next string) error {
 		return err
 	}
 	h.setLoginCookie(c, secret)
+	h.rotateCSRF(c)
 	return redirect(c, safeNext(next))
 }
 
@@ -255,6 +233,7 @@ func (h *Handler) logoutSubmit(c echo.Context) error {
 		}
 	}
 	h.clearLoginCookie(c)
+	h.rotateCSRF(c)
 	h.flash(c, "success", "You have logged out.")
 	return redirect(c, "/login")
 }
@@ -294,19 +273,34 @@ func (h *Handler) registerSubmit(c echo.Context) error {
 		}
 		return h.render(c, status, "register", d)
 	}
+	// Every problem is said at once: those of the form, then the account's.
+	p := models.Problems{}
 	year, ok := formYear(form["year_of_study"])
 	if !ok {
-		return rerender(&models.ValidationError{Fields: map[string]string{"year_of_study": "Choose a year from 1 to 6, or graduate."}})
+		p.Add("year_of_study", "Choose a year from 1 to 6, or graduate.")
 	}
 	if c.FormValue("password") != c.FormValue("password_confirm") {
-		return rerender(&models.ValidationError{Fields: map[string]string{"password_confirm": "The two passwords differ."}})
+		p.Add("password_confirm", "The two passwords differ.")
 	}
-	u, err := models.Register(c.Request().Context(), h.Store, models.NewUser{Email: form["email"], Name: form["name"], Password: c.FormValue("password"), YearOfStudy: year},
-		h.Config.AllowedEmailDomains, h.Clock.Now())
+	nu := models.NewUser{Email: form["email"], Name: form["name"], Password: c.FormValue("password"), YearOfStudy: year}
+	if len(p) > 0 {
+		var ve *models.ValidationError
+		if errors.As(models.CheckNewUser(nu, h.Config.AllowedEmailDomains), &ve) {
+			for k, v := range ve.Fields {
+				p.Add(k, v)
+			}
+		}
+		return rerender(p.Err())
+	}
+	u, err := models.SignUp(c.Request().Context(), h.Store, nu, h.signUpRules(), h.Clock.Now())
 	if err != nil {
 		return rerender(err)
 	}
-	h.flash(c, "success", "Welcome to Rounds, "+u.Name+".")
+	msg := "Welcome to Rounds, " + u.Name + "."
+	if !u.EmailConfirmed {
+		msg += " We have sent a link to " + u.Email + ": open it to confirm your address, and you can book sessions."
+	}
+	h.flash(c, "success", msg)
 	return h.startLogin(c, u, "/")
 }
 

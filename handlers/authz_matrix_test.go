@@ -109,6 +109,11 @@ var matrix = map[string]string{
 	"POST /committee/academic-year": "committee", "GET /api/v1/admin/academic-year": "committee",
 	"POST /api/v1/admin/academic-year/rollover": "committee",
 
+	// Confirming a sign-up's address: the link's page for anyone, sending
+	// it again for the member.
+	"GET /confirm-email": "public", "POST /confirm-email": "public", "POST /api/v1/auth/confirm-email": "public",
+	"POST /confirm-email/resend": "member", "POST /api/v1/auth/confirm-email/resend": "member",
+
 	"GET /api/*": "nothing", "POST /api/*": "nothing",
 
 	// Series (the fixture's is published, by the teacher of this session),
@@ -181,6 +186,12 @@ var matrixAnswers = map[string][]string{
 	"POST /api/v1/sessions/:id/attendance/mark-absent": {"422"}, // not ended yet
 	"PATCH /api/v1/users/:id":                          {"200"},
 	"POST /api/v1/admin/academic-year/rollover":        {"422"}, // which academic year? (confirm)
+	// No token: the link is not valid. Members here are confirmed already.
+	"GET /confirm-email":                     {"422"},
+	"POST /confirm-email":                    {"422"},
+	"POST /api/v1/auth/confirm-email":        {"422"},
+	"POST /confirm-email/resend":             {"303 / success"},
+	"POST /api/v1/auth/confirm-email/resend": {"200"},
 
 	// Pages: an invalid form is shown again (422), or the page it came from
 	// shows why.

@@ -28,6 +28,7 @@ type Handler struct {
 	secure  bool // the site is served over https: cookies get Secure
 
 	calendarKey []byte              // derives calendar feed addresses
+	deviceKey   []byte              // signs device cookies (logins.go)
 	checkin     models.CheckinRules // check-in codes
 	readSlots   chan struct{}       // see limitReads
 
@@ -62,6 +63,11 @@ func New(db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger) 
 		return nil, nil, err
 	}
 	h.unsubscribeKey = []byte(unsubscribeKey)
+	deviceKey, err := models.EnsureSecret(context.Background(), db, "device_key")
+	if err != nil {
+		return nil, nil, err
+	}
+	h.deviceKey = []byte(deviceKey)
 	h.checkin = models.CheckinRules{Secret: []byte(checkinKey), Rotation: cfg.CheckinRotation, LateAfter: cfg.CheckinLateAfter}
 
 	e := echo.New()

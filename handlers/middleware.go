@@ -67,11 +67,11 @@ func (h *Handler) csrf() echo.MiddlewareFunc {
 			if bearer(c) != "" {
 				return true
 			}
-			_, err := c.Cookie(loginCookie)
+			_, err := c.Cookie(h.cookieName(loginCookie))
 			return err != nil
 		},
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		CookieName:     csrfCookie,
+		CookieName:     h.cookieName(csrfCookie),
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   h.secure,
@@ -124,7 +124,7 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return next(c)
 		}
-		if ck, err := c.Cookie(loginCookie); err == nil && ck.Value != "" {
+		if ck, err := c.Cookie(h.cookieName(loginCookie)); err == nil && ck.Value != "" {
 			u, t, err := models.UserByToken(c.Request().Context(), h.Store, models.TokenLogin, ck.Value, now)
 			switch {
 			case err == nil:
@@ -218,13 +218,13 @@ func offSite(s string) bool {
 
 func (h *Handler) setLoginCookie(c echo.Context, secret string) {
 	c.SetCookie(&http.Cookie{
-		Name: loginCookie, Value: secret, Path: "/", HttpOnly: true, Secure: h.secure,
+		Name: h.cookieName(loginCookie), Value: secret, Path: "/", HttpOnly: true, Secure: h.secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(h.Config.LoginTTL / time.Second),
 	})
 }
 
 func (h *Handler) clearLoginCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: loginCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.secure,
+	c.SetCookie(&http.Cookie{Name: h.cookieName(loginCookie), Value: "", Path: "/", HttpOnly: true, Secure: h.secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 

@@ -89,6 +89,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	api.POST("/auth/login", h.apiLogin)
 	api.POST("/auth/password-reset", h.apiPasswordReset)
 	api.POST("/auth/password-reset/confirm", h.apiPasswordResetConfirm)
+	// Confirming a sign-up's e-mail address (confirm_email.go).
+	anyone.GET("/confirm-email", h.confirmEmailPage)
+	anyone.POST("/confirm-email", h.confirmEmailSubmit)
+	api.POST("/auth/confirm-email", h.apiConfirmEmail)
+	member.POST("/confirm-email/resend", h.resendConfirmationSubmit)
+	memberAPI.POST("/auth/confirm-email/resend", h.apiResendConfirmation)
 	// Anyone with the address: a session's calendar file (the page itself is
 	// for members, below), and the files whose secret is in the address.
 	anyone.GET("/sessions/:id.ics", h.sessionICS, h.session(notDraft))

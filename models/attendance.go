@@ -136,6 +136,9 @@ func manageableSession(db *gorm.DB, actor User, sessionID int64) (Session, error
 // late after the grace period. A repeat changes nothing. A student who never
 // booked checks in as a walk-in. It tells whether the record is new.
 func CheckIn(ctx context.Context, st *store.Store, student User, sessionID int64, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	if err := requireConfirmedEmail(student); err != nil {
+		return Attendance{}, false, err
+	}
 	return guardCheckin(ctx, st, student.ID, now, func() (Attendance, bool, error) {
 		return checkIn(ctx, st, student, sessionID, code, rules, now)
 	})
@@ -232,6 +235,9 @@ func equalMinutes(a, b *int) bool {
 // JoinOnline returns the meeting link for a student with a confirmed online
 // booking, recording their online attendance when the session is running.
 func JoinOnline(ctx context.Context, st *store.Store, student User, sessionID int64, lateAfter time.Duration, now time.Time) (string, error) {
+	if err := requireConfirmedEmail(student); err != nil {
+		return "", err
+	}
 	db := st.Read(ctx)
 	s, err := sessionByID(db, sessionID)
 	if err != nil {
@@ -557,6 +563,9 @@ func AttendanceAudit(ctx context.Context, st *store.Store, actor User, sessionID
 // session, so a student on the "Check in" page types nothing else. Only
 // sessions open for check-in at now are tried.
 func CheckInByCode(ctx context.Context, st *store.Store, student User, code string, rules CheckinRules, now time.Time) (Attendance, bool, error) {
+	if err := requireConfirmedEmail(student); err != nil {
+		return Attendance{}, false, err
+	}
 	return guardCheckin(ctx, st, student.ID, now, func() (Attendance, bool, error) {
 		return checkInByCode(ctx, st, student, code, rules, now)
 	})

@@ -105,6 +105,9 @@ func (f BookingFilter) keep(b Booking) bool {
 // UPDATE on PostgreSQL; SQLite's immediate transactions have one writer)
 // before seats are counted.
 func BookSeat(ctx context.Context, st *store.Store, actor User, sessionID int64, in BookInput, now time.Time) (Booking, error) {
+	if err := requireConfirmedEmail(actor); err != nil {
+		return Booking{}, err
+	}
 	now = now.UTC()
 	var out Booking
 	err := st.Write(ctx, func(tx *gorm.DB) (err error) {

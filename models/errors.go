@@ -45,9 +45,13 @@ var (
 // RateLimitedError says how long to wait before trying again.
 type RateLimitedError struct {
 	RetryAfterSeconds int
+	Message           string // what to tell the caller, when more is known than the default
 }
 
 func (e *RateLimitedError) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
 	return "Too many failed attempts. Please wait and try again."
 }
 

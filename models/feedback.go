@@ -100,6 +100,9 @@ func (in FeedbackInput) check() (string, error) {
 // once, and issues their attendance certificate with its e-mail, in one
 // transaction.
 func SubmitFeedback(ctx context.Context, st *store.Store, student User, sessionID int64, in FeedbackInput, now time.Time) (Feedback, Certificate, error) {
+	if err := requireConfirmedEmail(student); err != nil {
+		return Feedback{}, Certificate{}, err
+	}
 	var fb Feedback
 	var cert Certificate
 	err := st.Write(ctx, func(tx *gorm.DB) error {

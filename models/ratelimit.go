@@ -11,20 +11,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// Log-in limits count failed attempts only, so that a lecture theatre of
-// students behind one university address can all log in at once.
-const (
-	LoginWindow             = 15 * time.Minute
-	LoginFailuresPerAccount = 10
-	LoginFailuresPerAddress = 100
-	loginFailureAccountKey  = "account:"
-	loginFailureAddressKey  = "address:"
-)
-
-// LoginFailureKeys names the counters a log-in attempt is charged to.
-func LoginFailureKeys(email, address string) (account, addr string) {
-	return loginFailureAccountKey + NormalizeEmail(email), loginFailureAddressKey + address
-}
+// LoginWindow is how long a failed check-in code (and any older failed
+// log-in window) is remembered.
+const LoginWindow = 15 * time.Minute
 
 type loginFailure struct {
 	Key         string `gorm:"primaryKey"`
@@ -34,71 +23,23 @@ type loginFailure struct {
 
 func (loginFailure) TableName() string { return "login_failures" }
 
-// LoginBlocked tells how long to wait before the account or address may try
-// again; 0 means now.
-func LoginBlocked(ctx context.Context, st *store.Store, email, address string, now time.Time) (time.Duration, error) {
-	db := st.Read(ctx)
-	acct, addr := LoginFailureKeys(email, address)
-	var rows []loginFailure
-	if err := db.Where("key IN ?", []string{acct, addr}).Find(&rows).Error; err != nil {
-		return 0, err
-	}
-	var wait time.Duration
-	for _, r := range rows {
-		limit := LoginFailuresPerAddress
-		if r.Key == acct {
-			limit = LoginFailuresPerAccount
-		}
-		end := r.WindowStart.Add(LoginWindow)
-		if r.Failures >= limit && now.Before(end) {
-			wait = max(wait, end.Sub(now))
-		}
-	}
-	return wait, nil
-}
-
 // RetryAfterSeconds rounds a wait up to whole seconds, at least one.
 func RetryAfterSeconds(d time.Duration) int {
 	return max(1, int(math.Ceil(d.Seconds())))
 }
 
-// RecordLoginFailure counts one failed attempt against the account and the
-// address, starting a new window where the old one has passed.
-func RecordLoginFailure(ctx context.Context, st *store.Store, email, address string, now time.Time) error {
-	acct, addr := LoginFailureKeys(email, address)
-	now = now.UTC()
-	expired := now.Add(-LoginWindow)
-	return st.Write(ctx, func(tx *gorm.DB) error {
-		for _, k := range []string{acct, addr} {
-			err := tx.Exec(`INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)
-ON CONFLICT (key) DO UPDATE SET
-  failures = CASE WHEN login_failures.window_start < ? THEN 1 ELSE login_failures.failures + 1 END,
-  window_start = CASE WHEN login_failures.window_start < ? THEN excluded.window_start ELSE login_failures.window_start END`,
-				k, now, expired, expired).Error
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// ClearLoginFailures forgets the failed attempts against an account after it
-// logs in; the address's count stays.
-func ClearLoginFailures(ctx context.Context, st *store.Store, email string) error {
-	acct, _ := LoginFailureKeys(email, "")
-	return st.Write(ctx, func(tx *gorm.DB) error {
-		return tx.Where("key = ?", acct).Delete(&loginFailure{}).Error
-	})
-}
-
-// DeleteOldLoginFailures forgets windows that have passed.
+// DeleteOldLoginFailures forgets windows that have passed, and log-in
+// counters that have been quiet for longer than their limits remember.
 func DeleteOldLoginFailures(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
 	var n int64
 	err := st.Write(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("window_start < ?", now.Add(-LoginWindow).UTC()).Delete(&loginFailure{})
-		n = res.RowsAffected
-		return res.Error
+		if res.Error != nil {
+			return res.Error
+		}
+		attempts, err := deleteOldLoginAttempts(tx, now)
+		n = res.RowsAffected + attempts
+		return err
 	})
 	return n, err
 }

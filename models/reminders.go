@@ -122,6 +122,7 @@ func PlanSessionReminders(ctx context.Context, st *store.Store, before time.Dura
 		Select("bookings.user_id, bookings.session_id, bookings.mode, bookings.updated_at AS confirmed_at, sessions.starts_at, users.email, users.name").
 		Joins("JOIN sessions ON sessions.id = bookings.session_id").
 		Joins("JOIN users ON users.id = bookings.user_id").
+		Where("users.email_confirmed = ?", true). // nothing is e-mailed to an unconfirmed address
 		Where("sessions.status = ? AND sessions.starts_at > ? AND sessions.starts_at <= ?", SessionPublished, now, now.Add(before)).
 		Where("bookings.status = ?", BookingConfirmed).
 		Where(wantsTopic("bookings.user_id"), TopicSessionReminders).
@@ -173,6 +174,7 @@ func PlanFeedbackRequests(ctx context.Context, st *store.Store, now time.Time) (
 		Select("attendance.user_id, attendance.session_id, users.email, users.name").
 		Joins("JOIN sessions ON sessions.id = attendance.session_id").
 		Joins("JOIN users ON users.id = attendance.user_id").
+		Where("users.email_confirmed = ?", true). // nothing is e-mailed to an unconfirmed address
 		Where("sessions.status = ? AND sessions.ends_at <= ? AND sessions.ends_at > ?", SessionPublished, now, now.Add(-ReminderLookback)).
 		Where("attendance.status IN ?", []AttendanceStatus{AttendancePresent, AttendanceLate}).
 		Where("NOT EXISTS (SELECT 1 FROM feedback f WHERE f.session_id = attendance.session_id AND f.user_id = attendance.user_id)").
@@ -205,6 +207,7 @@ func PlanFeedbackReminders(ctx context.Context, st *store.Store, after time.Dura
 		Select("outbox.user_id, outbox.session_id, outbox.created_at AS requested_at, users.email, users.name").
 		Joins("JOIN sessions ON sessions.id = outbox.session_id").
 		Joins("JOIN users ON users.id = outbox.user_id").
+		Where("users.email_confirmed = ?", true). // nothing is e-mailed to an unconfirmed address
 		Joins("JOIN attendance ON attendance.session_id = outbox.session_id AND attendance.user_id = outbox.user_id").
 		Where("outbox.kind = ? AND outbox.status IN ? AND outbox.created_at <= ?",
 			MailFeedbackRequest, []OutboxStatus{OutboxPending, OutboxSent}, now.Add(-after)).

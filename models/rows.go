@@ -16,10 +16,10 @@ import (
 // TestRowColumns checks that each list names every column of its model, in
 // the order of its fields.
 
-const userColumns = "id, email, name, password_hash, role, year_of_study, created_at, updated_at"
+const userColumns = "id, email, name, password_hash, role, year_of_study, created_at, updated_at, email_confirmed"
 
 func (u *User) fields() []any {
-	return []any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &u.YearOfStudy, &u.CreatedAt, &u.UpdatedAt}
+	return []any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &u.YearOfStudy, &u.CreatedAt, &u.UpdatedAt, &u.EmailConfirmed}
 }
 
 // inUTC puts the member's times in UTC whatever the driver returns.

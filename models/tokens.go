@@ -194,14 +194,18 @@ func ResetPassword(ctx context.Context, st *store.Store, secret, password string
 	return u, nil
 }
 
-// DeleteExpiredTokens removes tokens past their expiry and used reset links;
-// it returns how many went.
+// DeleteExpiredTokens removes tokens past their expiry, used reset links and
+// spent e-mail confirmation links; it returns how many went.
 func DeleteExpiredTokens(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
 	var n int64
 	err := st.Write(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("(expires_at IS NOT NULL AND expires_at < ?) OR used_at IS NOT NULL", now.UTC()).Delete(&Token{})
-		n = res.RowsAffected
-		return res.Error
+		if res.Error != nil {
+			return res.Error
+		}
+		links, err := deleteOldConfirmations(tx, now)
+		n = res.RowsAffected + links
+		return err
 	})
 	return n, err
 }

@@ -35,6 +35,10 @@ type User struct {
 	YearOfStudy  *int      `json:"year_of_study"`
 	CreatedAt    time.Time `json:"-"`
 	UpdatedAt    time.Time `json:"-"`
+	// EmailConfirmed: the member has shown the address is theirs (or was
+	// given the account by committee, the command line or the demo). An
+	// account is written confirmed unless SignUp says otherwise.
+	EmailConfirmed bool `json:"email_confirmed" gorm:"default:true"`
 }
 
 // IsCommittee tells whether u may do everything.
@@ -164,6 +168,8 @@ func newUser(nu NewUser, allowedDomains []string) (User, error) {
 		p.Add("email", "Enter your e-mail address.")
 	} else if !validEmail(email) {
 		p.Add("email", "Enter an e-mail address like name@example.ac.uk.")
+	} else {
+		checkDomain(p, email, allowedDomains)
 	}
 	checkName(p, name)
 	if nu.PasswordHash == "" {
@@ -182,18 +188,6 @@ func newUser(nu NewUser, allowedDomains []string) (User, error) {
 	if err := p.Err(); err != nil {
 		return User{}, err
 	}
-	if len(allowedDomains) > 0 {
-		_, domain, _ := strings.Cut(email, "@")
-		ok := false
-		for _, d := range allowedDomains {
-			if domain == d {
-				ok = true
-			}
-		}
-		if !ok {
-			return User{}, &ValidationError{Fields: map[string]string{"email": "Use your " + strings.Join(allowedDomains, " or ") + " address."}}
-		}
-	}
 	hash := nu.PasswordHash
 	if hash == "" {
 		var err error
@@ -201,7 +195,42 @@ func newUser(nu NewUser, allowedDomains []string) (User, error) {
 			return User{}, err
 		}
 	}
-	return User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy}, nil
+	return User{Email: email, Name: name, PasswordHash: hash, Role: role, YearOfStudy: nu.YearOfStudy, EmailConfirmed: true}, nil
+}
+
+// CheckNewUser says everything that is wrong with a new member's details
+// at once, each problem under its field; nil when nothing is.
+func CheckNewUser(nu NewUser, allowedDomains []string) error {
+	p := Problems{}
+	if nu.PasswordHash == "" {
+		if msg := CheckPassword(nu.Password); msg != "" {
+			p.Add("password", msg)
+		}
+		nu.PasswordHash = "-" // checked here: newUser then hashes nothing
+	}
+	_, err := newUser(nu, allowedDomains)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for k, v := range ve.Fields {
+			p.Add(k, v)
+		}
+	}
+	return p.Err()
+}
+
+// checkDomain refuses an address outside the society's domains, if it
+// names any.
+func checkDomain(p Problems, email string, allowedDomains []string) {
+	if len(allowedDomains) == 0 {
+		return
+	}
+	_, domain, _ := strings.Cut(email, "@")
+	for _, d := range allowedDomains {
+		if domain == d {
+			return
+		}
+	}
+	p.Add("email", "Use your "+strings.Join(allowedDomains, " or ")+" address.")
 }
 
 // insertUser stores a new member checked by newUser, in the transaction tx.
@@ -424,20 +453,8 @@ func CountUsers(ctx context.Context, st *store.Store) (int64, error) {
 	return n, err
 }
 
-// Register creates a student account and queues its welcome e-mail in the
-// same transaction.
+// Register creates a student account, confirmed at once, and queues its
+// welcome e-mail in the same transaction.
 func Register(ctx context.Context, st *store.Store, nu NewUser, allowedDomains []string, now time.Time) (User, error) {
-	nu.Role = RoleStudent
-	u, err := newUser(nu, allowedDomains)
-	if err != nil {
-		return User{}, err
-	}
-	err = st.Write(ctx, func(tx *gorm.DB) error {
-		if err := insertUser(tx, &u); err != nil {
-			return err
-		}
-		_, err := enqueue(tx, Email{Kind: MailWelcome, UserID: u.ID, To: u.Email, ToName: u.Name}, now)
-		return err
-	})
-	return u, err
+	return SignUp(ctx, st, nu, SignUpRules{AllowedDomains: allowedDomains}, now)
 }

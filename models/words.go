@@ -302,6 +302,7 @@ const (
 var mailKindWords = words[MailKind]{
 	MailWelcome:           "Welcome",
 	MailPasswordReset:     "Password reset",
+	MailEmailConfirmation: "Address confirmation",
 	MailBookingConfirmed:  "Booking confirmed",
 	MailWaitlistPromoted:  "Off the waitlist",
 	MailSessionChanged:    "Session changed",

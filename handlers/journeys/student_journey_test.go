@@ -52,6 +52,15 @@ func TestStudentJourney(t *testing.T) {
 	phone.Within("section", "Coming up for year 3").ExpectText(title)
 	phone.Checkpoint("signed-up")
 
+	// They confirm their address with the link in the welcome e-mail.
+	welcome := mailOf(t, deliverMail(t, site), models.MailWelcome, email)
+	phone.Visit(strings.TrimPrefix(linkIn(t, site, welcome, `/confirm-email\?token=[A-Za-z0-9_%-]+`), site.URL))
+	if status := phone.Click("Confirm my e-mail address"); status != 200 {
+		t.Fatalf("confirming the address answered %d: %s", status, excerpt(phone.Text()))
+	}
+	phone.ExpectText("Your e-mail address is confirmed: you can book sessions now.")
+	phone.Visit("/")
+
 	// With the keyboard alone: to the sessions, to the session, to "Book a seat".
 	keys := keyboardOf(phone)
 	keys.tabTo(phone.Scope, "clickable", "Sessions")

@@ -37,6 +37,9 @@ type Config struct {
 	TrustProxy            bool
 	LogFormat             string
 	LogLevel              string
+	// ConfirmEmail: a new sign-up must open the link in its welcome e-mail
+	// before it may book, check in or give feedback.
+	ConfirmEmail bool
 }
 
 // setting describes one variable: its flag name, environment name, default and help.
@@ -64,6 +67,7 @@ var settings = []setting{
 	{"trust-proxy", "ROUNDS_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (behind a load balancer)"},
 	{"log-format", "ROUNDS_LOG_FORMAT", "text", "text or json"},
 	{"log-level", "ROUNDS_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"confirm-email", "ROUNDS_CONFIRM_EMAIL", "true", "a new sign-up confirms its e-mail address by a link before it may book (false: confirmed at once)"},
 }
 
 // Load reads the settings: a flag given in args wins over the environment,
@@ -177,6 +181,10 @@ func parse(get func(string) string) (Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("ROUNDS_LOG_LEVEL", "%q must be debug, info, warn or error", c.LogLevel)
+	}
+	c.ConfirmEmail, err = strconv.ParseBool(get("ROUNDS_CONFIRM_EMAIL"))
+	if err != nil {
+		bad("ROUNDS_CONFIRM_EMAIL", "%q must be true or false", get("ROUNDS_CONFIRM_EMAIL"))
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %w", errors.Join(errs...))

@@ -172,7 +172,7 @@ func Member(t testing.TB, db *store.Store, opts ...Option) models.User {
 		if at.IsZero() {
 			at = T0
 		}
-		u := models.User{Email: sp.email, Name: sp.name, PasswordHash: "-", Role: sp.role, YearOfStudy: year, CreatedAt: at, UpdatedAt: at}
+		u := models.User{Email: sp.email, Name: sp.name, PasswordHash: "-", Role: sp.role, YearOfStudy: year, CreatedAt: at, UpdatedAt: at, EmailConfirmed: true}
 		if err := db.Write(t.Context(), func(tx *gorm.DB) error { return tx.Create(&u).Error }); err != nil {
 			t.Fatalf("testkit: member %s: %v", sp.email, err)
 		}
@@ -216,7 +216,7 @@ func Members(t testing.TB, db *store.Store, n int, opts ...Option) []models.User
 	for i := range us {
 		us[i] = models.User{
 			Email: fmt.Sprintf("student%d.%d@example.ac.uk", i, seq.Add(1)), Name: fmt.Sprintf("Student %03d", i),
-			PasswordHash: "-", Role: models.RoleStudent, YearOfStudy: year, CreatedAt: at, UpdatedAt: at,
+			PasswordHash: "-", Role: models.RoleStudent, YearOfStudy: year, CreatedAt: at, UpdatedAt: at, EmailConfirmed: true,
 		}
 	}
 	if err := db.Write(t.Context(), func(tx *gorm.DB) error { return tx.CreateInBatches(&us, 100).Error }); err != nil {
