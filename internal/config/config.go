@@ -37,6 +37,8 @@ type Config struct {
 	TrustProxy            bool
 	LogFormat             string
 	LogLevel              string
+	RetentionMailDays     int // e-mail subjects and bodies are cleared after this many days
+	RetentionAttemptsDays int // failed sign-in and check-in attempts are deleted after this many days
 }
 
 // setting describes one variable: its flag name, environment name, default and help.
@@ -64,6 +66,8 @@ var settings = []setting{
 	{"trust-proxy", "ROUNDS_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (behind a load balancer)"},
 	{"log-format", "ROUNDS_LOG_FORMAT", "text", "text or json"},
 	{"log-level", "ROUNDS_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"retention-mail-days", "ROUNDS_RETENTION_MAIL_DAYS", "90", "days after which a sent e-mail's subject and body are cleared"},
+	{"retention-attempts-days", "ROUNDS_RETENTION_ATTEMPTS_DAYS", "30", "days after which records of failed sign-in and check-in attempts are deleted"},
 }
 
 // Load reads the settings: a flag given in args wins over the environment,
@@ -177,6 +181,16 @@ func parse(get func(string) string) (Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("ROUNDS_LOG_LEVEL", "%q must be debug, info, warn or error", c.LogLevel)
+	}
+	for _, r := range []struct {
+		env   string
+		field *int
+	}{{"ROUNDS_RETENTION_MAIL_DAYS", &c.RetentionMailDays}, {"ROUNDS_RETENTION_ATTEMPTS_DAYS", &c.RetentionAttemptsDays}} {
+		days, err := strconv.Atoi(get(r.env))
+		if err != nil || days < 1 || days > 3650 {
+			bad(r.env, "%q must be a whole number of days from 1 to 3650", get(r.env))
+		}
+		*r.field = days
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %w", errors.Join(errs...))
