@@ -71,15 +71,3 @@ func SetPrivacyText(ctx context.Context, st *store.Store, actor User, text strin
 		return audit(tx, actor, AuditPrivacyEdited, "Privacy page", detail, now)
 	})
 }
-
-// Paragraphs splits a plain text at blank lines, for a page to show each
-// as a paragraph (escaped by the template).
-func Paragraphs(text string) []string {
-	var out []string
-	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
