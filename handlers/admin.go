@@ -16,7 +16,7 @@ func outboxFilter(c echo.Context) models.OutboxFilter {
 }
 
 func (h *Handler) apiOutbox(c echo.Context) error {
-	msgs, err := models.CommitteeOutbox(c.Request().Context(), h.Store, outboxFilter(c), h.Config.Location)
+	msgs, err := models.ReadOutbox(c.Request().Context(), h.Store, *currentUser(c), outboxFilter(c), h.Config.Location, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func outboxJSON(e models.OutboxEntry) map[string]any {
 
 func (h *Handler) outboxPage(c echo.Context) error {
 	f := outboxFilter(c)
-	msgs, err := models.CommitteeOutbox(c.Request().Context(), h.Store, f, h.Config.Location)
+	msgs, err := models.ReadOutbox(c.Request().Context(), h.Store, *currentUser(c), f, h.Config.Location, h.Clock.Now())
 	if err != nil {
 		return err
 	}

@@ -137,6 +137,9 @@ var matrix = map[string]string{
 	"GET /committee/members/roles":            "committee",
 	"GET /sessions/:id/register/import/:plan": "manage", "POST /sessions/:id/register/save": "manage",
 	"GET /sessions/:id/attendance/projector": "manage",
+	// Privacy: the public page, committee's edits of it and the audit log.
+	"GET /privacy": "public", "GET /committee/privacy": "committee", "POST /committee/privacy": "committee",
+	"GET /committee/audit": "committee", "GET /api/v1/admin/audit": "committee",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -236,6 +239,7 @@ var matrixAnswers = map[string][]string{
 	"POST /sessions/:id/materials/:material_id/delete": {"", "", "", "", "303 /sessions/:id/manage#materials-h success", "404"},
 	"GET /sessions/:id/register/import/:plan":          {"303 /sessions/:id/register error"}, // no such import
 	"POST /sessions/:id/register/save":                 {"303 /sessions/:id/register error"}, // nothing chosen
+	"POST /committee/privacy":                          {"303 /privacy success"},             // no text: the default again
 }
 
 // matrixDraftAnswers is what an allowed caller gets on the draft session

@@ -262,6 +262,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.GET("/admin/academic-year", h.apiAcademicYear)
 	committeeAPI.POST("/admin/academic-year/rollover", h.apiRollover)
 
+	// Privacy (privacy.go): the public privacy page, committee's edits of
+	// its text, and the audit log, which no route edits or deletes.
+	anyone.GET("/privacy", h.privacyPage)
+	committee.GET("/committee/privacy", h.privacyEditPage)
+	committee.POST("/committee/privacy", h.privacyEditSubmit)
+	committee.GET("/committee/audit", h.auditPage)
+	committeeAPI.GET("/admin/audit", h.apiAudit)
+
 	// Mentoring (mentoring.go). Committee runs schemes; members see the
 	// schemes open to them and apply. A pair, its meetings and its goals
 	// are for its two sides only (the use case answers 404 to anyone else,

@@ -67,7 +67,7 @@ func (h *Handler) apiUpdateUser(c echo.Context) error {
 	if err := decodeUserFields(raw, &ch); err != nil {
 		return err
 	}
-	ch.At = h.Clock.Now()
+	ch.At, ch.By = h.Clock.Now(), currentUser(c)
 	u, err := models.UpdateUser(c.Request().Context(), h.Store, id, ch)
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (h *Handler) memberSubmit(c echo.Context) error {
 		h.flash(c, "error", "Choose a year from 1 to 6, or graduate.")
 		return redirect(c, back)
 	}
-	u, err := models.UpdateUser(c.Request().Context(), h.Store, id, models.UserChange{Role: &role, YearOfStudy: &year, At: h.Clock.Now()})
+	u, err := models.UpdateUser(c.Request().Context(), h.Store, id, models.UserChange{Role: &role, YearOfStudy: &year, At: h.Clock.Now(), By: currentUser(c)})
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		for _, msg := range ve.Fields {

@@ -149,6 +149,7 @@ func New(db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger, 
 		{Name: JobRefreshFigures, Every: interval, Run: r.RefreshFigures},
 		{Name: JobHousekeeping, Cron: "7 * * * *", Run: r.Housekeeping},
 		{Name: JobPlanMentoring, Every: interval, Run: r.PlanMentoring},
+		{Name: JobRetention, Cron: "17 3 * * *", Run: r.Retention},
 	} {
 		if err := r.AddJob(j); err != nil {
 			_ = r.sched.Shutdown()

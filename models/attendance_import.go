@@ -236,6 +236,11 @@ func applyImport(tx *gorm.DB, actor User, sessionID int64, plan ImportPlan, now 
 				res.Skipped++
 			}
 		}
+		detail := countWord(res.MarkedPresent, "member", "members") + " marked present, " +
+			countWord(len(res.Unmatched), "line", "lines") + " unmatched, " + countWord(res.Skipped, "line", "lines") + " skipped"
+		if err := audit(tx, actor, AuditAttendanceImport, s.Title+" ("+s.StartsAt.Format("2 Jan 2006")+")", detail, now); err != nil {
+			return err
+		}
 		if res.MarkedPresent == 0 {
 			return nil
 		}

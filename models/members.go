@@ -233,10 +233,17 @@ func ChangeRoles(ctx context.Context, st *store.Store, actor User, ids []int64, 
 	}
 	var n int64
 	err := st.Write(ctx, func(tx *gorm.DB) error {
+		var names []string
+		if err := tx.Model(&User{}).Where("id IN ? AND role <> ?", ids, role).Order("LOWER(name), id").Pluck("name", &names).Error; err != nil {
+			return err
+		}
 		res := tx.Model(&User{}).Where("id IN ? AND role <> ?", ids, role).
 			Updates(map[string]any{"role": role, "updated_at": now.UTC()})
 		n = res.RowsAffected
-		return res.Error
+		if res.Error != nil || n == 0 {
+			return res.Error
+		}
+		return audit(tx, actor, AuditRolesChanged, countWord(int(n), "member", "members")+" made "+role.Label(), strings.Join(names, ", "), now)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("role change: %w", err)

@@ -289,17 +289,6 @@ func OutboxCounts(ctx context.Context, st *store.Store) (map[string]int64, error
 	return out, err
 }
 
-// DeleteOldOutbox removes sent and skipped messages older than before.
-func DeleteOldOutbox(ctx context.Context, st *store.Store, before time.Time) (int64, error) {
-	var n int64
-	err := st.Write(ctx, func(tx *gorm.DB) error {
-		res := tx.Where("status IN ? AND created_at < ?", []OutboxStatus{OutboxSent, OutboxSkipped}, before.UTC()).Delete(&OutboxMessage{})
-		n = res.RowsAffected
-		return res.Error
-	})
-	return n, err
-}
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

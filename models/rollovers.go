@@ -38,7 +38,8 @@ func recordRollover(tx *gorm.DB, actor User, p RolloverPreview, now time.Time) e
 		}
 		return fmt.Errorf("record rollover: %w", err)
 	}
-	return nil
+	return audit(tx, actor, AuditYearRolledOver, p.AcademicYear,
+		countWord(r.Moved, "member", "members")+" moved up a year, "+countWord(r.Graduated, "member", "members")+" graduated", now)
 }
 
 // lastRollover is the most recent start of an academic year on record, or

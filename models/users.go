@@ -358,6 +358,7 @@ type UserChange struct {
 	YearOfStudy **int // set to a nil *int to make a graduate
 	Name        *string
 	At          time.Time // when the change takes effect (the year-of-study history); zero is now
+	By          *User     // the committee member making it: a role change is audited
 }
 
 // UpdateUser applies a committee edit to a member.
@@ -390,12 +391,17 @@ func UpdateUser(ctx context.Context, st *store.Store, id int64, ch UserChange) (
 		if len(updates) == 0 {
 			return nil
 		}
-		oldYear := u.YearOfStudy
+		oldYear, oldRole := u.YearOfStudy, u.Role
 		if err := tx.Model(&u).Updates(updates).Error; err != nil {
 			return err
 		}
 		if err := tx.Take(&u, id).Error; err != nil {
 			return err
+		}
+		if ch.By != nil && oldRole != u.Role {
+			if err := audit(tx, *ch.By, AuditRoleChanged, u.Name+" <"+u.Email+">", roleChangeDetail(oldRole, u.Role), auditTime(ch.At)); err != nil {
+				return err
+			}
 		}
 		if !sameYear(oldYear, u.YearOfStudy) {
 			at := ch.At

@@ -672,3 +672,28 @@ func init() {
 	}
 	certificateKindWords[CertificateMentoring] = "Mentoring certificate"
 }
+
+// AuditAction is what a line of the audit log records.
+type AuditAction string
+
+// Actions recorded in the audit log.
+const (
+	AuditRoleChanged      AuditAction = "role_changed"
+	AuditRolesChanged     AuditAction = "roles_changed"
+	AuditYearRolledOver   AuditAction = "year_rolled_over"
+	AuditAttendanceImport AuditAction = "attendance_imported"
+	AuditOutboxRead       AuditAction = "outbox_read"
+	AuditPrivacyEdited    AuditAction = "privacy_text_edited"
+)
+
+var auditActionWords = words[AuditAction]{
+	AuditRoleChanged:      "Changed a member's role",
+	AuditRolesChanged:     "Changed several members' roles",
+	AuditYearRolledOver:   "Started a new academic year",
+	AuditAttendanceImport: "Imported attendance",
+	AuditOutboxRead:       "Read the outbox",
+	AuditPrivacyEdited:    "Edited the privacy page",
+}
+
+// Label is the action as the audit log page says it.
+func (a AuditAction) Label() string { return auditActionWords.label(a) }

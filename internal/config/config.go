@@ -39,7 +39,9 @@ type Config struct {
 	LogLevel              string
 	// ConfirmEmail: a new sign-up must open the link in its welcome e-mail
 	// before it may book, check in or give feedback.
-	ConfirmEmail bool
+	ConfirmEmail          bool
+	RetentionMailDays     int // e-mail subjects and bodies are cleared after this many days
+	RetentionAttemptsDays int // failed sign-in and check-in attempts are deleted after this many days
 }
 
 // setting describes one variable: its flag name, environment name, default and help.
@@ -68,6 +70,8 @@ var settings = []setting{
 	{"log-format", "ROUNDS_LOG_FORMAT", "text", "text or json"},
 	{"log-level", "ROUNDS_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"confirm-email", "ROUNDS_CONFIRM_EMAIL", "true", "a new sign-up confirms its e-mail address by a link before it may book (false: confirmed at once)"},
+	{"retention-mail-days", "ROUNDS_RETENTION_MAIL_DAYS", "90", "days after which a sent e-mail's subject and body are cleared"},
+	{"retention-attempts-days", "ROUNDS_RETENTION_ATTEMPTS_DAYS", "30", "days after which records of failed sign-in and check-in attempts are deleted"},
 }
 
 // Load reads the settings: a flag given in args wins over the environment,
@@ -185,6 +189,16 @@ func parse(get func(string) string) (Config, error) {
 	c.ConfirmEmail, err = strconv.ParseBool(get("ROUNDS_CONFIRM_EMAIL"))
 	if err != nil {
 		bad("ROUNDS_CONFIRM_EMAIL", "%q must be true or false", get("ROUNDS_CONFIRM_EMAIL"))
+	}
+	for _, r := range []struct {
+		env   string
+		field *int
+	}{{"ROUNDS_RETENTION_MAIL_DAYS", &c.RetentionMailDays}, {"ROUNDS_RETENTION_ATTEMPTS_DAYS", &c.RetentionAttemptsDays}} {
+		days, err := strconv.Atoi(get(r.env))
+		if err != nil || days < 1 || days > 3650 {
+			bad(r.env, "%q must be a whole number of days from 1 to 3650", get(r.env))
+		}
+		*r.field = days
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %w", errors.Join(errs...))
