@@ -156,6 +156,9 @@ func TestMentoringPages(t *testing.T) {
 			t.Error("committee reads a note")
 		}
 		contains(t, chair.get(page), "1 held")
+		// The dashboard's mentoring section counts the pair and its meeting.
+		contains(t, chair.get("/committee/dashboard"), `id="mentoring-h"`, "GP careers", "1 of 2 (50%)", "Applicants by side and year of study",
+			"<dt>Meetings per pair</dt><dd><strong>1.0</strong>", "<dt>Days to a first meeting</dt><dd><strong>0.1</strong>")
 
 		// Goals are the mentee's.
 		if res := ben.post(pair, pair+"/goals", url.Values{"goals": {"Shadow a GP surgery."}}); res.Status != http.StatusSeeOther {
