@@ -220,8 +220,10 @@ func (h *Handler) apiRunMatching(c echo.Context) error {
 	var in struct {
 		Weights *models.Weights `json:"weights"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
-		return err
+	if c.Request().ContentLength != 0 { // the body is optional
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
 	}
 	p, err := models.RunMatching(c.Request().Context(), h.Store, *currentUser(c), id, in.Weights, h.Clock.Now())
 	if err != nil {

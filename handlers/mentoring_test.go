@@ -117,6 +117,11 @@ func TestMentoringThroughTheAPI(t *testing.T) {
 		if prop["total_score"] != 11.0+4+2 {
 			t.Errorf("total score %v", prop["total_score"])
 		}
+		// Again without a body: the scheme's weights, the same pairs.
+		if again := a.api("POST", base+"/match", nil, chair); again.Status != http.StatusOK ||
+			again.json(t)["proposal"].(map[string]any)["total_score"] != prop["total_score"] {
+			t.Errorf("match without a body: %d %s", again.Status, again.Body)
+		}
 		// A hand edit that breaks a rule is refused, with the pair named.
 		res = a.api("PUT", base+"/pairs", map[string]any{"pairs": []map[string]any{{"mentor_id": gita.ID, "mentee_id": ben.ID}}}, chair)
 		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "pairs[0]") {
