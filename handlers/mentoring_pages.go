@@ -550,3 +550,18 @@ func (h *Handler) questionnaireSubmit(c echo.Context) error {
 	h.flash(c, "success", "Thank you: your answers are saved.")
 	return redirect(c, "/mentoring")
 }
+
+// mentorCertificateSubmit issues the mentor's certificate for a scheme and
+// shows its verification page.
+func (h *Handler) mentorCertificateSubmit(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cert, err := models.IssueMentorCertificate(c.Request().Context(), h.Store, *currentUser(c), id, h.Config.Location, h.Clock.Now())
+	if err != nil {
+		return h.formFailed(c, err, "/mentoring", nil)
+	}
+	h.flash(c, "success", "Your mentoring certificate has been issued. Share this page or download the PDF for your portfolio.")
+	return redirect(c, "/certificates/"+cert.Code)
+}

@@ -32,6 +32,7 @@ func (m mentoringMatrix) pagePath(route string) (string, bool) {
 var mentoringPageRoutes = map[string]string{
 	"GET /mentoring": "member", "GET /mentoring/schemes/:id": "member", "POST /mentoring/schemes/:id/apply": "member",
 	"POST /mentoring/schemes/:id/withdraw":              "applicant",
+	"POST /mentoring/schemes/:id/certificate":           "member",
 	"GET /mentoring/schemes/:id/questionnaires/:phase":  "reading",
 	"POST /mentoring/schemes/:id/questionnaires/:phase": "answering",
 	"GET /mentoring/pairs/:id":                          "pair", "POST /mentoring/pairs/:id/meetings": "pair",
@@ -43,14 +44,17 @@ var mentoringPageRoutes = map[string]string{
 	"POST /committee/mentoring/:id/invite": "committee", "POST /committee/mentoring/:id/match": "committee",
 	"POST /committee/mentoring/:id/pairs": "committee", "POST /committee/mentoring/:id/pairs/:pair/end": "committee",
 	"GET /committee/mentoring/:id/publish": "committee", "POST /committee/mentoring/:id/publish": "committee",
-	"GET /committee/mentoring/:id/evaluation": "committee", "GET /committee/mentoring/:id/evaluation.csv": "committee",
+	"GET /committee/mentoring/:id/evaluation":     "committee",
+	"GET /committee/mentoring/:id/questionnaires": "committee", "POST /committee/mentoring/:id/questionnaires": "committee", "GET /committee/mentoring/:id/evaluation.csv": "committee",
 }
 
 // What allowed callers get from the mentoring pages, sent an empty form.
 var mentoringPageAnswers = map[string][]string{
 	"POST /mentoring/schemes/:id/apply":                 {"422"}, // apply as what?
 	"POST /mentoring/schemes/:id/withdraw":              {"303 /mentoring success"},
-	"POST /mentoring/schemes/:id/questionnaires/:phase": {"422"}, // no answer
+	"POST /mentoring/schemes/:id/certificate":           {"303 /mentoring error"},               // the open scheme: nobody mentored in it yet
+	"POST /committee/mentoring/:id/questionnaires":      {"303 /committee/mentoring/* success"}, // no items: none asked
+	"POST /mentoring/schemes/:id/questionnaires/:phase": {"422"},                                // no answer
 	"POST /mentoring/pairs/:id/meetings":                {"422"},
 	"POST /mentoring/pairs/:id/goals":                   {"303 /mentoring/pairs/* success"},
 	"POST /mentoring/pairs/:id/end-request":             {"422"}, // no reason

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -184,13 +185,52 @@ func TestMentoringPages(t *testing.T) {
 			t.Error("the mentor reads the mentee's request")
 		}
 
+		// The mentor's certificate counts the meeting held.
+		res = gita.post(pair, fmt.Sprintf("/mentoring/schemes/%d/certificate", id), url.Values{})
+		if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/certificates/") {
+			t.Fatalf("mentor certificate: %d %s", res.Status, res.Header.Get("Location"))
+		}
+		contains(t, a.browser().get(res.Header.Get("Location")), "GP careers", "mentored 1 student", "<dt>Meetings held</dt><dd>1</dd>")
+		if res := ben.post(pair, fmt.Sprintf("/mentoring/schemes/%d/certificate", id), url.Values{}); flashKind(res) != "error" {
+			t.Errorf("a mentee asks for a mentor's certificate: %d", res.Status)
+		}
+
+		// Committee adds a statement to the before questionnaire; a bad id
+		// is shown beside its row with the words kept.
+		qs := page + "/questionnaires"
+		editor := string(chair.get(qs).Body)
+		if !strings.Contains(editor, `value="I feel I belong to the medical school community."`) {
+			t.Fatalf("the editor lacks the default items")
+		}
+		items := url.Values{}
+		for _, m := range regexp.MustCompile(`name="((?:before|after)_(?:text|id|kind|audience)_\d+)"(?: value="([^"]*)")?`).FindAllStringSubmatch(editor, -1) {
+			items.Set(m[1], html.UnescapeString(m[2]))
+		}
+		for _, m := range regexp.MustCompile(`name="((?:before|after)_(?:kind|audience)_\d+)">(?s:.*?)<option value="([a-z]+)" selected`).FindAllStringSubmatch(editor, -1) {
+			items.Set(m[1], m[2])
+		}
+		items.Set("before_text_8", "I know what GP training involves.")
+		items.Set("before_id_8", "GP Training!")
+		items.Set("before_audience_8", "mentee")
+		res = chair.post(qs, qs, items)
+		if res.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("a bad id: %d", res.Status)
+		}
+		contains(t, res, "Use lower-case letters", `value="I know what GP training involves."`)
+		items.Set("before_id_8", "")
+		if res := chair.post(qs, qs, items); res.Status != http.StatusSeeOther {
+			t.Fatalf("questionnaires: %d %s", res.Status, res.Body)
+		}
+		contains(t, chair.get(qs), `value="i_know_what_gp_training_involves"`)
+
 		// The questionnaire, once.
 		q := fmt.Sprintf("/mentoring/schemes/%d/questionnaires/before", id)
 		contains(t, ben.get(q), "I feel I belong to the medical school community.")
 		if res := ben.post(q, q, url.Values{"item_career": {"2"}}); res.Status != http.StatusUnprocessableEntity {
 			t.Errorf("a missing answer: %d", res.Status)
 		}
-		if res := ben.post(q, q, url.Values{"item_career": {"2"}, "item_belonging": {"3"}, "item_advice": {"2"}, "item_hope": {"4"},
+		contains(t, ben.get(q), "I know what GP training involves.")
+		if res := ben.post(q, q, url.Values{"item_career": {"2"}, "item_belonging": {"3"}, "item_advice": {"2"}, "item_hope": {"4"}, "item_i_know_what_gp_training_involves": {"1"},
 			"item_in_words": {"Nervous."}}); res.Status != http.StatusSeeOther {
 			t.Fatalf("answers: %d", res.Status)
 		}

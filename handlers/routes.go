@@ -257,6 +257,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	member.POST("/mentoring/schemes/:id/withdraw", h.schemeWithdrawSubmit)
 	member.GET("/mentoring/schemes/:id/questionnaires/:phase", h.questionnairePage)
 	member.POST("/mentoring/schemes/:id/questionnaires/:phase", h.questionnaireSubmit)
+	member.POST("/mentoring/schemes/:id/certificate", h.mentorCertificateSubmit)
 	member.GET("/mentoring/pairs/:id", h.pairPage)
 	member.POST("/mentoring/pairs/:id/meetings", h.proposeMeetingSubmit)
 	member.POST("/mentoring/pairs/:id/goals", h.goalsSubmit)
@@ -276,6 +277,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	committee.POST("/committee/mentoring/:id/pairs/:pair/end", h.endPairSubmit)
 	committee.GET("/committee/mentoring/:id/publish", h.publishPage)
 	committee.POST("/committee/mentoring/:id/publish", h.publishSubmit)
+	committee.GET("/committee/mentoring/:id/questionnaires", h.questionnairesPage)
+	committee.POST("/committee/mentoring/:id/questionnaires", h.questionnairesSubmit)
 	committee.GET("/committee/mentoring/:id/evaluation", h.evaluationPage)
 	committee.GET("/committee/mentoring/:id/evaluation.csv", h.apiEvaluationCSV)
 
