@@ -429,8 +429,8 @@ func (h *Handler) publishSubmit(c echo.Context) error {
 	if err != nil {
 		return h.formFailed(c, err, committeeSchemePath(s.ID), nil)
 	}
-	h.flash(c, "success", fmt.Sprintf("%d pair%s introduced by e-mail; %d applicant%s told there was no pair for them.",
-		res.Introduced, plural(res.Introduced), res.Unmatched, plural(res.Unmatched)))
+	h.flash(c, "success", fmt.Sprintf("Pairs published: %d member%s introduced to their pair by e-mail, %d told there was no pair for them.",
+		res.Introduced, plural(res.Introduced), res.Unmatched))
 	return redirect(c, committeeSchemePath(s.ID))
 }
 
