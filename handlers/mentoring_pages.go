@@ -473,7 +473,7 @@ func (h *Handler) meetingSubmit(c echo.Context) error {
 }
 
 func questionnairePath(id int64, phase models.QuestionPhase) string {
-	return fmt.Sprintf("/mentoring/schemes/%d/questionnaires/%s", id, phase)
+	return fmt.Sprintf("/mentoring/schemes/%d/questionnaire/%s", id, phase)
 }
 
 // questionnaireView is a questionnaire as the member answers it.

@@ -30,7 +30,7 @@ func TestMentoringPages(t *testing.T) {
 		ada.login("ada@example.ac.uk", "correct horse battery")
 		ben.login("ben@example.ac.uk", "correct horse battery")
 
-		form := url.Values{"title": {"GP careers"}, "purpose": {"Juniors meet GP trainees."}, "roles": {"teacher"},
+		form := url.Values{"title": {"GP careers"}, "purpose": {"Juniors meet GP trainees."}, "roles": {"teacher"}, "invited": {"yes"},
 			"mentee_years": {"1", "2"}, "interests": {"General practice\nResearch"}, "applications_open": {"2026-11-01T09:00"},
 			"applications_close": {"2026-11-09T17:00"}, "match_at": {"2026-11-10T09:00"}, "starts_on": {"2026-11-16"},
 			"ends_on": {"2027-04-30"}, "meet_every_days": {"28"}, "max_mentees_default": {"2"},
@@ -56,6 +56,36 @@ func TestMentoringPages(t *testing.T) {
 		}
 		if res := chair.post(page, page+"/open", url.Values{}); res.Status != http.StatusSeeOther {
 			t.Fatalf("open: %d", res.Status)
+		}
+
+		// An invited GP trainee makes an account from the e-mail's link and
+		// may then apply to mentor.
+		if res := chair.post(page, page+"/invite", url.Values{"emails": {"sam.ito@nhs.example, not an address"}}); flashKind(res) != "error" {
+			t.Errorf("a garbled address: %d %q", res.Status, flashKind(res))
+		}
+		if res := chair.post(page, page+"/invite", url.Values{"emails": {"sam.ito@nhs.example"}}); flashKind(res) != "success" {
+			t.Fatalf("invite: %d", res.Status)
+		}
+		contains(t, chair.get(page), "sam.ito@nhs.example: invited")
+		msgs, _ := models.ListOutbox(t.Context(), a.db, models.OutboxFilter{Kind: models.MailMentorInvitation})
+		if len(msgs) != 1 {
+			t.Fatalf("%d invitations queued", len(msgs))
+		}
+		join := msgs[0].DataMap()["path"]
+		sam := a.browser()
+		contains(t, sam.get(join), "Make my account", "Log in first")
+		if res := sam.post(join, "/mentoring/join", url.Values{"token": {strings.TrimPrefix(join, "/mentoring/join?token=")}, "name": {"Dr Sam Ito"},
+			"password": {"short"}, "year": {"graduate"}}); res.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a short password: %d", res.Status)
+		}
+		res = sam.post(join, "/mentoring/join", url.Values{"token": {strings.TrimPrefix(join, "/mentoring/join?token=")}, "name": {"Dr Sam Ito"},
+			"password": {"a long password"}, "year": {"graduate"}})
+		if res.Status != http.StatusSeeOther || res.Header.Get("Location") != fmt.Sprintf("/mentoring/schemes/%d", id) {
+			t.Fatalf("joining: %d %s", res.Status, res.Header.Get("Location"))
+		}
+		contains(t, sam.get(res.Header.Get("Location")), "Apply as", "Mentor")
+		if res := sam.post(join, "/mentoring/join", url.Values{"token": {strings.TrimPrefix(join, "/mentoring/join?token=")}}); flashKind(res) != "error" {
+			t.Errorf("the link used twice: %d", res.Status)
 		}
 
 		apply := fmt.Sprintf("/mentoring/schemes/%d", id)
@@ -224,7 +254,7 @@ func TestMentoringPages(t *testing.T) {
 		contains(t, chair.get(qs), `value="i_know_what_gp_training_involves"`)
 
 		// The questionnaire, once.
-		q := fmt.Sprintf("/mentoring/schemes/%d/questionnaires/before", id)
+		q := fmt.Sprintf("/mentoring/schemes/%d/questionnaire/before", id)
 		contains(t, ben.get(q), "I feel I belong to the medical school community.")
 		if res := ben.post(q, q, url.Values{"item_career": {"2"}}); res.Status != http.StatusUnprocessableEntity {
 			t.Errorf("a missing answer: %d", res.Status)

@@ -251,12 +251,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	committeeAPI.GET("/schemes/:id/figures", h.apiSchemeFigures)
 	// Mentoring pages (mentoring_pages.go, mentoring_committee_pages.go):
 	// the same use cases decide, as for the API above.
+	anyone.GET("/mentoring/join", h.joinPage) // the invitation's secret decides
+	anyone.POST("/mentoring/join", h.joinSubmit)
 	member.GET("/mentoring", h.mentoringPage)
 	member.GET("/mentoring/schemes/:id", h.schemeApplyPage)
 	member.POST("/mentoring/schemes/:id/apply", h.schemeApplySubmit)
 	member.POST("/mentoring/schemes/:id/withdraw", h.schemeWithdrawSubmit)
-	member.GET("/mentoring/schemes/:id/questionnaires/:phase", h.questionnairePage)
-	member.POST("/mentoring/schemes/:id/questionnaires/:phase", h.questionnaireSubmit)
+	member.GET("/mentoring/schemes/:id/questionnaire/:phase", h.questionnairePage)
+	member.POST("/mentoring/schemes/:id/questionnaire/:phase", h.questionnaireSubmit)
 	member.POST("/mentoring/schemes/:id/certificate", h.mentorCertificateSubmit)
 	member.GET("/mentoring/pairs/:id", h.pairPage)
 	member.POST("/mentoring/pairs/:id/meetings", h.proposeMeetingSubmit)
