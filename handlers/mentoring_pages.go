@@ -214,6 +214,15 @@ func (f applicationForm) input(s models.Scheme) (models.ApplicationInput, error)
 	return in, nil
 }
 
+// showView renders a page from the view its forms also show again.
+func showView[T any](h *Handler, c echo.Context, page string, view func(echo.Context) (map[string]any, T, error)) error {
+	d, _, err := view(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, page, d)
+}
+
 func schemePagePath(id int64) string { return fmt.Sprintf("/mentoring/schemes/%d", id) }
 
 // schemeApplyView is the scheme page: the form to apply, or the member's
@@ -239,18 +248,24 @@ func (h *Handler) schemeApplyView(c echo.Context) (map[string]any, models.Scheme
 		f.Answers = append(f.Answers, "")
 	}
 	mayMentor := f.Role == string(models.RoleMentor) || (s.MyApplication == nil && slices.Contains(s.CanApplyAs, models.RoleMentor))
-	d := map[string]any{"Title": s.Title, "Scheme": s, "Form": f, "MayMentor": mayMentor, "Times": models.AvailabilityOptions(),
+	// Broad free times first; the parts of each day folded away below them.
+	var broad, days [][2]string
+	daysOpen := false
+	for _, o := range models.AvailabilityOptions() {
+		if len(o[0]) > 4 && o[0][3] == '_' {
+			days, daysOpen = append(days, o), daysOpen || f.Availability[o[0]]
+		} else {
+			broad = append(broad, o)
+		}
+	}
+	d := map[string]any{"Title": s.Title, "Scheme": s, "Form": f, "MayMentor": mayMentor, "Times": broad, "Days": days, "DaysOpen": daysOpen,
 		"Preferences": []models.MeetingPreference{models.PreferInPerson, models.PreferOnline, models.PreferEither},
 		"Editable":    s.Status == models.SchemeOpen, "MaxMentees": models.MaxMenteesPerMax}
 	return d, s, nil
 }
 
 func (h *Handler) schemeApplyPage(c echo.Context) error {
-	d, _, err := h.schemeApplyView(c)
-	if err != nil {
-		return err
-	}
-	return h.render(c, http.StatusOK, "mentoring_apply", d)
+	return showView(h, c, "mentoring_apply", h.schemeApplyView)
 }
 
 // schemeApplySubmit applies, or changes the member's application.
@@ -345,13 +360,7 @@ func (h *Handler) pairView(c echo.Context) (map[string]any, models.MyPair, error
 	return d, p, nil
 }
 
-func (h *Handler) pairPage(c echo.Context) error {
-	d, _, err := h.pairView(c)
-	if err != nil {
-		return err
-	}
-	return h.render(c, http.StatusOK, "mentoring_pair", d)
-}
+func (h *Handler) pairPage(c echo.Context) error { return showView(h, c, "mentoring_pair", h.pairView) }
 
 // pairFormFailed shows the pair's page again with the form's problems, or
 // goes back to it with the reason.
@@ -503,11 +512,7 @@ func (h *Handler) questionnaireView(c echo.Context) (map[string]any, models.MyQu
 }
 
 func (h *Handler) questionnairePage(c echo.Context) error {
-	d, _, err := h.questionnaireView(c)
-	if err != nil {
-		return err
-	}
-	return h.render(c, http.StatusOK, "mentoring_questionnaire", d)
+	return showView(h, c, "mentoring_questionnaire", h.questionnaireView)
 }
 
 func (h *Handler) questionnaireSubmit(c echo.Context) error {
