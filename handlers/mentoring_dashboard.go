@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,7 +28,22 @@ type dashScheme struct {
 	Figures    []dashFigure
 	Applicants template.HTML
 	Months     template.HTML
-	MonthRows  []models.PairMonth
+	MonthRows  []dashMonth
+}
+
+// dashMonth is one month of a scheme's pairs, named in words.
+type dashMonth struct {
+	Label        string
+	Running, Met int
+}
+
+// monthWords writes "2026-11" as "Nov 2026".
+func monthWords(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	return t.Format("Jan 2006")
 }
 
 func (h *Handler) dashMentoring(c echo.Context) ([]dashScheme, error) {
@@ -51,7 +67,10 @@ func (h *Handler) dashMentoring(c echo.Context) ([]dashScheme, error) {
 }
 
 func dashSchemeOf(s models.Scheme, f models.MentoringFigures) dashScheme {
-	d := dashScheme{ID: s.ID, Title: s.Title, Status: s.Status.Label(), MonthRows: f.Months}
+	d := dashScheme{ID: s.ID, Title: s.Title, Status: s.Status.Label()}
+	for _, m := range f.Months {
+		d.MonthRows = append(d.MonthRows, dashMonth{monthWords(m.Month), m.Running, m.Met})
+	}
 	sides := map[models.MentoringRole]int{}
 	var bars []chart.Bar
 	for _, a := range f.Applicants {
@@ -89,7 +108,7 @@ func dashSchemeOf(s models.Scheme, f models.MentoringFigures) dashScheme {
 		labels := make([]string, len(f.Months))
 		running, met := make([]*float64, len(f.Months)), make([]*float64, len(f.Months))
 		for i, m := range f.Months {
-			labels[i], running[i], met[i] = m.Month, chart.Num(float64(m.Running)), chart.Num(float64(m.Met))
+			labels[i], running[i], met[i] = monthWords(m.Month), chart.Num(float64(m.Running)), chart.Num(float64(m.Met))
 		}
 		d.Months = chart.Columns(chart.ColumnsOptions{ID: id + "-months", Title: "Pairs of " + s.Title + " running and meeting each month"},
 			labels, []chart.Series{{Name: "Pairs running", Values: running}, {Name: "Pairs that met", Values: met}})

@@ -189,7 +189,7 @@ func TestMentoringPages(t *testing.T) {
 		contains(t, chair.get(page), "1 held")
 		// The dashboard's mentoring section counts the pair and its meeting.
 		contains(t, chair.get("/committee/dashboard"), `id="mentoring-h"`, "GP careers", "1 of 2 (50%)", "Applicants by side and year of study",
-			"<dt>Meetings per pair</dt><dd><strong>1.0</strong>", "<dt>Days to a first meeting</dt><dd><strong>0.1</strong>")
+			"<dt>Meetings per pair</dt><dd><strong>1.0</strong>", `<th scope="row">Nov 2026</th><td class="num">1</td><td class="num">1</td>`, "<dt>Days to a first meeting</dt><dd><strong>0.1</strong>")
 
 		// Goals are the mentee's.
 		if res := ben.post(pair, pair+"/goals", url.Values{"goals": {"Shadow a GP surgery."}}); res.Status != http.StatusSeeOther {
