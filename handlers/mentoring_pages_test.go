@@ -107,6 +107,23 @@ func TestMentoringPages(t *testing.T) {
 			t.Fatalf("mentor applies: %d %s", res.Status, res.Body)
 		}
 		contains(t, ada.get(apply), "Save changes", "Withdraw my application", "To know what GP is like.")
+		// Ada changes her answers, and Ben withdraws and applies again.
+		if res := ada.post(apply, apply+"/apply", url.Values{"role": {"mentee"}, "interests": {"General practice", "Research"}, "mode": {"online"},
+			"availability": {"weekday_evenings", "tue_evening"}, "other_times": {"Lunchtimes"}, "hopes": {"Shadowing."}, "research_consent": {"yes"}}); res.Status != http.StatusSeeOther {
+			t.Fatalf("changing: %d %s", res.Status, res.Body)
+		}
+		contains(t, ada.get(apply), "Shadowing.", `value="Research" checked`, `value="tue_evening" checked`, `value="lunchtimes"`, `value="online" checked`)
+		if res := ben.post(apply, apply+"/withdraw", url.Values{}); res.Status != http.StatusSeeOther || flashKind(res) != "success" {
+			t.Fatalf("withdraw: %d", res.Status)
+		}
+		if strings.Contains(string(chair.get(page).Body), ">ben<") {
+			t.Error("a withdrawn application is listed")
+		}
+		if res := ben.post(apply, apply+"/apply", url.Values{"role": {"mentee"}, "interests": {"General practice"}, "mode": {"either"},
+			"availability": {"weekday_evenings"}, "hopes": {"To know what GP is like."}, "research_consent": {"yes"}}); res.Status != http.StatusSeeOther {
+			t.Fatalf("applying again: %d", res.Status)
+		}
+		contains(t, chair.get(page), ">ben<", ">ada<")
 
 		res = chair.post(page, page+"/match", url.Values{"w_interests": {"3"}, "w_mode": {"2"}, "w_availability": {"2"}})
 		if res.Status != http.StatusSeeOther {
