@@ -145,6 +145,16 @@ func TestMentoringPages(t *testing.T) {
 		if res := chair.post(page, page+"/pairs", edit); res.Status != http.StatusSeeOther {
 			t.Fatalf("hand edit: %d", res.Status)
 		}
+		// A re-run keeps the locked pair: Ben stays with gita.
+		if res := chair.post(page, page+"/match", url.Values{"w_interests": {"3"}, "w_mode": {"2"}, "w_availability": {"2"}}); res.Status != http.StatusSeeOther {
+			t.Fatalf("re-run: %d", res.Status)
+		}
+		rerun := string(chair.get(page).Body)
+		benRow := rerun[strings.Index(rerun, `name="mentor_`+benID+`"`):]
+		benRow = benRow[:strings.Index(benRow, "</select>")]
+		if !strings.Contains(benRow, `value="`+ids["gita"]+`" selected`) || !strings.Contains(rerun, `name="lock_`+benID+`" value="yes" checked`) {
+			t.Errorf("the locked pair did not survive a re-run: %s", benRow)
+		}
 		// Both to gita is over her capacity of one: refused, with the reason.
 		over := url.Values{"mentee": {adaID, benID}, "mentor_" + benID: {ids["gita"]}, "mentor_" + adaID: {ids["gita"]}}
 		if res := chair.post(page, page+"/pairs", over); res.Status != http.StatusSeeOther || flashKind(res) != "error" {
