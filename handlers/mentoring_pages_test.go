@@ -201,6 +201,13 @@ func TestMentoringPages(t *testing.T) {
 		if res := gita.post(pair, acc, url.Values{}); res.Status != http.StatusSeeOther || flashKind(res) != "success" {
 			t.Fatalf("accept: %d %q", res.Status, flashKind(res))
 		}
+		ics := regexp.MustCompile(`href="(/api/v1/meetings/\d+\.ics)"`).FindStringSubmatch(string(ben.get(pair).Body))
+		if ics == nil {
+			t.Fatal("no calendar link for the agreed meeting")
+		}
+		if res := ben.get(ics[1]); res.Status != http.StatusOK || !strings.Contains(string(res.Body), "Library café") {
+			t.Errorf("the meeting's calendar file: %d %.100s", res.Status, res.Body)
+		}
 		a.clock.Advance(3 * time.Hour)
 		held := strings.Replace(acc, "/accept", "/held", 1)
 		if res := gita.post(pair, held, url.Values{"held": {"yes"}, "note": {"Talked about GP training; send him the rota."}}); res.Status != http.StatusSeeOther {
