@@ -80,6 +80,9 @@ func ptrTo[T any](v T) *T { return &v }
 
 // path fills in a mentoring route's parameters, or says it is none.
 func (m mentoringMatrix) path(route string) (string, bool) {
+	if p, ok := m.pagePath(route); ok {
+		return p, true
+	}
 	var id int64
 	switch {
 	case strings.HasPrefix(route, "/api/v1/schemes/:id/questionnaires/:phase"):

@@ -104,6 +104,15 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			}
 			return v.Encode()
 		},
+		// day writes a date given as YYYY-MM-DD (a scheme's first and last
+		// days) as the other dates are written; anything else as it is.
+		"day": func(s string) string {
+			d, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				return s
+			}
+			return d.Format("Mon 2 Jan 2006")
+		},
 		"paragraphs": paragraphs,
 		"list":       func(s ...string) []string { return s },
 		"ordinal":    ordinal,

@@ -283,6 +283,9 @@ func (h *Handler) dashboardPage(c echo.Context) error {
 	d["Headline"] = dashHeadline(dash.Headline)
 	d["HeadlineCSV"] = "/committee/dashboard/headline.csv?" + q.values().Encode()
 	d["Tables"] = h.dashboardTables(dash, q)
+	if d["Mentoring"], err = h.dashMentoring(c); err != nil {
+		return err
+	}
 	return h.render(c, http.StatusOK, "dashboard", d)
 }
 
