@@ -147,3 +147,32 @@ func TestSessionFormMembersOnly(t *testing.T) {
 		}
 	})
 }
+
+// The calendar page gives each program its way of subscribing to the
+// member's own feed.
+func TestCalendarSubscribePage(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		_, tok := a.user("sam@example.ac.uk", models.RoleStudent, intp(2))
+		feed := a.api("GET", "/api/v1/me/calendar", nil, tok).json(t)["url"].(string)
+		b := a.browser()
+		b.login("sam@example.ac.uk", "correct horse battery")
+		page := b.get("/my/calendar")
+		if page.Status != http.StatusOK {
+			t.Fatalf("calendar page: %d", page.Status)
+		}
+		body := html.UnescapeString(string(page.Body))
+		webcal := "webcal://" + strings.SplitN(feed, "://", 2)[1]
+		for _, want := range []string{
+			`href="` + webcal + `"`,
+			`href="https://calendar.google.com/calendar/render?cid=` + url.QueryEscape(webcal) + `"`,
+			`href="https://outlook.office.com/calendar/0/addfromweb?name=Rounds&url=` + url.QueryEscape(feed) + `"`,
+			`value="` + feed + `"`,
+			"Subscribe in Google Calendar", "Subscribe in Apple Calendar",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("calendar page lacks %q", want)
+			}
+		}
+		contains(t, b.get("/my/sessions"), `href="/my/calendar"`)
+	})
+}

@@ -113,6 +113,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	memberAPI.PUT("/me/mail-preferences", h.apiSetMailPreferences)
 	member.GET("/my/sessions", h.mySessionsPage)
 	member.POST("/my/calendar/reset", h.resetCalendarSubmit)
+	member.GET("/my/calendar", h.calendarHelpPage) // how to subscribe to one's own feed
 	member.GET("/my/feedback", h.feedbackDuePage)
 	member.GET("/my/certificates", h.certificatesPage)
 	memberAPI.POST("/auth/logout", h.apiLogout)
