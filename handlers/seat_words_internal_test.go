@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"testing"
+	"time"
 
 	"rounds/models"
 )
@@ -35,5 +36,32 @@ func TestSeatsLeftWords(t *testing.T) {
 		if got := seatsLeftWords(tc.seats); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestDayHeading(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 12, 30, 23, 30, 0, 0, london)
+	cases := []struct {
+		day  time.Time
+		want string
+	}{
+		{time.Date(2026, 12, 30, 8, 0, 0, 0, london), "Today"},
+		{time.Date(2026, 12, 31, 0, 10, 0, 0, london), "Tomorrow"},
+		{time.Date(2027, 1, 1, 18, 0, 0, 0, london), "Fri 1 Jan 2027"},
+		{time.Date(2026, 12, 29, 18, 0, 0, 0, london), "Tue 29 Dec"},
+	}
+	for _, tc := range cases {
+		if got := dayHeading(tc.day, today); got != tc.want {
+			t.Errorf("dayHeading(%s) = %q, want %q", tc.day, got, tc.want)
+		}
+	}
+	// Across the clock change: days, not 24-hour periods.
+	oct := time.Date(2026, 10, 24, 23, 0, 0, 0, london)
+	if got := dayHeading(time.Date(2026, 10, 25, 23, 30, 0, 0, london), oct); got != "Tomorrow" {
+		t.Errorf("the day after, across the October change: %q", got)
 	}
 }

@@ -346,6 +346,8 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 		groups = append(groups, sessionGroup{ID: "sessions", Heading: heading, Items: items})
 	}
 	d["Groups"], d["Count"] = groups, len(items)
+	csrf, _ := c.Get("csrf").(string)
+	d["Days"] = h.byDay(items, csrf)
 	return h.render(c, http.StatusOK, "sessions", d)
 }
 

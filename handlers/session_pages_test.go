@@ -114,7 +114,7 @@ func TestSessionPagesJourney(t *testing.T) {
 
 		// A student finds it for their year, opens it and books in person.
 		list := s1.get("/sessions")
-		contains(t, list, "For year 1", "Cardiology: ECG basics", page, "Tue 3 Nov 2026, 18:00–19:30 GMT", "1 of 1 seat left")
+		contains(t, list, "For year 1", "Cardiology: ECG basics", page, "Tue 3 Nov 2026, 18:00–19:30 GMT", "1 seat left in the room")
 		if r := s1.get("/sessions?year=3"); strings.Contains(string(r.Body), "ECG basics") {
 			t.Error("a year 1–2 session is listed for year 3")
 		}
