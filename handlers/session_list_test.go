@@ -89,4 +89,3 @@ func TestSessionListByDayWithBook(t *testing.T) {
 		}
 	})
 }
-
