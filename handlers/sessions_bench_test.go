@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"rounds/handlers"
 	"rounds/internal/clock"
 	"rounds/internal/config"
 	"rounds/models"
+	"rounds/models/store"
 	"rounds/models/testkit"
 )
 
@@ -20,16 +23,7 @@ import (
 // over the coming weeks, as roundsload does, and the session page and the
 // home page beside it, reporting the processor time and size of each.
 func BenchmarkSessionsPage(b *testing.B) {
-	db := testkit.SQLite(b)
-	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	cfg, err := config.Load(nil, func(string) string { return "" })
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, _, err := handlers.New(db, cfg, clock.NewFake(now), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, e, now := benchServer(b)
 	chair := testkit.Member(b, db, testkit.Role(models.RoleCommittee), testkit.Direct())
 	var first models.Session
 	for i := range 81 {
@@ -44,7 +38,29 @@ func BenchmarkSessionsPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, path := range []string{"/sessions", "/sessions/" + strconv.FormatInt(first.ID, 10), "/"} {
+	benchPages(b, e, secret, "/sessions", "/sessions/"+strconv.FormatInt(first.ID, 10), "/")
+}
+
+// benchServer is Rounds on a fresh SQLite database, its clock stopped at
+// Mon 2 Nov 2026, 09:00 UTC.
+func benchServer(b *testing.B) (*store.Store, *echo.Echo, time.Time) {
+	db := testkit.SQLite(b)
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	cfg, err := config.Load(nil, func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, _, err := handlers.New(db, cfg, clock.NewFake(now), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, e, now
+}
+
+// benchPages serves each page to the member logged in with secret, and
+// reports its size and the processor time a page.
+func benchPages(b *testing.B, e *echo.Echo, secret string, paths ...string) {
+	for _, path := range paths {
 		b.Run(path, func(b *testing.B) {
 			bytes := 0
 			before := cpuTime()
