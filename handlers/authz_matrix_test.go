@@ -59,6 +59,14 @@ var matrixClasses = map[string]access{
 	// A material for students with a place: the student has one; others
 	// see the session but not the file.
 	"material": {"LAFFAA", ""},
+	// A session's page: a published session has a public page for anyone;
+	// a draft is not found but by its teachers and committee.
+	"session page": {"AAAAAA", "NNNNAA"},
+}
+
+// The routes of public pages, calendar links and the session list's cards.
+func init() {
+	matrix["GET /my/calendar"] = "member"
 }
 
 // matrix gives every route its class. A route missing here fails the test:
@@ -77,7 +85,7 @@ var matrix = map[string]string{
 	"GET /api/v1/me/bookings": "member", "GET /api/v1/me/calendar": "member", "POST /api/v1/me/calendar/reset": "member",
 	"GET /api/v1/me/certificates": "member", "GET /api/v1/sessions": "member", "GET /api/v1/sessions/:id": "member",
 	"POST /api/v1/sessions/:id/bookings": "book", "POST /api/v1/checkin": "member", "POST /api/v1/sessions/:id/checkin": "checkin",
-	"GET /sessions": "member", "GET /sessions/:id": "member", "POST /sessions/:id/book": "book",
+	"GET /sessions": "member", "GET /sessions/:id": "session page", "POST /sessions/:id/book": "book",
 	"GET /my/sessions": "member", "POST /my/calendar/reset": "member", "GET /my/certificates": "member", "GET /my/feedback": "member",
 	"GET /checkin": "member", "POST /checkin": "member", "GET /checkin/done": "member", "GET /sessions/:id/feedback/thanks": "member",
 

@@ -37,6 +37,8 @@ type View struct {
 	// Posted is, on a page that answers a form's POST (a form sent back
 	// with its mistakes), the address the browser keeps it under as a GET.
 	Posted string
+	// Meta is what the page tells link previews, if anything.
+	Meta *pageMeta
 }
 
 // Flash is a one-time message shown on the next page.
@@ -157,6 +159,7 @@ func (h *Handler) render(c echo.Context, status int, page string, d map[string]a
 	if t, ok := d["Title"].(string); ok {
 		v.Title = t
 	}
+	v.Meta, _ = d["Meta"].(*pageMeta)
 	if tok, ok := c.Get("csrf").(string); ok {
 		v.CSRF = tok
 	}

@@ -119,6 +119,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	memberAPI.PUT("/me/mail-preferences", h.apiSetMailPreferences)
 	member.GET("/my/sessions", h.mySessionsPage)
 	member.POST("/my/calendar/reset", h.resetCalendarSubmit)
+	member.GET("/my/calendar", h.calendarHelpPage) // how to subscribe to one's own feed
 	member.GET("/my/feedback", h.feedbackDuePage)
 	member.GET("/my/certificates", h.certificatesPage)
 	memberAPI.POST("/auth/logout", h.apiLogout)
@@ -132,7 +133,10 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// Members, on sessions: the lists hold only what the caller may see.
 	member.GET("/sessions", h.sessionsPage)
-	member.GET("/sessions/:id", h.sessionPage, h.session(canSee))
+	// A session's page: members as canSee; a visitor gets the public page
+	// of a published session not kept to members, a draft 404, and any
+	// other session the log-in page, and back.
+	anyone.GET("/sessions/:id", h.sessionOrPublicPage, h.session(seesOrPublic))
 	memberAPI.GET("/sessions", h.apiListSessions)
 	memberAPI.GET("/sessions/:id", h.apiGetSession, h.session(canSee))
 	// Booking: a member books for themself, and only its teachers and

@@ -207,6 +207,9 @@ func (h *Handler) homePage(c echo.Context) error {
 	u := currentUser(c)
 	d := map[string]any{"Title": "Near-peer teaching"}
 	if u == nil {
+		if err := h.landingSessions(c, d); err != nil {
+			return err
+		}
 		return h.render(c, http.StatusOK, "home", d)
 	}
 	d["Title"] = "Home"
@@ -343,6 +346,8 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 		groups = append(groups, sessionGroup{ID: "sessions", Heading: heading, Items: items})
 	}
 	d["Groups"], d["Count"] = groups, len(items)
+	csrf, _ := c.Get("csrf").(string)
+	d["Days"] = h.byDay(items, csrf)
 	return h.render(c, http.StatusOK, "sessions", d)
 }
 
@@ -427,7 +432,8 @@ func (h *Handler) sessionPage(c echo.Context) error {
 // form, and whether it is aimed at other years than the viewer's.
 func (h *Handler) sessionPageData(c echo.Context, it *sessionItem) map[string]any {
 	return map[string]any{"Title": it.Title, "S": it, "Choice": choose(it),
-		"OtherYears": it.ForOtherYears(currentUser(c).YearOfStudy)}
+		"OtherYears": it.ForOtherYears(currentUser(c).YearOfStudy),
+		"Calendar":   h.calendarLinks(it.Session)}
 }
 
 // bookSubmit books the member's own place.
@@ -632,6 +638,7 @@ type sessionForm struct {
 	InPersonCapacity, OnlineCapacity, StartsAt, EndsAt string
 	Years                                              map[int]bool
 	Teachers                                           map[int64]bool
+	MembersOnly                                        bool // no public page
 }
 
 const inputTimeLayout = "2006-01-02T15:04"
@@ -649,6 +656,7 @@ func (h *Handler) formFromSession(it *sessionItem) sessionForm {
 		StartsAt: it.StartsAt.In(h.Config.Location).Format(inputTimeLayout),
 		EndsAt:   it.EndsAt.In(h.Config.Location).Format(inputTimeLayout),
 		Years:    map[int]bool{}, Teachers: map[int64]bool{},
+		MembersOnly: it.MembersOnly,
 	}
 	if it.Mode != models.ModeOnline || it.InPersonCapacity != 0 {
 		f.InPersonCapacity = strconv.Itoa(it.InPersonCapacity)
@@ -684,6 +692,8 @@ func (h *Handler) readSessionForm(c echo.Context) (sessionForm, models.SessionIn
 		Title: &f.Title, Description: &f.Description, Topic: &f.Topic, Format: &f.Format, Mode: &f.Mode,
 		Venue: &f.Venue, OnlineURL: &f.OnlineURL,
 	}
+	f.MembersOnly = get("members_only") == "yes"
+	in.MembersOnly = &f.MembersOnly
 	number := func(field, v string, bad string) *int {
 		n := 0
 		if v != "" {

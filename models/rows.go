@@ -29,12 +29,12 @@ func (u *User) inUTC() {
 
 const sessionColumns = "id, title, description, topic, format, year_groups, mode, venue, online_url, " +
 	"in_person_capacity, online_capacity, starts_at, ends_at, status, cancel_reason, sequence, created_by, " +
-	"created_at, updated_at, confirmed_in_person, confirmed_online, waitlisted_in_person, waitlisted_online, queue_tail, series_id"
+	"created_at, updated_at, confirmed_in_person, confirmed_online, waitlisted_in_person, waitlisted_online, queue_tail, series_id, members_only"
 
 func (s *Session) fields() []any {
 	return []any{&s.ID, &s.Title, &s.Description, &s.Topic, &s.Format, &s.YearGroups, &s.Mode, &s.Venue, &s.OnlineURL,
 		&s.InPersonCapacity, &s.OnlineCapacity, &s.StartsAt, &s.EndsAt, &s.Status, &s.CancelReason, &s.Sequence, &s.CreatedBy,
-		&s.CreatedAt, &s.UpdatedAt, &s.ConfirmedInPerson, &s.ConfirmedOnline, &s.WaitlistedInPerson, &s.WaitlistedOnline, &s.QueueTail, &s.SeriesID}
+		&s.CreatedAt, &s.UpdatedAt, &s.ConfirmedInPerson, &s.ConfirmedOnline, &s.WaitlistedInPerson, &s.WaitlistedOnline, &s.QueueTail, &s.SeriesID, &s.MembersOnly}
 }
 
 // scanSessions runs q, which selects sessionColumns, and scans its rows.

@@ -430,6 +430,7 @@ func DuplicateSession(ctx context.Context, st *store.Store, actor User, id int64
 			Title: s.Title, Description: s.Description, Topic: s.Topic, Format: s.Format, YearGroups: s.YearGroups,
 			Mode: s.Mode, Venue: s.Venue, OnlineURL: s.OnlineURL, InPersonCapacity: s.InPersonCapacity,
 			OnlineCapacity: s.OnlineCapacity, Status: SessionDraft, CreatedAt: now, UpdatedAt: now,
+			MembersOnly: s.MembersOnly,
 		}
 		if actor.ID != 0 {
 			by := actor.ID

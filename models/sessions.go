@@ -154,6 +154,10 @@ type Session struct {
 	QueueTail          *time.Time `json:"-"` // the newest queued_at of its bookings
 
 	SeriesID *int64 `json:"series_id"` // the series it was made in, or nil
+
+	// MembersOnly keeps the session off the public page and the landing
+	// page: visitors who are not logged in are asked to log in.
+	MembersOnly bool `json:"members_only"`
 }
 
 // AfterFind keeps times in UTC whatever the driver returns.
@@ -246,6 +250,7 @@ type SessionInput struct {
 	StartsAt         *time.Time `json:"starts_at"`
 	EndsAt           *time.Time `json:"ends_at"`
 	TeacherIDs       *[]int64   `json:"teacher_ids"`
+	MembersOnly      *bool      `json:"members_only"`
 }
 
 // UnmarshalJSON decodes the input, reading an explicit "online_capacity":
@@ -1047,6 +1052,7 @@ func updateSession(tx *gorm.DB, actor User, id int64, in SessionInput, now time.
 			"year_groups": int(s.YearGroups), "mode": s.Mode, "venue": s.Venue, "online_url": s.OnlineURL,
 			"in_person_capacity": s.InPersonCapacity, "online_capacity": s.OnlineCapacity,
 			"starts_at": s.StartsAt, "ends_at": s.EndsAt, "sequence": s.Sequence, "updated_at": now,
+			"members_only": s.MembersOnly,
 		}).Error
 		if err != nil {
 			return err
@@ -1304,6 +1310,9 @@ func applySessionInput(p Problems, s *Session, in SessionInput) {
 	}
 	if in.EndsAt != nil {
 		s.EndsAt = in.EndsAt.UTC().Truncate(time.Microsecond)
+	}
+	if in.MembersOnly != nil {
+		s.MembersOnly = *in.MembersOnly
 	}
 }
 

@@ -94,7 +94,7 @@ func TestSessionJourney(t *testing.T) {
 	student.ExpectText("1 session for year 2 coming up.", "Showing year 2, your year.")
 	student.ExpectNoText("come first", "acute abdomen")
 	mine := student.Within("section", "For year 2")
-	mine.ExpectText(title, "Years 2, 3", "30 of 30 seats left")
+	mine.ExpectText(title, "Years 2, 3", "30 seats left in the room")
 	student.ExpectFitsScreen()
 	student.Checkpoint("sessions-for-my-year")
 	// Every year is one click away.
