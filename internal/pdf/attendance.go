@@ -49,21 +49,9 @@ func Attendance(c AttendanceCertificate) (out []byte, err error) {
 		society: society,
 		created: creationDate(c.IssuedTime, c.IssuedAt),
 	})
-	// One page whatever the input: long values are cut with an ellipsis
-	// rather than pushed onto a second page.
-	f.SetAutoPageBreak(false, 0)
-	qr, err := registerQR(f, c.QRPNG)
+	qr, y, err := certificatePage(f, c.QRPNG, society)
 	if err != nil {
 		return nil, err
-	}
-	f.AddPage()
-	drawFrame(f)
-
-	y := 34.0
-	if society != "" {
-		f.SetFont(family, "B", 13)
-		accent.text(f)
-		y = centred(f, fitLines(f, society, contentW, 2), y, lineHeight(13))
 	}
 	y += 3
 	accent.draw(f)

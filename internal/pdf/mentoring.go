@@ -38,19 +38,9 @@ func Mentoring(c MentoringCertificate) (out []byte, err error) {
 	scheme, society := clean(c.SchemeTitle), clean(c.Society)
 	f := newDoc(docInfo{title: "Certificate of mentoring — " + name, subject: scheme, society: society,
 		created: creationDate(c.IssuedTime, c.IssuedAt)})
-	f.SetAutoPageBreak(false, 0)
-	qr, err := registerQR(f, c.QRPNG)
+	qr, y, err := certificatePage(f, c.QRPNG, society)
 	if err != nil {
 		return nil, err
-	}
-	f.AddPage()
-	drawFrame(f)
-
-	y := 34.0
-	if society != "" {
-		f.SetFont(family, "B", 13)
-		accent.text(f)
-		y = centred(f, fitLines(f, society, contentW, 2), y, lineHeight(13))
 	}
 	y += 16
 	f.SetFont(family, "B", 26)

@@ -131,6 +131,27 @@ func creationDate(t time.Time, issuedAt string) time.Time {
 // registerQR checks the caller's PNG and registers it for drawing. The image
 // is decoded and written again as a plain 8-bit PNG, because fpdf cannot
 // read 16-bit or interlaced ones; a QR code is small, so this costs little.
+// certificatePage starts a one-page certificate: whatever the input, long
+// values are cut with an ellipsis rather than pushed onto a second page. It
+// registers the QR code, draws the frame and the society's name, and gives
+// the QR image's name and where the page's text goes on.
+func certificatePage(f *fpdf.Fpdf, qrPNG []byte, society string) (string, float64, error) {
+	f.SetAutoPageBreak(false, 0)
+	qr, err := registerQR(f, qrPNG)
+	if err != nil {
+		return "", 0, err
+	}
+	f.AddPage()
+	drawFrame(f)
+	y := 34.0
+	if society != "" {
+		f.SetFont(family, "B", 13)
+		accent.text(f)
+		y = centred(f, fitLines(f, society, contentW, 2), y, lineHeight(13))
+	}
+	return qr, y, nil
+}
+
 func registerQR(f *fpdf.Fpdf, qrPNG []byte) (string, error) {
 	if len(qrPNG) == 0 {
 		return "", nil
