@@ -363,9 +363,9 @@ func (h *Handler) accountPage(c echo.Context) error {
 	if u.YearOfStudy != nil {
 		year = strconv.Itoa(*u.YearOfStudy)
 	}
-	return h.render(c, http.StatusOK, "account", h.withMailChoices(c, map[string]any{
+	return h.render(c, http.StatusOK, "account", h.withPasskeys(c, h.withMailChoices(c, map[string]any{
 		"Title": "Your account", "Form": map[string]string{"name": u.Name, "year_of_study": year},
-	}))
+	})))
 }
 
 func (h *Handler) accountSubmit(c echo.Context) error {
@@ -380,7 +380,7 @@ func (h *Handler) accountSubmit(c echo.Context) error {
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		return h.render(c, http.StatusUnprocessableEntity, "account", h.withMailChoices(c, map[string]any{"Title": "Your account", "Form": form, "Errors": ve.Fields}))
+		return h.render(c, http.StatusUnprocessableEntity, "account", h.withPasskeys(c, h.withMailChoices(c, map[string]any{"Title": "Your account", "Form": form, "Errors": ve.Fields})))
 	}
 	if err != nil {
 		return err
@@ -403,8 +403,8 @@ func (h *Handler) passwordSubmit(c echo.Context) error {
 		if u.YearOfStudy != nil {
 			year = strconv.Itoa(*u.YearOfStudy)
 		}
-		return h.render(c, http.StatusUnprocessableEntity, "account", h.withMailChoices(c, map[string]any{
-			"Title": "Your account", "Form": map[string]string{"name": u.Name, "year_of_study": year}, "PasswordErrors": ve.Fields}))
+		return h.render(c, http.StatusUnprocessableEntity, "account", h.withPasskeys(c, h.withMailChoices(c, map[string]any{
+			"Title": "Your account", "Form": map[string]string{"name": u.Name, "year_of_study": year}, "PasswordErrors": ve.Fields})))
 	}
 	if err != nil {
 		return err

@@ -69,6 +69,31 @@ func init() {
 	matrix["GET /my/calendar"] = "member"
 }
 
+// Passkeys: the matrix's :id is no passkey of anyone's, so removing it is
+// not found; an empty name is refused before it is looked for.
+func init() {
+	for route, class := range map[string]string{
+		"POST /api/v1/auth/passkeys/login/begin": "public", "POST /api/v1/auth/passkeys/login/finish": "public",
+		"POST /api/v1/me/passkeys/register/begin": "member", "POST /api/v1/me/passkeys/register/finish": "member",
+		"GET /api/v1/me/passkeys": "member", "PATCH /api/v1/me/passkeys/:id": "member", "DELETE /api/v1/me/passkeys/:id": "member",
+		"POST /account/passkeys/:id/rename": "member", "POST /account/passkeys/:id/delete": "member",
+	} {
+		matrix[route] = class
+	}
+	for route, answers := range map[string][]string{
+		"POST /api/v1/auth/passkeys/login/begin":   {"200"},
+		"POST /api/v1/auth/passkeys/login/finish":  {"422"}, // no credential
+		"POST /api/v1/me/passkeys/register/begin":  {"200"},
+		"POST /api/v1/me/passkeys/register/finish": {"422"},
+		"PATCH /api/v1/me/passkeys/:id":            {"422"},
+		"DELETE /api/v1/me/passkeys/:id":           {"404"},
+		"POST /account/passkeys/:id/rename":        {"422"},
+		"POST /account/passkeys/:id/delete":        {"404"},
+	} {
+		matrixAnswers[route] = answers
+	}
+}
+
 // matrix gives every route its class. A route missing here fails the test:
 // a new route must say who may call it.
 var matrix = map[string]string{

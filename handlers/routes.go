@@ -274,6 +274,21 @@ func (h *Handler) routes(e *echo.Echo) {
 	committee.GET("/committee/audit", h.auditPage)
 	committeeAPI.GET("/admin/audit", h.apiAudit)
 
+	// Passkeys (passkeys.go): anyone may sign in with one, a few ceremonies
+	// a minute from one address; a member adds, lists, renames and removes
+	// their own (models answers 404 for another member's). A ceremony
+	// finishes only in the browser that began it (its cookie).
+	passkeyBegins := newPerMinute(30, h.Clock.Now)
+	api.POST("/auth/passkeys/login/begin", h.apiPasskeyLoginBegin, passkeyBegins.middleware)
+	api.POST("/auth/passkeys/login/finish", h.apiPasskeyLoginFinish)
+	memberAPI.POST("/me/passkeys/register/begin", h.apiPasskeyRegisterBegin)
+	memberAPI.POST("/me/passkeys/register/finish", h.apiPasskeyRegisterFinish)
+	memberAPI.GET("/me/passkeys", h.apiPasskeys)
+	memberAPI.PATCH("/me/passkeys/:id", h.apiRenamePasskey)
+	memberAPI.DELETE("/me/passkeys/:id", h.apiRemovePasskey)
+	member.POST("/account/passkeys/:id/rename", h.renamePasskeySubmit)
+	member.POST("/account/passkeys/:id/delete", h.removePasskeySubmit)
+
 	// Mentoring (mentoring.go). Committee runs schemes; members see the
 	// schemes open to them and apply. A pair, its meetings and its goals
 	// are for its two sides only (the use case answers 404 to anyone else,
