@@ -185,7 +185,7 @@ func takeCeremony(ctx context.Context, st *store.Store, secret, kind string, use
 		return webauthn.SessionData{}, ErrPasskeyRequestUsed
 	}
 	err := st.Write(ctx, func(tx *gorm.DB) error {
-		found = false
+		c, found = passkeyCeremony{}, false // a retried transaction starts afresh
 		if err := tx.Where("secret_hash = ?", HashSecret(secret)).Limit(1).Find(&c).Error; err != nil || c.SecretHash == "" {
 			return err
 		}
