@@ -50,15 +50,8 @@ func (h *Handler) exportSubmit(c echo.Context) error {
 // gets 404; a used or expired link 410, each with a page in words.
 func (h *Handler) downloadExport(c echo.Context) error {
 	f, err := models.DownloadDataExport(c.Request().Context(), h.Store, *currentUser(c), c.Param("token"), h.Clock.Now())
-	if errors.Is(err, models.ErrExportLinkUsed) || errors.Is(err, models.ErrExportLinkExpired) {
-		var de *models.Error
-		errors.As(err, &de)
-		c.Response().Header().Set("Cache-Control", "no-store")
-		return echo.NewHTTPError(http.StatusGone, de.Message)
-	}
 	if err != nil {
-		c.Response().Header().Set("Cache-Control", "no-store")
-		return err
+		return h.exportLinkRefused(c, err)
 	}
 	hd := c.Response().Header()
 	hd.Set("Cache-Control", "no-store")
@@ -68,6 +61,31 @@ func (h *Handler) downloadExport(c echo.Context) error {
 	hd.Set("Content-Disposition", attachment(f.Name))
 	hd.Set("Content-Length", strconv.Itoa(len(f.Data)))
 	return c.Blob(http.StatusOK, "application/zip", f.Data)
+}
+
+// exportLinkRefused answers a link that downloads nothing: a page that
+// says why, with the way to ask again (404 for a link that is not the
+// member's, 410 for one used or expired); JSON for a client that takes no
+// HTML.
+func (h *Handler) exportLinkRefused(c echo.Context, err error) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	status, heading := http.StatusGone, "This link no longer works"
+	switch {
+	case errors.Is(err, models.ErrExportLinkUnknown):
+		status, heading = http.StatusNotFound, "No download here"
+	case errors.Is(err, models.ErrExportLinkUsed), errors.Is(err, models.ErrExportLinkExpired):
+	default:
+		return err
+	}
+	var de *models.Error
+	errors.As(err, &de)
+	if !acceptsHTML(c) {
+		if status == http.StatusNotFound {
+			return err
+		}
+		return echo.NewHTTPError(status, de.Message)
+	}
+	return h.render(c, status, "export_link", map[string]any{"Title": heading, "Heading": heading, "Message": de.Message})
 }
 
 // withExport adds the member's latest export to the account page.

@@ -125,7 +125,7 @@ func TestExportPageAndLink(t *testing.T) {
 		if res.Status != http.StatusNotFound {
 			t.Errorf("another member: %d", res.Status)
 		}
-		contains(t, res, "There is no download at this address for the account you are logged in with.")
+		contains(t, res, "No download here", "There is no download at this address for the account you are logged in with.")
 
 		res = b.get(link)
 		if res.Status != http.StatusOK || res.Header.Get("Content-Type") != "application/zip" ||
@@ -140,7 +140,7 @@ func TestExportPageAndLink(t *testing.T) {
 		if res.Status != http.StatusGone {
 			t.Errorf("the link again: %d", res.Status)
 		}
-		contains(t, res, "This link has already been used")
+		contains(t, res, "This link no longer works", "This link has already been used", `<a class="button" href="/account#data">Go to your account page</a>`)
 		if res := bea.get(link); res.Status != http.StatusNotFound {
 			t.Errorf("another member, once used: %d", res.Status)
 		}
