@@ -229,7 +229,7 @@ func TestDataExportHoldsTheMembersOwnDataOnly(t *testing.T) {
 		if answers["Anything you would like to add, in your own words."] != "Nervous about exams" || len(answers) != 2 {
 			t.Errorf("questionnaire answers: %+v", answers)
 		}
-		if a := jsonRows(t, files, "mentoring_applications.json"); len(a) != 1 || a[0]["role"] != models.RoleMentee.Label() {
+		if a := jsonRows(t, files, "mentoring_applications.json"); len(a) != 1 || a[0]["role"] != models.RoleMentee.Label() || a[0]["availability"] != "Tuesday evenings" {
 			t.Errorf("applications: %+v", a)
 		}
 		prefs := map[string]any{}

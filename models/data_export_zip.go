@@ -409,7 +409,7 @@ func exportMentoring(db *gorm.DB, u User, _ string) ([]*exportTable, error) {
 		if a.Role == RoleMentor {
 			most = a.MaxMentees
 		}
-		at.add(s.Title, a.Role.Label(), strings.Join(a.Interests.V, "; "), a.Mode.Label(), strings.Join(a.Availability.V, "; "),
+		at.add(s.Title, a.Role.Label(), strings.Join(a.Interests.V, "; "), a.Mode.Label(), strings.Join(availabilityWords(a.Availability.V), "; "),
 			a.Hopes, strings.Join(qa, "\n"), strings.Join(excluded, "; "), most, a.ResearchConsent, a.CreatedAt, a.UpdatedAt)
 	}
 	pt := &exportTable{name: "mentoring_pairs", about: "Your mentoring pairs: the scheme, your side, your partner's name, and the pair's goals.",
@@ -454,6 +454,24 @@ func exportMentoring(db *gorm.DB, u User, _ string) ([]*exportTable, error) {
 		}
 	}
 	return []*exportTable{at, pt, mt, et, qt}, nil
+}
+
+// availabilityWords gives free times as the application page names them
+// ("Tuesday evenings"); a phrase of the applicant's own stays as written.
+func availabilityWords(times []string) []string {
+	words := map[string]string{}
+	for _, o := range AvailabilityOptions() {
+		words[o[0]] = o[1]
+	}
+	out := make([]string, len(times))
+	for i, t := range times {
+		if w, ok := words[t]; ok {
+			out[i] = w
+		} else {
+			out[i] = t
+		}
+	}
+	return out
 }
 
 func exportAnswer(v any) any {
