@@ -161,6 +161,9 @@ func TestDataExportHoldsTheMembersOwnDataOnly(t *testing.T) {
 
 		parts := []string{"profile", "bookings", "attendance", "feedback", "certificates", "teaching", "mentoring_applications",
 			"mentoring_pairs", "mentoring_meetings", "mentoring_end_requests", "mentoring_questionnaires", "mail_preferences", "emails"}
+		if len(files) != 2*len(parts)+1 {
+			t.Errorf("%d files in the ZIP, want README.txt and %d parts", len(files), len(parts))
+		}
 		for _, p := range parts {
 			if _, ok := files[p+".json"]; !ok {
 				t.Errorf("no %s.json", p)
@@ -170,6 +173,22 @@ func TestDataExportHoldsTheMembersOwnDataOnly(t *testing.T) {
 			}
 			if !strings.Contains(files["README.txt"], p+".json, "+p+".csv") {
 				t.Errorf("README.txt does not say what %s is", p)
+			}
+			// Both files of a part hold the same rows and columns.
+			js, cs := jsonRows(t, files, p+".json"), csvRows(t, files, p+".csv")
+			if len(cs) == 0 || len(cs)-1 != len(js) {
+				t.Errorf("%s: %d JSON rows, %d CSV lines", p, len(js), len(cs))
+				continue
+			}
+			for _, row := range js {
+				if len(row) != len(cs[0]) {
+					t.Errorf("%s: JSON keys %v, CSV columns %v", p, row, cs[0])
+				}
+				for _, col := range cs[0] {
+					if _, ok := row[col]; !ok {
+						t.Errorf("%s.json lacks the column %q", p, col)
+					}
+				}
 			}
 		}
 		everything := strings.Join(func() []string {
