@@ -94,6 +94,17 @@ func init() {
 	}
 }
 
+// A member's copy of their own data: asked for by members only; the
+// matrix's token is no export's, so the link is not found for anyone.
+func init() {
+	matrix["POST /api/v1/me/export"] = "member"
+	matrix["POST /account/export"] = "member"
+	matrix["GET /me/export/:token"] = "member"
+	matrixAnswers["POST /api/v1/me/export"] = []string{"202"}
+	matrixAnswers["POST /account/export"] = []string{"303 /account#data success"}
+	matrixAnswers["GET /me/export/:token"] = []string{"404"}
+}
+
 // matrix gives every route its class. A route missing here fails the test:
 // a new route must say who may call it.
 var matrix = map[string]string{

@@ -18,7 +18,7 @@ func (h *Handler) withMailChoices(c echo.Context, d map[string]any) map[string]a
 		h.Log.Warn("mail preferences", "error", err)
 	}
 	d["Mail"] = choices
-	return d
+	return h.withExport(c, d)
 }
 
 // mailChoicesSubmit is POST /account/email: the boxes ticked are the

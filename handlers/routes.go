@@ -130,6 +130,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	memberAPI.GET("/me/calendar", h.apiMyCalendar)
 	memberAPI.POST("/me/calendar/reset", h.apiResetCalendar)
 	memberAPI.GET("/me/certificates", h.apiMyCertificates)
+	// A member's copy of their own data (data_export.go): asked for by the
+	// member alone, prepared by a job, and downloaded once from the e-mailed
+	// link by the member it was made for (models answers anyone else 404).
+	memberAPI.POST("/me/export", h.apiRequestExport)
+	member.POST("/account/export", h.exportSubmit)
+	member.GET("/me/export/:token", h.downloadExport)
 
 	// Members, on sessions: the lists hold only what the caller may see.
 	member.GET("/sessions", h.sessionsPage)

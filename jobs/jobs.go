@@ -150,6 +150,7 @@ func New(db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger, 
 		{Name: JobHousekeeping, Cron: "7 * * * *", Run: r.Housekeeping},
 		{Name: JobPlanMentoring, Every: interval, Run: r.PlanMentoring},
 		{Name: JobRetention, Cron: "17 3 * * *", Run: r.Retention},
+		{Name: JobPrepareExports, Every: interval, Run: r.PrepareExports},
 	} {
 		if err := r.AddJob(j); err != nil {
 			_ = r.sched.Shutdown()

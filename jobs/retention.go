@@ -13,15 +13,16 @@ const JobRetention = "retention"
 // Retention clears the contents of e-mails older than
 // ROUNDS_RETENTION_MAIL_DAYS (the row stays: kind, recipient, status, day)
 // and deletes records of failed sign-in and check-in attempts older than
-// ROUNDS_RETENTION_ATTEMPTS_DAYS. It is idempotent: a second run, here or
+// ROUNDS_RETENTION_ATTEMPTS_DAYS, and members' export files 24 hours after
+// their link was sent. It is idempotent: a second run, here or
 // on another instance, finds nothing left to clear.
 func (r *Runner) Retention(ctx context.Context) error {
 	res, err := models.ApplyRetention(ctx, r.db, r.RetentionPolicy(), r.clk.Now())
 	if err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
-	if res.MailsCleared+res.AttemptsDeleted > 0 {
-		r.log.Info("retention", "mails_cleared", res.MailsCleared, "attempts_deleted", res.AttemptsDeleted)
+	if res.MailsCleared+res.AttemptsDeleted+res.ExportsDeleted > 0 {
+		r.log.Info("retention", "mails_cleared", res.MailsCleared, "attempts_deleted", res.AttemptsDeleted, "exports_deleted", res.ExportsDeleted)
 	}
 	return nil
 }

@@ -38,13 +38,15 @@ func (r Retention) WithDefaults() Retention {
 type RetentionResult struct {
 	MailsCleared    int64
 	AttemptsDeleted int64
+	ExportsDeleted  int64 // files of members' exports past their 24 hours
 }
 
 // ApplyRetention clears the subject, body and data of e-mails finished
 // (sent, skipped or failed) more than MailDays ago — the row stays, with
 // its kind, recipient, status and day, and its dedupe key, so nothing is
 // sent twice — and deletes records of failed sign-in and check-in attempts
-// whose window began more than AttemptsDays ago. Running it again changes
+// whose window began more than AttemptsDays ago, and the files of members'
+// exports whose link has expired (ExportLinkTTL). Running it again changes
 // nothing.
 func ApplyRetention(ctx context.Context, st *store.Store, pol Retention, now time.Time) (RetentionResult, error) {
 	pol = pol.WithDefaults()
@@ -69,6 +71,13 @@ func ApplyRetention(ctx context.Context, st *store.Store, pol Retention, now tim
 			return fmt.Errorf("log-in counters: %w", r.Error)
 		}
 		res.AttemptsDeleted += r.RowsAffected
+		// A member's export: its file goes once its link's 24 hours are
+		// over, and an unused link's request reads as expired.
+		n, err := expireDataExports(tx, now)
+		if err != nil {
+			return fmt.Errorf("exports: %w", err)
+		}
+		res.ExportsDeleted = n
 		return nil
 	})
 	return res, err
