@@ -18,7 +18,8 @@ func (h *Handler) withMailChoices(c echo.Context, d map[string]any) map[string]a
 		h.Log.Warn("mail preferences", "error", err)
 	}
 	d["Mail"] = choices
-	return d
+	return h.withErasure(c, d) // and the "Delete my account" block's state
+
 }
 
 // mailChoicesSubmit is POST /account/email: the boxes ticked are the
