@@ -67,7 +67,7 @@ func (h *Handler) erasureSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.flash(c, "success", "Your account will be deleted in 7 days. We have e-mailed you the day, and how to change your mind.")
+	h.flash(c, "success", "Asked. We have e-mailed you to confirm, with a link to keep your account.")
 	return redirect(c, "/account/delete")
 }
 
