@@ -62,6 +62,20 @@ func TestErasureMailAndRetentionJob(t *testing.T) {
 		if erased, _ := models.Erased(t.Context(), db, u.ID); !erased {
 			t.Fatal("not erased on the day")
 		}
+		// Nothing is sent to the erased account any more (a reminder planned
+		// from an old record, say).
+		erased, err := models.UserByID(t.Context(), db, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.Enqueue(t.Context(), db, models.Email{Kind: models.MailWelcome, Key: "late", UserID: u.ID, To: erased.Email, ToName: erased.Name}, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		before := len(rec.Messages())
+		deliver(t, r)
+		if len(rec.Messages()) != before {
+			t.Errorf("sent to the erased account: %q", rec.Messages()[before].To)
+		}
 		var n int64
 		if err := db.Read(t.Context()).Table("audit_log").Where("action = ?", models.AuditAccountErased).Count(&n).Error; err != nil || n != 1 {
 			t.Errorf("%d audit lines, %v", n, err)

@@ -71,8 +71,16 @@ func graduateErasable(graduatedAt time.Time, years int, now time.Time) bool {
 // erasedAddress is the address an erased account is left with: unique, and
 // in the .invalid domain, which no mail is ever delivered to (RFC 2606).
 func erasedAddress(userID int64) string {
-	return "erased-" + strconv.FormatInt(userID, 10) + "@erased.invalid"
+	return "erased-" + strconv.FormatInt(userID, 10) + "@" + erasedDomain
 }
+
+// ErasedAddress tells whether addr is an erased account's placeholder, to
+// which nothing is ever sent.
+func ErasedAddress(addr string) bool {
+	return strings.HasSuffix(strings.ToLower(addr), "@"+erasedDomain)
+}
+
+const erasedDomain = "erased.invalid"
 
 // withoutText keeps the answers that are not words (ratings), so that a
 // scheme's figures stay as they were and nothing the member wrote remains.

@@ -77,6 +77,9 @@ func TestErasedAddressAndText(t *testing.T) {
 	if len(got) != 1 || got["q1"] != 4.0 {
 		t.Errorf("withoutText kept %v", got)
 	}
+	if !ErasedAddress(erasedAddress(7)) || ErasedAddress("ada@example.org") {
+		t.Error("ErasedAddress")
+	}
 	if hasPassword("") || hasPassword("-") || !hasPassword("$2a$10$abc") {
 		t.Error("hasPassword")
 	}

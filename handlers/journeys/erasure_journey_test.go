@@ -107,4 +107,15 @@ func TestErasureJourney(t *testing.T) {
 		check.ExpectNoText("Lee Leaving")
 		check.Checkpoint("certificate-withdrawn-" + vp.Name)
 	}
+	// Committee follow the requests: who asked, when, what became of it.
+	site.CreateUser(t, Member{Name: "Cat Chair", Email: "chair@example.ac.uk", Role: models.RoleCommittee, Year: 5})
+	for _, vp := range []Viewport{Desktop, Phone} {
+		chair := br.NewPage("committee", vp)
+		chair.LogIn("chair@example.ac.uk", DefaultPassword)
+		chair.Visit("/committee/requests")
+		chair.ExpectHeading("Members' requests about their data")
+		chair.ExpectText("Erasure of their account", "Cancelled by the member", "Done", "A former member")
+		chair.ExpectNoText("Lee Leaving")
+		chair.Checkpoint("committee-requests-" + vp.Name)
+	}
 }
