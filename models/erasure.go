@@ -340,6 +340,7 @@ func eraseMember(tx *gorm.DB, userID int64, why string, now time.Time) (bool, er
 		{"meeting notes", "DELETE FROM mentoring_notes WHERE user_id = ?", []any{userID}},
 		{"reasons to end a pair", "UPDATE mentoring_end_requests SET reason = '' WHERE user_id = ?", []any{userID}},
 		{"mentoring invitations", "UPDATE scheme_invitations SET email = ? WHERE user_id = ? OR email = ?", []any{placeholder, userID, u.Email}},
+		{"attendance reports they uploaded and did not apply", "DELETE FROM import_plans WHERE user_id = ?", []any{userID}},
 		{"their erasure, if they asked", "UPDATE data_requests SET status = ?, done_at = ? WHERE user_id = ? AND kind = ? AND status = ?", []any{DataRequestDone, now, userID, DataErasure, DataRequestWaiting}},
 	} {
 		if err := tx.Exec(step.sql, step.args...).Error; err != nil {
