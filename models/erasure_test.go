@@ -377,3 +377,61 @@ func TestGraduatesErasedAfterYears(t *testing.T) {
 		}
 	})
 }
+
+// What a mentee wrote in mentoring goes with their account: hopes and
+// answers, goals, their meeting note, their reason to end the pair, their
+// written questionnaire answers (ratings stay). The mentor's note stays.
+func TestErasureRemovesMentoringWords(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		_, mr, me, s, pairID := introduce(t, db)
+		at := mtMatchAt.Add(7 * 24 * time.Hour)
+		if _, err := models.SetGoals(t.Context(), db, me, pairID, "Decide about GP training"); err != nil {
+			t.Fatal(err)
+		}
+		m, err := models.ProposeMeeting(t.Context(), db, me, pairID, models.MeetingInput{StartsAt: at.Add(48 * time.Hour), Minutes: 45,
+			Mode: models.ModeOnline, PlaceOrURL: "https://meet.example.org/gp"}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.AcceptMeeting(t.Context(), db, mr, m.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		after := at.Add(72 * time.Hour)
+		mine, theirs := "Talked about my worries", "Mentee was worried"
+		if _, err := models.MarkMeeting(t.Context(), db, me, m.ID, ptr(true), &mine, after); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.MarkMeeting(t.Context(), db, mr, m.ID, ptr(true), &theirs, after); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.RequestEnd(t.Context(), db, me, pairID, "Personal reasons", after); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Write(t.Context(), func(tx *gorm.DB) error {
+			return tx.Exec(`INSERT INTO questionnaire_responses (scheme_id, phase, user_id, role, answers, created_at) VALUES (?, 'before', ?, 'mentee', ?, ?)`,
+				s.ID, me.ID, `{"s1":4,"q1":"My own words"}`, after).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+		askErasure(t, db, me, after)
+		if res := carryOut(t, db, 0, after.Add(models.ErasureDelay)); res.Asked != 1 {
+			t.Fatalf("erased %+v", res)
+		}
+		for q, want := range map[string]int64{
+			"SELECT COUNT(*) FROM mentoring_applications WHERE user_id = ? AND (hopes <> '' OR answers <> '[]')": 0,
+			"SELECT COUNT(*) FROM mentoring_applications WHERE user_id = ?":                                      1, // the pair's record stays
+			"SELECT COUNT(*) FROM mentoring_pairs WHERE mentee_id = ? AND goals <> ''":                           0,
+			"SELECT COUNT(*) FROM mentoring_notes WHERE user_id = ?":                                             0,
+			"SELECT COUNT(*) FROM mentoring_end_requests WHERE user_id = ? AND reason <> ''":                     0,
+			"SELECT COUNT(*) FROM questionnaire_responses WHERE user_id = ? AND answers LIKE '%own words%'":      0,
+			"SELECT COUNT(*) FROM questionnaire_responses WHERE user_id = ? AND answers LIKE '%\"s1\":4%'":       1,
+		} {
+			if n := countRows(t, db, q, me.ID); n != want {
+				t.Errorf("%s: %d, want %d", q, n, want)
+			}
+		}
+		if n := countRows(t, db, "SELECT COUNT(*) FROM mentoring_notes WHERE user_id = ?", mr.ID); n != 1 {
+			t.Errorf("the mentor's note: %d", n)
+		}
+	})
+}
