@@ -184,6 +184,12 @@ var matrix = map[string]string{
 	// Privacy: the public page, committee's edits of it and the audit log.
 	"GET /privacy": "public", "GET /committee/privacy": "committee", "POST /committee/privacy": "committee",
 	"GET /committee/audit": "committee", "GET /api/v1/admin/audit": "committee",
+	// A member's data: erasure of one's own account, the signed link that
+	// calls it off (the matrix's token is not one), committee's list.
+	"GET /account/delete": "member", "POST /account/delete": "member", "POST /account/delete/cancel": "member",
+	"DELETE /api/v1/me": "member", "POST /api/v1/me/erasure/cancel": "member",
+	"GET /erasure/cancel/:token": "public", "POST /erasure/cancel/:token": "public",
+	"GET /committee/requests": "committee", "GET /api/v1/admin/data-requests": "committee",
 }
 
 // matrixAnswers is what an allowed caller gets where that is not 200 (GET)
@@ -284,6 +290,14 @@ var matrixAnswers = map[string][]string{
 	"GET /sessions/:id/register/import/:plan":          {"303 /sessions/:id/register error"}, // no such import
 	"POST /sessions/:id/register/save":                 {"303 /sessions/:id/register error"}, // nothing chosen
 	"POST /committee/privacy":                          {"303 /privacy success"},             // no text: the default again
+	// Erasure: asked for (and kept waiting: nothing else changes), an empty
+	// form without the password, nothing to cancel, a link not made here.
+	"DELETE /api/v1/me":              {"202"},
+	"POST /api/v1/me/erasure/cancel": {"200"},
+	"POST /account/delete":           {"422"},
+	"POST /account/delete/cancel":    {"303 /account"},
+	"GET /erasure/cancel/:token":     {"404"},
+	"POST /erasure/cancel/:token":    {"404"},
 }
 
 // matrixDraftAnswers is what an allowed caller gets on the draft session

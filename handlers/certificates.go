@@ -91,6 +91,9 @@ func (h *Handler) certificatePDFFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if cert.WithdrawnAt != nil { // its member's account was erased
+		return models.ErrNotFound
+	}
 	body, err := h.certificatePDF(cert)
 	if err != nil {
 		return err
@@ -108,6 +111,11 @@ func (h *Handler) certificatePage(c echo.Context) error {
 		return err
 	}
 	d := map[string]any{"Title": "Certificate " + cert.Code, "Certificate": cert, "PDF": "/certificates/" + cert.Code + ".pdf"}
+	if cert.WithdrawnAt != nil {
+		// The member's account was erased: the page says so, and no more.
+		d["Title"], d["Withdrawn"] = "Certificate "+cert.Code+" withdrawn", true
+		return h.render(c, http.StatusOK, "certificate", d)
+	}
 	switch cert.Kind {
 	case models.CertificateAttendance:
 		f, err := cert.Attendance()

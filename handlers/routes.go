@@ -370,6 +370,20 @@ func (h *Handler) routes(e *echo.Echo) {
 	committee.GET("/committee/mentoring/:id/evaluation", h.evaluationPage)
 	committee.GET("/committee/mentoring/:id/evaluation.csv", h.apiEvaluationCSV)
 
+	// A member's data: erasure (erasure.go). A member asks for their own
+	// account only; the signed link in the erasure_scheduled e-mail calls
+	// that erasure off for whoever holds it (a page that asks first, then
+	// the POST). Committee reads every request, and changes none.
+	member.GET("/account/delete", h.erasurePage)
+	member.POST("/account/delete", h.erasureSubmit)
+	member.POST("/account/delete/cancel", h.erasureCancelSubmit)
+	memberAPI.DELETE("/me", h.apiRequestErasure)
+	memberAPI.POST("/me/erasure/cancel", h.apiCancelErasure)
+	anyone.GET("/erasure/cancel/:token", h.erasureLinkPage)
+	anyone.POST("/erasure/cancel/:token", h.erasureLinkSubmit)
+	committee.GET("/committee/requests", h.dataRequestsPage)
+	committeeAPI.GET("/admin/data-requests", h.apiDataRequests)
+
 	table.register()
 	// Unknown API paths answer in JSON: 404, or 405 with Allow where the
 	// path is known for other methods.

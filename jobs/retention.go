@@ -24,6 +24,15 @@ func (r *Runner) Retention(ctx context.Context) error {
 	if res.MailsCleared+res.AttemptsDeleted+res.ExportsDeleted > 0 {
 		r.log.Info("retention", "mails_cleared", res.MailsCleared, "attempts_deleted", res.AttemptsDeleted, "exports_deleted", res.ExportsDeleted)
 	}
+	// Erasures: accounts whose erasure's day has come, and former students
+	// graduated ROUNDS_RETENTION_GRADUATES_YEARS ago (models.CarryOutErasures).
+	erased, err := models.CarryOutErasures(ctx, r.db, r.cfg.RetentionGraduatesYears, r.clk.Now())
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	if erased.Asked+erased.Graduates > 0 {
+		r.log.Info("retention", "accounts_erased", erased.Asked, "graduates_erased", erased.Graduates)
+	}
 	return nil
 }
 

@@ -27,6 +27,9 @@ type Certificate struct {
 	PeriodFrom *time.Time      `json:"-"`
 	PeriodTo   *time.Time      `json:"-"`
 	IssuedAt   time.Time       `json:"issued_at"`
+	// WithdrawnAt: the member's account was erased; the verification page
+	// says the certificate is withdrawn and its PDF is no longer served.
+	WithdrawnAt *time.Time `json:"-"`
 }
 
 // AttendanceFacts is what an attendance certificate says.

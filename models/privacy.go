@@ -28,7 +28,9 @@ Why: to let you book and attend teaching, to send you reminders and certificates
 
 Who sees it: teachers see who booked and attended their own sessions, and feedback on them without names. Committee see every session, booking, register and member, the dashboards and the outbox of e-mails. They cannot see what any one student answered about a session, nor when: feedback is never shown with a name, a summary shows nothing until enough students have answered, and the outbox shows only the recipient, kind, status and day of e-mails that follow feedback. What committee do with members' roles, the academic year, attendance imports and the outbox is recorded in an audit log they cannot change.
 
-Your rights: you may ask for a copy of everything Rounds keeps about you, or for your account to be erased. For now, write to the society's committee to ask; they will answer within one month.`
+Your rights: you may have a copy of everything Rounds keeps about you, and have your account erased. Both are on your account page. "Download my data" e-mails you a link to a file of it. "Delete my account" asks for your password, then erases your account 7 days later, so that you can change your mind until then. It erases your name, e-mail address, password, log-ins and what you wrote; it keeps, with no name attached, that a student of your year came to past sessions and the ratings you gave, so the society's figures stay as they were. Your certificates are then shown as withdrawn. If you cannot log in, write to the society's committee; they will answer within one month.
+
+How long: when you graduate, your account is erased two years later, unless the society has chosen another period. Teachers and committee members who were never students here are not erased this way; they can delete their account themselves.`
 
 // PrivacyText returns the privacy page's text and whether committee has
 // edited it (false: DefaultPrivacyText).

@@ -42,6 +42,9 @@ type Config struct {
 	ConfirmEmail          bool
 	RetentionMailDays     int // e-mail subjects and bodies are cleared after this many days
 	RetentionAttemptsDays int // failed sign-in and check-in attempts are deleted after this many days
+	// RetentionGraduatesYears: a student's account is erased this many
+	// years after they graduated (0: never).
+	RetentionGraduatesYears int
 }
 
 // setting describes one variable: its flag name, environment name, default and help.
@@ -72,6 +75,7 @@ var settings = []setting{
 	{"confirm-email", "ROUNDS_CONFIRM_EMAIL", "true", "a new sign-up confirms its e-mail address by a link before it may book (false: confirmed at once)"},
 	{"retention-mail-days", "ROUNDS_RETENTION_MAIL_DAYS", "90", "days after which a sent e-mail's subject and body are cleared"},
 	{"retention-attempts-days", "ROUNDS_RETENTION_ATTEMPTS_DAYS", "30", "days after which records of failed sign-in and check-in attempts are deleted"},
+	{"retention-graduates-years", "ROUNDS_RETENTION_GRADUATES_YEARS", "2", "years after graduating that a former student's account is erased (0: never)"},
 }
 
 // Load reads the settings: a flag given in args wins over the environment,
@@ -199,6 +203,11 @@ func parse(get func(string) string) (Config, error) {
 			bad(r.env, "%q must be a whole number of days from 1 to 3650", get(r.env))
 		}
 		*r.field = days
+	}
+	if years, err := strconv.Atoi(get("ROUNDS_RETENTION_GRADUATES_YEARS")); err != nil || years < 0 || years > 50 {
+		bad("ROUNDS_RETENTION_GRADUATES_YEARS", "%q must be a whole number of years from 0 (never) to 50", get("ROUNDS_RETENTION_GRADUATES_YEARS"))
+	} else {
+		c.RetentionGraduatesYears = years
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %w", errors.Join(errs...))

@@ -386,6 +386,9 @@ func (r *Renderer) Render(ctx context.Context, m *models.OutboxMessage, now time
 	if l.User == nil && !k.WithoutAccount {
 		return mail.Message{}, Skip("the account no longer exists")
 	}
+	if models.ErasedAddress(m.ToAddr) || (l.User != nil && models.ErasedAddress(l.User.Email)) {
+		return mail.Message{}, Skip("the account was erased")
+	}
 	unsubscribe, err := r.unsubscribe(ctx, m.Kind, l)
 	if err != nil {
 		return mail.Message{}, err
