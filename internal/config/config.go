@@ -42,6 +42,13 @@ type Config struct {
 	ConfirmEmail          bool
 	RetentionMailDays     int // e-mail subjects and bodies are cleared after this many days
 	RetentionAttemptsDays int // failed sign-in and check-in attempts are deleted after this many days
+	// Single sign-on by OpenID Connect (sso.go): on when OIDCIssuer is set.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCName         string   // the button's words
+	OIDCDomains      []string // e-mail domains that may sign in by it; "*" for any
+	PasswordLogin    bool     // accounts linked to single sign-on may also sign in by password
 }
 
 // setting describes one variable: its flag name, environment name, default and help.
@@ -72,6 +79,12 @@ var settings = []setting{
 	{"confirm-email", "ROUNDS_CONFIRM_EMAIL", "true", "a new sign-up confirms its e-mail address by a link before it may book (false: confirmed at once)"},
 	{"retention-mail-days", "ROUNDS_RETENTION_MAIL_DAYS", "90", "days after which a sent e-mail's subject and body are cleared"},
 	{"retention-attempts-days", "ROUNDS_RETENTION_ATTEMPTS_DAYS", "30", "days after which records of failed sign-in and check-in attempts are deleted"},
+	{"oidc-issuer", "ROUNDS_OIDC_ISSUER", "", "OpenID Connect issuer URL for single sign-on (empty: off)"},
+	{"oidc-client-id", "ROUNDS_OIDC_CLIENT_ID", "", "OpenID Connect client id"},
+	{"oidc-client-secret", "ROUNDS_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret"},
+	{"oidc-name", "ROUNDS_OIDC_NAME", "Sign in with your university account", "the single sign-on button's words"},
+	{"oidc-domains", "ROUNDS_OIDC_DOMAINS", "", "comma-separated e-mail domains that may sign in by single sign-on, * for any (needed when the issuer is set)"},
+	{"password-login", "ROUNDS_PASSWORD_LOGIN", "true", "accounts linked to single sign-on may also sign in by password"},
 }
 
 // Load reads the settings: a flag given in args wins over the environment,
@@ -200,6 +213,7 @@ func parse(get func(string) string) (Config, error) {
 		}
 		*r.field = days
 	}
+	parseSSO(&c, get, bad)
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %w", errors.Join(errs...))
 	}
