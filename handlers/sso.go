@@ -99,6 +99,7 @@ type ssoState struct {
 // account has yet.
 type ssoNewcomer struct {
 	Claims  models.SSOClaims `json:"c"`
+	Name    string           `json:"m"` // the provider's name for them, if Rounds can use it
 	Next    string           `json:"r"`
 	Expires time.Time        `json:"e"`
 }
@@ -182,7 +183,7 @@ func (h *Handler) ssoCallback(c echo.Context) error {
 		return h.ssoRefuse(c, err, st.Next)
 	}
 	if got.New {
-		nc := ssoNewcomer{Claims: claims, Next: st.Next, Expires: h.Clock.Now().Add(ssoNewAge)}
+		nc := ssoNewcomer{Claims: claims, Name: got.Name, Next: st.Next, Expires: h.Clock.Now().Add(ssoNewAge)}
 		if err := h.setSealed(c, ssoNewCookie, nc, ssoNewAge); err != nil {
 			return err
 		}
@@ -282,7 +283,7 @@ func (h *Handler) ssoYearPage(c echo.Context) error {
 	}
 	return h.render(c, http.StatusOK, "sso_year", map[string]any{
 		"Title": "Welcome to Rounds", "Email": models.NormalizeEmail(nc.Claims.Email),
-		"Form": map[string]string{"name": strings.TrimSpace(nc.Claims.Name), "year_of_study": "1"},
+		"Form": map[string]string{"name": nc.Name, "year_of_study": "1"},
 	})
 }
 

@@ -321,3 +321,90 @@ func stateOf(t *testing.T, b *browser) string {
 	}
 	return u.Query().Get("state")
 }
+
+// TestSSOPasswordLoginOff: with ROUNDS_PASSWORD_LOGIN=false an account
+// linked to single sign-on no longer signs in by password (page and API),
+// while the committee's own account, not linked, still does; the page says
+// so and folds the password form away.
+func TestSSOPasswordLoginOff(t *testing.T) {
+	eachSSO(t, map[string]string{"ROUNDS_PASSWORD_LOGIN": "false"}, func(t *testing.T, s *ssoApp) {
+		testkit.Member(t, s.db, testkit.Email("bob@uni.ac.uk"), testkit.Name("Bob Brown"), testkit.Password("correct horse battery"))
+		testkit.Member(t, s.db, testkit.Email("chair@uni.ac.uk"), testkit.Name("Chair"), testkit.Role(models.RoleCommittee), testkit.Password("correct horse battery"))
+		s.p.AddUser(oidctest.User{Username: "bob", Password: "pw", Subject: "sub-bob", Email: "bob@uni.ac.uk", EmailVerified: oidctest.Bool(true)})
+
+		page := s.browser().get("/login")
+		contains(t, page, "Sign in with St Elsewhere", `<details class="password-login">`, "<summary>Log in with a password</summary>",
+			"A password works only for an account not linked to it")
+
+		// Before Bob has used single sign-on, his password works.
+		s.browser().login("bob@uni.ac.uk", "correct horse battery")
+		if _, res := s.signIn(s.browser(), "bob", "/"); res.Status != http.StatusSeeOther {
+			t.Fatalf("single sign-on: %d", res.Status)
+		}
+		b := s.browser()
+		res := b.post("/login", "/login", url.Values{"email": {"bob@uni.ac.uk"}, "password": {"correct horse battery"}})
+		if res.Status != http.StatusForbidden {
+			t.Fatalf("password of a linked account: %d", res.Status)
+		}
+		contains(t, res, "This account signs in with the university&#39;s single sign-on", `<details class="password-login" open>`)
+		if got := b.get("/account"); got.Status == http.StatusOK {
+			t.Error("logged in by password")
+		}
+		api := s.api("POST", "/api/v1/auth/login", map[string]string{"email": "bob@uni.ac.uk", "password": "correct horse battery"}, "")
+		if api.Status != http.StatusForbidden || api.errorCode(t) != "password_login_off" {
+			t.Errorf("API password log-in of a linked account: %d %s", api.Status, api.Body)
+		}
+		// A wrong password still says only that it is wrong.
+		wrong := s.browser().post("/login", "/login", url.Values{"email": {"bob@uni.ac.uk"}, "password": {"not the password"}})
+		if wrong.Status != http.StatusUnauthorized {
+			t.Errorf("wrong password: %d", wrong.Status)
+		}
+		s.browser().login("chair@uni.ac.uk", "correct horse battery")
+	})
+}
+
+// TestSSOOffWithoutIssuer: without ROUNDS_OIDC_ISSUER the routes are not
+// there and the log-in page has no button.
+func TestSSOOffWithoutIssuer(t *testing.T) {
+	each(t, func(t *testing.T, a *app) {
+		b := a.browser()
+		for _, path := range []string{"/auth/oidc/login", "/auth/oidc/callback?code=x&state=y", "/auth/oidc/year"} {
+			if res := b.get(path); res.Status != http.StatusNotFound {
+				t.Errorf("%s: %d", path, res.Status)
+			}
+		}
+		page := b.get("/login")
+		if strings.Contains(string(page.Body), "/auth/oidc/login") || strings.Contains(string(page.Body), "<details") {
+			t.Error("the log-in page offers single sign-on while it is off")
+		}
+	})
+}
+
+// TestSSOProviderDownAtStart: Rounds starts with its provider down; the
+// button then says so, and works once the provider is back.
+func TestSSOProviderDownAtStart(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		p, err := oidctest.New(ssoBase + "/auth/oidc/callback")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		p.SetDown(true)
+		a := newApp(t, db, map[string]string{
+			"ROUNDS_OIDC_ISSUER": p.URL, "ROUNDS_OIDC_CLIENT_ID": p.ClientID, "ROUNDS_OIDC_CLIENT_SECRET": p.ClientSecret,
+			"ROUNDS_OIDC_DOMAINS": "uni.ac.uk",
+		})
+		b := a.browser()
+		res := b.get("/auth/oidc/login")
+		if res.Status != http.StatusConflict {
+			t.Fatalf("provider down: %d", res.Status)
+		}
+		contains(t, res, "Your university&#39;s sign-in service is not answering at the moment", "<h1>Log in</h1>", `name="password"`)
+		p.SetDown(false)
+		a.clock.Advance(10 * time.Second)
+		res = b.get("/auth/oidc/login")
+		if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), p.URL+"/authorize?") {
+			t.Fatalf("provider back: %d to %q", res.Status, res.Header.Get("Location"))
+		}
+	})
+}
