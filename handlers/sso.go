@@ -140,13 +140,13 @@ func (h *Handler) ssoCallback(c echo.Context) error {
 		h.Log.Info("single sign-on refused: no sign-in under way in this browser")
 		return h.ssoRefuse(c, models.ErrSSOFailed, "/")
 	}
-	if c.QueryParam("error") != "" {
-		h.Log.Info("single sign-on: the provider answered an error", "error", c.QueryParam("error"))
-		return h.ssoRefuse(c, models.ErrSSOCancelled, st.Next)
-	}
 	if subtle.ConstantTimeCompare([]byte(c.QueryParam("state")), []byte(st.State)) != 1 {
 		h.Log.Warn("single sign-on refused: state differs")
 		return h.ssoRefuse(c, models.ErrSSOFailed, st.Next)
+	}
+	if c.QueryParam("error") != "" {
+		h.Log.Info("single sign-on: the provider answered an error", "error", c.QueryParam("error"))
+		return h.ssoRefuse(c, models.ErrSSOCancelled, st.Next)
 	}
 	oauth, verifier, err := h.ssoKit()
 	if err != nil {
@@ -233,7 +233,7 @@ func (h *Handler) ssoRefuse(c echo.Context, err error, next string) error {
 	if status >= 500 {
 		return err
 	}
-	return h.render(c, status, "login", h.withSSO(c, map[string]any{
+	return h.render(c, status, "login", h.withSSO(map[string]any{
 		"Title": "Log in", "Form": map[string]string{"next": safeNext(next)}, "Error": body.Message,
 	}))
 }
@@ -247,7 +247,7 @@ type ssoView struct {
 }
 
 // withSSO adds the single sign-on button to the log-in page's data.
-func (h *Handler) withSSO(c echo.Context, d map[string]any) map[string]any {
+func (h *Handler) withSSO(d map[string]any) map[string]any {
 	if h.Config.SSO() {
 		d["SSO"] = ssoView{Name: h.Config.OIDCName, Fold: !h.Config.PasswordLogin}
 	}

@@ -408,3 +408,17 @@ func TestSSOProviderDownAtStart(t *testing.T) {
 		}
 	})
 }
+
+// TestSSOCancelledAtTheProvider: a member who declines at the provider
+// comes back to the log-in page told so.
+func TestSSOCancelledAtTheProvider(t *testing.T) {
+	eachSSO(t, nil, func(t *testing.T, s *ssoApp) {
+		b := s.browser()
+		state := stateOf(t, b)
+		res := b.get("/auth/oidc/callback?error=access_denied&state=" + url.QueryEscape(state))
+		if res.Status != http.StatusForbidden {
+			t.Fatalf("declined: %d", res.Status)
+		}
+		contains(t, res, "You did not finish signing in with your university account", "Sign in with St Elsewhere")
+	})
+}
