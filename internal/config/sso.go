@@ -11,7 +11,7 @@ import (
 // domains would leave open who may sign in, so it is refused rather than
 // read as "anyone" or "nobody".
 func parseSSO(c *Config, get func(string) string, bad func(env, format string, a ...any)) {
-	c.OIDCIssuer = strings.TrimRight(get("ROUNDS_OIDC_ISSUER"), "/")
+	c.OIDCIssuer = get("ROUNDS_OIDC_ISSUER") // exactly as the provider says it: some end in "/"
 	c.OIDCClientID = get("ROUNDS_OIDC_CLIENT_ID")
 	c.OIDCClientSecret = get("ROUNDS_OIDC_CLIENT_SECRET")
 	c.OIDCName = get("ROUNDS_OIDC_NAME")

@@ -21,7 +21,7 @@ func TestSSOSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.SSO() || c.PasswordLogin || c.OIDCIssuer != "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0" ||
+	if !c.SSO() || c.PasswordLogin || c.OIDCIssuer != "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0/" ||
 		strings.Join(c.OIDCDomains, ",") != "kcl.ac.uk,student.kcl.ac.uk" || c.OIDCName != "Sign in with your university account" {
 		t.Errorf("parsed: %+v", c)
 	}
