@@ -16,7 +16,7 @@ import (
 // laptop and on a phone. With ROUNDS_DOCS_IMAGES set to a folder, the
 // log-in page's screenshots are copied there for docs/SSO.md:
 //
-//	ROUNDS_DOCS_IMAGES=$PWD/docs/images go test -count=1 -run TestSSOJourney ./handlers/journeys/
+//	ROUNDS_DOCS_IMAGES=$PWD/docs/images go test -count=1 -run 'TestSSOJourney|TestSSOPasswordsOffJourney' ./handlers/journeys/
 func TestSSOJourney(t *testing.T) {
 	t.Parallel()
 	skipWithoutChromium(t)
@@ -89,4 +89,46 @@ func copyFile(t *testing.T, from, to string) {
 	if err != nil {
 		t.Fatalf("copy %s to %s: %v", from, to, err)
 	}
+}
+
+// TestSSOPasswordsOffJourney: with passwords off for linked accounts, the
+// log-in page leads with the button and folds the password form away; the
+// committee's own account opens it and logs in by password, on a phone.
+func TestSSOPasswordsOffJourney(t *testing.T) {
+	t.Parallel()
+	skipWithoutChromium(t)
+	site, br := Start(t, func(c *config.Config) {
+		p, err := oidctest.New(c.BaseURL + "/auth/oidc/callback")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		c.OIDCIssuer, c.OIDCClientID, c.OIDCClientSecret = p.URL, p.ClientID, p.ClientSecret
+		c.OIDCName, c.OIDCDomains, c.PasswordLogin = "Sign in with St Elsewhere", []string{"st-elsewhere.ac.uk"}, false
+	})
+	site.CreateUser(t, Member{Name: "Priya Shah", Email: "committee@st-elsewhere.ac.uk", Role: models.RoleCommittee})
+
+	chair := br.NewPage("committee", Phone)
+	chair.Visit("/login")
+	chair.ExpectText("Sign in with St Elsewhere", "A password works only for an account not linked to it, such as the committee's own.", "Log in with a password")
+	if chair.Has("E-mail address") {
+		t.Error("the password form is open before it is asked for")
+	}
+	shot := chair.Screenshot("passwords-folded")
+	chair.ExpectNoErrors()
+	chair.ExpectFitsScreen()
+	chair.ExpectAccessible()
+	if dir := os.Getenv("ROUNDS_DOCS_IMAGES"); dir != "" {
+		copyFile(t, shot, filepath.Join(dir, "sso-login-passwords-off-phone.png"))
+	}
+	chair.ClickInPlace("Log in with a password")
+	chair.Fill("E-mail address", "committee@st-elsewhere.ac.uk")
+	chair.Fill("Password", DefaultPassword)
+	if status := chair.Click("Log in"); status != 200 {
+		t.Fatalf("logging in answered %d: %s", status, excerpt(chair.Text()))
+	}
+	if path := chair.Path(); path != "/" {
+		t.Fatalf("after logging in the page is %s: %s", path, excerpt(chair.Text()))
+	}
+	chair.Checkpoint("committee-logged-in")
 }
