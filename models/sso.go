@@ -102,11 +102,13 @@ func SignUpWithSSO(ctx context.Context, st *store.Store, c SSOClaims, r SSORules
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		if err := insertUser(tx, &u); err != nil {
+		if err := insertUser(tx, &u); errors.Is(err, ErrEmailTaken) {
+			return ErrSSOTwice // made a moment ago: the form was sent twice
+		} else if err != nil {
 			return err
 		}
-		if err := tx.Create(&identity{UserID: u.ID, Issuer: c.Issuer, Subject: c.Subject, Email: email, CreatedAt: now.UTC(), LastAt: now.UTC()}).Error; err != nil {
-			return fmt.Errorf("identity: %w", err)
+		if err := createIdentity(tx, u.ID, c, email, now); err != nil {
+			return err
 		}
 		_, err = enqueue(tx, Email{Kind: MailWelcome, UserID: u.ID, To: u.Email, ToName: u.Name}, now)
 		return err
@@ -140,18 +142,21 @@ func userOfIdentity(tx *gorm.DB, c SSOClaims, now time.Time) (User, bool, error)
 // provider vouched for. The account is confirmed: its address has been
 // shown to be the member's.
 func linkIdentity(tx *gorm.DB, u User, c SSOClaims, email string, now time.Time) error {
-	var other int64
-	if err := tx.Model(&identity{}).Where("user_id = ? AND issuer = ?", u.ID, c.Issuer).Count(&other).Error; err != nil {
+	var linked []identity
+	if err := tx.Where("user_id = ? AND issuer = ?", u.ID, c.Issuer).Find(&linked).Error; err != nil {
 		return err
 	}
-	if other > 0 {
+	if len(linked) > 0 {
+		if linked[0].Subject == c.Subject {
+			return nil // linked a moment ago, by the same sign-in sent twice
+		}
 		// The account belongs to another person at this provider (the
 		// address has moved from one person to another there).
 		return &Error{KindConflict, "sso_account_taken",
 			"Your e-mail address belongs to a Rounds account that signs in with another university account. Ask the society's committee to sort it out."}
 	}
-	if err := tx.Create(&identity{UserID: u.ID, Issuer: c.Issuer, Subject: c.Subject, Email: email, CreatedAt: now.UTC(), LastAt: now.UTC()}).Error; err != nil {
-		return fmt.Errorf("identity: %w", err)
+	if err := createIdentity(tx, u.ID, c, email, now); err != nil {
+		return err
 	}
 	if !u.EmailConfirmed {
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("email_confirmed", true).Error; err != nil {
@@ -159,6 +164,19 @@ func linkIdentity(tx *gorm.DB, u User, c SSOClaims, email string, now time.Time)
 		}
 	}
 	return audit(tx, u, AuditSSOLinked, u.Email, "single sign-on by "+c.Issuer, now)
+}
+
+// createIdentity stores the identity of a member. The unique indexes
+// refuse a second one made at the same moment (a sign-in sent twice).
+func createIdentity(tx *gorm.DB, userID int64, c SSOClaims, email string, now time.Time) error {
+	err := tx.Create(&identity{UserID: userID, Issuer: c.Issuer, Subject: c.Subject, Email: email, CreatedAt: now.UTC(), LastAt: now.UTC()}).Error
+	switch {
+	case err == nil:
+		return nil
+	case isDuplicate(err):
+		return ErrSSOTwice
+	}
+	return fmt.Errorf("identity: %w", err)
 }
 
 // HasSSOIdentity tells whether the member signs in by single sign-on.

@@ -42,6 +42,8 @@ var (
 		"Your university's sign-in service is not answering at the moment. Please try again in a few minutes."}
 	ErrSSOCancelled = &Error{KindForbidden, "sso_cancelled",
 		"You did not finish signing in with your university account, so you are not logged in. You can try again."}
+	ErrSSOTwice = &Error{KindConflict, "sso_sent_twice",
+		"Your sign-in arrived twice at the same moment, and Rounds kept one. Please sign in again."}
 	ErrPasswordLoginOff = &Error{KindForbidden, "password_login_off",
 		"This account signs in with the university's single sign-on: use the button above instead of a password."}
 )

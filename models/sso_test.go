@@ -67,3 +67,33 @@ func TestSignInWithSSO(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInWithSSOTwiceAtOnce: a first sign-in sent several times at once
+// links the account once; each answer is the member or a request to sign in
+// again, never an internal error.
+func TestSignInWithSSOTwiceAtOnce(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		yes := true
+		gil := testkit.Member(t, db, testkit.Email("gil@uni.ac.uk"))
+		c := models.SSOClaims{Issuer: "https://id.uni.ac.uk", Subject: "s-gil", Email: "gil@uni.ac.uk", EmailVerified: &yes}
+		rules := models.SSORules{Domains: []string{"uni.ac.uk"}}
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				got, err := models.SignInWithSSO(context.Background(), db, c, rules, time.Now())
+				if err == nil && got.User.ID != gil.ID {
+					err = errors.New("another account")
+				}
+				errs <- err
+			}()
+		}
+		for range 8 {
+			if err := <-errs; err != nil && !errors.Is(err, models.ErrSSOTwice) {
+				t.Errorf("sign-in: %v", err)
+			}
+		}
+		if linked, err := models.HasSSOIdentity(context.Background(), db, gil.ID); err != nil || !linked {
+			t.Errorf("linked %v, %v", linked, err)
+		}
+	})
+}
