@@ -69,15 +69,6 @@ func init() {
 	matrix["GET /my/calendar"] = "member"
 }
 
-// Single sign-on: the matrix runs without ROUNDS_OIDC_ISSUER, where its
-// routes answer 404 to anyone; sso_test.go covers them switched on.
-func init() {
-	matrixClasses["sso off"] = access{"NNNNNN", ""}
-	for _, r := range []string{"GET /auth/oidc/login", "GET /auth/oidc/callback", "GET /auth/oidc/year", "POST /auth/oidc/year"} {
-		matrix[r] = "sso off"
-	}
-}
-
 // matrix gives every route its class. A route missing here fails the test:
 // a new route must say who may call it.
 var matrix = map[string]string{
@@ -632,5 +623,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Single sign-on: the matrix runs without ROUNDS_OIDC_ISSUER, where its
+// routes answer 404 to anyone; sso_test.go covers them switched on.
+func init() {
+	matrixClasses["sso off"] = access{"NNNNNN", ""}
+	for _, r := range []string{"GET /auth/oidc/login", "GET /auth/oidc/callback", "GET /auth/oidc/year", "POST /auth/oidc/year"} {
+		matrix[r] = "sso off"
 	}
 }
