@@ -192,9 +192,9 @@ func (h *Handler) loginPage(c echo.Context) error {
 	if currentUser(c) != nil {
 		return redirect(c, safeNext(c.QueryParam("next")))
 	}
-	return h.render(c, http.StatusOK, "login", map[string]any{
+	return h.render(c, http.StatusOK, "login", h.withSSO(map[string]any{
 		"Title": "Log in", "Form": map[string]string{"next": safeNext(c.QueryParam("next"))},
-	})
+	}))
 }
 
 func (h *Handler) loginSubmit(c echo.Context) error {
@@ -211,7 +211,7 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 				c.Response().Header().Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds))
 			}
 		}
-		return h.render(c, status, "login", map[string]any{"Title": "Log in", "Form": form, "Error": body.Message})
+		return h.render(c, status, "login", h.withSSO(map[string]any{"Title": "Log in", "Form": form, "Error": body.Message}))
 	}
 	return h.startLogin(c, u, form["next"])
 }

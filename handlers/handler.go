@@ -7,7 +7,9 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +35,9 @@ type Handler struct {
 	readSlots   chan struct{}       // see limitReads
 
 	unsubscribeKey []byte // signs the one-click links that turn e-mails off
+
+	sso    *ssoProvider // single sign-on (sso.go)
+	ssoKey []byte       // seals its cookies
 }
 
 // New builds the Echo server with every route and middleware of Rounds.
@@ -68,6 +73,12 @@ func New(db *store.Store, cfg config.Config, clk clock.Clock, log *slog.Logger) 
 		return nil, nil, err
 	}
 	h.deviceKey = []byte(deviceKey)
+	ssoKey, err := models.EnsureSecret(context.Background(), db, "sso_key")
+	if err != nil {
+		return nil, nil, err
+	}
+	h.ssoKey = []byte(ssoKey)
+	h.sso = &ssoProvider{client: &http.Client{Timeout: 10 * time.Second}}
 	h.checkin = models.CheckinRules{Secret: []byte(checkinKey), Rotation: cfg.CheckinRotation, LateAfter: cfg.CheckinLateAfter}
 
 	e := echo.New()

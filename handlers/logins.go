@@ -44,6 +44,9 @@ func (h *Handler) logIn(c echo.Context, email, password string) (models.User, er
 	if err != nil {
 		return models.User{}, err
 	}
+	if err := h.passwordAllowed(c.Request().Context(), u); err != nil {
+		return models.User{}, err
+	}
 	id := from.Device
 	if id == "" {
 		id = models.NewSecret()[:22]

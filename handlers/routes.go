@@ -89,6 +89,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	api.POST("/auth/login", h.apiLogin)
 	api.POST("/auth/password-reset", h.apiPasswordReset)
 	api.POST("/auth/password-reset/confirm", h.apiPasswordResetConfirm)
+	// Single sign-on (sso.go): 404 while ROUNDS_OIDC_ISSUER is unset. The
+	// callback is a GET from the provider: state, nonce and PKCE bind it to
+	// the browser that set off, not a CSRF token; the year of study page is
+	// for a newcomer the provider vouched for (its sealed cookie).
+	anyone.GET("/auth/oidc/login", h.ssoLogin)
+	anyone.GET("/auth/oidc/callback", h.ssoCallback)
+	anyone.GET("/auth/oidc/year", h.ssoYearPage)
+	anyone.POST("/auth/oidc/year", h.ssoYearSubmit)
 	// Confirming a sign-up's e-mail address (confirm_email.go).
 	anyone.GET("/confirm-email", h.confirmEmailPage)
 	anyone.POST("/confirm-email", h.confirmEmailSubmit)

@@ -341,6 +341,7 @@ func eraseMember(tx *gorm.DB, userID int64, why string, now time.Time) (bool, er
 		{"reasons to end a pair", "UPDATE mentoring_end_requests SET reason = '' WHERE user_id = ?", []any{userID}},
 		{"mentoring invitations", "UPDATE scheme_invitations SET email = ? WHERE user_id = ? OR email = ?", []any{placeholder, userID, u.Email}},
 		{"attendance reports they uploaded and did not apply", "DELETE FROM import_plans WHERE user_id = ?", []any{userID}},
+		{"single sign-on identities", "DELETE FROM identities WHERE user_id = ?", []any{userID}},
 		{"passkeys", "DELETE FROM passkeys WHERE user_id = ?", []any{userID}},
 		{"passkeys being added", "DELETE FROM passkey_ceremonies WHERE user_id = ?", []any{userID}},
 		{"copies of their data (files)", "DELETE FROM data_export_files WHERE request_id IN (SELECT request_id FROM data_exports WHERE user_id = ?)", []any{userID}},

@@ -4,12 +4,14 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"rounds/models"
 	"rounds/models/store"
 	"rounds/models/testkit"
 )
 
-// An erased member's passkeys sign nobody in afterwards, and a copy of
+// An erased member's single sign-on identity is forgotten, their passkeys sign nobody in afterwards, and a copy of
 // their data prepared before the day is gone with its file, its request
 // no longer waiting to be sent.
 func TestErasureRemovesPasskeysAndExports(t *testing.T) {
@@ -19,6 +21,11 @@ func TestErasureRemovesPasskeysAndExports(t *testing.T) {
 		rp := passkeyParty(t)
 		a := testkit.NewAuthenticator(t, passkeySite)
 		addPasskey(t, db, rp, u, a, "Phone", now)
+		if err := db.Write(t.Context(), func(tx *gorm.DB) error {
+			return tx.Exec("INSERT INTO identities (user_id, issuer, subject, email, created_at, last_at) VALUES (?, 'https://login.example.ac.uk', 'sub-1', ?, ?, ?)", u.ID, u.Email, now, now).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
 		if got, err := signIn(t, db, rp, a, now); err != nil || got.ID != u.ID {
 			t.Fatalf("before: signed in as %d, %v", got.ID, err)
 		}
@@ -38,6 +45,7 @@ func TestErasureRemovesPasskeysAndExports(t *testing.T) {
 		carryOut(t, db, 2, now.Add(models.ErasureDelay+time.Hour))
 
 		for q, want := range map[string]int64{
+			"SELECT COUNT(*) FROM identities WHERE user_id = ?":                                             0,
 			"SELECT COUNT(*) FROM passkeys WHERE user_id = ?":                                               0,
 			"SELECT COUNT(*) FROM data_exports WHERE user_id = ?":                                           0,
 			"SELECT COUNT(*) FROM data_requests WHERE user_id = ? AND kind = 'export' AND status = 'ready'": 0,

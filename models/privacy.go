@@ -22,7 +22,7 @@ const PrivacyTextMax = 20000
 // plain paragraphs separated by blank lines.
 const DefaultPrivacyText = `Rounds is the society's booking and attendance system. This page says what it keeps about you, why, who can see it and for how long.
 
-What Rounds keeps: your name, your e-mail address, your year of study and your role; the sessions you book, attend or teach; your check-ins and the register; the feedback you give; your certificates; your mentoring applications, pairs and meetings, if you take part; and the e-mails it sends you.
+What Rounds keeps: your name, your e-mail address, your year of study and your role; the sessions you book, attend or teach; your check-ins and the register; the feedback you give; your certificates; your mentoring applications, pairs and meetings, if you take part; and the e-mails it sends you. If you sign in with your university account, Rounds keeps which account it is there (the identifier your university gives Rounds, and the address it last gave); if you add passkeys, it keeps each one's public key, name and when it was last used — never your fingerprint or screen lock.
 
 Why: to let you book and attend teaching, to send you reminders and certificates, to let teachers improve their sessions, and to let the committee plan teaching and report on it to the medical school.
 

@@ -684,6 +684,7 @@ const (
 	AuditAttendanceImport AuditAction = "attendance_imported"
 	AuditOutboxRead       AuditAction = "outbox_read"
 	AuditPrivacyEdited    AuditAction = "privacy_text_edited"
+	AuditSSOLinked        AuditAction = "sso_linked"
 )
 
 var auditActionWords = words[AuditAction]{
@@ -693,6 +694,7 @@ var auditActionWords = words[AuditAction]{
 	AuditAttendanceImport: "Imported attendance",
 	AuditOutboxRead:       "Read the outbox",
 	AuditPrivacyEdited:    "Edited the privacy page",
+	AuditSSOLinked:        "Linked their account to single sign-on",
 }
 
 // Label is the action as the audit log page says it.

@@ -45,6 +45,13 @@ type Config struct {
 	// RetentionGraduatesYears: a student's account is erased this many
 	// years after they graduated (0: never).
 	RetentionGraduatesYears int
+	// Single sign-on by OpenID Connect (sso.go): on when OIDCIssuer is set.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCName         string   // the button's words
+	OIDCDomains      []string // e-mail domains that may sign in by it; "*" for any
+	PasswordLogin    bool     // accounts linked to single sign-on may also sign in by password
 }
 
 // setting describes one variable: its flag name, environment name, default and help.
@@ -76,6 +83,12 @@ var settings = []setting{
 	{"retention-mail-days", "ROUNDS_RETENTION_MAIL_DAYS", "90", "days after which a sent e-mail's subject and body are cleared"},
 	{"retention-attempts-days", "ROUNDS_RETENTION_ATTEMPTS_DAYS", "30", "days after which records of failed sign-in and check-in attempts are deleted"},
 	{"retention-graduates-years", "ROUNDS_RETENTION_GRADUATES_YEARS", "2", "years after graduating that a former student's account is erased (0: never)"},
+	{"oidc-issuer", "ROUNDS_OIDC_ISSUER", "", "OpenID Connect issuer URL for single sign-on (empty: off)"},
+	{"oidc-client-id", "ROUNDS_OIDC_CLIENT_ID", "", "OpenID Connect client id"},
+	{"oidc-client-secret", "ROUNDS_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret"},
+	{"oidc-name", "ROUNDS_OIDC_NAME", "Sign in with your university account", "the single sign-on button's words"},
+	{"oidc-domains", "ROUNDS_OIDC_DOMAINS", "", "comma-separated e-mail domains that may sign in by single sign-on, * for any (needed when the issuer is set)"},
+	{"password-login", "ROUNDS_PASSWORD_LOGIN", "true", "accounts linked to single sign-on may also sign in by password"},
 }
 
 // Load reads the settings: a flag given in args wins over the environment,
@@ -209,6 +222,7 @@ func parse(get func(string) string) (Config, error) {
 	} else {
 		c.RetentionGraduatesYears = years
 	}
+	parseSSO(&c, get, bad)
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %w", errors.Join(errs...))
 	}
