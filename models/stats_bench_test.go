@@ -196,3 +196,17 @@ func BenchmarkRefreshFigures(b *testing.B) {
 		return err
 	})
 }
+
+// BenchmarkDashboardPage is what the dashboard page reads: everything but
+// the list of every session, of which it shows the twenty ranked.
+func BenchmarkDashboardPage(b *testing.B) {
+	bd := openBench(b)
+	for _, p := range periods(bd) {
+		b.Run(p.name, func(b *testing.B) {
+			measure(b, func() error {
+				_, err := models.DashboardPageFigures(b.Context(), bd.db, p.f, 3, bd.now, bd.loc)
+				return err
+			})
+		})
+	}
+}

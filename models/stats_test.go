@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -717,4 +718,46 @@ func stMonthsAgree(t *testing.T, db *store.Store, loc *time.Location) {
 	if fmt.Sprint(gotYears) != fmt.Sprint(wantYears) {
 		t.Errorf("attendee_years %v, session_attendees by year %v", gotYears, wantYears)
 	}
+}
+
+// The page's figures are the whole dashboard's, the list of every session
+// aside: the same headline, breakdowns and rankings, the ranked sessions
+// with their titles, topics and starts.
+func TestDashboardPageFigures(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		w := stBuild(t, db, nil)
+		n3 := 3
+		for _, f := range []models.StatsFilter{
+			{From: w.from, To: w.to},
+			{From: w.from, To: w.to, YearOfStudy: &n3},
+			{From: w.from, To: w.to, Mode: models.ModeOnline},
+			{From: w.from, To: w.to, Topic: "Renal"},
+			{From: stAt(2025, 6, 15, 0, 0), To: stAt(2025, 12, 15, 0, 0)},
+		} {
+			for _, minResponses := range []int{1, 3} {
+				full, err := models.DashboardFigures(t.Context(), db, f, minResponses, w.now, w.loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, err := models.DashboardPageFigures(t.Context(), db, f, minResponses, w.now, w.loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(full.Sessions) == 0 && f.Topic == "" {
+					t.Fatalf("%+v: no sessions to rank", f)
+				}
+				if page.Sessions != nil {
+					t.Errorf("%+v: the page reads every session (%d)", f, len(page.Sessions))
+				}
+				full.Sessions = nil
+				if !reflect.DeepEqual(full, page) {
+					t.Errorf("%+v, %d answers: the page's figures differ\n full %+v\n page %+v", f, minResponses, full, page)
+				}
+			}
+		}
+		page, _ := models.DashboardPageFigures(t.Context(), db, models.StatsFilter{From: w.from, To: w.to}, 1, w.now, w.loc)
+		if len(page.TopByAttendance) == 0 || page.TopByAttendance[0].Title != "Heart failure" || page.TopByAttendance[0].StartsAt.IsZero() {
+			t.Errorf("the most attended session, named: %+v", page.TopByAttendance)
+		}
+	})
 }

@@ -80,6 +80,7 @@ var sqlitePragmas = []string{
 	"PRAGMA synchronous = NORMAL",
 	"PRAGMA journal_size_limit = 67108864",
 	"PRAGMA temp_store = MEMORY",
+	"PRAGMA mmap_size = 1073741824",
 	"PRAGMA wal_autocheckpoint = " + strconv.Itoa(walBackstopPages), // see checkpoint.go
 }
 
