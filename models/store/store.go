@@ -63,6 +63,8 @@ type Store struct {
 
 	retries atomic.Int64 // transactions run again at PostgreSQL's request
 
+	memo memo // results of long reads (memo.go)
+
 	closeOnce sync.Once
 	closeErr  error
 }
