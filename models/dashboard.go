@@ -558,7 +558,8 @@ func dashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 	}
 	// The same figures as before while nothing they are worked out from has
 	// changed: the version is read before any of them, so what is kept under
-	// it is at least as new as it.
+	// it is at least as new as it. Only the page's figures are kept: with
+	// every session's, they would be thousands of rows each.
 	version, err := figuresVersion(db)
 	if err != nil {
 		return d, err
@@ -569,7 +570,7 @@ func dashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 	}
 	key := fmt.Sprintf("dashboard %d %d %d %q %q %d %t %s %d", f.From.UnixNano(), f.To.UnixNano(), year, f.Mode, f.Topic,
 		minResponses, full, loc, version)
-	if kept, ok := st.Recall(key); ok {
+	if kept, ok := st.Recall(key); ok && !full {
 		return kept.(Dashboard), nil
 	}
 	// The parts of the page are independent reads: a few run at once, each
@@ -639,7 +640,9 @@ func dashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 		}
 		d.Sessions = nil
 	}
-	st.Remember(key, d)
+	if !full {
+		st.Remember(key, d)
+	}
 	return d, nil
 }
 
