@@ -275,7 +275,7 @@ func (h *Handler) dashboardPage(c echo.Context) error {
 		d["Errors"] = map[string]string(p)
 		return h.render(c, http.StatusUnprocessableEntity, "dashboard", d)
 	}
-	dash, err := models.DashboardFigures(c.Request().Context(), h.Store, f, h.Config.FeedbackMinResponses, h.Clock.Now(), loc)
+	dash, err := models.DashboardPageFigures(c.Request().Context(), h.Store, f, h.Config.FeedbackMinResponses, h.Clock.Now(), loc)
 	if err != nil {
 		return err
 	}

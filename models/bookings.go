@@ -172,48 +172,72 @@ func bookSeat(tx *gorm.DB, actor User, sessionID int64, in BookInput, now time.T
 			SessionID: s.ID, UserID: userID, Mode: d.Mode, Status: d.Status, QueuedAt: queuedAt,
 			BookedBy: bookedBy, CreatedAt: now, UpdatedAt: now,
 		}
-		err = store.QueryRow(tx, `INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`,
-			s.ID, userID, d.Mode, d.Status, queuedAt, bookedBy, now, now).Scan(&b.ID)
+		// The place, the seat counts and the confirmation: three statements,
+		// or on PostgreSQL one, so that a booking costs the database two
+		// round trips fewer: the counts and the e-mail are clauses of the
+		// insert's WITH, done only when the insert makes a new row.
+		mail := Email{
+			Kind: MailBookingConfirmed, Key: placeMailKey(MailBookingConfirmed, b),
+			UserID: member.ID, SessionID: s.ID, To: member.Email, ToName: member.Name,
+			Data: map[string]string{"mode": string(d.Mode)},
+		}
+		insert := `INSERT INTO bookings (session_id, user_id, mode, status, queued_at, booked_by, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id`
+		args := []any{s.ID, userID, d.Mode, d.Status, queuedAt, bookedBy, now, now}
+		oneStatement := store.DialectOf(tx) == store.Postgres
+		unmoved := s
+		if oneStatement {
+			const inserted = "EXISTS (SELECT 1 FROM place)"
+			seats, seatArgs := seatsUpdate(&s, d.Mode, "", d.Status, 1, &queuedAt, len(args)+1)
+			clauses := []string{"place AS (" + insert + ")", "seats AS (" + seats + " AND " + inserted + ")"}
+			args = append(args, seatArgs...)
+			if d.Mail {
+				values, err := outboxValues(mail, now)
+				if err != nil {
+					return err
+				}
+				clauses = append(clauses, "mail AS ("+outboxInsert(len(args)+1, inserted)+")")
+				args = append(args, values...)
+			}
+			insert = "WITH " + strings.Join(clauses, ", ") + " SELECT id FROM place"
+		}
+		err = store.QueryRow(tx, insert, args...).Scan(&b.ID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) { // no row: the member holds a place already
 			return err
 		}
-		if b.ID == 0 {
-			// The unique (session, user) index keeps one row: a new place
-			// reuses a cancelled one, as a new booking at the back.
-			var prev Booking
-			if err := tx.Where("session_id = ? AND user_id = ?", s.ID, userID).Take(&prev).Error; err != nil {
+		if b.ID == 0 || !oneStatement { // else counted and queued already
+			if b.ID == 0 {
+				// The unique (session, user) index keeps one row: a new place
+				// reuses a cancelled one, as a new booking at the back.
+				var prev Booking
+				if err := tx.Where("session_id = ? AND user_id = ?", s.ID, userID).Take(&prev).Error; err != nil {
+					return err
+				}
+				if prev.Status != BookingCancelled {
+					return ErrAlreadyBooked
+				}
+				b.ID = prev.ID
+				err := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, BookingCancelled).Updates(map[string]any{
+					"mode": d.Mode, "status": d.Status, "queued_at": queuedAt, "booked_by": bookedBy,
+					"cancelled_at": nil, "created_at": now, "updated_at": now,
+				}).Error
+				if err != nil {
+					return err
+				}
+			}
+			s = unmoved // the clauses did not run
+			if err := moveSeats(tx, &s, d.Mode, "", d.Status, 1, &queuedAt); err != nil {
 				return err
 			}
-			if prev.Status != BookingCancelled {
-				return ErrAlreadyBooked
+			if d.Mail {
+				if _, err := enqueue(tx, mail, now); err != nil {
+					return err
+				}
 			}
-			b.ID = prev.ID
-			err := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, BookingCancelled).Updates(map[string]any{
-				"mode": d.Mode, "status": d.Status, "queued_at": queuedAt, "booked_by": bookedBy,
-				"cancelled_at": nil, "created_at": now, "updated_at": now,
-			}).Error
-			if err != nil {
-				return err
-			}
-		}
-		if err := moveSeats(tx, &s, d.Mode, "", d.Status, 1, &queuedAt); err != nil {
-			return err
 		}
 		if d.Status == BookingWaitlisted {
 			pos := d.Position
 			b.WaitlistPosition = &pos
-		}
-
-		// Enqueue the confirmation.
-		if d.Mail {
-			if _, err := enqueue(tx, Email{
-				Kind: MailBookingConfirmed, Key: placeMailKey(MailBookingConfirmed, b),
-				UserID: member.ID, SessionID: s.ID, To: member.Email, ToName: member.Name,
-				Data: map[string]string{"mode": string(d.Mode)},
-			}, now); err != nil {
-				return err
-			}
 		}
 
 		// Mark the figures stale.

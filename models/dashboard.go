@@ -379,8 +379,11 @@ type SessionFigure struct {
 
 // sessionFigureList lists every session of the filter, in order of start.
 // With a year-of-study or mode filter the figures are those of its
-// attendees, and sessions without any are left out.
-func sessionFigureList(db *gorm.DB, f StatsFilter) ([]SessionFigure, error) {
+// attendees, and sessions without any are left out. Without full, each
+// session has its figures only (no title, topic, format, mode or start):
+// the page ranks them all but shows twenty, whose details sessionDetails
+// reads after.
+func sessionFigureList(db *gorm.DB, f StatsFilter, full bool) ([]SessionFigure, error) {
 	sums := `COALESCE(SUM(ss.booked), 0) AS booked, COALESCE(SUM(ss.attended), 0) AS attended,
  COALESCE(SUM(ss.walk_ins), 0) AS walk_ins, COALESCE(SUM(ss.responses), 0) AS responses`
 	// Each session's own totals are in session_figures; for some of its
@@ -390,9 +393,12 @@ func sessionFigureList(db *gorm.DB, f StatsFilter) ([]SessionFigure, error) {
 		q = f.applyTopic(db.Table("session_figures sf").Where("sf.ends_at >= ? AND sf.ends_at < ?", f.From.UTC(), f.To.UTC()), "sf").
 			Select("sf.session_id, sf.booked, sf.attended, sf.walk_ins, sf.responses")
 	}
-	rows, err := db.Raw(`SELECT x.session_id, x.booked, x.attended, x.walk_ins, x.responses,
- s.title, s.topic, s.format, s.mode, s.starts_at FROM (?) x JOIN sessions s ON s.id = x.session_id
-ORDER BY s.starts_at, s.id`, q).Rows()
+	details := ""
+	if full {
+		details = ", s.title, s.topic, s.format, s.mode, s.starts_at"
+	}
+	rows, err := db.Raw(`SELECT x.session_id, x.booked, x.attended, x.walk_ins, x.responses`+details+`
+ FROM (?) x JOIN sessions s ON s.id = x.session_id ORDER BY s.starts_at, s.id`, q).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
@@ -400,8 +406,11 @@ ORDER BY s.starts_at, s.id`, q).Rows()
 	var out []SessionFigure
 	for rows.Next() {
 		var sf SessionFigure
-		if err := rows.Scan(&sf.SessionID, &sf.Booked, &sf.Attended, &sf.WalkIns, &sf.Responses,
-			&sf.Title, &sf.Topic, &sf.Format, &sf.Mode, &sf.StartsAt); err != nil {
+		dest := []any{&sf.SessionID, &sf.Booked, &sf.Attended, &sf.WalkIns, &sf.Responses}
+		if full {
+			dest = append(dest, &sf.Title, &sf.Topic, &sf.Format, &sf.Mode, &sf.StartsAt)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("figures: %w", err)
 		}
 		sf.StartsAt = sf.StartsAt.UTC()
@@ -413,6 +422,43 @@ ORDER BY s.starts_at, s.id`, q).Rows()
 		return nil, fmt.Errorf("figures: %w", err)
 	}
 	return out, nil
+}
+
+// sessionDetails fills in the title, topic, format, mode and start of the
+// sessions of lists, read in one query.
+func sessionDetails(db *gorm.DB, lists ...[]SessionFigure) error {
+	var ids []int64
+	for _, l := range lists {
+		for _, s := range l {
+			ids = append(ids, s.SessionID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []struct {
+		ID           int64
+		Title, Topic string
+		Format       Format
+		Mode         Mode
+		StartsAt     time.Time
+	}
+	if err := db.Table("sessions").Select("id, title, topic, format, mode, starts_at").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	at := make(map[int64]int, len(rows))
+	for i, r := range rows {
+		at[r.ID] = i
+	}
+	for _, l := range lists {
+		for i := range l {
+			if j, ok := at[l[i].SessionID]; ok {
+				r := rows[j]
+				l[i].Title, l[i].Topic, l[i].Format, l[i].Mode, l[i].StartsAt = r.Title, r.Topic, r.Format, r.Mode, r.StartsAt.UTC()
+			}
+		}
+	}
+	return nil
 }
 
 // rankSessions picks the n best and n worst sessions by better (a strict
@@ -491,6 +537,17 @@ type Dashboard struct {
 // DashboardFigures works out the whole dashboard for f, after bringing the
 // roll-ups up to date. minResponses is the feedback anonymity threshold.
 func DashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minResponses int, now time.Time, loc *time.Location) (Dashboard, error) {
+	return dashboardFigures(ctx, st, f, minResponses, now, loc, true)
+}
+
+// DashboardPageFigures is DashboardFigures for the page, which shows the
+// best and worst sessions but not the list of them all: Sessions is left
+// empty, and only the twenty sessions ranked have their titles read.
+func DashboardPageFigures(ctx context.Context, st *store.Store, f StatsFilter, minResponses int, now time.Time, loc *time.Location) (Dashboard, error) {
+	return dashboardFigures(ctx, st, f, minResponses, now, loc, false)
+}
+
+func dashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minResponses int, now time.Time, loc *time.Location, full bool) (Dashboard, error) {
 	db := st.Read(ctx)
 	d := Dashboard{Filter: f}
 	if err := f.Check(); err != nil {
@@ -498,6 +555,23 @@ func DashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 	}
 	if _, err := RefreshFigures(ctx, st, now, loc); err != nil {
 		return d, err
+	}
+	// The same figures as before while nothing they are worked out from has
+	// changed: the version is read before any of them, so what is kept under
+	// it is at least as new as it. Only the page's figures are kept: with
+	// every session's, they would be thousands of rows each.
+	version, err := figuresVersion(db)
+	if err != nil {
+		return d, err
+	}
+	year := -1
+	if f.YearOfStudy != nil {
+		year = *f.YearOfStudy
+	}
+	key := fmt.Sprintf("dashboard %d %d %d %q %q %d %t %s %d", f.From.UnixNano(), f.To.UnixNano(), year, f.Mode, f.Topic,
+		minResponses, full, loc, version)
+	if kept, ok := st.Recall(key); ok && !full {
+		return kept.(Dashboard), nil
 	}
 	// The parts of the page are independent reads: a few run at once, each
 	// on a connection of its own, so that the page takes a fraction of the
@@ -526,7 +600,7 @@ func DashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 			}
 			return err
 		},
-		func() (err error) { d.Sessions, err = sessionFigureList(db, f); return err },
+		func() (err error) { d.Sessions, err = sessionFigureList(db, f, full); return err },
 		func() (err error) { shown, err = shownFeedback(db, f, minResponses); return err },
 		func() (err error) { years, err = yearsAtEnd(db, f.To); return err },
 		func() (err error) { d.WeekModes, err = attendanceByWeekAndMode(db, f); return err },
@@ -560,6 +634,15 @@ func DashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 			}
 			return a.Responses > b.Responses
 		})
+	if !full {
+		if err := sessionDetails(db, d.TopByAttendance, d.BottomByAttendance, d.TopByRating, d.BottomByRating); err != nil {
+			return d, err
+		}
+		d.Sessions = nil
+	}
+	if !full {
+		st.Remember(key, d)
+	}
 	return d, nil
 }
 

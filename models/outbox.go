@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"rounds/models/store"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -79,12 +81,51 @@ func Enqueue(ctx context.Context, st *store.Store, e Email, now time.Time) (queu
 // returns false, and changes nothing, when an e-mail with the same key
 // exists.
 func enqueue(tx *gorm.DB, e Email, now time.Time) (bool, error) {
+	values, err := outboxValues(e, now)
+	if err != nil {
+		return false, err
+	}
+	// Straight: this runs in every booking's transaction.
+	res, err := store.Exec(tx, outboxInsert(1, ""), values...)
+	if err != nil {
+		return false, fmt.Errorf("outbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// outboxInsert is the statement that writes an e-mail into the outbox, its
+// ten values (outboxValues) numbered from $first: on its own (enqueue), or
+// as a clause of a larger statement (bookSeat on PostgreSQL). An e-mail with
+// the same key already there is left as it is.
+//
+// With a condition (SQL, PostgreSQL only), the e-mail is written only when
+// it holds.
+func outboxInsert(first int, condition string) string {
+	marks := make([]string, 10)
+	for i := range marks {
+		marks[i] = "$" + strconv.Itoa(first+i)
+	}
+	values := "VALUES (" + strings.Join(marks, ", ") + ")"
+	if condition != "" {
+		// Values of a SELECT take no type from the columns: each is given its own.
+		for i, t := range []string{"text", "text", "bigint", "bigint", "text", "text", "text", "text", "timestamptz", "timestamptz"} {
+			marks[i] += "::" + t
+		}
+		values = "SELECT " + strings.Join(marks, ", ") + " WHERE " + condition
+	}
+	return `INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
+` + values + ` ON CONFLICT (dedupe_key) DO NOTHING`
+}
+
+// outboxValues are the values of outboxInsert for e, queued at now.
+func outboxValues(e Email, now time.Time) ([]any, error) {
 	if e.Key == "" {
 		e.Key = MailKey(e.Kind, e.UserID, e.SessionID)
 	}
 	data, err := json.Marshal(e.Data)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	if e.Data == nil {
 		data = []byte("{}")
@@ -96,15 +137,7 @@ func enqueue(tx *gorm.DB, e Email, now time.Time) (bool, error) {
 	if e.SessionID != 0 {
 		sessionID = &e.SessionID
 	}
-	// Straight: this runs in every booking's transaction.
-	res, err := store.Exec(tx, `INSERT INTO outbox (kind, dedupe_key, user_id, session_id, to_addr, to_name, data, status, next_attempt_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING`,
-		e.Kind, e.Key, userID, sessionID, e.To, e.ToName, string(data), OutboxPending, now.UTC(), now.UTC())
-	if err != nil {
-		return false, fmt.Errorf("outbox: %w", err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return []any{e.Kind, e.Key, userID, sessionID, e.To, e.ToName, string(data), OutboxPending, now.UTC(), now.UTC()}, nil
 }
 
 // ClaimOutbox takes up to limit due messages for owner for the length of

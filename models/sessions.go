@@ -712,8 +712,24 @@ func (s *Session) seatCounter(mode Mode, status BookingStatus) (string, *int) {
 // caller holds the session's lock (lockSession) in the transaction that
 // changes the bookings.
 func moveSeats(tx *gorm.DB, s *Session, mode Mode, from, to BookingStatus, n int, tail *time.Time) error {
+	update, args := seatsUpdate(s, mode, from, to, n, tail, 1)
+	if update == "" {
+		return nil
+	}
+	// Plain SQL from the fixed column names of seatsUpdate: this runs in
+	// every booking's transaction.
+	_, err := store.Exec(tx, update, args...)
+	return err
+}
+
+// seatsUpdate is moveSeats's statement and its values, numbered from
+// $first, for a statement of its own or a clause of a larger one (bookSeat
+// on PostgreSQL); it counts the move in s. The statement is empty when
+// nothing moves.
+func seatsUpdate(s *Session, mode Mode, from, to BookingStatus, n int, tail *time.Time, first int) (string, []any) {
 	var set []string
 	var args []any
+	mark := func() string { return "$" + strconv.Itoa(first+len(args)-1) }
 	for _, step := range []struct {
 		status BookingStatus
 		by     int
@@ -724,21 +740,19 @@ func moveSeats(tx *gorm.DB, s *Session, mode Mode, from, to BookingStatus, n int
 		}
 		*count += step.by
 		args = append(args, step.by)
-		set = append(set, col+" = "+col+" + $"+strconv.Itoa(len(args)))
+		set = append(set, col+" = "+col+" + "+mark())
 	}
 	if tail != nil {
 		t := tail.UTC()
 		s.QueueTail = &t
 		args = append(args, t)
-		set = append(set, "queue_tail = $"+strconv.Itoa(len(args)))
+		set = append(set, "queue_tail = "+mark())
 	}
 	if len(set) == 0 {
-		return nil
+		return "", nil
 	}
-	// Plain SQL from the fixed column names above: this runs in every
-	// booking's transaction.
-	_, err := store.Exec(tx, "UPDATE sessions SET "+strings.Join(set, ", ")+" WHERE id = $"+strconv.Itoa(len(args)+1), append(args, s.ID)...)
-	return err
+	args = append(args, s.ID)
+	return "UPDATE sessions SET " + strings.Join(set, ", ") + " WHERE id = " + mark(), args
 }
 
 // nextQueuedAt is the queue time of a new place: now, or just after the

@@ -137,7 +137,10 @@ func RefreshFigures(ctx context.Context, st *store.Store, now time.Time, loc *ti
 			if err != nil {
 				return err
 			}
-			return refreshMonths(tx, months, loc)
+			if err := refreshMonths(tx, months, loc); err != nil {
+				return err
+			}
+			return bumpFiguresVersion(tx)
 		})
 		if err != nil {
 			return 0, fmt.Errorf("figures: %w", err)
@@ -180,7 +183,7 @@ func RefreshFigures(ctx context.Context, st *store.Store, now time.Time, loc *ti
 				return err
 			}
 			n = len(mine)
-			return nil
+			return bumpFiguresVersion(tx)
 		})
 		if err != nil {
 			return done, fmt.Errorf("figures: %w", err)
@@ -188,6 +191,27 @@ func RefreshFigures(ctx context.Context, st *store.Store, now time.Time, loc *ti
 		done += n
 	}
 	return done, nil
+}
+
+// bumpFiguresVersion moves the version of the figures (migration 0106), as
+// the last statement of a transaction that wrote roll-ups: on PostgreSQL
+// its row lock is then held only while committing. Once a transaction: the
+// deferred triggers of the same transaction leave it.
+func bumpFiguresVersion(tx *gorm.DB) error {
+	bump := "UPDATE figures_version SET version = version + 1 WHERE id = 1"
+	if store.DialectOf(tx) == store.Postgres {
+		bump = "UPDATE figures_version SET version = version + 1, bumped_by = txid_current() WHERE id = 1 AND bumped_by IS DISTINCT FROM txid_current()"
+	}
+	return tx.Exec(bump).Error
+}
+
+// figuresVersion is the version of the figures now.
+func figuresVersion(db *gorm.DB) (int64, error) {
+	var v int64
+	if err := db.Raw("SELECT version FROM figures_version WHERE id = 1").Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("figures: %w", err)
+	}
+	return v, nil
 }
 
 // clearFigures removes the roll-up rows of sessions and returns the months

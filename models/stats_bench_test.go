@@ -161,12 +161,14 @@ func BenchmarkHeadline(b *testing.B) {
 	}
 }
 
-// BenchmarkDashboard is everything the dashboard page shows.
+// BenchmarkDashboard is everything the dashboard shows, worked out each time
+// (the figures kept for the same version forgotten).
 func BenchmarkDashboard(b *testing.B) {
 	bd := openBench(b)
 	for _, p := range periods(bd) {
 		b.Run(p.name, func(b *testing.B) {
 			measure(b, func() error {
+				bd.db.Forget()
 				_, err := models.DashboardFigures(b.Context(), bd.db, p.f, 3, bd.now, bd.loc)
 				return err
 			})
@@ -195,4 +197,29 @@ func BenchmarkRefreshFigures(b *testing.B) {
 		_, err := models.RefreshFigures(b.Context(), bd.db, bd.now, bd.loc)
 		return err
 	})
+}
+
+// BenchmarkDashboardPage is what the dashboard page reads: everything but
+// the list of every session, of which it shows the twenty ranked; worked
+// out each time ("new") and kept from the request before, nothing having
+// changed ("kept").
+func BenchmarkDashboardPage(b *testing.B) {
+	bd := openBench(b)
+	for _, p := range periods(bd) {
+		for _, kept := range []bool{false, true} {
+			name := p.name + "/new"
+			if kept {
+				name = p.name + "/kept"
+			}
+			b.Run(name, func(b *testing.B) {
+				measure(b, func() error {
+					if !kept {
+						bd.db.Forget()
+					}
+					_, err := models.DashboardPageFigures(b.Context(), bd.db, p.f, 3, bd.now, bd.loc)
+					return err
+				})
+			})
+		}
+	}
 }

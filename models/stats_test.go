@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -717,4 +718,110 @@ func stMonthsAgree(t *testing.T, db *store.Store, loc *time.Location) {
 	if fmt.Sprint(gotYears) != fmt.Sprint(wantYears) {
 		t.Errorf("attendee_years %v, session_attendees by year %v", gotYears, wantYears)
 	}
+}
+
+// The page's figures are the whole dashboard's, the list of every session
+// aside: the same headline, breakdowns and rankings, the ranked sessions
+// with their titles, topics and starts.
+func TestDashboardPageFigures(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		w := stBuild(t, db, nil)
+		n3 := 3
+		for _, f := range []models.StatsFilter{
+			{From: w.from, To: w.to},
+			{From: w.from, To: w.to, YearOfStudy: &n3},
+			{From: w.from, To: w.to, Mode: models.ModeOnline},
+			{From: w.from, To: w.to, Topic: "Renal"},
+			{From: stAt(2025, 6, 15, 0, 0), To: stAt(2025, 12, 15, 0, 0)},
+		} {
+			for _, minResponses := range []int{1, 3} {
+				full, err := models.DashboardFigures(t.Context(), db, f, minResponses, w.now, w.loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, err := models.DashboardPageFigures(t.Context(), db, f, minResponses, w.now, w.loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(full.Sessions) == 0 && f.Topic == "" {
+					t.Fatalf("%+v: no sessions to rank", f)
+				}
+				if page.Sessions != nil {
+					t.Errorf("%+v: the page reads every session (%d)", f, len(page.Sessions))
+				}
+				full.Sessions = nil
+				if !reflect.DeepEqual(full, page) {
+					t.Errorf("%+v, %d answers: the page's figures differ\n full %+v\n page %+v", f, minResponses, full, page)
+				}
+			}
+		}
+		page, _ := models.DashboardPageFigures(t.Context(), db, models.StatsFilter{From: w.from, To: w.to}, 1, w.now, w.loc)
+		if len(page.TopByAttendance) == 0 || page.TopByAttendance[0].Title != "Heart failure" || page.TopByAttendance[0].StartsAt.IsZero() {
+			t.Errorf("the most attended session, named: %+v", page.TopByAttendance)
+		}
+	})
+}
+
+// The dashboard keeps a page's figures while the version of the figures in
+// the database stands, and works them out again after any change they are
+// worked out from: a register, a session's title, a teacher's name, a
+// member's year of study.
+func TestDashboardFollowsEveryChange(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, db *store.Store) {
+		w := stBuild(t, db, nil)
+		f := models.StatsFilter{From: w.from, To: w.to}
+		page := func() models.Dashboard {
+			t.Helper()
+			d, err := models.DashboardPageFigures(t.Context(), db, f, 1, w.now, w.loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := db.Write(t.Context(), func(tx *gorm.DB) error { return tx.Exec(q, args...).Error }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := page()
+		// Nothing the figures follow has changed: a roll-up written behind
+		// the dashboard's back (nothing does that) is not seen.
+		exec("UPDATE session_figures SET booked = booked + 100 WHERE session_id = ?", w.s4.ID)
+		if again := page(); !reflect.DeepEqual(before, again) {
+			t.Fatalf("the same figures twice differ:\n%+v\n%+v", before, again)
+		}
+		exec("UPDATE session_figures SET booked = booked - 100 WHERE session_id = ?", w.s4.ID)
+
+		exec("UPDATE sessions SET title = ? WHERE id = ?", "Heart failure, again", w.s4.ID)
+		if got := page().TopByAttendance[0].Title; got != "Heart failure, again" {
+			t.Errorf("after a new title, the most attended session is %q", got)
+		}
+
+		teacher := func(d models.Dashboard) []string {
+			var names []string
+			for _, r := range d.ByTeacher.Rows {
+				names = append(names, r.Label)
+			}
+			return names
+		}
+		exec("UPDATE users SET name = ? WHERE id = ?", "Alice Renamed", w.alice.ID)
+		if names := strings.Join(teacher(page()), ", "); !strings.Contains(names, "Alice Renamed") {
+			t.Errorf("after a new name, the teachers are %s", names)
+		}
+
+		// D's walk-in at S4 is struck off the register.
+		exec("DELETE FROM attendance WHERE session_id = ? AND user_id = ?", w.s4.ID, w.d.ID)
+		exec("INSERT INTO stats_dirty (session_id) VALUES (?) ON CONFLICT (session_id) DO NOTHING", w.s4.ID)
+		if h := page().Headline; h.Came != before.Headline.Came-1 || h.WalkIns != before.Headline.WalkIns-1 {
+			t.Errorf("after a register change: came %d, walk-ins %d; before %d, %d", h.Came, h.WalkIns, before.Headline.Came, before.Headline.WalkIns)
+		}
+
+		// L (year 1 at the end) is in year 2 from the period's last hour.
+		exec("INSERT INTO year_history (user_id, year_of_study, valid_from) VALUES (?, 2, ?)", w.l.ID, w.to.Add(-time.Hour).UTC())
+		reach := page().Reach
+		if reach[0].Members != before.Reach[0].Members-1 || reach[1].Members != before.Reach[1].Members+1 {
+			t.Errorf("after a new year of study: %+v, before %+v", reach, before.Reach)
+		}
+	})
 }
