@@ -312,9 +312,9 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 		}
 		f.Year = max(f.Year, ownYear)
 	}
-	var ss []models.Session
+	var views []models.SessionView
 	if err == nil {
-		ss, err = models.ListSessions(c.Request().Context(), h.Store, *u, f)
+		views, err = models.ListSessionViews(c.Request().Context(), h.Store, *u, f)
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
@@ -324,17 +324,13 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if ownYear > 0 && len(ss) == 0 && !filtered {
+	if ownYear > 0 && len(views) == 0 && !filtered {
 		// Nothing for their year: say how much there is for the others.
 		others, err := models.ListSessions(c.Request().Context(), h.Store, *u, upcoming)
 		if err != nil {
 			return err
 		}
 		d["OtherYearsCount"] = len(others)
-	}
-	views, err := models.ViewSessions(c.Request().Context(), h.Store, *u, ss)
-	if err != nil {
-		return err
 	}
 	items := h.sessionItems(views)
 	var groups []sessionGroup
