@@ -97,14 +97,25 @@ func (s *sessionItem) CanJoin() bool {
 // each end when a clock change falls in between.
 func (h *Handler) when(start, end time.Time) string {
 	s, e := start.In(h.Config.Location), end.In(h.Config.Location)
-	from, to := s.Format("Mon 2 Jan 2006, 15:04"), e.Format("15:04")
-	if s.Format("20060102") != e.Format("20060102") {
-		to = e.Format("Mon 2 Jan 2006, 15:04")
+	// Written into one buffer: every card of the list says it.
+	var buf [64]byte
+	var zs, ze [16]byte
+	w := s.AppendFormat(buf[:0], "Mon 2 Jan 2006, 15:04")
+	sz, ez := s.AppendFormat(zs[:0], "MST"), e.AppendFormat(ze[:0], "MST")
+	both := string(sz) != string(ez)
+	if both {
+		w = append(append(w, ' '), sz...)
 	}
-	if sz, ez := s.Format("MST"), e.Format("MST"); sz != ez {
-		return from + " " + sz + "–" + to + " " + ez
+	w = append(w, "–"...)
+	if y1, m1, d1 := s.Date(); y1 == e.Year() && m1 == e.Month() && d1 == e.Day() {
+		w = e.AppendFormat(w, "15:04")
+	} else {
+		w = e.AppendFormat(w, "Mon 2 Jan 2006, 15:04")
 	}
-	return from + "–" + to + " " + s.Format("MST")
+	if both {
+		return string(append(append(w, ' '), ez...))
+	}
+	return string(append(append(w, ' '), sz...))
 }
 
 func (h *Handler) sessionItem(v models.SessionView) *sessionItem {
