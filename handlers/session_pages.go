@@ -438,9 +438,12 @@ func (h *Handler) sessionPage(c echo.Context) error {
 // sessionPageData is what the session page shows: the session, the booking
 // form, and whether it is aimed at other years than the viewer's.
 func (h *Handler) sessionPageData(c echo.Context, it *sessionItem) map[string]any {
-	return map[string]any{"Title": it.Title, "S": it, "Choice": choose(it),
-		"OtherYears": it.ForOtherYears(currentUser(c).YearOfStudy),
-		"Calendar":   h.calendarLinks(it.Session)}
+	d := map[string]any{"Title": it.Title, "S": it, "Choice": choose(it),
+		"OtherYears": it.ForOtherYears(currentUser(c).YearOfStudy)}
+	if it.Status == models.SessionPublished && !it.Ended { // the calendar links are shown
+		d["Calendar"] = h.calendarLinks(it.Session)
+	}
+	return d
 }
 
 // bookSubmit books the member's own place.
