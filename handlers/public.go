@@ -10,6 +10,8 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -111,9 +113,42 @@ func yearsWords(y models.YearGroups) string {
 	return "Years " + y.String()
 }
 
-// calendarLinks are the ways to put one session in a calendar.
+// calendarLinks are the ways to put one session in a calendar. The long
+// addresses of Google's and Outlook's forms are written as their href
+// attributes here, once, rather than checked and escaped character by
+// character by the template on every view of a session.
 type calendarLinks struct {
-	ICS, Google, Outlook, OutlookCom string
+	ICS                         string
+	Google, Outlook, OutlookCom template.HTMLAttr // href="…"
+}
+
+// hrefAttr is the attribute href="u" of an http(s) address, written as
+// html/template writes an address into an href: percent-encoding what an
+// address may not hold, then escaping for the attribute.
+func hrefAttr(u string) template.HTMLAttr {
+	var b strings.Builder
+	b.Grow(len(u) + len(u)/8 + 8)
+	b.WriteString(`href="`)
+	for i := 0; i < len(u); i++ {
+		switch c := u[i]; {
+		case c == '&':
+			b.WriteString("&amp;")
+		case c == '+':
+			b.WriteString("&#43;")
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("!#$*,/:;=?@[]-._~", c) >= 0:
+			b.WriteByte(c)
+		case c == '%' && i+2 < len(u) && isHex(u[i+1]) && isHex(u[i+2]):
+			b.WriteByte(c)
+		default:
+			b.WriteString(fmt.Sprintf("%%%02x", c))
+		}
+	}
+	b.WriteByte('"')
+	return template.HTMLAttr(b.String())
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // calendarLinks adds a session to a calendar: the .ics file, and Google's
@@ -124,9 +159,9 @@ func (h *Handler) calendarLinks(s models.Session) calendarLinks {
 		Start: s.StartsAt, End: s.EndsAt}
 	return calendarLinks{
 		ICS:        sessionPath(s.ID, ".ics"),
-		Google:     ical.GoogleAddURL(e),
-		Outlook:    ical.OutlookAddURL("outlook.office.com", e, h.Config.Location),
-		OutlookCom: ical.OutlookAddURL("outlook.live.com", e, h.Config.Location),
+		Google:     hrefAttr(ical.GoogleAddURL(e)),
+		Outlook:    hrefAttr(ical.OutlookAddURL("outlook.office.com", e, h.Config.Location)),
+		OutlookCom: hrefAttr(ical.OutlookAddURL("outlook.live.com", e, h.Config.Location)),
 	}
 }
 

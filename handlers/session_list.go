@@ -17,14 +17,6 @@ import (
 	"rounds/models"
 )
 
-// dayGroup is the sessions of one day in the society's time zone.
-type dayGroup struct {
-	ID      string        // "day-2026-12-08", for the heading's id
-	Heading string        // "Today", "Tomorrow", "Tue 8 Dec"
-	Cards   template.HTML // the day's cards, as list items
-	Count   int
-}
-
 // dayHeading names a day as the list heads it: "Today", "Tomorrow", then
 // "Tue 8 Dec" (with the year when it is not this year's).
 func dayHeading(day, today time.Time) string {
@@ -43,29 +35,52 @@ func dayHeading(day, today time.Time) string {
 	return day.Format("Mon 2 Jan")
 }
 
-// byDay groups the items (in start order) by the day each starts on.
-func (h *Handler) byDay(items []*sessionItem, csrf string) []dayGroup {
+// cardBytes is about what one card takes, to size the list's buffer once.
+const cardBytes = 1100
+
+// chunkBytes is the size from which the list's markup is handed to the
+// template in another piece: the template prints each through fmt, which
+// keeps buffers of up to 64 kB for reuse and makes a new one for anything
+// longer.
+const chunkBytes = 16 << 10
+
+// byDay writes the items (in start order) grouped by the day each starts
+// on: for each day its heading and the list of its cards, in pieces of
+// some kilobytes to be printed one after the other.
+func (h *Handler) byDay(items []*sessionItem, csrf string) []template.HTML {
 	today := h.Clock.Now().In(h.Config.Location)
-	var out []dayGroup
 	var b cardHTML
-	key := ""
-	flush := func() {
-		if key != "" {
-			out[len(out)-1].Cards = template.HTML(b.String())
-			b.Reset()
-		}
-	}
+	b.Grow(len(items) * cardBytes)
+	var out []template.HTML
+	key, cut := "", 0
+	var date [10]byte
 	for _, it := range items {
 		start := it.StartsAt.In(h.Config.Location)
-		if k := start.Format("2006-01-02"); k != key {
-			flush()
-			key = k
-			out = append(out, dayGroup{ID: "day-" + k, Heading: dayHeading(start, today)})
+		if k := start.AppendFormat(date[:0], "2006-01-02"); string(k) != key {
+			if key != "" {
+				b.raw("</ul>\n  ")
+			}
+			if b.Len()-cut >= chunkBytes {
+				out = append(out, template.HTML(b.String()[cut:]))
+				cut = b.Len()
+			}
+			key = string(k)
+			b.raw("\n  <h3 class=\"day-head\" id=\"day-")
+			b.raw(key)
+			b.raw("\">")
+			b.text(dayHeading(start, today))
+			b.raw("</h3>\n  <ul class=\"cards\" aria-labelledby=\"day-")
+			b.raw(key)
+			b.raw("\">")
 		}
-		out[len(out)-1].Count++
 		b.card(it, csrf)
 	}
-	flush()
+	if key != "" {
+		b.raw("</ul>\n  ")
+	}
+	if b.Len() > cut {
+		out = append(out, template.HTML(b.String()[cut:]))
+	}
 	return out
 }
 
@@ -74,16 +89,50 @@ type cardHTML struct{ strings.Builder }
 
 func (b *cardHTML) raw(s string) { b.WriteString(s) }
 
-func (b *cardHTML) text(s string) { template.HTMLEscape(b, []byte(s)) }
+// text writes s escaped as template.HTMLEscape escapes it, without
+// copying it first.
+func (b *cardHTML) text(s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '"':
+			esc = "&#34;"
+		case '\'':
+			esc = "&#39;"
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case 0:
+			esc = "\uFFFD"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
+}
 
 // card writes one session as a list item.
 func (b *cardHTML) card(it *sessionItem, csrf string) {
-	id := strconv.FormatInt(it.ID, 10)
+	var num [20]byte
+	id := strconv.AppendInt(num[:0], it.ID, 10)
 	b.raw(`<li><article class="card session-card`)
 	if it.Muted {
 		b.raw(` is-muted`)
 	}
-	b.raw(`" aria-labelledby="s-` + id + `-title"><h4 id="s-` + id + `-title"><a href="/sessions/` + id + `">`)
+	b.raw(`" aria-labelledby="s-`)
+	b.Write(id)
+	b.raw(`-title"><h4 id="s-`)
+	b.Write(id)
+	b.raw(`-title"><a href="/sessions/`)
+	b.Write(id)
+	b.raw(`">`)
 	b.text(it.Title)
 	b.raw(`</a></h4><p class="badges">`)
 	switch {
@@ -104,7 +153,9 @@ func (b *cardHTML) card(it *sessionItem, csrf string) {
 			b.text(mode)
 			b.raw(`</span>`)
 		case mb.Status == models.BookingWaitlisted && mb.WaitlistPosition != nil:
-			b.raw(`<span class="badge warn">Waitlist: ` + ordinal(*mb.WaitlistPosition) + `, `)
+			b.raw(`<span class="badge warn">Waitlist: `)
+			b.raw(ordinal(*mb.WaitlistPosition))
+			b.raw(`, `)
 			b.text(mode)
 			b.raw(`</span>`)
 		default:
@@ -119,7 +170,10 @@ func (b *cardHTML) card(it *sessionItem, csrf string) {
 		b.text(it.Topic)
 		b.raw(`</span>`)
 	}
-	b.raw(`</p><dl class="facts compact"><dt>When</dt><dd><time datetime="` + it.StartsAt.UTC().Format(time.RFC3339) + `">`)
+	var when [32]byte
+	b.raw(`</p><dl class="facts compact"><dt>When</dt><dd><time datetime="`)
+	b.Write(it.StartsAt.UTC().AppendFormat(when[:0], time.RFC3339))
+	b.raw(`">`)
 	b.text(it.When)
 	b.raw(`</time></dd><dt>Where</dt><dd>`)
 	b.text(whereWords(it.Session))
@@ -135,14 +189,20 @@ func (b *cardHTML) card(it *sessionItem, csrf string) {
 	}
 	b.raw(`</dl>`)
 	if it.CanJoin() {
-		b.raw(`<p><a class="button small" href="/sessions/` + id + `/join">Join online</a></p>`)
+		b.raw(`<p><a class="button small" href="/sessions/`)
+		b.Write(id)
+		b.raw(`/join">Join online</a></p>`)
 	}
 	if label, mode := cardBooking(it); label != "" {
-		b.raw(`<form method="post" action="/sessions/` + id + `/book" class="card-book"><input type="hidden" name="_csrf" value="`)
+		b.raw(`<form method="post" action="/sessions/`)
+		b.Write(id)
+		b.raw(`/book" class="card-book"><input type="hidden" name="_csrf" value="`)
 		b.text(csrf)
 		b.raw(`"><input type="hidden" name="mode" value="`)
 		b.text(string(mode))
-		b.raw(`"><button type="submit" class="small" aria-describedby="s-` + id + `-title">`)
+		b.raw(`"><button type="submit" class="small" aria-describedby="s-`)
+		b.Write(id)
+		b.raw(`-title">`)
 		b.text(label)
 		b.raw(`</button></form>`)
 	}

@@ -97,14 +97,25 @@ func (s *sessionItem) CanJoin() bool {
 // each end when a clock change falls in between.
 func (h *Handler) when(start, end time.Time) string {
 	s, e := start.In(h.Config.Location), end.In(h.Config.Location)
-	from, to := s.Format("Mon 2 Jan 2006, 15:04"), e.Format("15:04")
-	if s.Format("20060102") != e.Format("20060102") {
-		to = e.Format("Mon 2 Jan 2006, 15:04")
+	// Written into one buffer: every card of the list says it.
+	var buf [64]byte
+	var zs, ze [16]byte
+	w := s.AppendFormat(buf[:0], "Mon 2 Jan 2006, 15:04")
+	sz, ez := s.AppendFormat(zs[:0], "MST"), e.AppendFormat(ze[:0], "MST")
+	both := string(sz) != string(ez)
+	if both {
+		w = append(append(w, ' '), sz...)
 	}
-	if sz, ez := s.Format("MST"), e.Format("MST"); sz != ez {
-		return from + " " + sz + "–" + to + " " + ez
+	w = append(w, "–"...)
+	if y1, m1, d1 := s.Date(); y1 == e.Year() && m1 == e.Month() && d1 == e.Day() {
+		w = e.AppendFormat(w, "15:04")
+	} else {
+		w = e.AppendFormat(w, "Mon 2 Jan 2006, 15:04")
 	}
-	return from + "–" + to + " " + s.Format("MST")
+	if both {
+		return string(append(append(w, ' '), ez...))
+	}
+	return string(append(append(w, ' '), sz...))
 }
 
 func (h *Handler) sessionItem(v models.SessionView) *sessionItem {
@@ -312,9 +323,9 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 		}
 		f.Year = max(f.Year, ownYear)
 	}
-	var ss []models.Session
+	var views []models.SessionView
 	if err == nil {
-		ss, err = models.ListSessions(c.Request().Context(), h.Store, *u, f)
+		views, err = models.ListSessionViews(c.Request().Context(), h.Store, *u, f)
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
@@ -324,17 +335,13 @@ func (h *Handler) sessionsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if ownYear > 0 && len(ss) == 0 && !filtered {
+	if ownYear > 0 && len(views) == 0 && !filtered {
 		// Nothing for their year: say how much there is for the others.
 		others, err := models.ListSessions(c.Request().Context(), h.Store, *u, upcoming)
 		if err != nil {
 			return err
 		}
 		d["OtherYearsCount"] = len(others)
-	}
-	views, err := models.ViewSessions(c.Request().Context(), h.Store, *u, ss)
-	if err != nil {
-		return err
 	}
 	items := h.sessionItems(views)
 	var groups []sessionGroup
@@ -431,9 +438,12 @@ func (h *Handler) sessionPage(c echo.Context) error {
 // sessionPageData is what the session page shows: the session, the booking
 // form, and whether it is aimed at other years than the viewer's.
 func (h *Handler) sessionPageData(c echo.Context, it *sessionItem) map[string]any {
-	return map[string]any{"Title": it.Title, "S": it, "Choice": choose(it),
-		"OtherYears": it.ForOtherYears(currentUser(c).YearOfStudy),
-		"Calendar":   h.calendarLinks(it.Session)}
+	d := map[string]any{"Title": it.Title, "S": it, "Choice": choose(it),
+		"OtherYears": it.ForOtherYears(currentUser(c).YearOfStudy)}
+	if it.Status == models.SessionPublished && !it.Ended { // the calendar links are shown
+		d["Calendar"] = h.calendarLinks(it.Session)
+	}
+	return d
 }
 
 // bookSubmit books the member's own place.

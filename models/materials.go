@@ -273,8 +273,8 @@ func viewerFacts(db *gorm.DB, viewer User, s Session) (manages, confirmed, atten
 // see (yet). The caller has checked that viewer may see s.
 func SessionMaterials(ctx context.Context, st *store.Store, viewer User, s Session, now time.Time) ([]Material, int, error) {
 	db := st.Read(ctx)
-	var all []Material
-	if err := db.Where("session_id = ?", s.ID).Order("id").Find(&all).Error; err != nil {
+	all, err := materialsOf(db, s.ID)
+	if err != nil {
 		return nil, 0, fmt.Errorf("materials of session %d: %w", s.ID, err)
 	}
 	if len(all) == 0 {
@@ -291,6 +291,28 @@ func SessionMaterials(ctx context.Context, st *store.Store, viewer User, s Sessi
 		}
 	}
 	return out, len(all) - len(out), nil
+}
+
+// materialsOf reads a session's materials, oldest first, straight: every
+// view of a session's page asks, and most sessions have none.
+func materialsOf(db *gorm.DB, sessionID int64) ([]Material, error) {
+	rows, err := store.Query(db, "SELECT id, session_id, kind, title, url, filename, content_type, size, sha256, visible, added_by, created_at"+
+		" FROM materials WHERE session_id = $1 ORDER BY id", sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []Material
+	for rows.Next() {
+		var m Material
+		if err := rows.Scan(&m.ID, &m.SessionID, &m.Kind, &m.Title, &m.URL, &m.Filename, &m.ContentType, &m.Size, &m.SHA256,
+			&m.Visible, &m.AddedBy, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		_ = m.AfterFind(nil)
+		all = append(all, m)
+	}
+	return all, rows.Err()
 }
 
 // VisibleMaterial returns a material viewer may download at now:

@@ -464,30 +464,6 @@ func sessionTeachers(db *gorm.DB, sessionID int64) ([]SessionTeacher, error) {
 	return m[sessionID], nil
 }
 
-func teachersOf(db *gorm.DB, ids []int64) (map[int64][]SessionTeacher, error) {
-	out := map[int64][]SessionTeacher{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		SessionID int64
-		ID        int64
-		Name      string
-	}
-	err := db.Table("session_teachers").
-		Select("session_teachers.session_id, users.id, users.name").
-		Joins("JOIN users ON users.id = session_teachers.user_id").
-		Where("session_teachers.session_id IN ?", ids).
-		Order("users.name, users.id").Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("session teachers: %w", err)
-	}
-	for _, r := range rows {
-		out[r.SessionID] = append(out[r.SessionID], SessionTeacher{ID: r.ID, Name: r.Name})
-	}
-	return out, nil
-}
-
 // SessionFilter narrows ListSessions. Zero fields do not filter.
 type SessionFilter struct {
 	From      time.Time // sessions that end after From
@@ -529,13 +505,16 @@ func ListSessions(ctx context.Context, st *store.Store, viewer User, f SessionFi
 // SessionTopics lists the different topics of the sessions viewer may see
 // that match f (as ListSessions), sorted, each once whatever its case.
 func SessionTopics(ctx context.Context, st *store.Store, viewer User, f SessionFilter) ([]string, error) {
-	db := st.Read(ctx)
-	q, err := sessionQuery(db, viewer, f)
-	if err != nil || q == nil {
+	cond, err := sessionWhere(viewer, f)
+	if err != nil || cond == nil {
 		return nil, err
 	}
-	var topics []string
-	if err := q.Distinct("sessions.topic").Where("sessions.topic <> ''").Pluck("sessions.topic", &topics).Error; err != nil {
+	where := " WHERE sessions.topic <> ''"
+	if cond.sql != "" {
+		where += " AND " + cond.numbered(1)
+	}
+	topics, err := scanStrings(st.Read(ctx), "SELECT DISTINCT sessions.topic FROM sessions"+where, cond.args...)
+	if err != nil {
 		return nil, fmt.Errorf("session topics: %w", err)
 	}
 	sort.Slice(topics, func(i, j int) bool {
@@ -548,6 +527,51 @@ func SessionTopics(ctx context.Context, st *store.Store, viewer User, f SessionF
 // sessionQuery is the query for the sessions viewer may see that match f,
 // or nil when viewer may see none.
 func sessionQuery(db *gorm.DB, viewer User, f SessionFilter) (*gorm.DB, error) {
+	cond, err := sessionWhere(viewer, f)
+	if err != nil || cond == nil {
+		return nil, err
+	}
+	q := db.Model(&Session{})
+	if cond.sql != "" {
+		q = q.Where(cond.sql, cond.args...)
+	}
+	return q, nil
+}
+
+// sessionCond is the condition on the sessions table, with ? placeholders,
+// that picks the sessions a viewer may see that match a filter: GORM's
+// queries take it as it is, straight statements after numbered.
+type sessionCond struct {
+	sql  string // "" matches every session
+	args []any
+}
+
+func (c *sessionCond) and(sql string, args ...any) {
+	if c.sql != "" {
+		c.sql += " AND "
+	}
+	c.sql += sql
+	c.args = append(c.args, args...)
+}
+
+// numbered is the condition with its placeholders written $from, $from+1,
+// …, as straight statements have them on both databases.
+func (c *sessionCond) numbered(from int) string {
+	var b strings.Builder
+	for _, r := range c.sql {
+		if r == '?' {
+			b.WriteString("$" + strconv.Itoa(from))
+			from++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sessionWhere checks f and makes the condition for the sessions viewer
+// may see that match it; nil when viewer may see none.
+func sessionWhere(viewer User, f SessionFilter) (*sessionCond, error) {
 	p := Problems{}
 	if f.Year != 0 && (f.Year < 1 || f.Year > 6) {
 		p.Add("year", "Choose a year from 1 to 6.")
@@ -572,56 +596,56 @@ func sessionQuery(db *gorm.DB, viewer User, f SessionFilter) (*gorm.DB, error) {
 		return nil, nil
 	}
 
-	q := db.Model(&Session{})
+	q := &sessionCond{}
 	teaches := "EXISTS (SELECT 1 FROM session_teachers st WHERE st.session_id = sessions.id AND st.user_id = ?)"
 	booked := "EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = sessions.id AND b.user_id = ?)"
 	switch {
 	case viewer.IsCommittee():
 	case f.Status == "":
 		if viewer.CanTeach() {
-			q = q.Where("(sessions.status = ? OR "+teaches+")", SessionPublished, viewer.ID)
+			q.and("(sessions.status = ? OR "+teaches+")", SessionPublished, viewer.ID)
 		} else {
-			q = q.Where("sessions.status = ?", SessionPublished)
+			q.and("sessions.status = ?", SessionPublished)
 		}
 	default:
 		if viewer.CanTeach() {
-			q = q.Where("(sessions.status = ? OR "+teaches+" OR (sessions.status = ? AND "+booked+"))",
+			q.and("(sessions.status = ? OR "+teaches+" OR (sessions.status = ? AND "+booked+"))",
 				SessionPublished, viewer.ID, SessionCancelled, viewer.ID)
 		} else {
-			q = q.Where("(sessions.status = ? OR (sessions.status = ? AND "+booked+"))",
+			q.and("(sessions.status = ? OR (sessions.status = ? AND "+booked+"))",
 				SessionPublished, SessionCancelled, viewer.ID)
 		}
 	}
 	if f.Status != "" {
-		q = q.Where("sessions.status = ?", f.Status)
+		q.and("sessions.status = ?", f.Status)
 	}
 	if !f.From.IsZero() {
-		q = q.Where("sessions.ends_at > ?", f.From.UTC())
+		q.and("sessions.ends_at > ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		q = q.Where("sessions.starts_at < ?", f.To.UTC())
+		q.and("sessions.starts_at < ?", f.To.UTC())
 	}
 	if f.Year != 0 {
-		q = q.Where("(sessions.year_groups & ?) <> 0", int(YearGroupsOf(f.Year)))
+		q.and("(sessions.year_groups & ?) <> 0", int(YearGroupsOf(f.Year)))
 	}
 	switch f.Mode {
 	case ModeInPerson, ModeOnline:
-		q = q.Where("sessions.mode IN ?", []Mode{f.Mode, ModeHybrid})
+		q.and("sessions.mode IN (?, ?)", f.Mode, ModeHybrid)
 	case ModeHybrid:
-		q = q.Where("sessions.mode = ?", ModeHybrid)
+		q.and("sessions.mode = ?", ModeHybrid)
 	}
 	if t := strings.TrimSpace(f.Topic); t != "" {
-		q = q.Where("LOWER(sessions.topic) = ?", strings.ToLower(t))
+		q.and("LOWER(sessions.topic) = ?", strings.ToLower(t))
 	}
 	if f.Format != "" {
-		q = q.Where("sessions.format = ?", f.Format)
+		q.and("sessions.format = ?", f.Format)
 	}
 	for _, word := range strings.Fields(strings.ToLower(f.Q)) {
 		like := "%" + escapeLike(word) + "%"
-		q = q.Where(`(LOWER(sessions.title) LIKE ? ESCAPE '\' OR LOWER(sessions.topic) LIKE ? ESCAPE '\' OR LOWER(sessions.description) LIKE ? ESCAPE '\')`, like, like, like)
+		q.and(`(LOWER(sessions.title) LIKE ? ESCAPE '\' OR LOWER(sessions.topic) LIKE ? ESCAPE '\' OR LOWER(sessions.description) LIKE ? ESCAPE '\')`, like, like, like)
 	}
 	if f.TeacherID != 0 {
-		q = q.Where(teaches, f.TeacherID)
+		q.and(teaches, f.TeacherID)
 	}
 	return q, nil
 }
@@ -908,42 +932,12 @@ func viewSessions(db *gorm.DB, viewer User, ss []Session) ([]SessionView, error)
 	}
 	mine := map[int64]*Booking{}
 	if viewer.ID != 0 {
-		var bs []Booking
-		if err := db.Where("user_id = ? AND session_id IN ? AND status <> ?", viewer.ID, ids, BookingCancelled).Find(&bs).Error; err != nil {
-			return nil, fmt.Errorf("view sessions: %w", err)
-		}
-		for i := range bs {
-			b := bs[i]
-			if b.Status == BookingWaitlisted {
-				pos, err := waitlistPosition(db, b)
-				if err != nil {
-					return nil, err
-				}
-				b.WaitlistPosition = &pos
-			}
-			mine[b.SessionID] = &b
+		if mine, err = liveBookingsOf(db, viewer.ID, ids); err != nil {
+			return nil, err
 		}
 	}
 	for i, s := range ss {
-		v := SessionView{Session: s, Teachers: teachers[s.ID], Counts: s.SeatCounts(), MyBooking: mine[s.ID]}
-		if v.MyBooking != nil {
-			b := bookingAsShown(s, *v.MyBooking)
-			v.MyBooking = &b
-		}
-		if v.Teachers == nil {
-			v.Teachers = []SessionTeacher{}
-		}
-		teacherIDs := make([]int64, len(v.Teachers))
-		for i, t := range v.Teachers {
-			teacherIDs[i] = t.ID
-		}
-		v.CanManage = canManage(viewer, teacherIDs)
-		confirmed := v.MyBooking != nil && v.MyBooking.Status == BookingConfirmed
-		if (v.CanManage || confirmed) && s.OnlineURL != "" {
-			u := s.OnlineURL
-			v.OnlineURL = &u
-		}
-		out[i] = v
+		out[i] = sessionView(viewer, s, teachers[s.ID], mine[s.ID])
 	}
 	return out, nil
 }
