@@ -98,6 +98,9 @@ func (h *Handler) membersCSV(c echo.Context) error {
 	if _, err := models.ListMembers(c.Request().Context(), h.Store, models.MemberQuery{UserFilter: q.UserFilter, Sort: q.Sort}); err != nil {
 		return h.membersPage(c) // says what is wrong with the filters
 	}
+	if err := models.RecordDownload(c.Request().Context(), h.Store, *currentUser(c), "members.csv", c.QueryString(), h.Clock.Now()); err != nil {
+		return err
+	}
 	loc := h.Config.Location
 	w := csvDownload(c, "members-"+h.Clock.Now().In(loc).Format("2006-01-02")+".csv")
 	_ = w.Write([]string{"id", "name", "email", "role", "year_of_study", "joined"})

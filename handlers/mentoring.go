@@ -534,7 +534,11 @@ func (h *Handler) apiEvaluationCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := models.SchemeByID(c.Request().Context(), h.Store, id); err != nil {
+	scheme, err := models.SchemeByID(c.Request().Context(), h.Store, id)
+	if err != nil {
+		return err
+	}
+	if err := models.RecordDownload(c.Request().Context(), h.Store, *currentUser(c), "evaluation answers", scheme.Title, h.Clock.Now()); err != nil {
 		return err
 	}
 	hd := c.Response().Header()

@@ -120,6 +120,14 @@ func TestAuditLogRecordsCommitteeActions(t *testing.T) {
 			t.Fatalf("rollover: %d %s", r.Status, r.Body)
 		}
 
+		// Downloads of files that name members.
+		if r := b.get("/committee/members.csv?role=teacher"); r.Status != 200 {
+			t.Fatalf("members.csv: %d", r.Status)
+		}
+		if r := a.api("GET", "/api/v1/stats/attendance/records.csv?from=2026-09-01", nil, chairTok); r.Status != 200 {
+			t.Fatalf("records.csv: %d %s", r.Status, r.Body)
+		}
+
 		r := a.api("GET", "/api/v1/admin/audit", nil, chairTok)
 		if r.Status != 200 {
 			t.Fatalf("audit: %d %s", r.Status, r.Body)
@@ -131,6 +139,8 @@ func TestAuditLogRecordsCommitteeActions(t *testing.T) {
 			got = append(got, fmt.Sprintf("%s|%s|%s", m["action"], m["target"], m["detail"]))
 		}
 		want := []string{
+			"data_downloaded|attendance records|from=2026-09-01",
+			"data_downloaded|members.csv|role=teacher",
 			"year_rolled_over|2026/27|",
 			"attendance_imported|Renal physiology",
 			"outbox_read|E-mails with kind Welcome|",
@@ -149,12 +159,12 @@ func TestAuditLogRecordsCommitteeActions(t *testing.T) {
 		if actor := first["actor"].(map[string]any); actor["name"] != "chair" || actor["id"] != float64(chair.ID) {
 			t.Errorf("actor = %v", actor)
 		}
-		if !strings.Contains(got[0], "moved up a year") || !strings.Contains(got[1], "1 line unmatched") {
-			t.Errorf("details: %q, %q", got[0], got[1])
+		if !strings.Contains(got[2], "moved up a year") || !strings.Contains(got[3], "1 line unmatched") {
+			t.Errorf("details: %q, %q", got[2], got[3])
 		}
 
 		page := b.get("/committee/audit")
-		contains(t, page, "Started a new academic year", "Imported attendance", "Read the outbox",
+		contains(t, page, "Downloaded members&#39; data", "Started a new academic year", "Imported attendance", "Read the outbox",
 			"Changed several members&#39; roles", "Changed a member&#39;s role", "ann &lt;ann@example.ac.uk&gt;")
 		// Reading the outbox page is recorded too; the log itself has no forms.
 		b.get("/committee/outbox")

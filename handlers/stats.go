@@ -142,6 +142,9 @@ func (h *Handler) apiAttendanceRecordsCSV(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
+	if err := models.RecordDownload(c.Request().Context(), h.Store, *currentUser(c), "attendance records", c.QueryString(), h.Clock.Now()); err != nil {
+		return err
+	}
 	loc := h.Config.Location
 	w := h.csvResponse(c, "attendance-records", f.From, f.To)
 	_ = w.Write([]string{"session_id", "session_title", "topic", "format", "starts_at", "student_id", "name", "email",

@@ -118,6 +118,19 @@ func ReadOutbox(ctx context.Context, st *store.Store, actor User, f OutboxFilter
 	return CommitteeOutbox(ctx, st, f, loc)
 }
 
+// RecordDownload writes the audit line for committee's download of a file
+// that names members (the members list, attendance records, a scheme's
+// evaluation answers): which file, and with which filters. It is written
+// before the file is, so that no download goes unrecorded.
+func RecordDownload(ctx context.Context, st *store.Store, actor User, file, filter string, now time.Time) error {
+	if !actor.IsCommittee() {
+		return ErrForbidden
+	}
+	return st.Write(ctx, func(tx *gorm.DB) error {
+		return audit(tx, actor, AuditDataDownloaded, file, filter, now)
+	})
+}
+
 // roleChangeDetail says what a role change did, for the audit log.
 func roleChangeDetail(from, to Role) string {
 	return from.Label() + " → " + to.Label()

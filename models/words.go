@@ -685,6 +685,7 @@ const (
 	AuditOutboxRead       AuditAction = "outbox_read"
 	AuditPrivacyEdited    AuditAction = "privacy_text_edited"
 	AuditSSOLinked        AuditAction = "sso_linked"
+	AuditDataDownloaded   AuditAction = "data_downloaded"
 )
 
 var auditActionWords = words[AuditAction]{
@@ -695,6 +696,7 @@ var auditActionWords = words[AuditAction]{
 	AuditOutboxRead:       "Read the outbox",
 	AuditPrivacyEdited:    "Edited the privacy page",
 	AuditSSOLinked:        "Linked their account to single sign-on",
+	AuditDataDownloaded:   "Downloaded members' data",
 }
 
 // Label is the action as the audit log page says it.
