@@ -358,14 +358,24 @@ func (h *Handler) resetSubmit(c echo.Context) error {
 }
 
 func (h *Handler) accountPage(c echo.Context) error {
-	u := currentUser(c)
-	year := ""
-	if u.YearOfStudy != nil {
-		year = strconv.Itoa(*u.YearOfStudy)
+	return h.renderAccount(c, http.StatusOK, map[string]any{})
+}
+
+// renderAccount renders the account page with every block's state: the
+// profile form (the member's own values unless d holds the form sent),
+// e-mail choices, passkeys, the data export and a waiting erasure. d holds
+// what the request adds: a form sent back with its errors.
+func (h *Handler) renderAccount(c echo.Context, status int, d map[string]any) error {
+	d["Title"] = "Your account"
+	if _, sent := d["Form"]; !sent {
+		u := currentUser(c)
+		year := ""
+		if u.YearOfStudy != nil {
+			year = strconv.Itoa(*u.YearOfStudy)
+		}
+		d["Form"] = map[string]string{"name": u.Name, "year_of_study": year}
 	}
-	return h.render(c, http.StatusOK, "account", h.withPasskeys(c, h.withMailChoices(c, map[string]any{
-		"Title": "Your account", "Form": map[string]string{"name": u.Name, "year_of_study": year},
-	})))
+	return h.render(c, status, "account", h.withErasure(c, h.withExport(c, h.withPasskeys(c, h.withMailChoices(c, d)))))
 }
 
 func (h *Handler) accountSubmit(c echo.Context) error {
@@ -380,7 +390,7 @@ func (h *Handler) accountSubmit(c echo.Context) error {
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		return h.render(c, http.StatusUnprocessableEntity, "account", h.withPasskeys(c, h.withMailChoices(c, map[string]any{"Title": "Your account", "Form": form, "Errors": ve.Fields})))
+		return h.renderAccount(c, http.StatusUnprocessableEntity, map[string]any{"Form": form, "Errors": ve.Fields})
 	}
 	if err != nil {
 		return err
@@ -399,12 +409,7 @@ func (h *Handler) passwordSubmit(c echo.Context) error {
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		year := ""
-		if u.YearOfStudy != nil {
-			year = strconv.Itoa(*u.YearOfStudy)
-		}
-		return h.render(c, http.StatusUnprocessableEntity, "account", h.withPasskeys(c, h.withMailChoices(c, map[string]any{
-			"Title": "Your account", "Form": map[string]string{"name": u.Name, "year_of_study": year}, "PasswordErrors": ve.Fields})))
+		return h.renderAccount(c, http.StatusUnprocessableEntity, map[string]any{"PasswordErrors": ve.Fields})
 	}
 	if err != nil {
 		return err

@@ -18,7 +18,7 @@ func (h *Handler) withMailChoices(c echo.Context, d map[string]any) map[string]a
 		h.Log.Warn("mail preferences", "error", err)
 	}
 	d["Mail"] = choices
-	return h.withErasure(c, h.withExport(c, d)) // and the data blocks' state
+	return d
 }
 
 // mailChoicesSubmit is POST /account/email: the boxes ticked are the

@@ -204,15 +204,9 @@ func (h *Handler) renamePasskeySubmit(c echo.Context) error {
 	key, err := models.RenamePasskey(c.Request().Context(), h.Store, currentUser(c).ID, id, c.FormValue("name"))
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		u := currentUser(c)
-		year := ""
-		if u.YearOfStudy != nil {
-			year = strconv.Itoa(*u.YearOfStudy)
-		}
-		return h.render(c, http.StatusUnprocessableEntity, "account", h.withPasskeys(c, h.withMailChoices(c, map[string]any{
-			"Title": "Your account", "Form": map[string]string{"name": u.Name, "year_of_study": year},
+		return h.renderAccount(c, http.StatusUnprocessableEntity, map[string]any{
 			"PasskeyRename": map[string]any{"ID": id, "Name": c.FormValue("name"), "Error": ve.Fields["name"]},
-		})))
+		})
 	}
 	if err != nil {
 		return err

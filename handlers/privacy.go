@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,8 +18,10 @@ func (h *Handler) privacyPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pol := models.Retention{MailDays: h.Config.RetentionMailDays, AttemptsDays: h.Config.RetentionAttemptsDays}.WithDefaults()
-	return h.render(c, http.StatusOK, "privacy", map[string]any{"Title": "Privacy", "Text": text, "Retention": pol})
+	pol := models.Retention{MailDays: h.Config.RetentionMailDays, AttemptsDays: h.Config.RetentionAttemptsDays,
+		GraduatesYears: h.Config.RetentionGraduatesYears}.WithDefaults()
+	return h.render(c, http.StatusOK, "privacy", map[string]any{"Title": "Privacy", "Text": text, "Retention": pol, "ExportHours": models.ExportFileHours,
+		"ErasureDays": int(models.ErasureDelay / (24 * time.Hour))})
 }
 
 // privacyEditPage lets committee edit the privacy page's text.

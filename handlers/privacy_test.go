@@ -17,15 +17,19 @@ import (
 // and tells the retention this server is configured with.
 func TestPrivacyPageSaysWhatIsKeptAndForHowLong(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, db *store.Store) {
-		a := newApp(t, db, map[string]string{"ROUNDS_RETENTION_MAIL_DAYS": "45", "ROUNDS_RETENTION_ATTEMPTS_DAYS": "14"})
+		a := newApp(t, db, map[string]string{"ROUNDS_RETENTION_MAIL_DAYS": "45", "ROUNDS_RETENTION_ATTEMPTS_DAYS": "14", "ROUNDS_RETENTION_GRADUATES_YEARS": "3"})
 		b := a.browser()
 		page := b.get("/privacy")
 		if page.Status != http.StatusOK {
 			t.Fatalf("privacy page for a visitor: %d", page.Status)
 		}
 		contains(t, page, "<h1>Privacy</h1>", "What Rounds keeps", "Committee see every session",
-			"cleared 45 days after", "deleted after 14 days", "write to the society&#39;s committee")
-		lacks(t, page, "Edit this page")
+			"cleared 45 days after", "deleted after 14 days", "write to the society&#39;s committee",
+			"or 24 hours after we e-mail you its link", "it is erased 7 days later", "their account is erased 3 years later")
+		lacks(t, page, "Edit this page", "To have them erased, write to the committee")
+		// A society that keeps graduates' accounts says so.
+		keep := newApp(t, db, map[string]string{"ROUNDS_RETENTION_GRADUATES_YEARS": "0"})
+		contains(t, keep.browser().get("/privacy"), "Graduates' accounts are not erased automatically")
 		contains(t, b.get("/register"), `href="/privacy"`)
 		contains(t, b.get("/login"), `href="/privacy"`)
 	})

@@ -26,7 +26,7 @@ func (r *Runner) Retention(ctx context.Context) error {
 	}
 	// Erasures: accounts whose erasure's day has come, and former students
 	// graduated ROUNDS_RETENTION_GRADUATES_YEARS ago (models.CarryOutErasures).
-	erased, err := models.CarryOutErasures(ctx, r.db, r.cfg.RetentionGraduatesYears, r.clk.Now())
+	erased, err := models.CarryOutErasures(ctx, r.db, r.RetentionPolicy().GraduatesYears, r.clk.Now())
 	if err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
@@ -38,5 +38,6 @@ func (r *Runner) Retention(ctx context.Context) error {
 
 // RetentionPolicy is the policy configured for this runner.
 func (r *Runner) RetentionPolicy() models.Retention {
-	return models.Retention{MailDays: r.cfg.RetentionMailDays, AttemptsDays: r.cfg.RetentionAttemptsDays}.WithDefaults()
+	return models.Retention{MailDays: r.cfg.RetentionMailDays, AttemptsDays: r.cfg.RetentionAttemptsDays,
+		GraduatesYears: r.cfg.RetentionGraduatesYears}.WithDefaults()
 }

@@ -30,7 +30,7 @@ Who sees it: teachers see who booked and attended their own sessions, and feedba
 
 Your rights: you may have a copy of everything Rounds keeps about you, and have your account erased. Both are on your account page. "Download my data" e-mails you a link to a file of it. "Delete my account" asks for your password, then erases your account 7 days later, so that you can change your mind until then. It erases your name, e-mail address, password, log-ins and what you wrote; it keeps, with no name attached, that a student of your year came to past sessions and the ratings you gave, so the society's figures stay as they were. Your certificates are then shown as withdrawn. If you cannot log in, write to the society's committee; they will answer within one month.
 
-How long: when you graduate, your account is erased two years later, unless the society has chosen another period. Teachers and committee members who were never students here are not erased this way; they can delete their account themselves.`
+How long: when you graduate, your account is erased after the period given below. Teachers and committee members who were never students here are not erased this way; they can delete their account themselves.`
 
 // PrivacyText returns the privacy page's text and whether committee has
 // edited it (false: DefaultPrivacyText).

@@ -17,11 +17,17 @@ const (
 	DefaultRetentionAttemptsDays = 30
 )
 
-// Retention is the society's retention policy. Zero fields take the defaults.
+// Retention is the society's retention policy. Zero days take the
+// defaults; zero GraduatesYears means graduates are never erased by it.
 type Retention struct {
-	MailDays     int
-	AttemptsDays int
+	MailDays       int
+	AttemptsDays   int
+	GraduatesYears int // a former student's account is erased this many years after graduating (CarryOutErasures)
 }
+
+// ExportFileHours is how long a member's export file is kept after its link
+// is sent, as the privacy page says it.
+const ExportFileHours = int(ExportLinkTTL / time.Hour)
 
 // WithDefaults fills the fields left at zero.
 func (r Retention) WithDefaults() Retention {
