@@ -30,6 +30,7 @@ func openDatabase(args []string, getenv func(string) string, stderr io.Writer) (
 	if err != nil {
 		return cfg, log, nil, err
 	}
+	db.LimitConnections(cfg.DatabaseMaxConns)
 	n, err := db.Migrate(context.Background())
 	if err != nil {
 		_ = db.Close()

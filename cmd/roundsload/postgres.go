@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,7 +94,7 @@ func deadlocks(ctx context.Context, dsn string) int64 {
 
 // barePostgres opens the database with GORM alone, as an application
 // without Rounds' store would, with the store's pool of connections.
-func barePostgres(dsn string) (*gorm.DB, error) {
+func barePostgres(dsn string, conns int) (*gorm.DB, error) {
 	db, err := gorm.Open(postgres.Open(dsn), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		return nil, err
@@ -102,8 +103,8 @@ func barePostgres(dsn string) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB.SetMaxOpenConns(20)
-	sqlDB.SetMaxIdleConns(20)
+	sqlDB.SetMaxOpenConns(conns)
+	sqlDB.SetMaxIdleConns(conns)
 	return db, nil
 }
 
@@ -184,7 +185,9 @@ type group struct {
 func startGroup(ctx context.Context, o options, dbURL, smtpURL string, n int, jobs time.Duration) (*group, error) {
 	g := &group{}
 	for range n {
-		s, err := startServer(ctx, o, dbURL, smtpURL, jobs)
+		// The instances share the connections the database gives Rounds,
+		// as a deployment must under PostgreSQL's max_connections.
+		s, err := startServer(ctx, o, dbURL, smtpURL, jobs, max(2, o.dbConns/n), max(1, runtime.NumCPU()/n))
 		if err != nil {
 			g.stop()
 			return nil, err

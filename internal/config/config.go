@@ -17,14 +17,17 @@ import (
 
 // Config holds every setting of a running Rounds.
 type Config struct {
-	Addr                  string
-	DatabaseURL           string
-	BaseURL               string
-	TimeZone              string
-	Location              *time.Location
-	SMTPURL               string
-	MailFrom              string
-	JobInterval           time.Duration
+	Addr        string
+	DatabaseURL string
+	BaseURL     string
+	TimeZone    string
+	Location    *time.Location
+	SMTPURL     string
+	MailFrom    string
+	JobInterval time.Duration
+	// DatabaseMaxConns is how many PostgreSQL connections the instance may
+	// hold at once (SQLite has its own: one writer and a few readers).
+	DatabaseMaxConns      int
 	SessionReminderBefore time.Duration
 	FeedbackReminderAfter time.Duration
 	CheckinRotation       time.Duration
@@ -62,6 +65,7 @@ type setting struct {
 var settings = []setting{
 	{"addr", "ROUNDS_ADDR", ":8080", "listen address"},
 	{"database-url", "ROUNDS_DATABASE_URL", "sqlite:rounds.db", "sqlite:PATH or postgres://…"},
+	{"database-max-conns", "ROUNDS_DATABASE_MAX_CONNS", "20", "PostgreSQL connections this instance may hold at once; all instances together must stay under the server's max_connections"},
 	{"base-url", "ROUNDS_BASE_URL", "http://localhost:8080", "public URL, used in e-mails, QR codes and feeds"},
 	{"timezone", "ROUNDS_TIMEZONE", "Europe/London", "the society's time zone"},
 	{"smtp-url", "ROUNDS_SMTP_URL", "", "smtp://user:pass@host:port?tls=none|starttls|tls (empty: keep e-mail in the outbox)"},
@@ -185,6 +189,9 @@ func parse(get func(string) string) (Config, error) {
 		bad("ROUNDS_FEEDBACK_MIN_RESPONSES", "%q must be a whole number of at least 1", get("ROUNDS_FEEDBACK_MIN_RESPONSES"))
 	}
 	c.FeedbackMinResponses = n
+	if c.DatabaseMaxConns, err = strconv.Atoi(get("ROUNDS_DATABASE_MAX_CONNS")); err != nil || c.DatabaseMaxConns < 2 || c.DatabaseMaxConns > 1000 {
+		bad("ROUNDS_DATABASE_MAX_CONNS", "%q must be a whole number from 2 to 1000", get("ROUNDS_DATABASE_MAX_CONNS"))
+	}
 	for _, d := range strings.Split(get("ROUNDS_ALLOWED_EMAIL_DOMAINS"), ",") {
 		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
 		if d != "" {

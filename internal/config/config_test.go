@@ -45,6 +45,7 @@ func TestBadSettingsSayWhich(t *testing.T) {
 		"ROUNDS_FEEDBACK_MIN_RESPONSES": "0",
 		"ROUNDS_MAIL_FROM":              "not an address",
 		"ROUNDS_LOG_FORMAT":             "xml",
+		"ROUNDS_DATABASE_MAX_CONNS":     "1",
 	}
 	for k, v := range cases {
 		_, err := Load(nil, env(map[string]string{k: v}))

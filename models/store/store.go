@@ -186,11 +186,26 @@ func openPostgres(dsn string, cfg *gorm.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB.SetMaxOpenConns(20)
-	sqlDB.SetMaxIdleConns(10)
+	sqlDB.SetMaxOpenConns(DefaultMaxConns)
+	sqlDB.SetMaxIdleConns(DefaultMaxConns / 2)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	return &Store{dialect: Postgres, db: db, read: db, sqlDB: sqlDB}, nil
 }
+
+// LimitConnections sets how many connections to PostgreSQL the store may
+// hold at once (DefaultMaxConns unless told); half of them stay open while
+// idle. SQLite's connections are fixed: one writer and a few readers.
+func (s *Store) LimitConnections(n int) {
+	if s.dialect != Postgres || n < 1 {
+		return
+	}
+	s.sqlDB.SetMaxOpenConns(n)
+	s.sqlDB.SetMaxIdleConns(max(1, n/2))
+}
+
+// DefaultMaxConns is how many connections to PostgreSQL a store holds at
+// most, unless LimitConnections says otherwise.
+const DefaultMaxConns = 20
 
 // withStatementTimeout asks PostgreSQL to cancel any statement that runs
 // longer than StatementTimeout, unless the address already says otherwise.

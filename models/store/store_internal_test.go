@@ -177,3 +177,48 @@ func TestReadAfterCallerLeft(t *testing.T) {
 		t.Errorf("a straight read for a caller who left: %v", err)
 	}
 }
+
+// TestPostgresConnectionsLimited: an instance told to hold three
+// connections never has more open at once on the server, however many
+// reads it is asked for together, and they all still answer.
+func TestPostgresConnectionsLimited(t *testing.T) {
+	base := os.Getenv("ROUNDS_TEST_POSTGRES_URL")
+	if base == "" {
+		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
+	}
+	db, err := Open(base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.LimitConnections(3)
+	var mu sync.Mutex
+	most := 0
+	var wg sync.WaitGroup
+	errs := make(chan error, 12)
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var n int
+			// The pause keeps each connection busy while the others ask.
+			errs <- db.Read(bg).Raw("SELECT 1 FROM pg_sleep(0.05)").Scan(&n).Error
+			mu.Lock()
+			most = max(most, db.Stats().OpenConnections)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if most > 3 || most < 1 {
+		t.Errorf("%d connections open at once, want at most 3", most)
+	}
+	if s := db.Stats(); s.MaxOpenConnections != 3 || s.WaitCount == 0 {
+		t.Errorf("limit %d, %d waits: the twelve reads should have queued for three connections", s.MaxOpenConnections, s.WaitCount)
+	}
+}
