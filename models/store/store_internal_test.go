@@ -63,15 +63,7 @@ func TestWriteGoneCaller(t *testing.T) {
 // opposite orders deadlock on their first attempt; PostgreSQL aborts one,
 // and Write runs it again, so that both callers see success.
 func TestPostgresRetriesDeadlock(t *testing.T) {
-	base := os.Getenv("ROUNDS_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
-	}
-	db, err := Open(base, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestPostgres(t)
 	table := "deadlock_probe_" + time.Now().Format("150405000000")
 	if err := db.Write(bg, func(tx *gorm.DB) error {
 		if err := tx.Exec("CREATE TABLE " + table + " (id INT PRIMARY KEY, n INT NOT NULL)").Error; err != nil {
@@ -182,15 +174,7 @@ func TestReadAfterCallerLeft(t *testing.T) {
 // connections never has more open at once on the server, however many
 // reads it is asked for together, and they all still answer.
 func TestPostgresConnectionsLimited(t *testing.T) {
-	base := os.Getenv("ROUNDS_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
-	}
-	db, err := Open(base, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestPostgres(t)
 	db.LimitConnections(3)
 	var mu sync.Mutex
 	most := 0
@@ -221,4 +205,20 @@ func TestPostgresConnectionsLimited(t *testing.T) {
 	if s := db.Stats(); s.MaxOpenConnections != 3 || s.WaitCount == 0 {
 		t.Errorf("limit %d, %d waits: the twelve reads should have queued for three connections", s.MaxOpenConnections, s.WaitCount)
 	}
+}
+
+// openTestPostgres opens a store on the test server's database, or skips
+// without one; it is closed when the test ends.
+func openTestPostgres(t *testing.T) *Store {
+	t.Helper()
+	base := os.Getenv("ROUNDS_TEST_POSTGRES_URL")
+	if base == "" {
+		t.Skip("PostgreSQL not configured: set ROUNDS_TEST_POSTGRES_URL")
+	}
+	db, err := Open(base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
