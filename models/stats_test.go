@@ -726,6 +726,16 @@ func stMonthsAgree(t *testing.T, db *store.Store, loc *time.Location) {
 func TestDashboardPageFigures(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, db *store.Store) {
 		w := stBuild(t, db, nil)
+		// S1 and S4 make a series, so that sessions fall in two groups by series.
+		if err := db.Write(t.Context(), func(tx *gorm.DB) error {
+			series := models.Series{Title: "Cardiology evenings", CreatedAt: w.now}
+			if err := tx.Create(&series).Error; err != nil {
+				return err
+			}
+			return tx.Exec("UPDATE sessions SET series_id = ? WHERE id IN ?", series.ID, []int64{w.s1.ID, w.s4.ID}).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
 		n3 := 3
 		for _, f := range []models.StatsFilter{
 			{From: w.from, To: w.to},
@@ -753,9 +763,24 @@ func TestDashboardPageFigures(t *testing.T) {
 				if !reflect.DeepEqual(full, page) {
 					t.Errorf("%+v, %d answers: the page's figures differ\n full %+v\n page %+v", f, minResponses, full, page)
 				}
+				// Each breakdown of the page is the API's breakdown, whether
+				// the page worked it out in a query or from its sessions.
+				for g, rep := range map[string]models.AttendanceReport{"year_of_study": page.ByYear, "mode": page.ByMode,
+					"week": page.ByWeek, "topic": page.ByTopic, "format": page.ByFormat, "teacher": page.ByTeacher, "series": page.BySeries} {
+					api, err := models.AttendanceBreakdown(t.Context(), db, f, g, w.now, w.loc)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(api, rep) {
+						t.Errorf("%+v: by %s the page says\n %+v\nthe API\n %+v", f, g, rep, api)
+					}
+				}
 			}
 		}
 		page, _ := models.DashboardPageFigures(t.Context(), db, models.StatsFilter{From: w.from, To: w.to}, 1, w.now, w.loc)
+		if len(page.BySeries.Rows) != 2 || page.BySeries.Rows[0].Label != "Cardiology evenings" || page.BySeries.Rows[0].Sessions != 2 {
+			t.Errorf("by series: %+v", page.BySeries.Rows)
+		}
 		if len(page.TopByAttendance) == 0 || page.TopByAttendance[0].Title != "Heart failure" || page.TopByAttendance[0].StartsAt.IsZero() {
 			t.Errorf("the most attended session, named: %+v", page.TopByAttendance)
 		}
