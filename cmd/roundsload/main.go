@@ -116,8 +116,8 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		r.linef("Database: %s.", postgresFacts(ctx, dbURL))
 	}
 	r.linef("")
-	r.linef("| run | result | requests/s | p50 | p99 | errors | CPU per request |")
-	r.linef("|---|---|---:|---:|---:|---:|---:|")
+	r.linef("| run | result | requests/s | p50 | p99 | errors | CPU per request | PostgreSQL's CPU per request |")
+	r.linef("|---|---|---:|---:|---:|---:|---:|---:|")
 
 	if o.onlyDash {
 		if err := dashboardRun(ctx, o, r); err != nil {
@@ -154,16 +154,16 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		if len(instances) > 1 {
 			on = fmt.Sprintf(" — %d instance%s", n, map[bool]string{true: "s"}[n > 1])
 		}
-		lap := g.cpuLaps()
+		lap, dbLap := g.cpuLaps(), postgresLaps(dbURL)
 		rush, confirmed, waitlisted := bookingRush(g.url, seed.rushSessions[i], seed, o)
-		rush.cpu = lap()
+		rush.cpu, rush.dbCPU = lap(), dbLap()
 		verdict := fmt.Sprintf("%d confirmed, %d waitlisted", confirmed, waitlisted)
 		if confirmed != o.seats || rush.errors > 0 {
 			verdict += " — WRONG"
 		}
 		r.row(fmt.Sprintf("booking rush: %d students, %d seats, %d at once%s", o.students, o.seats, o.rush, on), verdict, rush)
 		booking := bookingThroughput(g.url, seed.sessions[i], seed, o)
-		booking.cpu = lap()
+		booking.cpu, booking.dbCPU = lap(), dbLap()
 		bookingRSS, bookingPrivate := g.peaks()
 		verdict = ""
 		if bare.rate() > 0 {
@@ -178,12 +178,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		list := measure(o.conns, o.duration, func(c *http.Client) error {
 			return get(c, g.url+"/sessions", seed.studentCookie)
 		})
-		list.cpu = lap()
+		list.cpu, list.dbCPU = lap(), dbLap()
 		r.row("session list page, GET /sessions"+on, "", list)
 		api := measure(o.conns, o.duration, func(c *http.Client) error {
 			return get(c, g.url+"/api/v1/sessions", "Bearer "+seed.studentTokens[0])
 		})
-		api.cpu = lap()
+		api.cpu, api.dbCPU = lap(), dbLap()
 		r.row("session list API, GET /api/v1/sessions"+on, "", api)
 		listRSS, listPrivate := g.peaks()
 		retries, peak := g.retries(), g.peakMemory()
@@ -237,7 +237,11 @@ func (r *report) row(name, verdict string, res result) {
 	if res.cpu > 0 && res.count > 0 {
 		cpu = fmt.Sprintf("%.0f µs", float64(res.cpu)/float64(res.count)/float64(time.Microsecond))
 	}
-	r.linef("| %s | %s | %.0f | %s | %s | %d | %s |", name, verdict, res.rate(), ms(res.quantile(0.5)), ms(res.quantile(0.99)), res.errors, cpu)
+	db := "–"
+	if res.dbCPU > 0 && res.count > 0 {
+		db = fmt.Sprintf("%.0f µs", float64(res.dbCPU)/float64(res.count)/float64(time.Microsecond))
+	}
+	r.linef("| %s | %s | %.0f | %s | %s | %d | %s | %s |", name, verdict, res.rate(), ms(res.quantile(0.5)), ms(res.quantile(0.99)), res.errors, cpu, db)
 }
 
 func ms(d time.Duration) string {
@@ -254,6 +258,7 @@ type result struct {
 	elapsed   time.Duration
 	latencies []time.Duration
 	cpu       time.Duration // processor time the server (or, for the bare transaction, this process) spent
+	dbCPU     time.Duration // processor time PostgreSQL spent, when it runs on this machine
 }
 
 func (r result) rate() float64 {
@@ -521,7 +526,10 @@ func bareBookingPostgres(dbURL string, s *seed, o options) (result, error) {
 	if sqlDB, err := db.DB(); err == nil {
 		defer sqlDB.Close()
 	}
-	return bareBookings(db, s, o, barePostgresBooking), nil
+	dbLap := postgresLaps(dbURL)
+	res := bareBookings(db, s, o, barePostgresBooking)
+	res.dbCPU = dbLap()
+	return res, nil
 }
 
 // bareBookings books distinct (student, session) pairs with book, each in a

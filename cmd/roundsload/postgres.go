@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -10,9 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -262,4 +263,48 @@ func (g *group) stop() {
 		go func() { defer wg.Done(); s.stop() }()
 	}
 	wg.Wait()
+}
+
+// postgresLaps tells the processor time of PostgreSQL since it was last
+// called, when dbURL is a PostgreSQL server on this machine (0 otherwise):
+// every postgres process's own time, with what the postmaster has gathered
+// of its children that have ended.
+func postgresLaps(dbURL string) func() time.Duration {
+	u, err := url.Parse(dbURL)
+	if !isPostgres(dbURL) || err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
+		return func() time.Duration { return 0 }
+	}
+	last := postgresCPU()
+	return func() time.Duration {
+		now := postgresCPU()
+		d := now - last
+		last = now
+		return max(d, 0)
+	}
+}
+
+// postgresCPU is the processor time of every postgres process, from /proc.
+func postgresCPU() time.Duration {
+	dirs, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, d := range dirs {
+		if d.Name()[0] < '0' || d.Name()[0] > '9' {
+			continue
+		}
+		raw, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil || !bytes.Contains(raw, []byte("(postgres)")) {
+			continue
+		}
+		// After the bracketed name: 14 utime, 15 stime, 16 cutime, 17
+		// cstime (fields 12 to 15 here), in clock ticks of 10 ms.
+		f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+		if len(f) < 15 {
+			continue
+		}
+		for _, x := range f[11:15] {
+			n, _ := strconv.ParseInt(x, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
