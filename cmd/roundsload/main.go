@@ -133,6 +133,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := settle(ctx, dbURL); err != nil {
+		return err
+	}
 	bare, err := bareBookingBaseline(dbURL, seed, o)
 	if err != nil {
 		return err
@@ -162,6 +165,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			verdict += " — WRONG"
 		}
 		r.row(fmt.Sprintf("booking rush: %d students, %d seats, %d at once%s", o.students, o.seats, o.rush, on), verdict, rush)
+		if err := settle(ctx, dbURL); err != nil {
+			return err
+		}
+		lap()
+		dbLap()
 		booking := bookingThroughput(g.url, seed.sessions[i], seed, o)
 		booking.cpu, booking.dbCPU = lap(), dbLap()
 		bookingRSS, bookingPrivate := g.peaks()
