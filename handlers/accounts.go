@@ -375,7 +375,7 @@ func (h *Handler) renderAccount(c echo.Context, status int, d map[string]any) er
 		}
 		d["Form"] = map[string]string{"name": u.Name, "year_of_study": year}
 	}
-	return h.render(c, status, "account", h.withErasure(c, h.withExport(c, h.withPasskeys(c, h.withMailChoices(c, d)))))
+	return h.render(c, status, "account", h.withErasure(c, h.withExport(c, h.withPasskeys(c, h.withSSOLinks(c, h.withMailChoices(c, d))))))
 }
 
 func (h *Handler) accountSubmit(c echo.Context) error {
@@ -416,4 +416,17 @@ func (h *Handler) passwordSubmit(c echo.Context) error {
 	}
 	h.flash(c, "success", "Your password has been changed; your other logins have ended.")
 	return redirect(c, "/account")
+}
+
+// withSSOLinks adds how the member signs in by single sign-on, and whether their
+// password is still accepted, to the account page.
+func (h *Handler) withSSOLinks(c echo.Context, d map[string]any) map[string]any {
+	links, err := models.SSOLinks(c.Request().Context(), h.Store, currentUser(c).ID)
+	if err != nil {
+		h.Log.Warn("single sign-on links", "error", err)
+	}
+	d["SSOLinks"] = links
+	d["SSOName"] = h.Config.OIDCName
+	d["PasswordLoginOff"] = len(links) > 0 && h.Config.SSO() && !h.Config.PasswordLogin
+	return d
 }

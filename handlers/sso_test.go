@@ -194,6 +194,10 @@ func TestSSOLinksAnExistingAccountAndFollowsItsIdentity(t *testing.T) {
 			t.Fatalf("not logged in: %d", me.Status)
 		}
 		contains(t, me, "Bob Brown") // the account's own name is kept
+		// The account page says how Bob signs in, and that his password still works.
+		contains(t, me, `<h2 id="sso">Single sign-on</h2>`, "The “Sign in with St Elsewhere” button on the log-in page signs you in to this account.",
+			"As bob@uni.ac.uk: linked on ")
+		lacks(t, me, "your password is not accepted")
 		if linked, _ := models.HasSSOIdentity(context.Background(), s.db, u.ID); !linked {
 			t.Error("not linked")
 		}
@@ -359,7 +363,15 @@ func TestSSOPasswordLoginOff(t *testing.T) {
 		if wrong.Status != http.StatusUnauthorized {
 			t.Errorf("wrong password: %d", wrong.Status)
 		}
-		s.browser().login("chair@uni.ac.uk", "correct horse battery")
+		chair := s.browser()
+		chair.login("chair@uni.ac.uk", "correct horse battery")
+		lacks(t, chair.get("/account"), `id="sso"`) // not linked: nothing to say
+		// Bob's account page tells him his password is no longer accepted.
+		bob := s.browser()
+		if _, res := s.signIn(bob, "bob", "/account"); res.Status != http.StatusSeeOther {
+			t.Fatalf("single sign-on: %d", res.Status)
+		}
+		contains(t, bob.get("/account"), "signs you in to this account; your password is not accepted for it.")
 	})
 }
 

@@ -179,6 +179,28 @@ func createIdentity(tx *gorm.DB, userID int64, c SSOClaims, email string, now ti
 	return fmt.Errorf("identity: %w", err)
 }
 
+// SSOLink is one way a member signs in by single sign-on: the address the
+// provider gave, when it was linked and when it was last used.
+type SSOLink struct {
+	Email    string
+	LinkedAt time.Time
+	LastAt   time.Time
+}
+
+// SSOLinks lists how the member signs in by single sign-on, oldest first
+// (none: by password or passkey only).
+func SSOLinks(ctx context.Context, st *store.Store, userID int64) ([]SSOLink, error) {
+	var rows []identity
+	if err := st.Read(ctx).Where("user_id = ?", userID).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	links := make([]SSOLink, len(rows))
+	for i, r := range rows {
+		links[i] = SSOLink{Email: r.Email, LinkedAt: r.CreatedAt.UTC(), LastAt: r.LastAt.UTC()}
+	}
+	return links, nil
+}
+
 // HasSSOIdentity tells whether the member signs in by single sign-on.
 func HasSSOIdentity(ctx context.Context, st *store.Store, userID int64) (bool, error) {
 	var n int64

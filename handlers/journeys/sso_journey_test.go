@@ -73,6 +73,11 @@ func TestSSOJourney(t *testing.T) {
 		}
 		student.ExpectText("Welcome to Rounds, " + name + ".")
 		student.Checkpoint("signed-in")
+		// The account page says how they sign in.
+		student.Visit("/account")
+		student.ExpectText("Single sign-on", "The “Sign in with St Elsewhere” button on the log-in page signs you in to this account.",
+			"As "+email+": linked on ")
+		student.Checkpoint("account-single-sign-on")
 		u := site.User(t, email)
 		if u.YearOfStudy == nil || *u.YearOfStudy != 3 || !u.EmailConfirmed || u.Role != models.RoleStudent {
 			t.Errorf("the account: %+v", u)
