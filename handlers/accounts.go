@@ -367,6 +367,7 @@ func (h *Handler) accountPage(c echo.Context) error {
 // what the request adds: a form sent back with its errors.
 func (h *Handler) renderAccount(c echo.Context, status int, d map[string]any) error {
 	d["Title"] = "Your account"
+	d["HasPassword"] = models.HasPassword(*currentUser(c))
 	if _, sent := d["Form"]; !sent {
 		u := currentUser(c)
 		year := ""

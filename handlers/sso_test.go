@@ -156,6 +156,17 @@ func TestSSONewStudentSaysTheirYearOnce(t *testing.T) {
 			t.Fatalf("not logged in after the year page: %d", me.Status)
 		}
 		contains(t, me, "Alice A. Adeyemi")
+		// She has no password to change: the page says how to set one.
+		contains(t, me, "Your account has no password: you sign in with single sign-on. To set one", `href="/forgot-password"`)
+		lacks(t, me, "Current password")
+		// Nor one to give when she asks to delete her account.
+		contains(t, b.get("/account/delete"), "Type DELETE to confirm")
+		// No password logs in to her account, the empty one included.
+		for _, pw := range []string{"", "-", "anything at all"} {
+			if res := s.browser().post("/login", "/login", url.Values{"email": {"alice@uni.ac.uk"}, "password": {pw}}); res.Status == http.StatusSeeOther {
+				t.Errorf("password %q logged in to an account without one", pw)
+			}
+		}
 		// The year page is asked once: its cookie is gone, and the next
 		// sign-in goes straight in.
 		if again := b.get("/auth/oidc/year"); again.Status < 400 {

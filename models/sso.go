@@ -85,11 +85,10 @@ func SignUpWithSSO(ctx context.Context, st *store.Store, c SSOClaims, r SSORules
 	if err != nil {
 		return User{}, err
 	}
-	// Nobody knows this password: the member signs in by single sign-on,
-	// or chooses one with a password reset where passwords are allowed.
-	if u.PasswordHash, err = HashPassword(NewSecret()); err != nil {
-		return User{}, err
-	}
+	// No password: the member signs in by single sign-on, or chooses one
+	// with a password reset where passwords are allowed. Pages that would
+	// ask for it ask for something else (hasPassword).
+	u.PasswordHash = ""
 	err = st.Write(ctx, func(tx *gorm.DB) error {
 		known, found, err := userOfIdentity(tx, c, now)
 		if err != nil || found {

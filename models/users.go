@@ -257,6 +257,12 @@ func Authenticate(ctx context.Context, st *store.Store, email, password string) 
 	if err != nil {
 		return User{}, err
 	}
+	if !hasPassword(u.PasswordHash) {
+		// No password to check (single sign-on, erased): as slow as a
+		// wrong one, so that the answer's time tells nothing either.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, prehash(password))
+		return User{}, ErrBadCredentials
+	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), prehash(password)) != nil {
 		return User{}, ErrBadCredentials
 	}

@@ -76,7 +76,7 @@ func TestSSOJourney(t *testing.T) {
 		// The account page says how they sign in.
 		student.Visit("/account")
 		student.ExpectText("Single sign-on", "The “Sign in with St Elsewhere” button on the log-in page signs you in to this account.",
-			"As "+email+": linked on ")
+			"As "+email+": linked on ", "Your account has no password: you sign in with single sign-on.")
 		student.Checkpoint("account-single-sign-on")
 		u := site.User(t, email)
 		if u.YearOfStudy == nil || *u.YearOfStudy != 3 || !u.EmailConfirmed || u.Role != models.RoleStudent {
