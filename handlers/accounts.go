@@ -428,6 +428,6 @@ func (h *Handler) withSSOLinks(c echo.Context, d map[string]any) map[string]any 
 	}
 	d["SSOLinks"] = links
 	d["SSOName"] = h.Config.OIDCName
-	d["PasswordLoginOff"] = len(links) > 0 && h.Config.SSO() && !h.Config.PasswordLogin
+	d["PasswordLoginOff"] = h.passwordsOff(len(links) > 0)
 	return d
 }

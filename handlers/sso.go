@@ -258,17 +258,24 @@ func (h *Handler) withSSO(d map[string]any) map[string]any {
 // sign-on when ROUNDS_PASSWORD_LOGIN is false; accounts without it (the
 // committee's own, made by 'rounds user create') keep their password.
 func (h *Handler) passwordAllowed(ctx context.Context, u models.User) error {
-	if h.Config.PasswordLogin || !h.Config.SSO() {
+	if !h.passwordsOff(true) { // even linked accounts keep their password: no need to look
 		return nil
 	}
 	linked, err := models.HasSSOIdentity(ctx, h.Store, u.ID)
 	if err != nil {
 		return err
 	}
-	if linked {
+	if h.passwordsOff(linked) {
 		return models.ErrPasswordLoginOff
 	}
 	return nil
+}
+
+// passwordsOff tells whether a password is refused for an account that is,
+// or is not, linked to single sign-on: only linked ones, and only with
+// single sign-on on and ROUNDS_PASSWORD_LOGIN false.
+func (h *Handler) passwordsOff(linked bool) bool {
+	return linked && h.Config.SSO() && !h.Config.PasswordLogin
 }
 
 // ssoYearPage is GET /auth/oidc/year: a newcomer says their name and year
