@@ -2,9 +2,6 @@ package journeys
 
 import (
 	"context"
-	"log/slog"
-	"net"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +10,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
-
-	"rounds/handlers"
-	"rounds/internal/config"
-	"rounds/models/testkit"
 )
 
 // startSiteByName is StartSite with the site reached as localhost rather
@@ -24,33 +17,7 @@ import (
 // WebAuthn on an IP address.
 func startSiteByName(t *testing.T) *Site {
 	t.Helper()
-	db := testkit.SQLite(t)
-	cfg, err := config.Load(nil, func(string) string { return "" })
-	if err != nil {
-		t.Fatalf("e2e: default config: %v", err)
-	}
-	s := &Site{DB: db, Clock: &Clock{}, log: &syncBuffer{}}
-	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewUnstartedServer(nil)
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	s.URL = "http://localhost:" + port
-	cfg.BaseURL = s.URL
-	s.Config = cfg
-	e, h, err := handlers.New(db, cfg, s.Clock, logger)
-	if err != nil {
-		t.Fatalf("e2e: start Rounds: %v", err)
-	}
-	s.Handler = h
-	srv.Config.Handler = e
-	srv.Start()
-	t.Cleanup(func() {
-		srv.CloseClientConnections()
-		srv.Close()
-		if out := s.log.String(); t.Failed() && out != "" {
-			t.Logf("Rounds server log:\n%s", out)
-		}
-	})
-	return s
+	return startSite(t, "localhost")
 }
 
 // addVirtualAuthenticator gives the page's tab Chromium's virtual

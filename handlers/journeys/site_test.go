@@ -32,6 +32,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -68,6 +69,13 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 // address). The server's log is printed if the test fails.
 func StartSite(t testing.TB, options ...func(*config.Config)) *Site {
 	t.Helper()
+	return startSite(t, "", options...)
+}
+
+// startSite is StartSite with the server reached by host (its IP address
+// when empty) at the listener's port.
+func startSite(t testing.TB, host string, options ...func(*config.Config)) *Site {
+	t.Helper()
 	db := testkit.SQLite(t)
 	cfg, err := config.Load(nil, func(string) string { return "" })
 	if err != nil {
@@ -80,6 +88,10 @@ func StartSite(t testing.TB, options ...func(*config.Config)) *Site {
 	// server's own URL.
 	srv := httptest.NewUnstartedServer(nil)
 	s.URL = "http://" + srv.Listener.Addr().String()
+	if host != "" {
+		_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		s.URL = "http://" + net.JoinHostPort(host, port)
+	}
 	cfg.BaseURL = s.URL
 	for _, o := range options {
 		o(&cfg)
