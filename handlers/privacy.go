@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,8 +19,7 @@ func (h *Handler) privacyPage(c echo.Context) error {
 	}
 	pol := models.Retention{MailDays: h.Config.RetentionMailDays, AttemptsDays: h.Config.RetentionAttemptsDays,
 		GraduatesYears: h.Config.RetentionGraduatesYears}.WithDefaults()
-	return h.render(c, http.StatusOK, "privacy", map[string]any{"Title": "Privacy", "Text": text, "Retention": pol, "ExportHours": models.ExportFileHours,
-		"ErasureDays": int(models.ErasureDelay / (24 * time.Hour))})
+	return h.render(c, http.StatusOK, "privacy", map[string]any{"Title": "Privacy", "Text": text, "Retention": pol, "ExportHours": models.ExportFileHours})
 }
 
 // privacyEditPage lets committee edit the privacy page's text.

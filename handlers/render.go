@@ -54,7 +54,9 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"datetime": func(t time.Time) string { return inLoc(t).Format("Mon 2 Jan 2006, 15:04") },
 		"date":     func(t time.Time) string { return inLoc(t).Format("Mon 2 Jan 2006") },
 		"clock":    func(t time.Time) string { return inLoc(t).Format("15:04") },
-		"isodate":  func(t time.Time) string { return inLoc(t).Format("2006-01-02") },
+		// erasureDays is how long an erasure waits after the member asks.
+		"erasureDays": func() int { return int(models.ErasureDelay / (24 * time.Hour)) },
+		"isodate":     func(t time.Time) string { return inLoc(t).Format("2006-01-02") },
 		"inputtime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
