@@ -217,13 +217,23 @@ func (h *Handler) loginSubmit(c echo.Context) error {
 }
 
 func (h *Handler) startLogin(c echo.Context, u models.User, next string) error {
+	if err := h.logBrowserIn(c, u); err != nil {
+		return err
+	}
+	return redirect(c, safeNext(next))
+}
+
+// logBrowserIn gives the browser a new login of u: a login token in its
+// cookie and a new CSRF token, so that nothing from before the log-in
+// carries over.
+func (h *Handler) logBrowserIn(c echo.Context, u models.User) error {
 	secret, _, err := models.IssueToken(c.Request().Context(), h.Store, models.TokenLogin, u.ID, h.Config.LoginTTL, h.Clock.Now())
 	if err != nil {
 		return err
 	}
 	h.setLoginCookie(c, secret)
 	h.rotateCSRF(c)
-	return redirect(c, safeNext(next))
+	return nil
 }
 
 func (h *Handler) logoutSubmit(c echo.Context) error {

@@ -132,12 +132,9 @@ func (h *Handler) apiPasskeyLoginFinish(c echo.Context) error {
 		}
 		return err
 	}
-	token, _, err := models.IssueToken(c.Request().Context(), h.Store, models.TokenLogin, u.ID, h.Config.LoginTTL, h.Clock.Now())
-	if err != nil {
+	if err := h.logBrowserIn(c, u); err != nil {
 		return err
 	}
-	h.setLoginCookie(c, token)
-	h.rotateCSRF(c)
 	h.flash(c, "success", "You are logged in with your passkey “"+key.Name+"”.")
 	return c.JSON(http.StatusOK, map[string]any{"user": u, "redirect": safeNext(in.Next)})
 }
