@@ -639,8 +639,6 @@ func dashboardFigures(ctx context.Context, st *store.Store, f StatsFilter, minRe
 			return d, err
 		}
 		d.Sessions = nil
-	}
-	if !full {
 		st.Remember(key, d)
 	}
 	return d, nil

@@ -220,19 +220,19 @@ func CarryOutErasures(ctx context.Context, st *store.Store, graduatesYears int, 
 	if err != nil {
 		return res, err
 	}
-	for _, g := range grads {
+	for _, id := range grads {
 		var erased bool
 		err := st.Write(ctx, func(tx *gorm.DB) error {
 			var err error
 			why := "Retention: graduated " + countWord(graduatesYears, "year", "years") + " ago or more"
-			if erased, err = eraseMember(tx, g.id, why, now); err != nil || !erased {
+			if erased, err = eraseMember(tx, id, why, now); err != nil || !erased {
 				return err
 			}
-			return tx.Create(&DataRequest{UserID: g.id, Kind: DataErasure, Status: DataRequestDone, RequestedAt: now,
+			return tx.Create(&DataRequest{UserID: id, Kind: DataErasure, Status: DataRequestDone, RequestedAt: now,
 				DueAt: &now, DoneAt: &now, Detail: erasureRetention}).Error
 		})
 		if err != nil {
-			return res, fmt.Errorf("erasure of graduate %d: %w", g.id, err)
+			return res, fmt.Errorf("erasure of graduate %d: %w", id, err)
 		}
 		if erased {
 			res.Graduates++
@@ -241,15 +241,10 @@ func CarryOutErasures(ctx context.Context, st *store.Store, graduatesYears int, 
 	return res, nil
 }
 
-type graduate struct {
-	id int64
-	at time.Time
-}
-
 // graduatesToErase lists the former students (still of the student role,
 // not erased) who left year 6 by a roll-over long enough ago. Teachers,
 // committee and members who never were in year 6 are never on it.
-func graduatesToErase(db *gorm.DB, years int, now time.Time) ([]graduate, error) {
+func graduatesToErase(db *gorm.DB, years int, now time.Time) ([]int64, error) {
 	if years <= 0 {
 		return nil, nil
 	}
@@ -271,10 +266,10 @@ ORDER BY u.id, g.valid_from`, RoleStudent).Scan(&rows).Error
 		}
 		latest[r.UserID] = r.ValidFrom.UTC()
 	}
-	var out []graduate
+	var out []int64
 	for _, id := range ids {
 		if graduateErasable(latest[id], years, now) {
-			out = append(out, graduate{id, latest[id]})
+			out = append(out, id)
 		}
 	}
 	return out, nil
