@@ -357,18 +357,9 @@ func exportMentoring(db *gorm.DB, u User, _ string) ([]*exportTable, error) {
 			schemes[s.ID] = s
 		}
 	}
-	names := map[int64]string{}
-	if ids := dedupe(people); len(ids) > 0 {
-		var rows []struct {
-			ID   int64
-			Name string
-		}
-		if err := db.Model(&User{}).Select("id, name").Where("id IN ?", ids).Find(&rows).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			names[r.ID] = r.Name
-		}
+	names, err := userNames(db, dedupe(people))
+	if err != nil {
+		return nil, err
 	}
 	var meetings []Meeting
 	notes := map[int64]string{}

@@ -284,7 +284,11 @@ func userByID(db *gorm.DB, id int64) (User, error) {
 // UserNames maps each of the ids that is a member to the member's name, in
 // one query; ids of deleted members are left out.
 func UserNames(ctx context.Context, st *store.Store, ids []int64) (map[int64]string, error) {
-	db := st.Read(ctx)
+	return userNames(st.Read(ctx), ids)
+}
+
+// userNames is UserNames on a handle given by the caller.
+func userNames(db *gorm.DB, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
